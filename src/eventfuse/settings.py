@@ -1,0 +1,81 @@
+"""Every setting in one table: (name, default, help). Defaults, then environment, then flags.
+
+Environment variables are ``EVENTFUSE_<NAME>`` in upper case. Thresholds and limits live here, not
+scattered in code, so a user can change them and a test can check each one is documented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eventfuse.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "eventfuse.db", "SQLite file path or postgresql:// URL of the store."),
+    Setting("max_file_bytes", 10_000_000, "Inputs larger than this are refused (bytes)."),
+    Setting("max_decompressed_bytes", 50_000_000, "Limit on decompressed size of a WARC/gzip input."),
+    Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut."),
+    Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which two articles are wire copies."),
+    Setting("minhash_permutations", 64, "MinHash permutations per article signature."),
+    Setting("batch_size", 32, "Articles per nlp.pipe batch and per store transaction."),
+    Setting("n_process", 1, "Processes for spaCy extraction."),
+    Setting("doc_timeout_seconds", 30.0, "Per-document processing time limit."),
+    Setting("match_threshold", 0.5, "Pairwise score at which two mentions are one event."),
+    Setting("date_window_days", 3, "Mentions further apart in time than this are never one event."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    db: str = "eventfuse.db"
+    max_file_bytes: int = 10_000_000
+    max_decompressed_bytes: int = 50_000_000
+    max_text_chars: int = 200_000
+    near_duplicate_jaccard: float = 0.9
+    minhash_permutations: int = 64
+    batch_size: int = 32
+    n_process: int = 1
+    doc_timeout_seconds: float = 30.0
+    match_threshold: float = 0.5
+    date_window_days: int = 3
+
+
+def load_options(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Options:
+    """Defaults, then ``EVENTFUSE_*`` environment variables, then explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(f"EVENTFUSE_{setting.name.upper()}")
+        if raw is not None:
+            values[setting.name] = _coerce(setting, raw)
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if name not in _BY_NAME:
+            raise ConfigError(f"unknown setting {name!r}")
+        values[name] = _coerce(_BY_NAME[name], value)
+    return dataclasses.replace(Options(), **values)
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    kind = type(setting.default)
+    try:
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {setting.name}: {value!r} is not a {kind.__name__}") from exc
