@@ -1,0 +1,225 @@
+"""The ``eventfuse`` command: thin commands over importable functions that return data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from eventfuse import __version__
+from eventfuse.errors import EventfuseError, InputError
+from eventfuse.records import Article, to_dict
+from eventfuse.settings import Options, load_options
+
+err_console = Console(stderr=True)
+
+
+class Context:
+    def __init__(self, db: str | None, quiet: bool, overrides: dict[str, Any]) -> None:
+        self.quiet = quiet
+        self.options = load_options({"db": db, **overrides})
+
+    def open_store(self) -> Any:
+        from eventfuse.store import open_store
+
+        return open_store(self.options.db)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="eventfuse")
+@click.option("--db", envvar="EVENTFUSE_DB", help="SQLite path or postgresql:// URL.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only results and errors.")
+@click.option("--max-file-bytes", type=int, help="Refuse inputs larger than this.")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, quiet: bool, max_file_bytes: int | None) -> None:
+    """eventfuse: news articles in, a fused event dataset with per-claim provenance out."""
+    try:
+        ctx.obj = Context(db, quiet, {"max_file_bytes": max_file_bytes})
+    except EventfuseError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+# --- reading inputs ----------------------------------------------------------------------------
+
+
+def _read(
+    paths: Sequence[str], options: Options, outlet_from_folder: bool = False
+) -> Iterator[Article | InputError]:
+    from eventfuse.ingest import read_sources
+
+    stdin = sys.stdin.buffer if "-" in paths else None
+    yield from read_sources(paths, options, stdin=stdin, outlet_from_folder=outlet_from_folder)
+
+
+def _report_errors(errors: Sequence[InputError]) -> None:
+    for error in errors:
+        err_console.print(f"[red]error[/red] {error}", markup=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int], None] | None]:
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(step: str, done: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=None)
+            bar.advance(tasks[step], done)
+
+        yield advance
+
+
+INPUTS = click.argument("paths", nargs=-1, required=True)
+OUTLET_FROM_FOLDER = click.option(
+    "--outlet-from-folder", is_flag=True, help="Use each file's folder name as its outlet."
+)
+
+
+@main.command()
+@INPUTS
+@OUTLET_FROM_FOLDER
+@pass_ctx
+def ingest(ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool) -> None:
+    """Read articles from files, folders, globs or - (stdin) and store them once."""
+    from eventfuse.engines.local import ingest_articles
+
+    with ctx.open_store() as store, _progress(ctx.quiet) as progress:
+        report = ingest_articles(
+            _read(paths, ctx.options, outlet_from_folder), store, ctx.options, progress
+        )
+    _report_errors(report.errors)
+    if not ctx.quiet:
+        click.echo(
+            f"read {report.read} articles: {report.added} new, {report.already_stored} already "
+            f"stored, {report.copies} wire copies; {len(report.errors)} inputs failed"
+        )
+    if report.errors:
+        sys.exit(1)
+
+
+def _emit(rows: Sequence[dict[str, Any]], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    data: dict[str, Any] = to_dict(article)
+    keys = ("id", "url", "outlet", "title", "published", "published_source", "text", "posts")
+    row = {k: data[k] for k in keys}
+    row["copy_of"] = data["copy_of"]
+    row["source_id"] = data["source_id"]
+    row["metadata"] = data["metadata"]
+    return row
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
+@pass_ctx
+def articles(ctx: Context, fmt: str) -> None:
+    """List stored articles."""
+    with ctx.open_store() as store:
+        stored = store.get_articles()
+    if fmt != "table":
+        _emit([article_json(a) for a in stored], fmt, sys.stdout)
+        return
+    table = Table("id", "outlet", "published", "title", "copy of", "words")
+    for a in stored:
+        table.add_row(
+            a.id,
+            a.outlet or "",
+            a.published.isoformat() if a.published else "",
+            (a.title or "")[:60],
+            a.copy_of or "",
+            str(len(a.text.split())),
+        )
+    Console().print(table)
+
+
+@main.command()
+@INPUTS
+@click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date to assume.")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json")
+@OUTLET_FROM_FOLDER
+@pass_ctx
+def extract(
+    ctx: Context,
+    paths: tuple[str, ...],
+    published: Any,
+    fmt: str,
+    outlet_from_folder: bool,
+) -> None:
+    """Print the mentions found in the given articles, without touching a database."""
+    from dataclasses import replace
+
+    from eventfuse.extract import extract_articles
+
+    items = list(_read(paths, ctx.options, outlet_from_folder))
+    errors = [i for i in items if isinstance(i, InputError)]
+    arts = [i for i in items if isinstance(i, Article)]
+    if published is not None:
+        day: date = published.date()
+        arts = [replace(a, published=day, published_source="cli") for a in arts]
+    mentions = extract_articles(arts, ctx.options)
+    _emit([to_dict(m) for m in mentions], fmt, sys.stdout)
+    _report_errors(errors)
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@INPUTS
+@OUTLET_FROM_FOLDER
+@pass_ctx
+def run(ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool) -> None:
+    """Ingest, extract and fuse; prints a summary and where to look."""
+    from eventfuse.engines.local import run as run_local
+
+    with ctx.open_store() as store, _progress(ctx.quiet) as progress:
+        report = run_local(_read(paths, ctx.options, outlet_from_folder), store, ctx.options, progress)
+    _report_errors(report.ingest.errors)
+    if not ctx.quiet:
+        _print_summary(report, ctx.options.db)
+    if report.ingest.errors:
+        sys.exit(1)
+
+
+def _print_summary(report: Any, db: str) -> None:
+    ing = report.ingest
+    counts = report.counts
+    table = Table(title="eventfuse run", show_header=False)
+    table.add_row("articles read", str(ing.read))
+    table.add_row("new / already stored / wire copies", f"{ing.added} / {ing.already_stored} / {ing.copies}")
+    table.add_row("inputs failed", str(len(ing.errors)))
+    table.add_row("articles extracted now", str(report.extracted_articles))
+    for key in ("articles", "mentions", "events", "disputed_events"):
+        if key in counts:
+            table.add_row(f"{key.replace('_', ' ')} in store", str(counts[key]))
+    Console().print(table)
+    click.echo(f"database: {Path(db).resolve() if '://' not in db else db}")
+    click.echo(f"look: eventfuse --db {db} events   |   eventfuse --db {db} show EVENT_ID")

@@ -1,0 +1,135 @@
+"""The local engine: ingest -> extract -> fuse on one machine, batch by batch, into a store.
+
+Each step reads what it needs from the store, calls the pure stage functions, and writes its
+results back in one transaction per batch, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from eventfuse.errors import InputError
+from eventfuse.records import Article, Event, Mention
+from eventfuse.settings import Options
+from eventfuse.store import Store
+
+Progress = Callable[[str, int], None]  # (step name, items done in this call)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    read: int = 0
+    added: int = 0
+    already_stored: int = 0
+    copies: int = 0
+    errors: tuple[InputError, ...] = ()
+    added_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    ingest: IngestReport = field(default_factory=IngestReport)
+    extracted_articles: int = 0
+    new_mentions: int = 0
+    events_touched: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _batches(items: Iterable[Article | InputError], size: int) -> Iterable[list[Article | InputError]]:
+    batch: list[Article | InputError] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest_articles(
+    items: Iterable[Article | InputError],
+    store: Store,
+    options: Options,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
+    from eventfuse.ingest.dedup import NearDuplicateIndex, signature
+
+    index = NearDuplicateIndex(options)
+    for article_id, sig in store.article_signatures().items():
+        index.add(article_id, sig)
+    read = added = existing = copies = 0
+    errors: list[InputError] = []
+    added_ids: list[str] = []
+    for batch in _batches(items, options.batch_size):
+        errors.extend(item for item in batch if isinstance(item, InputError))
+        articles = [item for item in batch if isinstance(item, Article)]
+        read += len(articles)
+        known = store.existing_article_ids([a.id for a in articles])
+        fresh: dict[str, Article] = {}
+        signatures: dict[str, bytes] = {}
+        for article in articles:
+            if article.id in known or article.id in fresh:
+                existing += 1
+                continue
+            sig = signature(article.text, options)
+            original = index.find_copy_of(sig)
+            if original is not None:
+                article = replace(article, copy_of=original)
+                copies += 1
+            index.add(article.id, sig)
+            fresh[article.id] = article
+            signatures[article.id] = sig
+        store.add_articles(list(fresh.values()), signatures)
+        added += len(fresh)
+        added_ids.extend(fresh)
+        if progress:
+            progress("ingest", len(batch))
+    return IngestReport(read, added, existing, copies, tuple(errors), tuple(added_ids))
+
+
+def extract_pending(store: Store, options: Options, progress: Progress | None = None) -> int:
+    """Extract mentions from every stored article not yet extracted; returns mentions found."""
+    from eventfuse.extract import extract_articles
+
+    pending = store.articles_without_mentions()
+    found = 0
+    for start in range(0, len(pending), options.batch_size):
+        ids = pending[start : start + options.batch_size]
+        articles = store.get_articles(ids)
+        mentions = extract_articles(articles, options)
+        store.put_mentions(ids, mentions)
+        found += len(mentions)
+        if progress:
+            progress("extract", len(ids))
+    return found
+
+
+def fuse_all(store: Store, options: Options) -> tuple[list[Event], tuple[str, ...]]:
+    """Fuse every stored mention into events, keeping ids of events whose members persist."""
+    from eventfuse.fuse import fuse
+
+    mentions: Sequence[Mention] = store.get_mentions()
+    articles = {a.id: a for a in store.get_articles()}
+    previous = store.get_events()
+    result = fuse(mentions, articles, previous, options)
+    store.put_events(result.events, result.removed_event_ids)
+    return list(result.events), tuple(result.removed_event_ids)
+
+
+def run(
+    items: Iterable[Article | InputError],
+    store: Store,
+    options: Options,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Ingest, extract what is new, fuse; idempotent on the same input."""
+    ingested = ingest_articles(items, store, options, progress)
+    pending = len(store.articles_without_mentions())
+    new_mentions = extract_pending(store, options, progress)
+    touched = 0
+    if pending or ingested.added:
+        events, _removed = fuse_all(store, options)
+        touched = len(events)
+    return RunReport(ingested, pending, new_mentions, touched, store.counts())
