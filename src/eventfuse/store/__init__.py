@@ -1,1 +1,37 @@
-"""store stage."""
+"""The store: where articles, mentions and events persist between runs.
+
+``open_store()`` picks the backend from the database location: a file path (or ``:memory:``) is
+SQLite; a ``postgresql://`` URL will be PostgreSQL once that backend is added.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from eventfuse.errors import StoreError
+from eventfuse.store.base import AddResult, EventFilter, Store
+from eventfuse.store.sqlite import SQLiteStore
+
+__all__ = ["AddResult", "EventFilter", "SQLiteStore", "Store", "StoreError", "open_store",
+           "resolve_db"]
+
+DEFAULT_DB = "eventfuse.db"
+ENV_VAR = "EVENTFUSE_DB"
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+")
+
+
+def resolve_db(db: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The database location: the explicit argument, else ``$EVENTFUSE_DB``, else ./eventfuse.db."""
+    if db:
+        return db
+    env = os.environ if environ is None else environ
+    return env.get(ENV_VAR) or DEFAULT_DB
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (creating and migrating as needed) the store at ``db``; see :func:`resolve_db`."""
+    location = resolve_db(db)
+    if location.lower().startswith(_POSTGRES_SCHEMES):
+        raise StoreError("PostgreSQL support not installed yet: use an SQLite file path for --db")
+    return SQLiteStore(location)

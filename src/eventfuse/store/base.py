@@ -1,0 +1,100 @@
+"""The store interface: what every backend (SQLite now, PostgreSQL later) offers the pipeline.
+
+Stages never see SQL. They hand records to a :class:`Store` and get records back; a backend is a
+second implementation of this protocol, not a fork of the pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from eventfuse.errors import StoreError
+from eventfuse.records import Article, Event, Mention
+
+__all__ = ["AddResult", "EventFilter", "Store", "StoreError"]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """Which articles of an ``add_articles`` call were new and which were already stored."""
+
+    new: tuple[str, ...] = ()
+    existing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Optional filters of :meth:`Store.get_events`; None means "any".
+
+    ``since``/``until`` keep events whose date range overlaps [since, until]; an event without a
+    known date never matches a date filter.
+    """
+
+    type: str | None = None
+    country: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    disputed: bool | None = None
+
+
+class Store(Protocol):
+    """Persistence of articles, mentions and events. Every write call is one transaction."""
+
+    location: str
+
+    # --- articles ---
+    def add_articles(
+        self, articles: Sequence[Article], signatures: Mapping[str, bytes] | None = None
+    ) -> AddResult: ...
+
+    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]: ...
+
+    def get_article(self, article_id: str) -> Article | None: ...
+
+    def article_signatures(self) -> dict[str, bytes]: ...
+
+    def count_articles(self) -> int: ...
+
+    def articles_without_mentions(self) -> list[str]: ...
+
+    # --- mentions ---
+    def put_mentions(self, article_ids: Iterable[str], mentions: Sequence[Mention]) -> None: ...
+
+    def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]: ...
+
+    def get_mention(self, mention_id: str) -> Mention | None: ...
+
+    # --- events ---
+    def put_events(
+        self, events: Sequence[Event], removed_event_ids: Iterable[str] = ()
+    ) -> None: ...
+
+    def get_events(self, where: EventFilter | None = None) -> list[Event]: ...
+
+    def get_event(self, event_id: str) -> Event | None: ...
+
+    def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]: ...
+
+    # --- housekeeping ---
+    def counts(self) -> dict[str, int]: ...
+
+    def applied_migrations(self) -> list[str]: ...
+
+    def integrity_check(self) -> list[str]: ...
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
