@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
@@ -62,9 +63,28 @@ class SQLiteStore:
     def _configure(self, busy_timeout_seconds: float) -> None:
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
         self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._enable_wal(busy_timeout_seconds)
         # With WAL, NORMAL is durable against application crashes and much faster than FULL.
         self._conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _enable_wal(self, busy_timeout_seconds: float) -> None:
+        """Switch to WAL (persistent in the file). The switch ignores the busy timeout, so when
+        two processes create one new database at once the loser retries until the deadline."""
+        deadline = time.monotonic() + busy_timeout_seconds
+        pause = 0.005
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode.lower() in ("wal", "memory"):  # ":memory:" databases cannot use WAL
+                    return
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
