@@ -237,6 +237,8 @@ def test_article_round_trip_keeps_every_field(store: Store) -> None:
     assert store.get_article("missing") is None
     assert store.article_signatures() == {"art-a": b"\x00sig\xff"}
     assert store.count_articles() == 2
+    assert store.existing_article_ids(["art-b", "missing", "art-b"]) == {"art-b"}
+    assert store.existing_article_ids([]) == set()
 
 
 def test_mention_round_trip_keeps_every_field_and_reading_order(store: Store) -> None:

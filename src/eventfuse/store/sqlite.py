@@ -207,6 +207,11 @@ class SQLiteStore:
             )
         return _add_result([article.id for article in articles], stored)
 
+    def existing_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored already (cheap: no record is decoded)."""
+        with self._read() as conn:
+            return _existing_ids(conn, "articles", "id", list(dict.fromkeys(ids)))
+
     def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         """The stored articles (all, or those of ``ids`` that exist), ordered by id."""
         return self._records(Article, "articles", "id", ids, order="id")
