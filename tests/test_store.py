@@ -12,6 +12,7 @@ import datetime as dt
 import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -385,6 +386,26 @@ def test_mention_of_an_article_not_being_replaced_is_refused(store: Store) -> No
         store.put_mentions(["art-b"], [rich_mention("men-1", "art-a")])
 
 
+def test_large_batches_cross_query_chunks(store: Store) -> None:
+    articles = [Article(id=f"bulk-{i:04d}", text=f"text {i}") for i in range(1_200)]
+    assert len(store.add_articles(articles).new) == 1_200
+    ids = [a.id for a in reversed(articles)]
+    assert store.get_articles(ids) == articles  # ordered by id whatever the request order
+    assert len(store.existing_article_ids(ids)) == 1_200
+    store.put_mentions(ids, [Mention(id=f"m-{a.id}", article_id=a.id, type="AID")
+                             for a in articles])
+    assert len(store.get_mentions(ids[:700])) == 700
+    assert store.articles_without_mentions() == []
+
+
+def test_store_is_usable_from_worker_threads(store: Store) -> None:
+    # The web server calls the store from a thread pool.
+    store.add_articles([rich_article()])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda _: store.get_article("art-a"), range(40)))
+    assert found == [rich_article()] * 40
+
+
 def test_closed_store_raises_store_error(make_store: StoreFactory) -> None:
     with make_store() as handle:
         handle.add_articles([rich_article()])
@@ -420,6 +441,12 @@ def test_postgres_url_is_refused_clearly(url: str) -> None:
 
 
 # --- SQLite specifics -------------------------------------------------------------------------
+
+
+def test_sqlite_in_memory_database_works() -> None:
+    with open_store(":memory:") as handle:
+        seed(handle)
+        assert handle.counts()["events"] == 1
 
 
 def test_sqlite_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
