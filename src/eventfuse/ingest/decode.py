@@ -1,0 +1,109 @@
+"""Bytes to text and format sniffing: decide by content, never crash on bytes."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Literal
+
+from charset_normalizer import from_bytes
+
+Format = Literal["warc", "feed", "html", "jsonl", "text", "binary", "empty"]
+
+GZIP_MAGIC = b"\x1f\x8b"
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# C0 controls other than tab, newline, form feed and carriage return.
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
+_MARKUP_HEAD = re.compile(
+    rb"^(\s|<\?xml[^>]*>|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL
+)
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
+_HTML_TAG = re.compile(rb"<(html|head|body|article|div|p|meta|title)[\s>/]", re.IGNORECASE)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Decompressed:
+    data: bytes
+    complete: bool  # False: the gzip stream ended early (truncated)
+    over_limit: bool  # True: decompression stopped at the size cap
+
+
+def gunzip(data: bytes, limit: int) -> Decompressed:
+    """Multi-member gzip, decompressed to at most ``limit`` bytes (a gzip bomb stops at the cap)."""
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        try:
+            # max_length bounds the output; input left over stays in unconsumed_tail.
+            chunk = inflater.decompress(rest, limit + 1 - len(out))
+        except zlib.error:
+            return Decompressed(bytes(out), complete=False, over_limit=False)
+        out += chunk
+        if len(out) > limit:
+            return Decompressed(bytes(out[:limit]), complete=False, over_limit=True)
+        if not inflater.eof:
+            return Decompressed(bytes(out), complete=False, over_limit=False)
+        rest = inflater.unused_data.lstrip(b"\x00")
+        if rest and not rest.startswith(GZIP_MAGIC):
+            break  # trailing garbage after the last member: ignore, as gzip(1) does
+    return Decompressed(bytes(out), complete=True, over_limit=False)
+
+
+def sniff(data: bytes, path: str = "") -> Format:
+    """The format of ``data``, by content first, the file extension only to break ties."""
+    if not data.strip():
+        return "empty"
+    if data.startswith(b"WARC/"):
+        return "warc"
+    text_like = decode(data) is not None
+    if not text_like:
+        return "binary"
+    head = data.lstrip(b"\xef\xbb\xbf")[:4096]
+    markup = head[_MARKUP_HEAD.match(head).end() :]  # type: ignore[union-attr]
+    if _FEED_ROOT.match(markup):
+        return "feed"
+    if head.lstrip().startswith(b"<") and (
+        _HTML_TAG.search(head) or path.lower().endswith((".html", ".htm"))
+    ):
+        return "html"
+    if head.lstrip().startswith(b"{"):
+        return "jsonl"
+    return "text"
+
+
+def declares_entities(data: bytes) -> bool:
+    """An XML/HTML document declaring entities (the vector of billion-laughs bombs)."""
+    return _ENTITY_DECL.search(data) is not None
+
+
+def decode(data: bytes) -> str | None:
+    """Text of ``data`` in its detected encoding; None for binary data."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _text_or_none(data[len(bom) :].decode(encoding))
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data[:8192]:
+        return None
+    try:
+        return _text_or_none(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None:
+        return None
+    try:
+        return _text_or_none(data.decode(best.encoding, errors="replace"))
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _text_or_none(text: str) -> str | None:
+    # Text with many control characters is binary that happened to decode.
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) in _CONTROL)
+    return None if sample and controls > len(sample) * 0.01 + 2 else text

@@ -1,0 +1,109 @@
+"""Near-duplicate articles (wire copies) by MinHash over word shingles, with an LSH index.
+
+Incremental: the pipeline stores each article's :func:`signature` (a compact blob), rebuilds a
+:class:`NearDuplicateIndex` from stored signatures, and links new articles with :func:`link_copies`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from eventfuse.records import Article
+
+SHINGLE_WORDS = 3
+SEED = 1  # fixed: signatures must be comparable across runs and machines
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """Lower-cased word n-grams; a text shorter than ``size`` words is one shingle."""
+    words = _WORD.findall(text.casefold())
+    if len(words) < size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def signature(text: str, num_perm: int = 64) -> bytes:
+    """The MinHash signature of ``text`` as little-endian uint64 bytes (8 × ``num_perm``)."""
+    minhash = MinHash(num_perm=num_perm, seed=SEED)
+    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+    return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
+
+
+def _minhash(blob: bytes) -> MinHash:
+    values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    return float(_minhash(a).jaccard(_minhash(b)))
+
+
+class NearDuplicateIndex:
+    """Signatures in an LSH index; the first added of a near-duplicate group is the original."""
+
+    def __init__(self, threshold: float = 0.9, num_perm: int = 64) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._order: dict[str, int] = {}
+        self._signatures: dict[str, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._order
+
+    def add(self, article_id: str, blob: bytes) -> None:
+        """Index an article's signature (adding the same id again is a no-op)."""
+        if article_id in self._order:
+            return
+        self._check(blob)
+        self._lsh.insert(article_id, _minhash(blob))
+        self._order[article_id] = len(self._order)
+        self._signatures[article_id] = blob
+
+    def find_copy_of(self, blob: bytes) -> str | None:
+        """The earliest-added article whose estimated Jaccard with ``blob`` is >= the threshold."""
+        self._check(blob)
+        candidates = [
+            key
+            for key in self._lsh.query(_minhash(blob))
+            if similarity(self._signatures[key], blob) >= self.threshold
+        ]
+        return min(candidates, key=self._order.__getitem__) if candidates else None
+
+    def _check(self, blob: bytes) -> None:
+        if len(blob) != 8 * self.num_perm:
+            raise ValueError(
+                f"signature of {len(blob) // 8} permutations, index uses {self.num_perm}"
+            )
+
+
+def link_copies(articles: Sequence[Article], index: NearDuplicateIndex) -> list[Article]:
+    """``articles`` (same order) with ``copy_of`` set for wire copies; adds them to ``index``.
+
+    Within the batch, the earliest published article (then the first given) is the original;
+    articles already in the index were seen first.
+    """
+    order = sorted(range(len(articles)), key=lambda i: (_date_key(articles[i]), i))
+    linked = list(articles)
+    for i in order:
+        article = articles[i]
+        blob = signature(article.text, index.num_perm)
+        original = index.find_copy_of(blob)
+        if original is not None and original != article.id and article.copy_of is None:
+            linked[i] = dataclasses.replace(article, copy_of=original)
+        index.add(article.id, blob)
+    return linked
+
+
+def _date_key(article: Article) -> str:
+    return article.published.isoformat() if article.published else "9999-99-99"

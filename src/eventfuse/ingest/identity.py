@@ -1,0 +1,54 @@
+"""Stable article ids: a short hash of the normalized URL, else of the normalized text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from eventfuse.ingest.lexicon import get_lexicon
+
+ID_HEX_CHARS = 16
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_url(url: str) -> str:
+    """Lowercase scheme and host, no fragment, default port, tracking parameters or trailing slash.
+
+    Other query parameters are kept (sorted) because they can name the article.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    tracking = get_lexicon().tracking_params
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(k, tracking)
+    ]
+    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+
+
+def _is_tracking(key: str, tracking: tuple[str, ...]) -> bool:
+    key = key.lower()
+    return any(key == t or (t.endswith("_") and key.startswith(t)) for t in tracking)
+
+
+def normalize_text(text: str) -> str:
+    """Text as compared for identity: NFC, case-folded, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+def article_id(url: str | None, text: str) -> str:
+    """sha256[:16] of the normalized URL when there is one, else of the normalized text."""
+    key = f"url:{normalize_url(url)}" if url and url.strip() else f"text:{normalize_text(text)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:ID_HEX_CHARS]

@@ -1,0 +1,63 @@
+"""JSON Lines: one article per line (text, title, url, published, outlet, id)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventfuse.errors import InputError
+from eventfuse.ingest.article import build_article
+from eventfuse.ingest.dates import parse_date
+from eventfuse.ingest.decode import decode
+from eventfuse.records import Article
+from eventfuse.settings import Options
+
+KNOWN_FIELDS = frozenset({"text", "title", "url", "published", "outlet", "id"})
+
+
+def read_jsonl(
+    data: bytes, path: str, options: Options, outlet: str | None = None
+) -> list[Article | InputError]:
+    """Each good line's article; a bad line is an error naming ``path:line``, others still load."""
+    decoded = decode(data)
+    if decoded is None:
+        return [InputError(path, "not text: binary content or an unknown encoding")]
+    results: list[Article | InputError] = []
+    for number, line in enumerate(decoded.split("\n"), start=1):
+        if line.strip():
+            results.append(jsonl_article(line, f"{path}:{number}", options, outlet))
+    return results or [InputError(path, "empty JSON Lines file")]
+
+
+def jsonl_article(
+    line: str, where: str, options: Options, outlet: str | None = None
+) -> Article | InputError:
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return InputError(where, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})")
+    if not isinstance(record, dict):
+        return InputError(where, f"a JSON object was expected, found {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return InputError(where, 'no "text" field with the article text')
+    published = parse_date(_string(record.get("published")))
+    return build_article(
+        raw_text=text,
+        path=where,
+        options=options,
+        url=_string(record.get("url")),
+        outlet=_string(record.get("outlet")) or outlet,
+        title=_string(record.get("title")),
+        published=published,
+        published_source="jsonl",
+        source_id=_string(record.get("id")),
+        metadata={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
+    )
+
+
+def _string(value: Any) -> str | None:
+    """Scalars as text (ids are often numbers); objects and lists are not a field's value."""
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    return str(value)

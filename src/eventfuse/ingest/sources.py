@@ -1,0 +1,168 @@
+"""Sources to articles: expand paths (directories, globs, ``-``), sniff each file, read it.
+
+Nothing here raises on bad input: every problem becomes one :class:`InputError` naming the file
+and the reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO
+
+from eventfuse.errors import InputError
+from eventfuse.ingest.decode import GZIP_MAGIC, Format, gunzip, sniff
+from eventfuse.ingest.feed import read_feed
+from eventfuse.ingest.html import read_html
+from eventfuse.ingest.jsonl import read_jsonl
+from eventfuse.ingest.text import read_text
+from eventfuse.ingest.warc import read_warc
+from eventfuse.records import Article
+from eventfuse.settings import Options
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+Reader = Callable[[bytes, str, Options, str | None], list[Article | InputError]]
+
+
+def _html(
+    data: bytes, path: str, options: Options, outlet: str | None
+) -> list[Article | InputError]:
+    return read_html(data, path, options, outlet=outlet)
+
+
+READERS: dict[Format, Reader] = {
+    "warc": read_warc,
+    "feed": read_feed,
+    "html": _html,
+    "jsonl": read_jsonl,
+    "text": read_text,
+}
+
+
+def read_sources(
+    paths: Sequence[str],
+    options: Options,
+    stdin: BinaryIO | None = None,
+    *,
+    outlet_from_folder: bool = False,
+) -> Iterator[Article | InputError]:
+    """Articles of every source, in a deterministic order; errors are yielded, never raised.
+
+    ``outlet_from_folder``: a file's parent folder names its outlet when the file itself does not
+    (the demo layout ``examples/demo/<outlet>/<file>``).
+    """
+    for item in expand_paths(paths):
+        if isinstance(item, InputError):
+            yield item
+        elif item == STDIN:
+            yield from _read_stdin(stdin, options)
+        else:
+            outlet = _folder_name(item) if outlet_from_folder else None
+            yield from read_file(item, options, outlet)
+
+
+def expand_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
+    """Files named by ``paths``: directories recursively and globs, both sorted; ``-`` kept."""
+    for path in paths:
+        if path == STDIN:
+            yield path
+        elif os.path.isdir(path):
+            yield from _walk(path)
+        elif os.path.lexists(path):
+            yield path
+        elif glob.has_magic(path):
+            matches = sorted(glob.glob(path, recursive=True))
+            if not matches:
+                yield InputError(path, "no file matches this pattern")
+            for match in matches:
+                yield from (_walk(match) if os.path.isdir(match) else [match])
+        else:
+            yield InputError(path, "no such file or directory")
+
+
+def _walk(directory: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield os.path.join(root, name)
+
+
+def read_file(path: str, options: Options, outlet: str | None = None) -> list[Article | InputError]:
+    """Every article of one file, or the one error that stopped it."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return [InputError(path, "not a regular file")]
+        if info.st_size > options.max_file_bytes:
+            return [_too_large(path, info.st_size, options)]
+        with open(path, "rb") as handle:
+            data = handle.read(options.max_file_bytes + 1)
+    except OSError as exc:
+        return [InputError(path, f"cannot read the file ({exc.strerror or exc})")]
+    return read_bytes(data, path, options, outlet)
+
+
+def read_bytes(
+    data: bytes, path: str, options: Options, outlet: str | None = None
+) -> list[Article | InputError]:
+    """Articles of one input's bytes, its format sniffed from the content."""
+    if len(data) > options.max_file_bytes:
+        return [_too_large(path, len(data), options)]
+    try:
+        return _dispatch(data, path, options, outlet)
+    except RecursionError:
+        return [InputError(path, "too deeply nested to read")]
+    except Exception as exc:  # a reader's bug must not stop the batch; report it with the file
+        return [InputError(path, f"unexpected failure while reading ({type(exc).__name__}: {exc})")]
+
+
+def _dispatch(
+    data: bytes, path: str, options: Options, outlet: str | None
+) -> list[Article | InputError]:
+    if data.startswith(GZIP_MAGIC):
+        unpacked = gunzip(data, options.max_decompressed_bytes)
+        if unpacked.over_limit:
+            limit = options.max_decompressed_bytes
+            return [InputError(path, f"decompressed size exceeds the limit of {limit} bytes")]
+        if unpacked.data.startswith(b"WARC/"):
+            return read_warc(data, path, options, outlet)
+        if not unpacked.complete:
+            return [InputError(path, "truncated or damaged gzip file")]
+        data = unpacked.data
+        if data.startswith(GZIP_MAGIC):
+            return [InputError(path, "nested gzip compression is not read")]
+    kind = sniff(data, _inner_name(path))
+    if kind == "empty":
+        return [InputError(path, "empty file")]
+    if kind == "binary":
+        return [InputError(path, "binary content or unknown text encoding; not an article")]
+    return READERS[kind](data, path, options, outlet)
+
+
+def _read_stdin(stdin: BinaryIO | None, options: Options) -> list[Article | InputError]:
+    if stdin is None:
+        return [InputError(STDIN_NAME, "standard input is not available")]
+    try:
+        data = stdin.read(options.max_file_bytes + 1)
+    except (OSError, ValueError) as exc:
+        return [InputError(STDIN_NAME, f"cannot read standard input ({exc})")]
+    return read_bytes(data, STDIN_NAME, options)
+
+
+def _too_large(path: str, size: int, options: Options) -> InputError:
+    return InputError(
+        path, f"file too large ({size} bytes; the limit max_file_bytes is {options.max_file_bytes})"
+    )
+
+
+def _folder_name(path: str) -> str | None:
+    return os.path.basename(os.path.dirname(os.path.abspath(path))) or None
+
+
+def _inner_name(path: str) -> str:
+    return path[: -len(".gz")] if path.lower().endswith(".gz") else path
