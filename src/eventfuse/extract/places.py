@@ -1,0 +1,378 @@
+"""Find the toponyms of a parsed article and pick where each reported happening took place.
+
+spaCy's small model misses or splits many names ("Mazar-i-Sharif" -> "Mazar", "Andarab" as ORG), so
+candidates come from two sides: NER entities (GPE/LOC/FAC) and a gazetteer scan over capitalized
+token n-grams. Scan-only names must look like names (a proper noun, not inside a person's name, not
+stoplisted) and, when short or foreign to the article's country, belong to a big enough place. The
+article's country (the most frequent among confidently resolved places) then disambiguates the rest.
+Thresholds and word lists live in ``data/places_rules.yaml``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from spacy.tokens import Doc, Span, Token
+
+from eventfuse.extract.gazetteer import (
+    Gazetteer,
+    KindFilter,
+    get_gazetteer,
+    is_blocked,
+    load_demonyms,
+    load_rules,
+    normalize_name,
+)
+from eventfuse.records import Evidence, Place
+
+Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_GUARDED_LABELS = frozenset({"ORG", "PERSON", "NORP"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A character span that may name a place, and how it was found."""
+
+    start: int
+    end: int
+    text: str  # the name to look up (suffix such as "province" included)
+    source: Source
+    kind: KindFilter = None
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def find_places(doc: Doc, article_id: str) -> list[Place]:
+    """Every resolved toponym of ``doc`` in text order, each with its evidence span."""
+    gazetteer = get_gazetteer()
+    candidates = _merge(_ner_candidates(doc) + _scan_candidates(doc, gazetteer))
+    hint = _document_country(candidates, gazetteer)
+    places = [
+        place
+        for candidate in candidates
+        if (place := _resolve(candidate, doc, article_id, gazetteer, hint)) is not None
+    ]
+    places.extend(_capital_phrases(doc, article_id, gazetteer, places))
+    return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+
+
+def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -> Place | None:
+    """Where the happening reported in ``sent`` (around ``trigger``) took place, or None.
+
+    Prefers a place attached by "in/at/across/near..." to the trigger or its clause, then the most
+    specific place of the sentence; a country acting ("Pakistan provided air support") or owning
+    ("Pakistan's spy chief") is a party, not the location.
+    """
+    scored: list[tuple[float, Place]] = []
+    for place in places:
+        evidence = place.evidence
+        if evidence is None or not (sent.start_char <= evidence.start < sent.end_char):
+            continue
+        score = _location_score(sent, trigger, place)
+        if score is not None:
+            scored.append((score, place))
+    if not scored:
+        return None
+    best = max(scored, key=lambda pair: pair[0])[1]
+    # "people of Mazar-e-Sharif, in northern Afghanistan": the container names the finer place
+    inside = [pair for pair in scored if _within(pair[1], best) and pair[1] is not best]
+    return max(inside, key=lambda pair: pair[0])[1] if inside else best
+
+
+_RANK = {"point": 4, "region": 3, "admin1": 2, "country": 1, "unknown": 0}
+
+
+def _within(inner: Place, outer: Place) -> bool:
+    """``inner`` is a finer place inside ``outer`` (a country or first-level region)."""
+    if _RANK[inner.precision] <= _RANK[outer.precision] or inner.country != outer.country:
+        return False
+    if outer.precision == "country":
+        return inner.country is not None
+    return outer.precision == "admin1" and inner.admin1 is not None and inner.admin1 == outer.admin1
+
+
+def _document_country(candidates: Sequence[_Candidate], gazetteer: Gazetteer) -> str | None:
+    """The article's country: most frequent among names whose reading doesn't depend on context.
+
+    Towns and regions weigh 1, countries 0.5 (countries are often parties, not settings).
+    """
+    votes: dict[str, float] = {}
+    for candidate in candidates:
+        if candidate.source != "ner" and " " not in normalize_name(candidate.text):
+            continue  # single-word scan hits are the ones that need the context
+        ranked = gazetteer.rank(candidate.text, None, candidate.kind)
+        if not ranked or is_blocked(candidate.text):
+            continue
+        top_score, top = ranked[0]
+        confident = len(ranked) == 1 or top_score - ranked[1][0] >= 1.0
+        if confident and top.entry.country:
+            weight = 0.5 if top.entry.kind == "country" else 1.0
+            votes[top.entry.country] = votes.get(top.entry.country, 0.0) + weight
+    if not votes:
+        return None
+    (first, count), *rest = sorted(votes.items(), key=lambda kv: -kv[1])[:2]
+    return None if rest and rest[0][1] == count else first
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _rules() -> Mapping[str, Any]:
+    return load_rules()
+
+
+@functools.cache
+def _words(key: str, section: str | None = None) -> frozenset[str]:
+    table = _rules()[section] if section else _rules()
+    return frozenset(str(w).lower() for w in table[key])
+
+
+# --- candidates -----------------------------------------------------------------------------
+
+
+def _ner_candidates(doc: Doc) -> list[_Candidate]:
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in _PLACE_LABELS:
+            continue
+        span = _strip_determiners(ent)
+        if len(span) == 0:
+            continue
+        span = _with_suffix(span)
+        found.append(_Candidate(span.start_char, span.end_char, span.text, "ner"))
+    return found
+
+
+def _strip_determiners(span: Span) -> Span:
+    start = span.start
+    while start < span.end and span.doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    return span.doc[start : span.end]
+
+
+def _with_suffix(span: Span) -> Span:
+    """Extend "Panjshir" to "Panjshir province" when the next word fixes the kind."""
+    doc = span.doc
+    if span.end < len(doc):
+        word = doc[span.end].lower_
+        if word in _words("admin1_suffixes") or word in _words("city_suffixes"):
+            return doc[span.start : span.end + 1]
+    return span
+
+
+def _scan_candidates(doc: Doc, gazetteer: Gazetteer) -> list[_Candidate]:
+    """Longest gazetteer names over capitalized token n-grams, one per starting token."""
+    found: list[_Candidate] = []
+    longest = min(int(_rules()["scan"]["max_tokens"]), gazetteer.max_name_words * 3)
+    i = 0
+    while i < len(doc):
+        match = _longest_match(doc, i, longest, gazetteer)
+        if match is None:
+            i += 1
+            continue
+        candidate = _vet_scan_hit(match)
+        if candidate is not None:
+            found.append(candidate)
+        i = match.end
+    return found
+
+
+def _longest_match(doc: Doc, i: int, longest: int, gazetteer: Gazetteer) -> Span | None:
+    if not _capitalized(doc[i]):
+        return None
+    sentence_end = doc[i].sent.end
+    for n in range(min(longest, sentence_end - i), 0, -1):
+        span = doc[i : i + n]
+        if _capitalized(span[-1]) and span.text in gazetteer and not is_blocked(span.text):
+            return span
+    return None
+
+
+def _capitalized(token: Token) -> bool:
+    return token.is_alpha and token.text[0].isupper()
+
+
+def _vet_scan_hit(span: Span) -> _Candidate | None:
+    """Keep a scan hit only if it reads as a name; ORG/PERSON/NORP entities only when exact."""
+    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]):
+        return None
+    if not any(t.pos_ == "PROPN" for t in span):
+        return None  # a capitalized common word ("Reports", a sentence-initial noun)
+    source: Source = "scan"
+    for ent in span.doc.ents:
+        if ent.end <= span.start or ent.start >= span.end or ent.label_ in _PLACE_LABELS:
+            continue
+        core = _strip_determiners(ent)
+        exact = (core.start, core.end) == (span.start, span.end)
+        # "Hindu Kush" holding a NORP "Hindu": the longer name explains the shorter tag
+        covers = ent.label_ != "PERSON" and span.start <= core.start and core.end <= span.end
+        if ent.label_ in _GUARDED_LABELS and (exact or covers):
+            source = "guarded"
+            continue
+        return None  # part of a person's name, an organization, a date...
+    span = _with_suffix(span)
+    return _Candidate(span.start_char, span.end_char, span.text, source)
+
+
+def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Non-overlapping candidates, the longer winning (scanned "Mazar-i-Sharif" over "Mazar")."""
+    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.source != "ner", c.start))
+    kept: list[_Candidate] = []
+    for candidate in ordered:
+        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+            kept.append(candidate)
+    return sorted(kept, key=lambda c: c.start)
+
+
+# --- resolution -----------------------------------------------------------------------------
+
+
+def _resolve(
+    candidate: _Candidate, doc: Doc, article_id: str, gazetteer: Gazetteer, hint: str | None
+) -> Place | None:
+    text = candidate.text
+    if is_blocked(text) or is_blocked(text.split()[0]):
+        return None
+    evidence = Evidence(article_id, candidate.start, candidate.end, text)
+    place = gazetteer.resolve(text, hint, candidate.kind, evidence)
+    if place is None:
+        return _unresolved(candidate, evidence)
+    if candidate.source != "ner" and not _plausible_scan_hit(candidate, place, hint, gazetteer):
+        return None
+    return _with_vicinity(place, doc, candidate)
+
+
+def _unresolved(candidate: _Candidate, evidence: Evidence) -> Place | None:
+    """An NER place name the gazetteer doesn't know: kept, but without a pin."""
+    if candidate.source != "ner":
+        return None
+    return Place(name=candidate.text, precision="unknown", note="not in the gazetteer",
+                 evidence=evidence)
+
+
+def _plausible_scan_hit(
+    candidate: _Candidate, place: Place, hint: str | None, gazetteer: Gazetteer
+) -> bool:
+    """Scan-only names: in the article's country, a region/feature, or a big enough town."""
+    if place.precision in ("country", "admin1", "region"):
+        return candidate.source == "scan" or hint is None or place.country == hint
+    if hint is not None and place.country == hint:
+        return True
+    if candidate.source == "guarded":
+        return False  # an ORG/PERSON reading outside the article's country: trust spaCy
+    multiword = " " in normalize_name(candidate.text)
+    ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
+    best = ranked[0][1] if ranked else None
+    if best is None:
+        return False
+    population = best.entry.population
+    scan = _rules()["scan"]
+    needed = scan["min_population_primary"] if best.primary else scan["min_population_alias"]
+    return multiword or population >= int(needed)
+
+
+def _with_vicinity(place: Place, doc: Doc, candidate: _Candidate) -> Place:
+    """"near Kabul", "north of Kabul": a region around the pin, said in the note."""
+    phrase = _vicinity_phrase(doc, candidate.start)
+    if phrase is None or place.precision not in ("point", "admin1"):
+        return place
+    note = f"{phrase} {place.canonical or place.name}: somewhere around the pin"
+    notes = "; ".join(n for n in (note, place.note) if n)
+    return replace(place, precision="region", note=notes)
+
+
+def _vicinity_phrase(doc: Doc, start_char: int) -> str | None:
+    span = doc.char_span(start_char, start_char + 1, alignment_mode="expand")
+    if span is None:
+        return None
+    before = doc[max(span.start - 3, 0) : span.start]
+    words = [t.lower_ for t in before if t.lower_ != "the"]
+    for size in (2, 1):
+        phrase = " ".join(words[-size:])
+        if len(words) >= size and phrase in _words("vicinity_words"):
+            return phrase
+    return None
+
+
+def _capital_phrases(
+    doc: Doc, article_id: str, gazetteer: Gazetteer, places: Sequence[Place]
+) -> list[Place]:
+    """"the Afghan capital" (with no name after it) -> that country's capital city."""
+    named = {p.evidence.start for p in places if p.evidence}
+    found = []
+    for token in doc:
+        if token.lower_ != "capital" or token.i == 0:
+            continue
+        if any(child.idx in named for child in token.children if child.dep_ == "appos"):
+            continue  # "the Afghan capital Kabul": Kabul is found by name
+        if token.i + 1 < len(doc) and doc[token.i + 1].idx in named:
+            continue
+        country = load_demonyms().get(normalize_name(doc[token.i - 1].text))
+        capital = gazetteer.capital_of(country) if country else None
+        if capital is None:
+            continue
+        start, end = doc[token.i - 1].idx, token.idx + len(token)
+        evidence = Evidence(article_id, start, end, doc.text[start:end])
+        note = f"read as the capital of {country} from the phrase"
+        found.append(gazetteer.to_place(capital, evidence.text, evidence, note))
+    return found
+
+
+# --- event location -------------------------------------------------------------------------
+
+
+def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
+    """How likely ``place`` is where the trigger's happening took place; None when excluded."""
+    assert place.evidence is not None
+    span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
+    if span is None:
+        return None
+    rules = _rules()["location"]
+    weights = rules["score"]
+    head = _phrase_head(span.root)
+    role = _role(head, place)
+    if role is None:
+        return None
+    score = float(weights[role])
+    if trigger is not None:
+        score += _clause_bonus(head, trigger, weights)
+        score -= weights["distance_penalty"] * abs(span.root.i - trigger.i)
+    return score + float(weights["precision"].get(place.precision, 0.0))
+
+
+def _phrase_head(token: Token) -> Token:
+    """Climb from a name to the head of its phrase: "Kabul" in "in the capital Kabul" -> capital."""
+    climb = _words("climb_dependencies", "location")
+    seen = 0
+    while token.dep_ in climb and token.head is not token and seen < 8:
+        token, seen = token.head, seen + 1
+    return token
+
+
+def _role(head: Token, place: Place) -> str | None:
+    if head.dep_ == "pobj" and head.head.dep_ in ("prep", "agent", "dative"):
+        word = head.head.lower_
+        if word in _words("locative_prepositions", "location"):
+            return "locative"
+        if word in _words("excluded_prepositions", "location") or head.head.dep_ == "agent":
+            return None
+        return "neutral"
+    if head.dep_ in _words("actor_dependencies", "location"):
+        return None if place.precision == "country" else "weak"
+    return "neutral"
+
+
+def _clause_bonus(head: Token, trigger: Token, weights: Mapping[str, Any]) -> float:
+    governor = head.head.head if head.dep_ == "pobj" else head.head
+    if governor is trigger:
+        return float(weights["governed_by_trigger"])
+    if trigger in governor.ancestors or governor in trigger.subtree:
+        return float(weights["in_trigger_clause"])
+    return 0.0
