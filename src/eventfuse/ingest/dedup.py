@@ -19,6 +19,9 @@ SHINGLE_WORDS = 3
 SEED = 1  # fixed: signatures must be comparable across runs and machines
 _WORD = re.compile(r"\w+")
 
+# Stored signatures must be decoded with the scheme that made them (datasketch 2 insists).
+SCHEME = "affine32"
+
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     """Lower-cased word n-grams; a text shorter than ``size`` words is one shingle."""
@@ -30,14 +33,14 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
 
 def signature(text: str, num_perm: int = 64) -> bytes:
     """The MinHash signature of ``text`` as little-endian uint64 bytes (8 × ``num_perm``)."""
-    minhash = MinHash(num_perm=num_perm, seed=SEED)
+    minhash = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
     minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
     return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
 
 
 def _minhash(blob: bytes) -> MinHash:
     values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
-    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values)
+    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values, scheme=SCHEME)
 
 
 def similarity(a: bytes, b: bytes) -> float:
