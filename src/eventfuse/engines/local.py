@@ -56,7 +56,7 @@ def ingest_articles(
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
     from eventfuse.ingest.dedup import NearDuplicateIndex, signature
 
-    index = NearDuplicateIndex(options)
+    index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
     for article_id, sig in store.article_signatures().items():
         index.add(article_id, sig)
     read = added = existing = copies = 0
@@ -73,7 +73,7 @@ def ingest_articles(
             if article.id in known or article.id in fresh:
                 existing += 1
                 continue
-            sig = signature(article.text, options)
+            sig = signature(article.text, options.minhash_permutations)
             original = index.find_copy_of(sig)
             if original is not None:
                 article = replace(article, copy_of=original)

@@ -1,0 +1,92 @@
+"""The `eventfuse` command end to end on files: ingest, articles, idempotency, bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eventfuse.cli import main
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+
+
+def invoke(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def dump(db: Path) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(db)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    rows = [(t, *row) for t in sorted(tables) for row in con.execute(f"SELECT * FROM {t}")]
+    con.close()
+    return sorted(rows, key=repr)
+
+
+def test_version() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0 and "eventfuse" in out
+
+
+@needs_seeds
+def test_seeds_ingest_and_articles_json(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    code, out, err = invoke("--db", db, "ingest", str(SEEDS))
+    assert code == 0, err
+    assert "2 new" in out
+    code, out, _ = invoke("--db", db, "articles", "--format", "json")
+    by_start = {r["text"][:8]: r for r in json.loads(out)}
+    seed0 = by_start["Hundreds"]
+    seed1 = by_start["Dozens r"]
+    assert seed0["published"] == "2021-09-07"
+    assert seed0["published_source"] == "header"
+    assert seed1["published"] is None
+    assert seed1["title"].startswith("Dozens rally in Afghan capital")
+    for row in (seed0, seed1):
+        assert "Please enter" not in row["text"]
+        assert "pic.twitter.com" not in row["text"]
+    handles = {p["handle"] for p in seed0["posts"]}
+    assert handles == {"NasimiShabnam", "FrudBezhan"}
+    assert all(p["date"] == "2021-09-06" and p["author"] for p in seed0["posts"])
+
+
+@needs_seeds
+def test_ingest_twice_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    assert invoke("--db", str(db), "ingest", str(SEEDS))[0] == 0
+    first = dump(db)
+    code, out, _ = invoke("--db", str(db), "ingest", str(SEEDS))
+    assert code == 0 and "0 new" in out and "2 already stored" in out
+    assert dump(db) == first
+
+
+def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Troops clashed with rebels\n\nFighting broke out near the border town.\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 40)
+    missing = tmp_path / "missing.txt"
+    db = str(tmp_path / "b.db")
+    code, out, err = invoke("--db", db, "ingest", str(good), str(empty), str(binary), str(missing))
+    assert code == 1
+    for path in (empty, binary, missing):
+        assert str(path) in err
+    assert "1 new" in out
+    code, out, _ = invoke("--db", db, "articles", "--format", "jsonl")
+    assert len(out.strip().splitlines()) == 1
+
+
+def test_stdin_is_read(tmp_path: Path) -> None:
+    db = str(tmp_path / "i.db")
+    text = b"Strike halts port\n\nDock workers walked out on Friday over unpaid wages.\n"
+    code, out, err = invoke("--db", db, "ingest", "-", input=text)
+    assert code == 0, err
+    code, out, _ = invoke("--db", db, "articles", "--format", "json")
+    assert json.loads(out)[0]["title"] == "Strike halts port"
