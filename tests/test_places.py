@@ -1,0 +1,243 @@
+"""Gazetteer resolution, toponym finding and event location, on sentences written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Doc, Span, Token
+
+from eventfuse.extract.gazetteer import (
+    Gazetteer,
+    get_gazetteer,
+    is_demonym,
+    normalize_name,
+    same_place,
+)
+from eventfuse.extract.places import event_location, find_places
+from eventfuse.nlp import get_nlp
+from eventfuse.records import Place
+
+MAZAR = 1133616
+KABUL = 1138958
+PANJSHIR = 6957555
+ISLAMABAD = 1176615
+HERAT_AF = 1140026
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return get_gazetteer()
+
+
+def parse(text: str) -> Doc:
+    return get_nlp()(text)
+
+
+def places_of(text: str) -> tuple[Doc, list[Place]]:
+    doc = parse(text)
+    return doc, find_places(doc, "t")
+
+
+def trigger(doc: Doc, word: str) -> tuple[Span, Token]:
+    token = next(t for t in doc if t.text == word)
+    return token.sent, token
+
+
+# --- names and the gazetteer ----------------------------------------------------------------
+
+
+def test_normalize_name_folds_diacritics_hyphens_and_apostrophes() -> None:
+    assert normalize_name("Mazār-e Sharīf") == "mazar e sharif"
+    assert normalize_name("Mazar-e-Sharif") == "mazar e sharif"
+    assert normalize_name("Ra’s al  Khaymah") == "ras al khaymah"
+
+
+@pytest.mark.parametrize("name", ["Mazar-i-Sharif", "Mazar-e-Sharif", "Mazar-e Sharif"])
+def test_mazar_spellings_are_one_point(gazetteer: Gazetteer, name: str) -> None:
+    place = gazetteer.resolve(name)
+    assert place is not None
+    assert (place.geonames_id, place.precision, place.country) == (MAZAR, "point", "AF")
+    assert place.lat is not None and 36 < place.lat < 37.5
+
+
+@pytest.mark.parametrize("name", ["Panjshir province", "Panjshir", "Panjshir Province"])
+def test_panjshir_is_a_province(gazetteer: Gazetteer, name: str) -> None:
+    place = gazetteer.resolve(name, "AF")
+    assert place is not None
+    assert (place.geonames_id, place.precision, place.country) == (PANJSHIR, "admin1", "AF")
+    assert place.lat is not None and place.note  # pinned on its main town, and says so
+
+
+def test_kabul_is_the_city_not_the_province(gazetteer: Gazetteer) -> None:
+    place = gazetteer.resolve("Kabul")
+    assert place is not None and place.geonames_id == KABUL and place.precision == "point"
+    province = gazetteer.resolve("Kabul province")
+    assert province is not None and province.precision == "admin1"
+
+
+@pytest.mark.parametrize("hint", [None, "AF", "BD"])
+def test_islamabad_stays_pakistans_capital(gazetteer: Gazetteer, hint: str | None) -> None:
+    # GeoNames also lists "Islamabad" as an alternate name of Chattogram (BD) and Anantnag (IN).
+    place = gazetteer.resolve("Islamabad", hint)
+    assert place is not None and place.geonames_id == ISLAMABAD and place.country == "PK"
+
+
+def test_country_hint_breaks_ties_between_homonyms(gazetteer: Gazetteer) -> None:
+    afghan = gazetteer.resolve("Herat", "AF")
+    assert afghan is not None and afghan.geonames_id == HERAT_AF
+    # Andarab: a small Iranian village by primary name, an Afghan district by alias
+    andarab = gazetteer.resolve("Andarab", "AF")
+    assert andarab is not None and andarab.country == "AF"
+
+
+def test_countries_resolve_at_country_precision(gazetteer: Gazetteer) -> None:
+    for name, code in [("Afghanistan", "AF"), ("Pakistan", "PK"), ("U.S.", "US"), ("US", "US")]:
+        place = gazetteer.resolve(name)
+        assert place is not None and (place.country, place.precision) == (code, "country"), name
+
+
+@pytest.mark.parametrize("word", ["Afghan", "Afghans", "Pakistani", "Pakistanis", "Taliban"])
+def test_demonyms_and_stopwords_are_not_places(gazetteer: Gazetteer, word: str) -> None:
+    assert gazetteer.resolve(word) is None
+
+
+def test_demonym_table() -> None:
+    assert is_demonym("Afghans") and is_demonym("Pakistani") and not is_demonym("Kabul")
+
+
+def test_same_place_by_id_region_and_distance(gazetteer: Gazetteer) -> None:
+    kabul, mazar = gazetteer.resolve("Kabul"), gazetteer.resolve("Mazar-i-Sharif")
+    mazar2 = gazetteer.resolve("Mazar-e-Sharif")
+    bazarak, panjshir = gazetteer.resolve("Bazarak", "AF"), gazetteer.resolve("Panjshir", "AF")
+    assert kabul and mazar and mazar2 and bazarak and panjshir
+    assert same_place(mazar, mazar2)
+    assert not same_place(kabul, mazar)
+    assert same_place(bazarak, panjshir)
+
+
+# --- finding places in text -----------------------------------------------------------------
+
+
+def test_finds_hyphenated_names_the_model_splits() -> None:
+    doc, places = places_of(
+        "Crowds gathered in Mazar-i-Sharif on Monday, and later in Mazar-e Sharif's old town."
+    )
+    mazars = [p for p in places if p.geonames_id == MAZAR]
+    assert [p.name for p in mazars] == ["Mazar-i-Sharif", "Mazar-e Sharif"]
+    for place in places:
+        assert place.evidence is not None
+        assert doc.text[place.evidence.start : place.evidence.end] == place.evidence.text
+
+
+def test_province_word_makes_a_first_level_region() -> None:
+    _, places = places_of("Heavy fighting was reported in Panjshir province on Sunday.")
+    assert [(p.name, p.geonames_id, p.precision) for p in places] == [
+        ("Panjshir province", PANJSHIR, "admin1")
+    ]
+
+
+def test_demonyms_are_skipped_in_text() -> None:
+    _, places = places_of("Afghans and Pakistanis marched together in Kabul.")
+    assert [p.geonames_id for p in places] == [KABUL]
+
+
+def test_article_country_disambiguates() -> None:
+    pakistani = (
+        "Traders shut their shops in Karachi and Lahore on Friday. "
+        "Police later dispersed a rally in Hyderabad."
+    )
+    indian = "Students marched in Mumbai and Chennai. Police later dispersed a rally in Hyderabad."
+    for text, country in [(pakistani, "PK"), (indian, "IN")]:
+        _, places = places_of(text)
+        hyderabad = [p for p in places if p.name == "Hyderabad"]
+        assert len(hyderabad) == 1 and hyderabad[0].country == country, text
+
+
+def test_near_a_town_is_a_region_with_a_note() -> None:
+    _, places = places_of("Militants ambushed a convoy near Kunduz late on Tuesday.")
+    kunduz = [p for p in places if p.canonical == "Kunduz"]
+    assert len(kunduz) == 1
+    assert kunduz[0].precision == "region" and "near" in (kunduz[0].note or "")
+
+
+def test_curated_features_are_found() -> None:
+    _, places = places_of("Fighters hid in the valleys of the Hindu Kush and in Andarab.")
+    found = {p.canonical: p.precision for p in places}
+    assert found.get("Hindu Kush") == "region" and found.get("Andarab") == "region"
+
+
+def test_person_names_do_not_become_places() -> None:
+    # "Ahmad" is an alternate name of a Kuwaiti city; here it is a first name.
+    _, places = places_of("Ahmad Karimi, a shopkeeper, said the Taliban had left.")
+    assert places == []
+
+
+def test_demonym_capital_resolves_to_the_capital() -> None:
+    _, places = places_of("Hundreds rallied in the Afghan capital on Monday.")
+    assert [(p.geonames_id, p.precision) for p in places] == [(KABUL, "point")]
+    assert places[0].note
+
+
+# --- event location -------------------------------------------------------------------------
+
+
+def test_location_is_the_locative_place_not_the_origin() -> None:
+    doc, places = places_of("Delegates from Pakistan met tribal elders in Kandahar on Sunday.")
+    sent, verb = trigger(doc, "met")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.name == "Kandahar"
+
+
+def test_country_as_actor_is_not_the_location() -> None:
+    doc, places = places_of("Pakistan provided air support to the militants in Panjshir province.")
+    sent, verb = trigger(doc, "provided")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.geonames_id == PANJSHIR
+
+
+def test_possessor_country_is_not_the_location() -> None:
+    doc, places = places_of("Pakistan's army chief flew into Kabul on Saturday.")
+    sent, verb = trigger(doc, "flew")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.geonames_id == KABUL
+
+
+def test_only_a_country_actor_gives_no_location() -> None:
+    doc, places = places_of("Pakistan denied the accusations on Monday.")
+    sent, verb = trigger(doc, "denied")
+    assert event_location(sent, verb, places) is None
+
+
+def test_town_inside_a_named_country_wins() -> None:
+    doc, places = places_of("Residents of Herat, in western Afghanistan, protested on Friday.")
+    sent, verb = trigger(doc, "protested")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.geonames_id == HERAT_AF
+
+
+def test_places_outside_the_sentence_are_ignored() -> None:
+    doc, places = places_of("Talks opened in Doha. Nobody commented.")
+    second = list(doc.sents)[1]
+    assert event_location(second, second.root, places) is None
+
+
+# --- the seed articles (read, not copied) ---------------------------------------------------
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not present beside the repo")
+def test_seed_articles_yield_kabul_mazar_and_panjshir() -> None:
+    found: list[Place] = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        found += places_of(path.read_text(encoding="utf-8"))[1]
+    ids = [p.geonames_id for p in found]
+    assert KABUL in ids and PANJSHIR in ids
+    mazar_names = {normalize_name(p.name).removesuffix(" city") for p in found
+                   if p.geonames_id == MAZAR}
+    assert {"mazar i sharif", "mazar e sharif"} <= mazar_names
+    assert all(p.precision == "admin1" for p in found if p.geonames_id == PANJSHIR)
+    assert not any(normalize_name(p.name) in ("afghan", "afghans") for p in found)
