@@ -1,1 +1,133 @@
-"""fuse stage."""
+"""Fusion: mentions of one real happening across articles and outlets become one event.
+
+``fuse`` is the stage's entry point: story clustering of articles, blocking, pairwise scoring
+and clustering of mentions, reconciliation of each event's fields, date anchoring, quote
+alignment, counter-claims, and stable ids across runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from eventfuse.fuse.blocking import candidate_pairs, story_clusters
+from eventfuse.fuse.claims import contest_counter_claims
+from eventfuse.fuse.cluster import cluster_mentions
+from eventfuse.fuse.config import FusionConfig, load_config
+from eventfuse.fuse.features import MentionFeatures, build_features
+from eventfuse.fuse.ids import assign_ids, new_event_id
+from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.reconcile import anchor_members, reconcile_event, source_labels
+from eventfuse.records import Article, Event, Mention
+from eventfuse.settings import Options
+
+__all__ = [
+    "FusionResult",
+    "anchored_mentions",
+    "fuse",
+    "new_event_id",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FusionResult:
+    events: tuple[Event, ...]  # every current event, sorted by id
+    removed_event_ids: tuple[str, ...]  # previous events merged away or split into new ids
+    # Members whose relative date was anchored through their event ("fusion"): store these.
+    anchored_mentions: tuple[Mention, ...] = ()
+
+
+def fuse(
+    mentions: Sequence[Mention],
+    articles: Sequence[Article],
+    previous_events: Sequence[Event] = (),
+    options: Options | None = None,
+    *,
+    profile: str | None = None,
+    lemmas: Mapping[str, frozenset[str]] | None = None,
+) -> FusionResult:
+    """Fuse ``mentions`` into events.
+
+    ``mentions`` holds every mention known (the previous events' members and the new ones);
+    mentions in no previous event are new. Only previous events that a new mention may join are
+    re-clustered; the others are returned unchanged. A previous event whose members are not all
+    in ``mentions`` is never re-clustered. ``profile`` selects a section of data/fusion.yaml;
+    ``lemmas`` (mention id -> trigger lemmas) spares a spaCy parse when already known.
+    """
+    opts = options or Options()
+    config = load_config(profile)
+    threshold = (
+        config.match_threshold if config.match_threshold is not None else opts.match_threshold
+    )
+    window = opts.date_window_days
+    ordered = sorted({m.id: m for m in mentions}.values(), key=lambda m: m.id)
+    by_article = {a.id: a for a in articles}
+    stories = story_clusters(
+        sorted(by_article.values(), key=lambda a: a.id), ordered, config, window
+    )
+    features = build_features(ordered, stories, config, lemmas)
+    pairs = candidate_pairs(features, window)
+    touched, work = _work_set(features, pairs, previous_events, config, threshold, window)
+    index = {f.id: i for i, f in enumerate(features)}
+    work_features = [features[index[i]] for i in sorted(work)]
+    local = {f.id: k for k, f in enumerate(work_features)}
+    work_pairs = {
+        (local[features[i].id], local[features[j].id])
+        for i, j in pairs
+        if features[i].id in local and features[j].id in local
+    }
+    clusters = cluster_mentions(work_features, work_pairs, config, threshold, window)
+    ids = assign_ids(clusters, touched)
+    by_id = {m.id: m for m in ordered}
+    events = [reconcile_event(ids[c], [by_id[i] for i in c], by_article, config) for c in clusters]
+    touched_ids = {e.id for e in touched}
+    events += [e for e in previous_events if e.id not in touched_ids]
+    events = contest_counter_claims(events, by_id, source_labels(by_article), config, window)
+    current = {e.id for e in events}
+    removed = tuple(sorted(e.id for e in previous_events if e.id not in current))
+    return FusionResult(
+        events=tuple(sorted(events, key=lambda e: e.id)),
+        removed_event_ids=removed,
+        anchored_mentions=_anchored(clusters, by_id),
+    )
+
+
+def _work_set(
+    features: Sequence[MentionFeatures],
+    pairs: set[tuple[int, int]],
+    previous: Sequence[Event],
+    config: FusionConfig,
+    threshold: float,
+    window: int,
+) -> tuple[list[Event], set[str]]:
+    """The previous events a new mention may join, and the mentions to (re-)cluster."""
+    available = {f.id for f in features}
+    owner = {m: e for e in previous if set(e.mention_ids) <= available for m in e.mention_ids}
+    frozen = {m for e in previous for m in e.mention_ids if m not in owner}
+    new = available - set(owner) - frozen
+    touched: dict[str, Event] = {}
+    for i, j in sorted(pairs):
+        a, b = features[i], features[j]
+        if (a.id in new) == (b.id in new):
+            continue
+        old = b if a.id in new else a
+        if old.id in owner and pair_score(a, b, config, window).score >= threshold:
+            touched[owner[old.id].id] = owner[old.id]
+    work = set(new) | {m for e in touched.values() for m in e.mention_ids}
+    return sorted(touched.values(), key=lambda e: e.id), work
+
+
+def _anchored(
+    clusters: Sequence[tuple[str, ...]], by_id: Mapping[str, Mention]
+) -> tuple[Mention, ...]:
+    out: list[Mention] = []
+    for cluster in clusters:
+        members, _ = anchor_members([by_id[i] for i in cluster])
+        out.extend(m for m in members if m is not by_id[m.id])
+    return tuple(sorted(out, key=lambda m: m.id))
+
+
+def anchored_mentions(result: FusionResult, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
+    """``mentions`` with every fusion-anchored date applied (the stored mention shows it)."""
+    anchored = {m.id: m for m in result.anchored_mentions}
+    return tuple(anchored.get(m.id, m) for m in mentions)

@@ -1,0 +1,154 @@
+"""Blocking: which articles tell one story, and which mention pairs are worth scoring.
+
+Both work through inverted indexes on block keys, so the number of pairs grows with the
+number of mentions that share a key, not with the square of all mentions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+
+from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.text import cosine, tfidf_vectors
+from eventfuse.records import Article, Mention
+
+
+class DisjointSet:
+    """Union-find whose representative is the smallest member, so results are deterministic."""
+
+    def __init__(self, items: Iterable[str] = ()) -> None:
+        self._parent: dict[str, str] = {i: i for i in items}
+
+    def find(self, item: str) -> str:
+        parent = self._parent.setdefault(item, item)
+        if parent != item:
+            parent = self._parent[item] = self.find(parent)
+        return parent
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            low, high = sorted((ra, rb))
+            self._parent[high] = low
+
+    def groups(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for item in sorted(self._parent):
+            out[self.find(item)].append(item)
+        return dict(out)
+
+
+def copy_root(article_id: str, articles: Mapping[str, Article]) -> str:
+    """The original a wire copy was copied from (following chains, safe against cycles)."""
+    seen = {article_id}
+    current = articles.get(article_id)
+    while current is not None and current.copy_of and current.copy_of not in seen:
+        seen.add(current.copy_of)
+        article_id = current.copy_of
+        current = articles.get(article_id)
+    return article_id
+
+
+def story_clusters(
+    articles: Sequence[Article],
+    mentions: Sequence[Mention],
+    config: FusionConfig,
+    window_days: int,
+) -> dict[str, str]:
+    """Article id -> story id (the smallest article id of its story). Wire copies join their
+    original; other articles join when they share canonical actors, place ids or dates and their
+    texts' TF-IDF cosine reaches ``story.min_cosine``."""
+    stories = DisjointSet(a.id for a in articles)
+    by_id = {a.id: a for a in articles}
+    for article in articles:
+        if article.copy_of:
+            stories.union(article.id, article.copy_of)
+    vectors = dict(zip(by_id, tfidf_vectors([a.text for a in articles]), strict=True))
+    for (a, b), shared in _articles_sharing_keys(mentions, config).items():
+        if a not in by_id or b not in by_id or shared < config.story_min_shared_keys:
+            continue
+        if _published_apart(by_id[a], by_id[b], window_days):
+            continue
+        if cosine(vectors[a], vectors[b]) >= config.story_min_cosine:
+            stories.union(a, b)
+    return {a.id: stories.find(a.id) for a in articles}
+
+
+def _article_keys(mention: Mention, config: FusionConfig) -> set[Hashable]:
+    keys: set[Hashable] = {
+        ("actor", a.canonical.lower())
+        for a in mention.actors
+        if a.canonical and not config.is_unidentified(a.canonical)
+    }
+    for place in (mention.location, *mention.places):
+        if place is not None and place.geonames_id is not None:
+            keys.add(("place", place.geonames_id))
+    if mention.when is not None and mention.when.start is not None:
+        keys.add(("date", mention.when.start))
+    return keys
+
+
+def _articles_sharing_keys(
+    mentions: Sequence[Mention], config: FusionConfig
+) -> dict[tuple[str, str], int]:
+    index: dict[Hashable, set[str]] = defaultdict(set)
+    for mention in mentions:
+        for key in _article_keys(mention, config):
+            index[key].add(mention.article_id)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for members in index.values():
+        if len(members) > config.story_max_key_articles:
+            continue  # too common a key to say two articles tell one story
+        for a, b in itertools.combinations(sorted(members), 2):
+            shared[(a, b)] += 1
+    return shared
+
+
+def _published_apart(a: Article, b: Article, window_days: int) -> bool:
+    if a.published is None or b.published is None:
+        return False
+    return abs((a.published - b.published).days) > window_days
+
+
+def candidate_pairs(features: Sequence[MentionFeatures], window_days: int) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of mentions that share a block: the same compatible-type group and
+    either the same story or the same country, with dated mentions only paired within
+    ``window_days``. Undated mentions pair with every mention of their blocks."""
+    blocks: dict[Hashable, list[int]] = defaultdict(list)
+    for i, f in enumerate(features):
+        blocks[(f.group, "story", f.story)].append(i)
+        place = f.mention.location
+        if place is not None and place.country:
+            blocks[(f.group, "country", place.country.upper())].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        pairs.update(_pairs_in_window(members, features, window_days))
+    return pairs
+
+
+def _pairs_in_window(
+    members: list[int], features: Sequence[MentionFeatures], window_days: int
+) -> Iterable[tuple[int, int]]:
+    dated = sorted((i for i in members if features[i].days is not None), key=_start_of(features))
+    undated = [i for i in members if features[i].days is None]
+    for pos, i in enumerate(dated):
+        end_i = features[i].days[1]  # type: ignore[index]
+        for j in dated[pos + 1 :]:
+            if features[j].days[0] - end_i > window_days:  # type: ignore[index]
+                break  # sorted by start: every later mention is further away
+            yield min(i, j), max(i, j)
+    for i in undated:
+        for j in members:
+            if i != j:
+                yield min(i, j), max(i, j)
+
+
+def _start_of(features: Sequence[MentionFeatures]) -> Callable[[int], tuple[int, str]]:
+    def key(i: int) -> tuple[int, str]:
+        days = features[i].days
+        return (days[0] if days else 0, features[i].id)
+
+    return key

@@ -1,0 +1,80 @@
+"""The fusion configuration (``data/fusion.yaml``): weights, partial scores, type groups."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from eventfuse.errors import ConfigError
+
+DATA_FILE = "fusion.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class FusionConfig:
+    weights: Mapping[str, float]
+    same_article_penalty: float
+    type_scores: Mapping[str, float]
+    place_scores: Mapping[str, float]
+    time_scores: Mapping[str, float]
+    nearby_km: float
+    far_km: float
+    precision_slack_days: Mapping[str, int]
+    type_groups: tuple[frozenset[str], ...]
+    counter_claim_types: frozenset[str]
+    unidentified_actors: frozenset[str]
+    story_min_cosine: float
+    story_min_shared_keys: int
+    story_max_key_articles: int
+    quote_min_overlap: float
+    match_threshold: float | None = None  # a profile's own threshold; None = options'
+
+    def group_of(self, event_type: str) -> str:
+        """The name of the compatible-type group of ``event_type`` (itself when in no group)."""
+        for group in self.type_groups:
+            if event_type in group:
+                return "+".join(sorted(group))
+        return event_type
+
+    def is_unidentified(self, canonical: str) -> bool:
+        return canonical.strip().lower() in self.unidentified_actors
+
+
+@functools.cache
+def load_config(profile: str | None = None) -> FusionConfig:
+    """The packaged configuration, with a named profile's overrides applied."""
+    raw = resources.files("eventfuse").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(raw)
+        if profile is not None:
+            data = {**data, **data["profiles"][profile]}
+        return _build(data)
+    except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{DATA_FILE}: invalid fusion configuration ({exc})") from exc
+
+
+def _build(data: Mapping[str, Any]) -> FusionConfig:
+    threshold = data.get("match_threshold")
+    return FusionConfig(
+        weights={k: float(v) for k, v in data["weights"].items()},
+        same_article_penalty=float(data["same_article_penalty"]),
+        type_scores={k: float(v) for k, v in data["type_scores"].items()},
+        place_scores={k: float(v) for k, v in data["place_scores"].items()},
+        time_scores={k: float(v) for k, v in data["time_scores"].items()},
+        nearby_km=float(data["place"]["nearby_km"]),
+        far_km=float(data["place"]["far_km"]),
+        precision_slack_days={k: int(v) for k, v in data["precision_slack_days"].items()},
+        type_groups=tuple(frozenset(g) for g in data["type_groups"]),
+        counter_claim_types=frozenset(data["counter_claim_types"]),
+        unidentified_actors=frozenset(a.lower() for a in data["unidentified_actors"]),
+        story_min_cosine=float(data["story"]["min_cosine"]),
+        story_min_shared_keys=int(data["story"]["min_shared_keys"]),
+        story_max_key_articles=int(data["story"]["max_key_articles"]),
+        quote_min_overlap=float(data["quotes"]["min_overlap"]),
+        match_threshold=None if threshold is None else float(threshold),
+    )

@@ -1,0 +1,114 @@
+"""Consensus values of an event: the best-supported, most precise version of each field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from eventfuse.fuse.config import FusionConfig
+from eventfuse.records import Actor, Mention, Place, Quantity, When
+
+TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
+GEO_RANK = {"point": 4, "region": 3, "admin1": 2, "country": 1, "unknown": 0}
+
+
+def consensus_type(mentions: Sequence[Mention]) -> Mention:
+    """The mention whose type (then mode) most mentions share: it lends the event its codes."""
+    types = Counter(m.type for m in mentions)
+    modes: Counter[tuple[str, str | None]] = Counter((m.type, m.mode) for m in mentions if m.mode)
+    return min(
+        mentions,
+        key=lambda m: (-types[m.type], m.type, -modes[(m.type, m.mode)], m.mode or "~", m.id),
+    )
+
+
+def consensus_when(mentions: Sequence[Mention]) -> tuple[When | None, tuple[str, ...]]:
+    """The absolute date most other reports overlap, then the most precise, then the widest
+    (a report "into the early hours of Tuesday" covers one saying "Monday night"), with the
+    articles whose dates support it."""
+    dated = [m for m in mentions if m.when is not None and m.when.start is not None]
+    dated = [m for m in dated if m.when is not None and m.when.anchor != "fusion"]
+    if not dated:
+        return None, ()
+
+    def span(m: Mention) -> tuple[int, int]:
+        assert m.when is not None and m.when.start is not None
+        return m.when.start.toordinal(), (m.when.end or m.when.start).toordinal()
+
+    def support(m: Mention) -> list[Mention]:
+        s, e = span(m)
+        return [o for o in dated if span(o)[0] <= e and s <= span(o)[1]]
+
+    def rank(m: Mention) -> tuple[int, int, int, int, str]:
+        assert m.when is not None
+        s, e = span(m)
+        return (-len(support(m)), -TIME_RANK.get(m.when.precision, 0), s - e, s, m.id)
+
+    best = min(dated, key=rank)
+    return best.when, tuple(sorted({o.article_id for o in support(best)}))
+
+
+def consensus_location(mentions: Sequence[Mention]) -> Place | None:
+    located = [m.location for m in mentions if m.location is not None]
+    if not located:
+        return None
+    ids = Counter(p.geonames_id for p in located if p.geonames_id is not None)
+    return min(
+        located,
+        key=lambda p: (
+            -(ids[p.geonames_id] if p.geonames_id is not None else 0),
+            -GEO_RANK.get(p.precision, 0),
+            p.geonames_id is None,
+            p.canonical or p.name,
+        ),
+    )
+
+
+def consensus_actors(mentions: Sequence[Mention], config: FusionConfig) -> tuple[Actor, ...]:
+    """Every named actor per role (first mention by id lends the record); "Unidentified" only
+    when no source names anyone in that role."""
+    chosen: dict[tuple[str, str], Actor] = {}
+    for m in sorted(mentions, key=lambda x: x.id):
+        for actor in m.actors:
+            chosen.setdefault((actor.role, (actor.canonical or actor.name).lower()), actor)
+    named_roles = {role for (role, name) in chosen if not config.is_unidentified(name)}
+    return tuple(
+        actor
+        for (role, name), actor in sorted(chosen.items())
+        if role not in named_roles or not config.is_unidentified(name)
+    )
+
+
+def consensus_quantities(mentions: Sequence[Mention]) -> tuple[Quantity, ...]:
+    """Per kind: the common part of all ranges when they overlap; when they conflict, the
+    lowest range (the conservative convention of conflict datasets)."""
+    by_kind: dict[str, list[Quantity]] = {}
+    for m in sorted(mentions, key=lambda x: x.id):
+        for q in m.quantities:
+            by_kind.setdefault(q.kind, []).append(q)
+    out = []
+    for kind in sorted(by_kind):
+        qs = by_kind[kind]
+        low = max(q.low for q in qs)
+        highs = [q.high for q in qs if q.high is not None]
+        high = min(highs) if highs else None
+        if high is None or low <= high:
+            narrowest = min(qs, key=lambda q: (_width(q), q.low))
+            out.append(Quantity(narrowest.kind, low, high, narrowest.text, narrowest.evidence))
+        else:
+            out.append(min(qs, key=lambda q: (q.low, _width(q))))
+    return tuple(out)
+
+
+def _width(q: Quantity) -> float:
+    return float("inf") if q.high is None else q.high - q.low
+
+
+def combined_confidence(mentions: Sequence[Mention], independent_sources: int) -> float:
+    """Reports agreeing independently raise confidence: 1 - prod(1 - c) over the best mention of
+    each independent source, capped by the number of sources that agree."""
+    best = sorted((m.confidence for m in mentions), reverse=True)[: max(independent_sources, 1)]
+    remaining = 1.0
+    for c in best:
+        remaining *= 1.0 - min(max(c, 0.0), 1.0)
+    return round(1.0 - remaining, 4)

@@ -1,0 +1,96 @@
+"""What the pairwise matcher reads of a mention, computed once per mention."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.text import Vector, content_words, tfidf_vectors
+from eventfuse.records import Mention, When
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFeatures:
+    mention: Mention
+    story: str  # story cluster of the mention's article
+    group: str  # compatible-type group
+    trigger_lemmas: frozenset[str]
+    sentence_vector: Vector
+    days: tuple[int, int] | None  # absolute date range as ordinals; None when unresolved
+
+    @property
+    def id(self) -> str:
+        return self.mention.id
+
+
+def date_range(when: When | None) -> tuple[int, int] | None:
+    if when is None or when.start is None:
+        return None
+    end = when.end or when.start
+    return when.start.toordinal(), max(end, when.start).toordinal()
+
+
+def build_features(
+    mentions: Sequence[Mention],
+    stories: Mapping[str, str],
+    config: FusionConfig,
+    lemmas: Mapping[str, frozenset[str]] | None = None,
+) -> list[MentionFeatures]:
+    """Features for ``mentions`` in order. ``lemmas`` (mention id -> trigger lemmas) overrides
+    the spaCy lemmatization of triggers, e.g. when the caller already parsed the sentences."""
+    vectors = tfidf_vectors([_sentence_text(m) for m in mentions])
+    known = dict(lemmas or {})
+    missing = [m for m in mentions if m.id not in known]
+    if missing:
+        known.update(trigger_lemmas(missing))
+    return [
+        MentionFeatures(
+            mention=m,
+            story=stories.get(m.article_id, m.article_id),
+            group=config.group_of(m.type),
+            trigger_lemmas=known.get(m.id, frozenset()),
+            sentence_vector=vector,
+            days=date_range(m.when),
+        )
+        for m, vector in zip(mentions, vectors, strict=True)
+    ]
+
+
+def _sentence_text(mention: Mention) -> str:
+    if mention.sentence is not None:
+        return mention.sentence.text
+    return mention.trigger.text if mention.trigger is not None else ""
+
+
+def trigger_lemmas(mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
+    """Lemmas of each mention's trigger tokens, read from a spaCy parse of its sentence (so
+    "strikes" in "airstrikes pounded" and "struck" both give "strike")."""
+    from eventfuse.nlp import parse  # spaCy only when lemmas are not given
+
+    with_span = [m for m in mentions if m.trigger is not None and m.sentence is not None]
+    texts = sorted({m.sentence.text for m in with_span if m.sentence is not None})
+    docs = dict(zip(texts, parse(texts), strict=True))
+    result: dict[str, frozenset[str]] = {}
+    for m in mentions:
+        if m.trigger is None:
+            continue
+        result[m.id] = frozenset(content_words(m.trigger.text))
+        if m.sentence is None:
+            continue
+        start = m.trigger.start - m.sentence.start
+        end = m.trigger.end - m.sentence.start
+        doc = docs[m.sentence.text]
+        found = {
+            t.lemma_.lower()
+            for t in doc
+            if t.idx < end and t.idx + len(t) > start and not t.is_stop and not t.is_punct
+        }
+        if found:
+            result[m.id] = frozenset(found)
+    return result
+
+
+def days_between(a: dt.date, b: dt.date) -> int:
+    return abs(a.toordinal() - b.toordinal())

@@ -1,0 +1,182 @@
+"""The pairwise score: how likely two mentions report one happening.
+
+Each feature gives a value in [0, 1] or None when a mention lacks the field (then it neither
+helps nor hurts). Some differences are decisive rather than graded: two point places with
+different GeoNames ids, two countries, or dates further apart than the window make the pair
+"cannot-link", whatever the other features say: two similar events are not one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.text import cosine, jaccard
+from eventfuse.records import Mention, Place, When
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    score: float
+    cannot_link: bool = False
+    reason: str = ""  # why cannot-link, for explanations and tests
+
+
+def pair_score(
+    a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window_days: int
+) -> PairScore:
+    veto = _veto(a, b, config, window_days)
+    if veto:
+        return PairScore(0.0, cannot_link=True, reason=veto)
+    values = {
+        "type": type_score(a.mention, b.mention, config),
+        "trigger": _trigger_score(a, b),
+        "place": place_score(a.mention.location, b.mention.location, config),
+        "time": time_score(a, b, config, window_days),
+        "actors": actor_score(a.mention, b.mention, config),
+        "lexical": cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else None,
+        "story": 1.0 if a.story == b.story else 0.0,
+    }
+    total = weight = 0.0
+    for name, value in values.items():
+        w = config.weights.get(name, 0.0)
+        if value is not None and w > 0:
+            total += w * value
+            weight += w
+    score = total / weight if weight else 0.0
+    if _same_article_other_sentence(a.mention, b.mention):
+        score -= config.same_article_penalty
+    return PairScore(max(score, 0.0))
+
+
+def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: int) -> str:
+    if a.group != b.group:
+        return "incompatible types"
+    pa, pb = a.mention.location, b.mention.location
+    if pa is not None and pb is not None:
+        if pa.country and pb.country and pa.country.upper() != pb.country.upper():
+            return "different countries"
+        if _different_points(pa, pb):
+            return "different point places"
+        km = distance_km(pa, pb)
+        if km is not None and km > config.far_km:
+            return f"places {km:.0f} km apart"
+    if a.days is not None and b.days is not None:
+        gap = max(a.days[0], b.days[0]) - min(a.days[1], b.days[1])
+        if gap > window + _slack(a.mention.when, config) + _slack(b.mention.when, config):
+            return f"dates {gap} days apart"
+    return ""
+
+
+def _different_points(a: Place, b: Place) -> bool:
+    if a.precision != "point" or b.precision != "point":
+        return False
+    if a.geonames_id is not None and b.geonames_id is not None:
+        return a.geonames_id != b.geonames_id
+    return False
+
+
+def _slack(when: When | None, config: FusionConfig) -> int:
+    return config.precision_slack_days.get(when.precision if when else "unknown", 0)
+
+
+def _same_article_other_sentence(a: Mention, b: Mention) -> bool:
+    if a.article_id != b.article_id:
+        return False
+    if a.sentence is None or b.sentence is None:
+        return True
+    return (a.sentence.start, a.sentence.end) != (b.sentence.start, b.sentence.end)
+
+
+def type_score(a: Mention, b: Mention, config: FusionConfig) -> float:
+    scores = config.type_scores
+    if a.type != b.type:
+        return scores["compatible_type"]
+    if a.mode and b.mode and a.mode != b.mode:
+        return scores["other_mode"]
+    return scores["same_mode"]
+
+
+def _trigger_score(a: MentionFeatures, b: MentionFeatures) -> float | None:
+    if not a.trigger_lemmas or not b.trigger_lemmas:
+        return None
+    return 1.0 if a.trigger_lemmas & b.trigger_lemmas else 0.0
+
+
+def place_score(a: Place | None, b: Place | None, config: FusionConfig) -> float | None:
+    if a is None or b is None:
+        return None
+    scores = config.place_scores
+    if a.geonames_id is not None and a.geonames_id == b.geonames_id:
+        return scores["same_id"]
+    if _contains(a, b) or _contains(b, a):
+        return scores["contained"]
+    km = distance_km(a, b)
+    if km is not None and km <= config.nearby_km:
+        return scores["nearby"]
+    if _name(a) == _name(b):
+        return scores["same_name"]
+    return scores["unrelated"]
+
+
+def _name(place: Place) -> str:
+    return (place.canonical or place.name).strip().lower()
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """Is ``inner`` inside ``outer`` by the gazetteer's admin1/country fields?"""
+    if outer.precision == "country":
+        return bool(outer.country) and outer.country == inner.country
+    if outer.precision == "admin1" and outer.admin1 and outer.country == inner.country:
+        return outer.admin1 == inner.admin1 or _name(outer) == (inner.admin1 or "").lower()
+    return False
+
+
+def distance_km(a: Place, b: Place) -> float | None:
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def time_score(
+    a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window_days: int
+) -> float | None:
+    """Overlapping day ranges score high; unresolved relative dates are compatible with anything
+    in the window (None: no evidence either way)."""
+    wa, wb = a.mention.when, b.mention.when
+    scores = config.time_scores
+    if a.days is None or b.days is None:
+        if wa is not None and wb is not None and wa.text and wa.text.lower() == wb.text.lower():
+            return scores["same_text"]
+        return None
+    overlap = min(a.days[1], b.days[1]) >= max(a.days[0], b.days[0])
+    precise = wa is not None and wb is not None and wa.precision == wb.precision == "day"
+    if overlap:
+        return scores["exact"] if precise else scores["coarse_overlap"]
+    return scores["in_window"]
+
+
+def actor_score(a: Mention, b: Mention, config: FusionConfig) -> float | None:
+    """Mean over roles both mentions fill of the Jaccard of their named canonical actors."""
+    per_role = []
+    for role in ("actor", "recipient"):
+        na = _named(a, role, config)
+        nb = _named(b, role, config)
+        if na and nb:
+            per_role.append(jaccard(na, nb))
+    return sum(per_role) / len(per_role) if per_role else None
+
+
+def _named(mention: Mention, role: str, config: FusionConfig) -> set[str]:
+    return {
+        x.canonical.lower()
+        for x in mention.actors
+        if x.role == role and x.canonical and not config.is_unidentified(x.canonical)
+    }

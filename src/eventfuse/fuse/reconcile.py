@@ -1,0 +1,113 @@
+"""Reconciliation: one event from its mentions, keeping every source's version of every field,
+the consensus value, and a readable disagreement wherever sources conflict."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from eventfuse.fuse.anchor import anchor_mention
+from eventfuse.fuse.blocking import copy_root
+from eventfuse.fuse.claims import event_status
+from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.consensus import (
+    combined_confidence,
+    consensus_actors,
+    consensus_location,
+    consensus_quantities,
+    consensus_type,
+    consensus_when,
+)
+from eventfuse.fuse.disagree import find_disagreements
+from eventfuse.fuse.quotes_align import align_quotes
+from eventfuse.fuse.values import source_values
+from eventfuse.records import Article, Event, EventSource, Mention, SourceValue
+
+
+def source_labels(articles: Mapping[str, Article]) -> dict[str, str]:
+    """How a disagreement names each article: its outlet, else its id."""
+    return {a.id: a.outlet or a.title or a.id for a in articles.values()}
+
+
+def anchor_members(mentions: Sequence[Mention]) -> tuple[list[Mention], tuple[str, ...]]:
+    """Members with undated (relative) whens anchored on the event's consensus date, and the
+    articles whose dates anchored them."""
+    when, anchored_by = consensus_when(mentions)
+    return [anchor_mention(m, when) for m in mentions], anchored_by
+
+
+def reconcile_event(
+    event_id: str,
+    mentions: Sequence[Mention],
+    articles: Mapping[str, Article],
+    config: FusionConfig,
+) -> Event:
+    """The event fused from ``mentions`` (all of one cluster)."""
+    members, anchored_by = anchor_members(sorted(mentions, key=lambda m: m.id))
+    labels = source_labels(articles)
+    fields = _with_anchor_provenance(source_values(members), anchored_by)
+    status, status_conflict = event_status(members, fields.get("status", ()), labels, config)
+    disagreements = find_disagreements(members, fields, labels, config)
+    if status_conflict is not None:
+        disagreements = (*disagreements, status_conflict)
+    coded = consensus_type(members)
+    sources = _sources(members, articles)
+    independent = len({copy_root(s.article_id, articles) for s in sources})
+    quotes = [(m.article_id, q) for m in members for q in m.quotes]
+    return Event(
+        id=event_id,
+        type=coded.type,
+        mention_ids=tuple(m.id for m in members),
+        mode=coded.mode,
+        acled_event_type=coded.acled_event_type,
+        acled_sub_event_type=coded.acled_sub_event_type,
+        when=consensus_when(members)[0],
+        location=consensus_location(members),
+        actors=consensus_actors(members, config),
+        quantities=consensus_quantities(members),
+        status=status,
+        sources=sources,
+        independent_sources=independent,
+        quotes=align_quotes(quotes, config.quote_min_overlap),
+        fields=fields,
+        disagreements=disagreements,
+        confidence=combined_confidence(members, independent),
+    )
+
+
+def _with_anchor_provenance(
+    fields: dict[str, tuple[SourceValue, ...]], anchored_by: tuple[str, ...]
+) -> dict[str, tuple[SourceValue, ...]]:
+    dates = fields.get("date")
+    if not dates:
+        return fields
+    fields["date"] = tuple(
+        dataclasses.replace(v, value={**v.value, "anchored_by": list(anchored_by)})
+        if v.value.get("anchor") == "fusion"
+        else v
+        for v in dates
+    )
+    return fields
+
+
+def _sources(
+    mentions: Sequence[Mention], articles: Mapping[str, Article]
+) -> tuple[EventSource, ...]:
+    first: dict[str, Mention] = {}
+    for m in mentions:
+        first.setdefault(m.article_id, m)
+    out = []
+    for article_id in sorted(first):
+        article = articles.get(article_id)
+        m = first[article_id]
+        out.append(
+            EventSource(
+                article_id=article_id,
+                outlet=article.outlet if article else m.outlet,
+                title=article.title if article else None,
+                published=article.published if article else m.published,
+                copy_of=article.copy_of if article else None,
+                evidence=m.sentence or m.trigger,
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,54 @@
+"""Lexical similarity: content-word TF-IDF vectors and their cosine, no model download needed."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+Vector = Mapping[str, float]
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words that carry content (stop words and numbers dropped)."""
+    words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
+    return [_fold(w) for w in words if w not in STOP_WORDS and len(w) > 1]
+
+
+def _fold(word: str) -> str:
+    # A light plural fold so "airstrikes" meets "airstrike" without a lemmatizer.
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tfidf_vectors(texts: Sequence[str]) -> list[Vector]:
+    """Unit-length TF-IDF vectors (smoothed idf over ``texts``), one per text, in order."""
+    bags = [Counter(content_words(t)) for t in texts]
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    idf = {w: math.log((1 + n) / (1 + d)) + 1.0 for w, d in df.items()}
+    return [_unit({w: (1 + math.log(c)) * idf[w] for w, c in bag.items()}) for bag in bags]
+
+
+def _unit(vector: dict[str, float]) -> Vector:
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {w: v / norm for w, v in vector.items()} if norm else {}
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(w, 0.0) for w, v in a.items())
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0

@@ -1,0 +1,458 @@
+"""Fusion on hand-built articles and mentions (the sentences are written for these tests)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from eventfuse.fuse import fuse, new_event_id
+from eventfuse.fuse.blocking import candidate_pairs, story_clusters
+from eventfuse.fuse.config import load_config
+from eventfuse.fuse.features import build_features
+from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.quotes_align import align_quotes
+from eventfuse.records import (
+    Actor,
+    Article,
+    Event,
+    Evidence,
+    Mention,
+    Place,
+    Quantity,
+    Quote,
+    When,
+)
+from eventfuse.settings import Options
+
+FRIDAY = dt.date(2023, 3, 10)
+HERAT = Place("Herat", "Herat", 1140026, "AF", "Herat", 34.348, 62.199, "point")
+KANDAHAR = Place("Kandahar", "Kandahar", 1138336, "AF", "Kandahar", 31.613, 65.710, "point")
+HELMAND = Place("Helmand", "Helmand", 1140043, "AF", "Helmand", 31.0, 64.0, "admin1")
+LASHKAR_GAH = Place("Lashkar Gah", "Lashkar Gah", 1147290, "AF", "Helmand", 31.593, 64.371, "point")
+
+
+def article(
+    aid: str, text: str, outlet: str, published: dt.date | None = FRIDAY, **kw: object
+) -> Article:
+    return Article(id=aid, text=text, outlet=outlet, published=published, **kw)  # type: ignore[arg-type]
+
+
+def span(art: Article, snippet: str) -> Evidence:
+    start = art.text.index(snippet)
+    return Evidence(art.id, start, start + len(snippet), snippet)
+
+
+def mention(
+    mid: str,
+    art: Article,
+    sentence: str,
+    trigger: str,
+    type_: str,
+    *,
+    mode: str | None = None,
+    where: Place | None = None,
+    when: When | None = None,
+    actors: tuple[Actor, ...] = (),
+    quantities: tuple[tuple[str, int, int | None, str], ...] = (),
+    quotes: tuple[Quote, ...] = (),
+    status: str = "reported",
+) -> Mention:
+    sent = span(art, sentence)
+    trig_start = art.text.index(trigger, sent.start)
+    trig = Evidence(art.id, trig_start, trig_start + len(trigger), trigger)
+    return Mention(
+        id=mid,
+        article_id=art.id,
+        type=type_,
+        mode=mode,
+        trigger=trig,
+        sentence=sent,
+        actors=actors,
+        location=where,
+        when=when,
+        quantities=tuple(Quantity(k, lo, hi, txt) for k, lo, hi, txt in quantities),  # type: ignore[arg-type]
+        quotes=quotes,
+        status=status,  # type: ignore[arg-type]
+        outlet=art.outlet,
+        published=art.published,
+    )
+
+
+def day(date: dt.date, text: str = "on Friday") -> When:
+    return When(text, date, date, "day", anchor="text")
+
+
+def actor(name: str, role: str = "actor") -> Actor:
+    return Actor(role, name, name)  # type: ignore[arg-type]
+
+
+# --- two reports of one protest; a second city's protest the same night --------------------
+
+PROTEST_A = (
+    "Hundreds of residents marched through Herat on Friday evening against the new water tariff. "
+    "In Kandahar, a separate crowd rallied the same night against the tariff as well."
+)
+PROTEST_B = (
+    "Dozens of demonstrators gathered in Herat on Friday to protest the water tariff increase."
+)
+
+
+@pytest.fixture(scope="module")
+def protests() -> tuple[list[Mention], list[Article]]:
+    a = article("art-a", PROTEST_A, "Outlet A")
+    b = article("art-b", PROTEST_B, "Outlet B")
+    mentions = [
+        mention(
+            "m-a1",
+            a,
+            PROTEST_A.split(". ")[0],
+            "marched",
+            "PROTEST",
+            mode="demo",
+            where=HERAT,
+            when=day(FRIDAY),
+            quantities=(("size", 200, 999, "hundreds"),),
+        ),
+        mention(
+            "m-a2",
+            a,
+            "In Kandahar, a separate crowd rallied",
+            "rallied",
+            "PROTEST",
+            mode="demo",
+            where=KANDAHAR,
+            when=day(FRIDAY, "the same night"),
+        ),
+        mention(
+            "m-b1",
+            b,
+            PROTEST_B[:-1],
+            "protest",
+            "PROTEST",
+            mode="demo",
+            where=HERAT,
+            when=day(FRIDAY),
+            quantities=(("size", 24, 99, "dozens"),),
+        ),
+    ]
+    return mentions, [a, b]
+
+
+def event_of(events: tuple[Event, ...], mention_id: str) -> Event:
+    return next(e for e in events if mention_id in e.mention_ids)
+
+
+def test_two_reports_of_one_protest_fuse_with_a_size_disagreement(protests):
+    mentions, articles = protests
+    events = fuse(mentions, articles).events
+    herat = event_of(events, "m-a1")
+    assert herat.mention_ids == ("m-a1", "m-b1")
+    assert herat.independent_sources == 2
+    [size] = [d for d in herat.disagreements if d.field == "size"]
+    assert size.reason == "size: hundreds [200-999] (Outlet A) vs dozens [24-99] (Outlet B)"
+    assert {v.article_id for v in herat.fields["size"]} == {"art-a", "art-b"}
+    assert herat.quantities[0].text == "dozens"  # conflicting ranges: the conservative one
+
+
+def test_same_night_protests_in_two_cities_are_two_events(protests):
+    mentions, articles = protests
+    events = fuse(mentions, articles).events
+    assert len(events) == 2
+    assert event_of(events, "m-a2").mention_ids == ("m-a2",)
+    assert event_of(events, "m-a2").location == KANDAHAR
+
+
+def test_different_point_places_are_cannot_link(protests):
+    mentions, _ = protests
+    config = load_config()
+    features = build_features(mentions, {}, config)
+    verdict = pair_score(features[0], features[1], config, window_days=3)
+    assert verdict.cannot_link and verdict.reason == "different point places"
+
+
+def test_dates_beyond_the_window_are_never_paired(protests):
+    mentions, articles = protests
+    later = dataclasses.replace(mentions[2], id="m-b9", when=day(FRIDAY + dt.timedelta(days=9)))
+    config = load_config()
+    features = build_features([mentions[0], later], {}, config)
+    assert candidate_pairs(features, window_days=3) == set()
+    assert len(fuse([mentions[0], later], articles).events) == 2
+
+
+# --- airstrike: a named perpetrator against "unidentified" --------------------------------
+
+STRIKE_A = "Airstrikes by Russian jets hit the town of Lashkar Gah on Friday, officials said."
+STRIKE_B = "Unidentified aircraft carried out airstrikes on Lashkar Gah on Friday, residents said."
+
+
+def strikes() -> tuple[list[Mention], list[Article]]:
+    a = article("strike-a", STRIKE_A, "Outlet A")
+    b = article("strike-b", STRIKE_B, "Outlet B")
+    return [
+        mention(
+            "s-a",
+            a,
+            STRIKE_A,
+            "Airstrikes",
+            "ASSAULT",
+            mode="aerial",
+            where=LASHKAR_GAH,
+            when=day(FRIDAY),
+            actors=(actor("Russia"),),
+            quantities=(("killed", 3, 3, "three"),),
+        ),
+        mention(
+            "s-b",
+            b,
+            STRIKE_B,
+            "airstrikes",
+            "ASSAULT",
+            mode="aerial",
+            where=LASHKAR_GAH,
+            when=day(FRIDAY),
+            actors=(actor("Unidentified"),),
+        ),
+    ], [a, b]
+
+
+def test_airstrike_named_perpetrator_vs_unidentified_is_an_actor_disagreement():
+    mentions, articles = strikes()
+    [event] = fuse(mentions, articles).events
+    [conflict] = [d for d in event.disagreements if d.field == "actor"]
+    assert conflict.reason == "actor: Russia (Outlet A) vs Unidentified (Outlet B)"
+    assert [a.canonical for a in event.actors] == ["Russia"]
+    assert {v.value for v in event.fields["actor"]} == {"Russia", "Unidentified"}
+    assert event.mode == "aerial" and event.location == LASHKAR_GAH
+
+
+# --- claims and counter-claims ------------------------------------------------------------
+
+CLAIM_A = "The rebels said on Friday they had captured the whole of Helmand province."
+CLAIM_B = "Government forces claimed they had recaptured several districts of Helmand on Friday."
+
+
+def test_claim_and_counter_claim_make_the_events_contested():
+    a = article("claim-a", CLAIM_A, "Outlet A")
+    b = article("claim-b", CLAIM_B, "Outlet B")
+    mentions = [
+        mention(
+            "c-a",
+            a,
+            CLAIM_A,
+            "captured",
+            "ASSAULT",
+            where=HELMAND,
+            when=day(FRIDAY),
+            actors=(actor("Rebels"),),
+            status="claimed",
+        ),
+        mention(
+            "c-b",
+            b,
+            CLAIM_B,
+            "recaptured",
+            "COERCE",
+            where=HELMAND,
+            when=day(FRIDAY),
+            actors=(actor("Government forces"),),
+            status="claimed",
+        ),
+    ]
+    events = fuse(mentions, [a, b]).events
+    assert {e.status for e in events} == {"contested"}
+    for event in events:
+        [status] = [d for d in event.disagreements if d.field == "status"]
+        assert "Rebels" in status.reason and "Government forces" in status.reason
+
+
+def test_a_denial_fused_with_the_claim_contests_it():
+    a = article("claim-a", CLAIM_A, "Outlet A")
+    denial_text = "The army denied on Friday that the rebels had captured Helmand province."
+    b = article("deny-b", denial_text, "Outlet B")
+    claim = mention(
+        "c-a",
+        a,
+        CLAIM_A,
+        "captured",
+        "ASSAULT",
+        where=HELMAND,
+        when=day(FRIDAY),
+        actors=(actor("Rebels"),),
+        status="claimed",
+    )
+    denial = mention(
+        "d-b",
+        b,
+        denial_text,
+        "captured",
+        "ASSAULT",
+        where=HELMAND,
+        when=day(FRIDAY),
+        actors=(actor("Rebels"),),
+        status="denied",
+    )
+    [event] = fuse([claim, denial], [a, b]).events
+    assert event.status == "contested"
+    [status] = [d for d in event.disagreements if d.field == "status"]
+    assert status.reason == "status: claimed by Rebels (Outlet A) vs denied by Rebels (Outlet B)"
+
+
+def test_a_lone_claim_stays_claimed():
+    a = article("claim-a", CLAIM_A, "Outlet A")
+    lone = mention(
+        "c-a",
+        a,
+        CLAIM_A,
+        "captured",
+        "ASSAULT",
+        where=HELMAND,
+        when=day(FRIDAY),
+        actors=(actor("Rebels"),),
+        status="claimed",
+    )
+    [event] = fuse([lone], [a]).events
+    assert event.status == "claimed" and not event.disagreements
+
+
+# --- wire copies, anchoring, ids ----------------------------------------------------------
+
+
+def test_a_wire_copy_counts_once():
+    mentions, articles = strikes()
+    copy = article("strike-copy", STRIKE_A, "Outlet C", copy_of="strike-a")
+    copied = dataclasses.replace(
+        mentions[0], id="s-copy", article_id="strike-copy", outlet="Outlet C"
+    )
+    [event] = fuse([*mentions, copied], [*articles, copy]).events
+    assert [s.article_id for s in event.sources] == ["strike-a", "strike-b", "strike-copy"]
+    assert event.independent_sources == 2
+
+
+def test_story_clusters_join_wire_copies_and_same_story_articles():
+    mentions, articles = strikes()
+    copy = article("strike-copy", STRIKE_A, "Outlet C", copy_of="strike-a")
+    other = article("other", "A new bridge opened in Mazar on Friday.", "Outlet D")
+    stories = story_clusters([*articles, copy, other], mentions, load_config(), 3)
+    assert stories["strike-copy"] == stories["strike-a"] == stories["strike-b"] == "strike-a"
+    assert stories["other"] == "other"
+
+
+UNDATED = "Crowds marched in Herat on Friday night against the water tariff, witnesses said."
+
+
+def test_an_undated_relative_mention_is_anchored_by_fusion(protests):
+    mentions, articles = protests
+    c = article("art-c", UNDATED, "Outlet C", published=None)
+    relative = When("on Friday night", precision="day", relative="weekday:Friday")
+    undated = mention(
+        "m-c1", c, UNDATED, "marched", "PROTEST", mode="demo", where=HERAT, when=relative
+    )
+    result = fuse([*mentions, undated], [*articles, c])
+    herat = event_of(result.events, "m-c1")
+    assert "m-a1" in herat.mention_ids
+    [value] = [v for v in herat.fields["date"] if v.article_id == "art-c"]
+    assert value.value["anchor"] == "fusion" and value.value["start"] == "2023-03-10"
+    assert value.value["anchored_by"] == ["art-a", "art-b"]
+    [stored] = result.anchored_mentions
+    assert stored.id == "m-c1" and stored.when is not None
+    assert (stored.when.start, stored.when.anchor) == (FRIDAY, "fusion")
+
+
+def test_an_anchor_contradicting_the_weekday_is_refused(protests):
+    mentions, articles = protests
+    c = article("art-c", UNDATED, "Outlet C", published=None)
+    wrong = When("on Tuesday", relative="weekday:Tuesday")
+    undated = mention("m-c1", c, UNDATED, "marched", "PROTEST", where=HERAT, when=wrong)
+    result = fuse([*mentions, undated], [*articles, c])
+    assert result.anchored_mentions == ()
+
+
+def test_ids_are_stable_across_reruns_and_hash_the_members(protests):
+    mentions, articles = protests
+    first = fuse(mentions, articles)
+    second = fuse(list(reversed(mentions)), list(reversed(articles)))
+    assert first.events == second.events
+    herat = event_of(first.events, "m-a1")
+    assert herat.id == new_event_id(["m-b1", "m-a1"])
+    assert herat.id.startswith("ev-") and len(herat.id) == 15
+
+
+def test_incremental_addition_keeps_the_id_and_adds_the_source(protests):
+    mentions, articles = protests
+    first = fuse(mentions, articles)
+    herat_id = event_of(first.events, "m-a1").id
+    c = article("art-c", UNDATED, "Outlet C")
+    late = mention(
+        "m-c1",
+        c,
+        UNDATED,
+        "marched",
+        "PROTEST",
+        mode="demo",
+        where=HERAT,
+        when=day(FRIDAY, "on Friday night"),
+    )
+    second = fuse([*mentions, late], [*articles, c], previous_events=first.events)
+    herat = event_of(second.events, "m-c1")
+    assert herat.id == herat_id
+    assert [s.article_id for s in herat.sources] == ["art-a", "art-b", "art-c"]
+    assert second.removed_event_ids == ()
+    kandahar = event_of(first.events, "m-a2")
+    assert kandahar in second.events  # an untouched block is returned unchanged
+
+
+def test_a_threshold_of_one_keeps_every_report_apart(protests):
+    mentions, articles = protests
+    events = fuse(mentions, articles, options=Options(match_threshold=1.01)).events
+    assert len(events) == 3
+
+
+# --- quotes -------------------------------------------------------------------------------
+
+QUOTE_A = 'The governor said: "We ask every family to stay calm and keep the roads open."'
+QUOTE_B = 'The governor said: "Families must remain calm and leave the roads clear."'
+
+
+def test_two_renderings_of_one_statement_are_one_quote_group():
+    a = article("q-a", QUOTE_A, "Outlet A")
+    b = article("q-b", QUOTE_B, "Outlet B")
+    qa = Quote(QUOTE_A.split(": ")[1].strip('"'), "The governor", "Jane Doe", "said")
+    qb = Quote(QUOTE_B.split(": ")[1].strip('"'), "The governor", "Jane Doe", "said")
+    mentions = [
+        mention(
+            "q-1",
+            a,
+            QUOTE_A,
+            "ask",
+            "REQUEST",
+            where=HERAT,
+            when=day(FRIDAY),
+            actors=(actor("Jane Doe"),),
+            quotes=(qa,),
+        ),
+        mention(
+            "q-2",
+            b,
+            QUOTE_B,
+            "remain calm",
+            "REQUEST",
+            where=HERAT,
+            when=day(FRIDAY),
+            actors=(actor("Jane Doe"),),
+            quotes=(qb,),
+        ),
+    ]
+    [event] = fuse(mentions, [a, b]).events
+    [group] = event.quotes
+    assert group.speaker == "Jane Doe"
+    assert [q.text for q in group.renderings] == [qa.text, qb.text]  # verbatim, both kept
+
+
+def test_quotes_outside_one_event_need_lexical_overlap():
+    near = Quote("We will rebuild the school before winter", speaker_canonical="Jane Doe")
+    same = Quote("we will rebuild the school before the winter", speaker_canonical="Jane Doe")
+    other = Quote("Taxes stay unchanged this year", speaker_canonical="Jane Doe")
+    groups = align_quotes([("x", near), ("y", same), ("z", other)], 0.3, same_event=False)
+    assert sorted(len(g.renderings) for g in groups) == [1, 2]
