@@ -435,7 +435,7 @@ def _generic(
     if context:
         for word in words:
             resolved = _lookup_named(word, context, dictionary)
-            if resolved and resolved.type != "state":
+            if resolved and resolved.type not in ("state", "person"):
                 return ActorInfo(text, resolved.canonical, resolved.type, resolved.country)
     kind = _agent_type(words)
     if kind is None and country and len(words) == 1:
@@ -458,7 +458,8 @@ def _named_subphrase(
     for size in range(len(words) - 1, 1, -1):
         for i in range(len(words) - size + 1):
             info = _lookup_named(" ".join(words[i : i + size]), context, dictionary)
-            if info and info.type != "state":
+            # A person's name inside a longer one is another person ("Ahmad Shah Massoud").
+            if info and info.type not in ("state", "person"):
                 return DictionaryEntry(info.canonical, info.type, info.country)
     return None
 

@@ -1,0 +1,149 @@
+"""Actors from the parse, normalization within and across articles, the user dictionary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eventfuse.extract.actors import (
+    actor_matches,
+    build_actor_context,
+    find_acronym_definitions,
+    find_actors,
+    load_actor_dictionary,
+    normalize_actor,
+    strip_titles,
+)
+from eventfuse.nlp import get_nlp
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    return get_nlp()
+
+
+def _actors(nlp, text: str, trigger_text: str):  # type: ignore[no-untyped-def]
+    doc = nlp(text)
+    context = build_actor_context(doc, "a1")
+    trigger = next(t for t in doc if t.text == trigger_text)
+    return {(a.role, a.canonical) for a in find_actors(trigger.sent, trigger, context)}, doc
+
+
+def test_titles_are_stripped() -> None:
+    assert strip_titles("Lieutenant General Faiz Hameed") == "Faiz Hameed"
+    assert strip_titles("Gen. Faiz Hameed") == "Faiz Hameed"
+    assert normalize_actor("Gen. Faiz Hameed").canonical == "Faiz Hameed"
+
+
+def test_acronyms_defined_in_text() -> None:
+    text = (
+        "fighters of the Kurdish Freedom Council (KFC) and the Inter-Services Intelligence (ISI) unit"
+    )
+    assert find_acronym_definitions(text) == {
+        "KFC": "Kurdish Freedom Council",
+        "ISI": "Inter-Services Intelligence",
+    }
+
+
+def test_dictionary_aliases_and_countries() -> None:
+    isi = normalize_actor("ISI").canonical
+    assert isi == normalize_actor("Inter-Services Intelligence").canonical
+    pakistan = normalize_actor("Pakistan")
+    assert (pakistan.canonical, pakistan.type, pakistan.country) == ("Pakistan", "state", "PAK")
+    assert normalize_actor("Islamabad").country == "PAK"
+    assert normalize_actor("NRF").canonical == "National Resistance Front"
+    afghans = normalize_actor("Afghans")
+    assert (afghans.type, afghans.country) == ("civilians", "AFG")
+    assert normalize_actor("Afghan protesters").type == "protesters"
+    assert normalize_actor("unknown gunmen").canonical == "Unidentified"
+    assert normalize_actor("Pakistan's army").canonical == "Pakistan military"
+
+
+def test_surname_resolves_to_dominant_full_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Rebel commander Yusuf Karimov spoke in Tashkent. Karimov is the son of the late "
+        "Ilyas Yusuf Karimov. Yusuf Karimov later said the talks had failed. Karimov left."
+    )
+    context = build_actor_context(nlp(text), "a1")
+    assert normalize_actor("Karimov", context).canonical == "Yusuf Karimov"
+    assert normalize_actor("Ilyas Yusuf Karimov", context).canonical == "Ilyas Yusuf Karimov"
+
+
+def test_subject_and_object(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "Hamas fighters attacked Israeli soldiers near the border.", "attacked")
+    assert ("actor", "Hamas") in found
+    assert any(role == "recipient" and "military" in canonical for role, canonical in found)
+
+
+def test_passive_voice(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "The convoy was attacked by Taliban militants on Sunday.", "attacked")
+    assert ("actor", "Taliban") in found
+    assert ("recipient", "Taliban") not in found
+
+
+def test_possessive_country_and_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    _, doc = _actors(nlp, "Iran's foreign minister Javad Zarif visited Baghdad on Monday.", "visited")
+    context = build_actor_context(doc, "a1")
+    trigger = next(t for t in doc if t.text == "visited")
+    actor = next(a for a in find_actors(trigger.sent, trigger, context) if a.role == "actor")
+    assert actor.canonical == "Javad Zarif"
+    assert actor.country == "IRN"
+    assert actor.evidence is not None
+    assert doc.text[actor.evidence.start : actor.evidence.end] == actor.evidence.text
+
+
+def test_unidentified_planes(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "Unidentified planes bombed the valley overnight.", "bombed")
+    assert ("actor", "Unidentified") in found
+
+
+def test_conjuncts_expand(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "Russia and China condemned the sanctions.", "condemned")
+    assert {("actor", "Russia"), ("actor", "China")} <= found
+
+
+def test_pronoun_subject_resolves(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(
+        nlp, "Opposition leader Maria Sanchez arrived in Lima. She denounced the government.",
+        "denounced",
+    )
+    assert ("actor", "Maria Sanchez") in found
+
+
+def test_user_dictionary_overrides(tmp_path: Path) -> None:
+    user = tmp_path / "mine.yaml"
+    user.write_text(
+        "mine:\n  - {canonical: Pakistani state, type: government, country: PAK, aliases: [Pakistan]}\n"
+        "  - {canonical: Blue Brigade, type: rebel, country: FRA, aliases: [BB, Les Bleus]}\n"
+    )
+    dictionary = load_actor_dictionary(user)
+    assert dictionary.lookup("Pakistan").canonical == "Pakistani state"  # type: ignore[union-attr]
+    assert dictionary.lookup("BB").type == "rebel"  # type: ignore[union-attr]
+    csv_file = tmp_path / "mine.csv"
+    csv_file.write_text("canonical,type,country,aliases\nGreen Hand,ngo,,GH|Green Hands\n")
+    entry = load_actor_dictionary(csv_file).lookup("Green Hands")
+    assert entry is not None
+    assert entry.canonical == "Green Hand"
+
+
+def test_actor_matches() -> None:
+    assert actor_matches("Pakistan", "Islamabad", None)
+    assert actor_matches("Inter-Services Intelligence", None, "PAKSPY")
+    assert actor_matches("Afghan protesters", "protesters", None)
+    assert not actor_matches("Russia", "Brazil", "BRA")
+    assert not actor_matches(None, "Brazil", "BRA")
+
+
+def test_seed_actors_resolve() -> None:
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not present beside the checkout")
+    doc = get_nlp()(sorted(seeds.glob("000_*.txt"))[0].read_text(encoding="utf-8"))
+    context = build_actor_context(doc, "s0")
+    assert normalize_actor("Massoud", context).canonical == "Ahmad Massoud"
+    assert normalize_actor("Ahmad Shah Massoud", context).canonical == "Ahmad Shah Massoud"
+    assert normalize_actor("ISI", context).canonical == "Inter-Services Intelligence"
+    assert normalize_actor("NRF", context).canonical == "National Resistance Front"
