@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,6 +12,9 @@ from eventfuse.ingest.clean import clean_text, normalize_whitespace
 from eventfuse.ingest.identity import article_id
 from eventfuse.records import Article, EmbeddedPost
 from eventfuse.settings import Options
+
+# Article text has at least one word of letters (any script).
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 def build_article(
@@ -29,8 +33,8 @@ def build_article(
 ) -> Article | InputError:
     """The clean article, or an :class:`InputError` when no article text is left."""
     cleaned = clean_text(raw_text, options.max_text_chars)
-    if not cleaned.text:
-        return InputError(path, "no article text (empty after removing page furniture)")
+    if not _WORDS.search(cleaned.text):
+        return InputError(path, "no article text (nothing but page furniture or symbols)")
     url = _field(url)
     return Article(
         id=article_id(url, cleaned.text),

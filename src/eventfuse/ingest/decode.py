@@ -18,6 +18,7 @@ _CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
 _MARKUP_HEAD = re.compile(
     rb"^(\s|<\?xml[^>]*>|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL
 )
+_PREFERRED_ENCODINGS = ("utf_8", "cp1252", "iso8859_15", "latin_1")
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
 _HTML_TAG = re.compile(rb"<(html|head|body|article|div|p|meta|title)[\s>/]", re.IGNORECASE)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -93,13 +94,27 @@ def decode(data: bytes) -> str | None:
         return _text_or_none(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:1_000_000]).best()
-    if best is None:
+    detected = _detect_encoding(data[:1_000_000])
+    if detected is None:
         return None
     try:
-        return _text_or_none(data.decode(best.encoding, errors="replace"))
+        return _text_or_none(data.decode(detected, errors="replace"))
     except (LookupError, UnicodeDecodeError):
         return None
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    """charset-normalizer's best guess; among equally good guesses, the common web encodings.
+
+    Short Western texts score the same in cp1250 and cp1252; the web's legacy default
+    (windows-1252, which HTML5 also reads for "latin-1") is the likelier one.
+    """
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    return next((e for e in _PREFERRED_ENCODINGS if e in tied), best.encoding)
 
 
 def _text_or_none(text: str) -> str | None:

@@ -34,8 +34,10 @@ def jsonl_article(
 ) -> Article | InputError:
     try:
         record = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        return InputError(where, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})")
+    except json.JSONDecodeError as exc:
+        return InputError(where, f"not valid JSON ({exc.msg}, column {exc.colno})")
+    except RecursionError:
+        return InputError(where, "not valid JSON (nested too deeply)")
     if not isinstance(record, dict):
         return InputError(where, f"a JSON object was expected, found {type(record).__name__}")
     text = record.get("text")

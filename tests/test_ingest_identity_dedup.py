@@ -1,0 +1,94 @@
+"""Article identity (normalized URL / text hashes) and near-duplicate (wire copy) linking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature, similarity
+from eventfuse.ingest.identity import article_id, normalize_url
+from eventfuse.records import Article
+
+WIRE_STORY = " ".join(
+    [
+        "Hundreds of farmers drove tractors into the centre of Ostrava Nova on Wednesday,",
+        "blocking the main square for several hours to protest against cheap grain imports",
+        "and a planned cut in diesel subsidies. Police said the protest was peaceful and no one",
+        "was detained. The farmers' association said further blockades would follow in three",
+        "other regions if the agriculture ministry did not withdraw the subsidy plan by the end",
+        "of the month. Ministry officials said they were ready to meet the protesters but that",
+        "the budget had already been approved by the cabinet. Traffic was diverted around the",
+        "city for most of the afternoon, and several bus lines were suspended until the evening.",
+        "Farmers from neighbouring districts joined the protest in the early afternoon, bringing",
+        "the number of tractors to more than two hundred, according to local organisers.",
+    ]
+)
+UNRELATED = " ".join(
+    [
+        "The city library of Ostrava Nova reopened on Wednesday after a two-year renovation",
+        "that added a children's wing, a rooftop reading garden and a new archive for local",
+        "newspapers. The mayor cut the ribbon in front of several hundred residents, and the",
+        "first visitors borrowed more than a thousand books in the opening hours. Librarians",
+        "said the digital catalogue would be available online from next month.",
+    ]
+)
+
+
+def test_normalize_url() -> None:
+    url = "HTTPS://News.Example.COM:443/world/story/?utm_source=rss&b=2&a=1&fbclid=x#comments"
+    assert normalize_url(url) == "https://news.example.com/world/story?a=1&b=2"
+    assert normalize_url("http://example.com:8080/a/") == "http://example.com:8080/a"
+
+
+def test_article_id_is_stable_short_hex_and_url_based() -> None:
+    a = article_id("https://news.example.com/story/?utm_medium=x", "text one")
+    b = article_id("https://NEWS.example.com/story#top", "a different text")
+    assert a == b and len(a) == 16 and int(a, 16) >= 0
+    assert article_id(None, "Some  text\nhere") == article_id("", "some text here")
+    assert article_id(None, "some text here") != article_id(None, "other text")
+    assert article_id("https://news.example.com/other", "text one") != a
+
+
+def make(article_id_: str, text: str, published: dt.date | None = None) -> Article:
+    return Article(id=article_id_, text=text, published=published)
+
+
+def test_wire_copy_with_changed_byline_is_linked_unrelated_is_not() -> None:
+    original = make("orig", "By Anna Kowal, Example Wire\n\n" + WIRE_STORY, dt.date(2024, 5, 1))
+    copy = make("copy", "By Staff Reporter, Daily Gazette\n\n" + WIRE_STORY, dt.date(2024, 5, 1))
+    other = make("other", UNRELATED, dt.date(2024, 5, 1))
+    index = NearDuplicateIndex(threshold=0.9, num_perm=64)
+    linked = link_copies([original, copy, other], index)
+    assert [a.copy_of for a in linked] == [None, "orig", None]
+    assert len(index) == 3
+
+
+def test_earlier_published_article_is_the_original_within_a_batch() -> None:
+    later = make("later", "Reuters - " + WIRE_STORY, dt.date(2024, 5, 2))
+    earlier = make("earlier", "AP - " + WIRE_STORY, dt.date(2024, 5, 1))
+    linked = link_copies([later, earlier], NearDuplicateIndex())
+    assert [a.copy_of for a in linked] == ["earlier", None]
+
+
+def test_incremental_index_from_stored_signatures() -> None:
+    stored = {"first": signature(WIRE_STORY, 64)}
+    assert isinstance(stored["first"], bytes) and len(stored["first"]) == 64 * 8
+    index = NearDuplicateIndex(0.9, 64)
+    for key, blob in stored.items():
+        index.add(key, blob)
+    [linked] = link_copies([make("new", WIRE_STORY + " Updated at 10:00.")], index)
+    assert linked.copy_of == "first"
+    assert index.find_copy_of(signature(UNRELATED, 64)) is None
+
+
+def test_signature_is_deterministic_and_similarity_orders() -> None:
+    assert signature(WIRE_STORY) == signature(WIRE_STORY)
+    assert similarity(signature(WIRE_STORY), signature("By X\n" + WIRE_STORY)) >= 0.9
+    assert similarity(signature(WIRE_STORY), signature(UNRELATED)) < 0.3
+
+
+def test_same_id_is_not_its_own_copy() -> None:
+    article = make("same", WIRE_STORY)
+    index = NearDuplicateIndex()
+    link_copies([article], index)
+    [again] = link_copies([article], index)
+    assert again.copy_of is None
