@@ -40,7 +40,8 @@ def test_titles_are_stripped() -> None:
 
 def test_acronyms_defined_in_text() -> None:
     text = (
-        "fighters of the Kurdish Freedom Council (KFC) and the Inter-Services Intelligence (ISI) unit"
+        "fighters of the Kurdish Freedom Council (KFC) and the "
+        "Inter-Services Intelligence (ISI) unit"
     )
     assert find_acronym_definitions(text) == {
         "KFC": "Kurdish Freedom Council",
@@ -85,7 +86,8 @@ def test_passive_voice(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_possessive_country_and_person(nlp) -> None:  # type: ignore[no-untyped-def]
-    _, doc = _actors(nlp, "Iran's foreign minister Javad Zarif visited Baghdad on Monday.", "visited")
+    text = "Iran's foreign minister Javad Zarif visited Baghdad on Monday."
+    _, doc = _actors(nlp, text, "visited")
     context = build_actor_context(doc, "a1")
     trigger = next(t for t in doc if t.text == "visited")
     actor = next(a for a in find_actors(trigger.sent, trigger, context) if a.role == "actor")
@@ -116,7 +118,8 @@ def test_pronoun_subject_resolves(nlp) -> None:  # type: ignore[no-untyped-def]
 def test_user_dictionary_overrides(tmp_path: Path) -> None:
     user = tmp_path / "mine.yaml"
     user.write_text(
-        "mine:\n  - {canonical: Pakistani state, type: government, country: PAK, aliases: [Pakistan]}\n"
+        "mine:\n"
+        "  - {canonical: Pakistani state, type: government, country: PAK, aliases: [Pakistan]}\n"
         "  - {canonical: Blue Brigade, type: rebel, country: FRA, aliases: [BB, Les Bleus]}\n"
     )
     dictionary = load_actor_dictionary(user)

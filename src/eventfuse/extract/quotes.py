@@ -213,6 +213,8 @@ def _until_break(tokens: Sequence[Token]) -> list[Token]:
     for token in tokens:
         if "\n" in token.text or (out and token.text in _OPEN_CLOSE):
             break
+        if out and token.text in (".", "!", "?"):
+            break  # another sentence's cue speaks for another quote
         out.append(token)
     return out
 
