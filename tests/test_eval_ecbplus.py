@@ -1,0 +1,136 @@
+"""ECB+ reader and scorer on a small corpus written here in ECB+'s XML format, plus a check on
+the real dev topics when ../shared/data/ecbplus is present."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eventfuse.evaluate.ecbplus import (
+    DEV_TOPICS,
+    evaluate_ecbplus,
+    gold_clusters,
+    lemma_baseline,
+    read_corpus,
+    train_topics,
+)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ecbplus"
+
+# doc -> sentences (sentence 0 is not annotated, as in ECB+), markables, relations
+DOCS: dict[str, dict[str, object]] = {
+    "1_1ecb": {
+        "sentences": ["Breaking news page", "A strong earthquake struck the island on Monday ."],
+        "markables": [
+            ("ACTION_OCCURRENCE", "1", [(1, 2)]),
+            ("ACTION_OCCURRENCE", "2", [(1, 3)]),
+            ("LOC_GEO", "3", [(1, 5)]),
+            ("TIME_DATE", "4", [(1, 7)]),
+        ],
+        "links": {"1": "ACT_QUAKE_A", "2": "ACT_STRIKE_A"},
+    },
+    "1_2ecb": {
+        "sentences": ["Home", "The earthquake hit the island Monday , killing ten people ."],
+        "markables": [
+            ("ACTION_OCCURRENCE", "1", [(1, 1)]),
+            ("ACTION_OCCURRENCE", "2", [(1, 2)]),
+            ("ACTION_OCCURRENCE", "5", [(1, 7)]),
+            ("LOC_GEO", "3", [(1, 4)]),
+        ],
+        "links": {"1": "ACT_QUAKE_A", "2": "ACT_STRIKE_A"},
+    },
+    "1_1ecbplus": {
+        "sentences": ["Home", "Another earthquake struck the northern coast in May ."],
+        "markables": [("ACTION_OCCURRENCE", "1", [(1, 1)]), ("ACTION_OCCURRENCE", "2", [(1, 2)])],
+        "links": {},
+    },
+}
+
+
+def _xml(name: str, spec: dict[str, object]) -> str:
+    sentences: list[str] = spec["sentences"]  # type: ignore[assignment]
+    lines = [f'<Document doc_name="{name}.xml" doc_id="x">']
+    t_ids: dict[tuple[int, int], int] = {}
+    for s, sentence in enumerate(sentences):
+        for n, word in enumerate(sentence.split()):
+            t_ids[(s, n)] = len(t_ids) + 1
+            lines.append(
+                f'<token t_id="{t_ids[(s, n)]}" sentence="{s}" number="{n}">{word}</token>'
+            )
+    lines.append("<Markables>")
+    for tag, m_id, anchors in spec["markables"]:  # type: ignore[attr-defined]
+        lines.append(f'<{tag} m_id="{m_id}">')
+        lines.extend(f'<token_anchor t_id="{t_ids[a]}"/>' for a in anchors)
+        lines.append(f"</{tag}>")
+    lines.append("</Markables><Relations>")
+    for r, (m_id, instance) in enumerate(spec["links"].items()):  # type: ignore[attr-defined]
+        lines.append(f'<CROSS_DOC_COREF r_id="{r}" note="{instance}">')
+        lines.append(f'<source m_id="{m_id}"/><target m_id="99"/></CROSS_DOC_COREF>')
+    lines.append("</Relations></Document>")
+    return "\n".join(lines)
+
+
+@pytest.fixture()
+def corpus_dir(tmp_path: Path) -> Path:
+    (tmp_path / "1").mkdir()
+    rows = ["Topic,File,Sentence Number"]
+    for name, spec in DOCS.items():
+        (tmp_path / "1" / f"{name}.xml").write_text(_xml(name, spec), encoding="utf-8")
+        rows.append(f"1,{name.split('_', 1)[1]},1")
+    (tmp_path / "ECBplus_coreference_sentences.csv").write_text("\n".join(rows) + "\n")
+    return tmp_path
+
+
+def test_reader_keeps_action_mentions_of_annotated_sentences(corpus_dir: Path):
+    corpus = read_corpus(corpus_dir, [1])
+    ids = sorted(g.mention.id for g in corpus.mentions)
+    assert ids == [
+        "1_1ecb#1",
+        "1_1ecb#2",
+        "1_1ecbplus#1",
+        "1_1ecbplus#2",
+        "1_2ecb#1",
+        "1_2ecb#2",
+        "1_2ecb#5",
+    ]
+    by_id = {g.mention.id: g for g in corpus.mentions}
+    strike = by_id["1_1ecb#2"]
+    assert strike.head_lemma == "strike" and strike.story == "1:ecb"
+    assert strike.mention.trigger is not None and strike.mention.trigger.text == "struck"
+    assert strike.mention.location is not None and strike.mention.location.name == "island"
+    assert strike.mention.when is not None and strike.mention.when.text == "Monday"
+    assert by_id["1_1ecbplus#2"].story == "1:ecbplus"
+
+
+def test_gold_clusters_link_instances_and_keep_singletons(corpus_dir: Path):
+    corpus = read_corpus(corpus_dir, [1])
+    clusters = sorted(sorted(c) for c in gold_clusters(corpus))
+    assert ["1_1ecb#1", "1_2ecb#1"] in clusters
+    assert ["1_1ecb#2", "1_2ecb#2"] in clusters
+    assert ["1_1ecbplus#1"] in clusters and ["1_2ecb#5"] in clusters
+
+
+def test_lemma_baseline_merges_across_subtopics_and_the_system_does_not(corpus_dir: Path):
+    corpus = read_corpus(corpus_dir, [1])
+    baseline = lemma_baseline(corpus)
+    assert baseline["1_1ecb#1"] == baseline["1_1ecbplus#1"]  # two different earthquakes
+    out = corpus_dir / "predictions.jsonl"
+    report = evaluate_ecbplus(corpus_dir, out, topics=[1])
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    cluster = {(r["doc"], r["m_id"]): r["cluster"] for r in rows}
+    assert cluster[("1_1ecb", "1")] == cluster[("1_2ecb", "1")]
+    assert cluster[("1_1ecb", "1")] != cluster[("1_1ecbplus", "1")]
+    assert report["mentions"] == 7
+    assert report["system"]["conll_f1"] > report["lemma_baseline"]["conll_f1"]
+
+
+@pytest.mark.slow
+def test_dev_topics_beat_the_lemma_baseline():
+    if not SHARED.is_dir():
+        pytest.skip(f"ECB+ not found at {SHARED} (the shared data folder sits beside the repo)")
+    assert 2 not in train_topics(SHARED) and 3 in train_topics(SHARED)
+    report = evaluate_ecbplus(SHARED, topics=DEV_TOPICS)
+    assert report["mentions"] > 1000
+    assert report["system"]["conll_f1"] > report["lemma_baseline"]["conll_f1"]
