@@ -92,3 +92,26 @@ def test_same_id_is_not_its_own_copy() -> None:
     link_copies([article], index)
     [again] = link_copies([article], index)
     assert again.copy_of is None
+
+
+def test_on_the_same_day_the_article_crediting_the_wire_is_the_copy() -> None:
+    day = dt.date(2024, 5, 1)
+    republished = Article(
+        id="paper",
+        text="By staff, with Example Wire Service\n\n" + WIRE_STORY,
+        outlet="Town Paper",
+        published=day,
+    )
+    wire = Article(id="wire", text=WIRE_STORY, outlet="Example Wire Service", published=day)
+    linked = link_copies([republished, wire], NearDuplicateIndex())
+    assert [a.copy_of for a in linked] == ["wire", None]
+
+
+def test_copies_a_few_words_apart_are_all_found() -> None:
+    # LSH banding must not miss true copies: each variant changes one word (Jaccard ~0.96).
+    words = WIRE_STORY.split()
+    index = NearDuplicateIndex(0.9, 64)
+    index.add("wire", signature(WIRE_STORY))
+    for position in range(0, len(words), 12):
+        variant = " ".join(w if i != position else "changed" for i, w in enumerate(words))
+        assert index.find_copy_of(signature(variant)) == "wire", position

@@ -13,6 +13,7 @@ from warcio.warcwriter import WARCWriter
 
 from eventfuse.errors import InputError
 from eventfuse.ingest import (
+    expand_paths,
     read_bytes,
     read_feed,
     read_html,
@@ -294,3 +295,11 @@ def test_same_input_same_ids(tmp_path: Path) -> None:
     second = articles(list(read_sources([str(tmp_path / "copy.txt")], OPTIONS)))
     assert [a.id for a in first] == [a.id for a in second]
     assert [a.text for a in first] == [a.text for a in second]
+
+
+def test_directory_walk_skips_notes_and_hidden_files(tmp_path: Path) -> None:
+    for name in ("README.md", "LICENSE", ".hidden.txt", "story.txt"):
+        (tmp_path / name).write_bytes(b"Crowds gathered in Ashby on Friday for a march.\n")
+    assert [Path(p).name for p in expand_paths([str(tmp_path)])] == ["story.txt"]
+    # a file named explicitly is read
+    assert [Path(p).name for p in expand_paths([str(tmp_path / "README.md")])] == ["README.md"]

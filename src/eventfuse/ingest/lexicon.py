@@ -30,6 +30,7 @@ class Lexicon:
     title_max_words: int
     title_max_chars: int
     tracking_params: tuple[str, ...]
+    skip_files: tuple[str, ...]
 
 
 @functools.cache
@@ -57,6 +58,7 @@ def _build(data: dict[str, Any]) -> Lexicon:
         title_max_words=int(data["title_max_words"]),
         title_max_chars=int(data["title_max_chars"]),
         tracking_params=tuple(str(p).lower() for p in data["tracking_params"]),
+        skip_files=tuple(str(p).lower() for p in data.get("skip_files", ())),
     )
 
 

@@ -6,6 +6,7 @@ and the reason, and the batch goes on.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import stat
@@ -17,6 +18,7 @@ from eventfuse.ingest.decode import GZIP_MAGIC, Format, gunzip, sniff
 from eventfuse.ingest.feed import read_feed
 from eventfuse.ingest.html import read_html
 from eventfuse.ingest.jsonl import read_jsonl
+from eventfuse.ingest.lexicon import get_lexicon
 from eventfuse.ingest.text import read_text
 from eventfuse.ingest.warc import read_warc
 from eventfuse.records import Article
@@ -66,7 +68,10 @@ def read_sources(
 
 
 def expand_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
-    """Files named by ``paths``: directories recursively and globs, both sorted; ``-`` kept."""
+    """Files named by ``paths``: directories recursively and globs, both sorted; ``-`` kept.
+
+    Directory walks leave out hidden files and the lexicon's ``skip_files`` (README, LICENSE...).
+    """
     for path in paths:
         if path == STDIN:
             yield path
@@ -88,8 +93,12 @@ def _walk(directory: str) -> Iterator[str]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(".") and not _skipped(name):
                 yield os.path.join(root, name)
+
+
+def _skipped(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), p) for p in get_lexicon().skip_files)
 
 
 def read_file(path: str, options: Options, outlet: str | None = None) -> list[Article | InputError]:
