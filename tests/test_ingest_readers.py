@@ -303,3 +303,32 @@ def test_directory_walk_skips_notes_and_hidden_files(tmp_path: Path) -> None:
     assert [Path(p).name for p in expand_paths([str(tmp_path)])] == ["story.txt"]
     # a file named explicitly is read
     assert [Path(p).name for p in expand_paths([str(tmp_path / "README.md")])] == ["README.md"]
+
+
+def test_json_array_and_pretty_printed_record() -> None:
+    array = (
+        b'[{"text": "Cyclists rode through Pellham on Sunday to demand bike lanes.", "id": "a"},\n'
+        b' {"title": "no text"}]'
+    )
+    results = read_bytes(array, "batch.json", OPTIONS)
+    assert [a.source_id for a in articles(results)] == ["a"]
+    assert [e.path for e in errors(results)] == ["batch.json[1]"]
+    pretty = (
+        b'{\n  "text": "Weavers picketed the Dunmore mill on Monday.",\n  "outlet": "Loom"\n}\n'
+    )
+    [article] = read_bytes(pretty, "one.json", OPTIONS)
+    assert isinstance(article, Article) and article.outlet == "Loom"
+    # text that merely starts with a bracket stays text
+    [note] = read_bytes(b"[Updated] Weavers picketed the mill.\n", "note.txt", OPTIONS)
+    assert isinstance(note, Article) and note.text.startswith("[Updated]")
+
+
+def test_text_mentioning_entity_declarations_is_not_refused() -> None:
+    page = (
+        b"<html><body><article><p>Security researchers in Brindle warned on Monday that parsers "
+        b"expanding <code><!ENTITY></code> declarations can be crashed by a billion-laughs "
+        b"document, and urged vendors to patch their XML libraries quickly.</p></article>"
+        b"</body></html>"
+    )
+    [article] = read_html(page, "xml-news.html", OPTIONS)
+    assert isinstance(article, Article) and "billion-laughs" in article.text

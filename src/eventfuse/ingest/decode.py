@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ _MARKUP_HEAD = re.compile(
 _PREFERRED_ENCODINGS = ("utf_8", "cp1252", "iso8859_15", "latin_1")
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
 _HTML_TAG = re.compile(rb"<(html|head|body|article|div|p|meta|title)[\s>/]", re.IGNORECASE)
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# An entity declaration inside a DOCTYPE's internal subset (text merely mentioning "<!ENTITY",
+# e.g. escaped in an article about XML, is not one).
+_ENTITY_DECL = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +73,16 @@ def sniff(data: bytes, path: str = "") -> Format:
         _HTML_TAG.search(head) or path.lower().endswith((".html", ".htm"))
     ):
         return "html"
-    if head.lstrip().startswith(b"{"):
+    if head.lstrip().startswith(b"{") or (head.lstrip().startswith(b"[") and _json_array(data)):
         return "jsonl"
     return "text"
+
+
+def _json_array(data: bytes) -> bool:
+    try:
+        return isinstance(json.loads(data), list)
+    except (ValueError, RecursionError):
+        return False
 
 
 def declares_entities(data: bytes) -> bool:

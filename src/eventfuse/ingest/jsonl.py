@@ -22,11 +22,37 @@ def read_jsonl(
     decoded = decode(data)
     if decoded is None:
         return [InputError(path, "not text: binary content or an unknown encoding")]
+    whole = _whole_document(decoded)
+    if whole is not None:  # a JSON array of records, or one pretty-printed record
+        return [_record_article(r, f"{path}[{i}]", options, outlet) for i, r in enumerate(whole)]
     results: list[Article | InputError] = []
     for number, line in enumerate(decoded.split("\n"), start=1):
         if line.strip():
             results.append(jsonl_article(line, f"{path}:{number}", options, outlet))
     return results or [InputError(path, "empty JSON Lines file")]
+
+
+def _whole_document(text: str) -> list[Any] | None:
+    """The records of a file that is one JSON document rather than one record per line."""
+    stripped = text.strip()
+    first_line = stripped.split("\n", 1)[0]
+    if not stripped.startswith("[") and _parses(first_line):
+        return None
+    try:
+        document = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(document, list):
+        return document or None
+    return [document] if isinstance(document, dict) else None
+
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def jsonl_article(
@@ -38,6 +64,12 @@ def jsonl_article(
         return InputError(where, f"not valid JSON ({exc.msg}, column {exc.colno})")
     except RecursionError:
         return InputError(where, "not valid JSON (nested too deeply)")
+    return _record_article(record, where, options, outlet)
+
+
+def _record_article(
+    record: Any, where: str, options: Options, outlet: str | None
+) -> Article | InputError:
     if not isinstance(record, dict):
         return InputError(where, f"a JSON object was expected, found {type(record).__name__}")
     text = record.get("text")
