@@ -95,6 +95,17 @@ def test_country_hint_breaks_ties_between_homonyms(gazetteer: Gazetteer) -> None
     assert andarab is not None and andarab.country == "AF"
 
 
+def test_big_city_alias_beats_tiny_primary_namesake(gazetteer: Gazetteer) -> None:
+    # "Basra" is the primary name of a Pakistani village and an alias of Iraq's Basrah
+    place = gazetteer.resolve("Basra")
+    assert place is not None and place.country == "IQ" and place.precision == "point"
+
+
+def test_province_word_without_such_province_gives_a_region(gazetteer: Gazetteer) -> None:
+    place = gazetteer.resolve("Tyumen region")
+    assert place is not None and place.precision in ("admin1", "region") and place.note
+
+
 def test_countries_resolve_at_country_precision(gazetteer: Gazetteer) -> None:
     for name, code in [("Afghanistan", "AF"), ("Pakistan", "PK"), ("U.S.", "US"), ("US", "US")]:
         place = gazetteer.resolve(name)
@@ -169,6 +180,11 @@ def test_curated_features_are_found() -> None:
     _, places = places_of("Fighters hid in the valleys of the Hindu Kush and in Andarab.")
     found = {p.canonical: p.precision for p in places}
     assert found.get("Hindu Kush") == "region" and found.get("Andarab") == "region"
+
+
+def test_possessive_and_partial_hyphenated_names() -> None:
+    _, places = places_of("North Korea's envoy met officials at the Shan-e-Punjab hotel.")
+    assert [(p.name, p.precision) for p in places] == [("North Korea", "country")]
 
 
 def test_person_names_do_not_become_places() -> None:

@@ -196,10 +196,8 @@ class Gazetteer:
         A trailing "province"/"city" word is read as the kind ("Panjshir province")."""
         name, kind = self._split_suffix(name, kind)
         found = self.candidates(name)
-        if kind is not None:
-            found = [c for c in found if c.entry.kind == kind] or (
-                [c for c in found if c.entry.kind == "feature"]
-            )
+        if kind is not None:  # "Montenegro province" in old usage: fall back to any kind
+            found = [c for c in found if c.entry.kind in (kind, "feature")] or found
         scored = [(self.score(c, country_hint), c) for c in found]
         scored.sort(key=lambda pair: (-pair[0], pair[1].entry.geonames_id or 0))
         return scored
@@ -238,7 +236,13 @@ class Gazetteer:
             return None
         best = ranked[0][1]
         note = self._ambiguity_note(ranked)
-        return self.to_place(best.entry, name, evidence, note)
+        place = self.to_place(best.entry, name, evidence, note)
+        wanted = self._split_suffix(name, kind)[1]
+        if wanted == "admin1" and best.entry.kind == "city":
+            # "Tyumen region" with no region of that name known: the town stands for the area
+            note = f"no first-level region of that name; the town {best.entry.name} stands for it"
+            return replace(place, precision="region", note=note)
+        return place
 
     def _split_suffix(self, name: str, kind: KindFilter) -> tuple[str, KindFilter]:
         words = name.split()
@@ -386,7 +390,10 @@ def _admin1_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
             population=0,
             note=note,
         )
-        yield entry, [a for a in cols[5].split("|") if a]
+        aliases = [a for a in cols[5].split("|") if a]
+        if ", " in cols[0]:  # "Dagestan, Respublika": the name people use comes first
+            aliases.append(cols[0].split(", ")[0])
+        yield entry, aliases
 
 
 def _country_aliases() -> dict[str, list[str]]:
@@ -406,7 +413,7 @@ def _country_entries(gc: Any, cities: list[Entry]) -> Iterator[tuple[Entry, list
         if city.capital and (known is None or city.population > known.population):
             capitals[city.country or ""] = city
     aliases = _country_aliases()
-    abbreviations: Mapping[str, str] = load_rules()["country_abbreviations"]
+    abbreviations: Mapping[str, str] = load_rules()["country_short_names"]
     for code, country in gc.get_countries().items():
         capital = capitals.get(code)
         entry = Entry(
@@ -460,11 +467,12 @@ def _build_index(
         seen: set[str] = set()
         for name, primary in ((entry.name, True), *((a, False) for a in aliases)):
             folded = normalize_name(name)
-            curated = entry.kind in ("country", "feature")  # their aliases are hand-made lists
+            # country and feature aliases are hand-made lists: as good as primary names
+            curated = entry.kind in ("country", "feature")
             if folded in seen or not _indexable(name, folded, primary=primary, curated=curated):
                 continue
             seen.add(folded)
-            index.setdefault(folded, []).append(position * 2 + int(primary))
+            index.setdefault(folded, []).append(position * 2 + int(primary or curated))
     return entries, {k: tuple(v) for k, v in index.items()}
 
 

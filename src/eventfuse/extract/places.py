@@ -151,10 +151,15 @@ def _ner_candidates(doc: Doc) -> list[_Candidate]:
 
 
 def _strip_determiners(span: Span) -> Span:
-    start = span.start
-    while start < span.end and span.doc[start].lower_ in ("the", "a", "an"):
+    """"the Ivory Coast's" -> "Ivory Coast": drop articles, possessives, stray punctuation."""
+    doc, start, end = span.doc, span.start, span.end
+    while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct):
         start += 1
-    return span.doc[start : span.end]
+    while end > start and (
+        doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_lower
+    ):
+        end -= 1
+    return doc[start:end]
 
 
 def _with_suffix(span: Span) -> Span:
@@ -205,6 +210,8 @@ def _vet_scan_hit(span: Span) -> _Candidate | None:
         return None
     if not any(t.pos_ == "PROPN" for t in span):
         return None  # a capitalized common word ("Reports", a sentence-initial noun)
+    if _glued_hyphen(span):
+        return None  # "Shan" of "Shan-e-Mustafa": part of a longer hyphenated name
     source: Source = "scan"
     for ent in span.doc.ents:
         if ent.end <= span.start or ent.start >= span.end or ent.label_ in _PLACE_LABELS:
@@ -219,6 +226,15 @@ def _vet_scan_hit(span: Span) -> _Candidate | None:
         return None  # part of a person's name, an organization, a date...
     span = _with_suffix(span)
     return _Candidate(span.start_char, span.end_char, span.text, source)
+
+
+def _glued_hyphen(span: Span) -> bool:
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and after.text == "-" and not span[-1].whitespace_:
+        return True
+    return before is not None and before.text == "-" and not before.whitespace_
 
 
 def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -238,44 +254,59 @@ def _resolve(
     candidate: _Candidate, doc: Doc, article_id: str, gazetteer: Gazetteer, hint: str | None
 ) -> Place | None:
     text = candidate.text
-    if is_blocked(text) or is_blocked(text.split()[0]):
+    if is_blocked(text):
         return None
     evidence = Evidence(article_id, candidate.start, candidate.end, text)
     place = gazetteer.resolve(text, hint, candidate.kind, evidence)
     if place is None:
         return _unresolved(candidate, evidence)
-    if candidate.source != "ner" and not _plausible_scan_hit(candidate, place, hint, gazetteer):
-        return None
+    if not _plausible(candidate, place, hint, gazetteer):
+        if candidate.source != "ner":
+            return None
+        # spaCy says it is a place, the gazetteer only knows a small namesake elsewhere
+        note = f"uncertain: only a small namesake known ({place.canonical}, {place.country})"
+        return Place(name=text, precision="unknown", note=note, evidence=evidence)
     return _with_vicinity(place, doc, candidate)
 
 
 def _unresolved(candidate: _Candidate, evidence: Evidence) -> Place | None:
     """An NER place name the gazetteer doesn't know: kept, but without a pin."""
-    if candidate.source != "ner":
+    if candidate.source != "ner" or not _looks_like_name(candidate.text):
         return None
     return Place(name=candidate.text, precision="unknown", note="not in the gazetteer",
                  evidence=evidence)
 
 
-def _plausible_scan_hit(
-    candidate: _Candidate, place: Place, hint: str | None, gazetteer: Gazetteer
-) -> bool:
-    """Scan-only names: in the article's country, a region/feature, or a big enough town."""
-    if place.precision in ("country", "admin1", "region"):
-        return candidate.source == "scan" or hint is None or place.country == hint
-    if hint is not None and place.country == hint:
+def _looks_like_name(text: str) -> bool:
+    """Capitalized words (with "of", "and"...), no brackets: not "Free Trade Agreement (" debris."""
+    words = text.split()
+    return all(w[0].isupper() or w in ("of", "and", "the", "de", "al", "el") for w in words) and (
+        not any(c in text for c in "()[]{}")
+    )
+
+
+def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer: Gazetteer) -> bool:
+    """In the article's country, a country/curated feature, or a town big enough to be meant.
+
+    A single word read outside the article's country must belong to a big place; NER-tagged
+    names get a lower bar (spaCy already thinks they are places).
+    """
+    if place.precision in ("country", "region") or (hint is not None and place.country == hint):
         return True
     if candidate.source == "guarded":
         return False  # an ORG/PERSON reading outside the article's country: trust spaCy
-    multiword = " " in normalize_name(candidate.text)
     ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
-    best = ranked[0][1] if ranked else None
-    if best is None:
+    if not ranked:
         return False
-    population = best.entry.population
+    best = ranked[0][1]
+    if place.precision == "admin1":
+        return best.primary or candidate.source == "ner"
     scan = _rules()["scan"]
+    big = best.entry.population >= int(scan["min_population_primary"])
+    if candidate.source == "ner" or " " in normalize_name(candidate.text):
+        return big or (hint is None and best.primary)
     needed = scan["min_population_primary"] if best.primary else scan["min_population_alias"]
-    return multiword or population >= int(needed)
+    return best.entry.population >= int(needed)
 
 
 def _with_vicinity(place: Place, doc: Doc, candidate: _Candidate) -> Place:
