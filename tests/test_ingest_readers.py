@@ -78,6 +78,20 @@ def test_text_short_first_line_set_apart_is_the_title() -> None:
     assert article.published is None and article.published_source is None
 
 
+def test_text_published_and_byline_lines_under_the_title() -> None:
+    data = (
+        b"Weavers strike at Dunmore mill\n\nPublished 7 June 2022\n\n"
+        b"By Ola Brandt, with Example Wire\n\n"
+        b"By Monday, the strike had spread to two more mills.\n"
+    )
+    [article] = read_text(data, "t.txt", OPTIONS)
+    assert isinstance(article, Article)
+    assert article.title == "Weavers strike at Dunmore mill"
+    assert article.published == dt.date(2022, 6, 7)
+    assert article.metadata["author"] == "Ola Brandt, with Example Wire"
+    assert article.text == "By Monday, the strike had spread to two more mills."
+
+
 def test_text_first_sentence_is_not_taken_for_a_title() -> None:
     data = b"Ferry crews staged a sit-in on Sunday.\n\nThe operator said talks would resume.\n"
     [article] = read_text(data, "t.txt", OPTIONS)

@@ -126,7 +126,9 @@ def _date_key(article: Article) -> str:
 
 
 def _credits_other_outlet(article: Article, outlets: set[str]) -> bool:
+    """The article names another outlet of the batch in its byline or text."""
+    where = f"{article.metadata.get('author') or ''}\n{article.text}"
     return any(
-        o != article.outlet and re.search(rf"\b{re.escape(o)}\b", article.text, re.IGNORECASE)
+        o != article.outlet and re.search(rf"\b{re.escape(o)}\b", where, re.IGNORECASE)
         for o in outlets
     )

@@ -26,6 +26,7 @@ class Lexicon:
     header_keys: frozenset[str]
     header_date_prefix: re.Pattern[str]
     header_dated_lines: re.Pattern[str]
+    header_byline: re.Pattern[str]
     header_scan_lines: int
     title_max_words: int
     title_max_chars: int
@@ -54,6 +55,7 @@ def _build(data: dict[str, Any]) -> Lexicon:
         header_keys=frozenset(str(k).lower() for k in data["header_keys"]),
         header_date_prefix=re.compile(str(data["header_date_prefix"]), re.IGNORECASE),
         header_dated_lines=_whole_line_patterns([data["header_dated_lines"]])[0],
+        header_byline=re.compile(str(data["header_byline"])),
         header_scan_lines=int(data["header_scan_lines"]),
         title_max_words=int(data["title_max_words"]),
         title_max_chars=int(data["title_max_chars"]),

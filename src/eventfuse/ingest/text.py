@@ -34,7 +34,6 @@ class Header:
     fields: dict[str, str] = field(default_factory=dict)
     published: dt.date | None = None
     updated: dt.date | None = None
-    body_start: int = 0  # index of the first body line
     first_line: str | None = None  # the body's first line, when a header was its prefix
 
 
@@ -51,15 +50,14 @@ def read_text(
 def text_article(
     text: str, path: str, options: Options, outlet: str | None = None
 ) -> Article | InputError:
-    lines = normalize_unicode(text).split("\n")
-    header = read_header(lines, get_lexicon())
-    body = lines[header.body_start :]
-    if header.first_line is not None:
-        body = [header.first_line, *body[1:]]
+    lexicon = get_lexicon()
+    header = Header()
+    body = consume_header(normalize_unicode(text).split("\n"), header, lexicon)
     title = header.fields.get("title")
     if title is None:
-        title, body = _title_line(body, get_lexicon())
-    published = header.published or header.updated
+        title, body = _title_line(body, lexicon)
+        if title is not None:  # "Published …" and byline lines often sit under the title
+            body = consume_header(body, header, lexicon)
     metadata = {k: v for k, v in header.fields.items() if k not in {"title", "outlet", "url", "id"}}
     return build_article(
         raw_text="\n".join(body),
@@ -68,29 +66,29 @@ def text_article(
         url=header.fields.get("url"),
         outlet=header.fields.get("outlet") or outlet,
         title=title,
-        published=published,
+        published=header.published or header.updated,
         published_source="header",
         source_id=header.fields.get("id"),
         metadata=metadata,
     )
 
 
-def read_header(lines: list[str], lexicon: Lexicon) -> Header:
-    """Header lines at the top of the file; stops at the first line that is article text."""
-    header = Header()
+def consume_header(lines: list[str], header: Header, lexicon: Lexicon) -> list[str]:
+    """Header lines at the top of ``lines`` recorded in ``header``; returns the body lines.
+
+    Stops at the first line that is article text; a date prefix leaves the rest of its line.
+    """
     seen = 0
     for index, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
+        if not line.strip():
             continue
         seen += 1
-        header.body_start = index
         if seen > lexicon.header_scan_lines or not _header_line(line, header, lexicon):
-            return header
+            return lines[index:]
         if header.first_line is not None:
-            return header
-    header.body_start = len(lines)
-    return header
+            first, header.first_line = header.first_line, None
+            return [first, *lines[index + 1 :]]
+    return []
 
 
 def _header_line(line: str, header: Header, lexicon: Lexicon) -> bool:
@@ -108,6 +106,10 @@ def _header_line(line: str, header: Header, lexicon: Lexicon) -> bool:
             header.published = header.published or date
         else:
             header.updated = header.updated or date
+        return True
+    byline = lexicon.header_byline.fullmatch(stripped)
+    if byline:
+        header.fields.setdefault("author", byline.group("author"))
         return True
     keyed = _KEY_LINE.fullmatch(stripped)
     if keyed and keyed.group("key").lower() in lexicon.header_keys:
