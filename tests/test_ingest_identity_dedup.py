@@ -115,3 +115,10 @@ def test_copies_a_few_words_apart_are_all_found() -> None:
     for position in range(0, len(words), 12):
         variant = " ".join(w if i != position else "changed" for i, w in enumerate(words))
         assert index.find_copy_of(signature(variant)) == "wire", position
+
+
+def test_link_copies_reuses_given_signatures() -> None:
+    a, b = make("a", WIRE_STORY), make("b", UNRELATED)
+    # b's given signature is a's: linking must use it (the pipeline passes stored signatures)
+    [_, linked] = link_copies([a, b], NearDuplicateIndex(), {"b": signature(WIRE_STORY)})
+    assert linked.copy_of == "a"

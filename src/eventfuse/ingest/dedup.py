@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -98,8 +98,14 @@ class NearDuplicateIndex:
             )
 
 
-def link_copies(articles: Sequence[Article], index: NearDuplicateIndex) -> list[Article]:
+def link_copies(
+    articles: Sequence[Article],
+    index: NearDuplicateIndex,
+    signatures: Mapping[str, bytes] | None = None,
+) -> list[Article]:
     """``articles`` (same order) with ``copy_of`` set for wire copies; adds them to ``index``.
+
+    ``signatures`` (by article id) are reused when given, e.g. those about to be stored.
 
     Articles already in the index were seen first. Within the batch the original is the earliest
     published; on the same day, an article crediting another outlet of the batch in its text
@@ -113,7 +119,7 @@ def link_copies(articles: Sequence[Article], index: NearDuplicateIndex) -> list[
     linked = list(articles)
     for i in order:
         article = articles[i]
-        blob = signature(article.text, index.num_perm)
+        blob = (signatures or {}).get(article.id) or signature(article.text, index.num_perm)
         original = index.find_copy_of(blob)
         if original is not None and original != article.id and article.copy_of is None:
             linked[i] = dataclasses.replace(article, copy_of=original)
