@@ -1,7 +1,7 @@
 """The store: where articles, mentions and events persist between runs.
 
 ``open_store()`` picks the backend from the database location: a file path (or ``:memory:``) is
-SQLite; a ``postgresql://`` URL will be PostgreSQL once that backend is added.
+SQLite; a ``postgresql://`` (or ``postgres://``, ``postgresql+driver://``) URL is PostgreSQL.
 """
 
 from __future__ import annotations
@@ -33,5 +33,8 @@ def open_store(db: str | None = None) -> Store:
     """Open (creating and migrating as needed) the store at ``db``; see :func:`resolve_db`."""
     location = resolve_db(db)
     if location.lower().startswith(_POSTGRES_SCHEMES):
-        raise StoreError("PostgreSQL support not installed yet: use an SQLite file path for --db")
+        # Imported here: psycopg loads only when a PostgreSQL database is actually used.
+        from eventfuse.store.postgres import PostgresStore
+
+        return PostgresStore(location)
     return SQLiteStore(location)

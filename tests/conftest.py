@@ -1,0 +1,49 @@
+"""Shared fixtures: a clean PostgreSQL schema per test when a test server is configured.
+
+``EVENTFUSE_TEST_PG`` is a ``postgresql://`` URL of a database the tests may create schemas in
+(.ci/run starts a server and sets it). Without it PostgreSQL tests skip, except under CI
+(``$CI`` set), where a missing server must fail the run rather than silently test less.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+
+PG_ENV = "EVENTFUSE_TEST_PG"
+
+
+def _require_pg_server() -> str:
+    url = os.environ.get(PG_ENV)
+    if url:
+        return url
+    reason = f"no PostgreSQL server: set {PG_ENV}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so PostgreSQL tests may not be skipped)")
+    pytest.skip(reason)
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """``url`` whose connections use ``schema`` (libpq ``options=-c search_path=…``)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}', safe='')}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose tables land in a fresh, empty schema, dropped after the test."""
+    import psycopg  # only tests that use PostgreSQL need the driver
+
+    base = _require_pg_server()
+    schema = f"eventfuse_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield with_search_path(base, schema)
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
