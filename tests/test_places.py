@@ -257,3 +257,27 @@ def test_seed_articles_yield_kabul_mazar_and_panjshir() -> None:
     assert {"mazar i sharif", "mazar e sharif"} <= mazar_names
     assert all(p.precision == "admin1" for p in found if p.geonames_id == PANJSHIR)
     assert not any(normalize_name(p.name) in ("afghan", "afghans") for p in found)
+
+
+# --- the on-disk index cache ----------------------------------------------------------------
+
+
+def _tiny_gazetteer() -> Gazetteer:
+    from eventfuse.extract.gazetteer import Entry, ScoreWeights, load_rules
+
+    town = Entry("city", 1, "Testville", "AF", "AF.01", 1.0, 2.0, 5000)
+    weights = ScoreWeights(**load_rules()["score"])
+    return Gazetteer([town], {"testville": (1,)}, {"AF.01": "Testshire"}, weights)
+
+
+def test_cache_round_trip_and_corrupt_file_fallback(tmp_path: Path) -> None:
+    from eventfuse.extract.gazetteer import _load_cached, _store_cached
+
+    path = tmp_path / "gazetteer.pickle.gz"
+    _store_cached(path, _tiny_gazetteer())
+    loaded = _load_cached(path)
+    assert loaded is not None
+    place = loaded.resolve("Testville")
+    assert place is not None and (place.geonames_id, place.admin1) == (1, "Testshire")
+    path.write_bytes(b"not a pickle")
+    assert _load_cached(path) is None  # a broken cache means a rebuild, not a crash

