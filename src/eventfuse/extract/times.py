@@ -48,7 +48,7 @@ MONTHS = (
     "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december",
 )  # fmt: skip
-_MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
                         "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}  # fmt: skip
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
@@ -293,13 +293,13 @@ def _month_code(norm: str) -> tuple[str, TimePrecision] | None:
 def _month_number(word: str) -> int | None:
     if word in MONTHS:
         return MONTHS.index(word) + 1
-    return _MONTH_ABBREVIATIONS.get(word)
+    return MONTH_ABBREVIATIONS.get(word)
 
 
 # --- explicit dates ------------------------------------------------------------------------
 
 _YEAR = r"(?:1[89]|20)\d{2}"
-_MONTH_WORD = rf"(?:{'|'.join(MONTHS)}|{'|'.join(_MONTH_ABBREVIATIONS)})\.?"
+_MONTH_WORD = rf"(?:{'|'.join(MONTHS)}|{'|'.join(MONTH_ABBREVIATIONS)})\.?"
 _DATE_HINT = re.compile(
     rf"\b{_MONTH_WORD}|\b{_YEAR}\b|\b\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}\b|\b(?:{'|'.join(WEEKDAYS)})\b"
 )
