@@ -236,6 +236,23 @@ def test_town_inside_a_named_country_wins() -> None:
     assert location is not None and location.geonames_id == HERAT_AF
 
 
+def test_place_of_another_clause_is_not_the_location() -> None:
+    text = "News of the shelling spread quickly after the minister landed in Quetta."
+    doc, places = places_of(text)
+    sent, noun = trigger(doc, "shelling")
+    assert event_location(sent, noun, places) is None
+    sent, verb = trigger(doc, "landed")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.name == "Quetta"
+
+
+def test_participle_clause_shares_the_main_clause_place() -> None:
+    doc, places = places_of("Thousands marched in Jalalabad, chanting slogans against the mayor.")
+    sent, verb = trigger(doc, "chanting")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.name == "Jalalabad"
+
+
 def test_places_outside_the_sentence_are_ignored() -> None:
     doc, places = places_of("Talks opened in Doha. Nobody commented.")
     second = list(doc.sents)[1]

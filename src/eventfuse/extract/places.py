@@ -373,6 +373,8 @@ def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | 
         return None
     score = float(weights[role])
     if trigger is not None:
+        if _in_another_clause(head, trigger):
+            return None  # "airstrikes ... emerged after the envoy arrived in Kabul"
         score += _clause_bonus(head, trigger, weights)
         score -= weights["distance_penalty"] * abs(span.root.i - trigger.i)
     return score + float(weights["precision"].get(place.precision, 0.0))
@@ -382,7 +384,7 @@ def _phrase_head(token: Token) -> Token:
     """Climb from a name to the head of its phrase: "Kabul" in "in the capital Kabul" -> capital."""
     climb = _words("climb_dependencies", "location")
     seen = 0
-    while token.dep_ in climb and token.head is not token and seen < 8:
+    while token.dep_ in climb and token.head.i != token.i and seen < 8:
         token, seen = token.head, seen + 1
     return token
 
@@ -400,9 +402,27 @@ def _role(head: Token, place: Place) -> str | None:
     return "neutral"
 
 
+def _finite_clause(token: Token) -> Token:
+    """The nearest verb at or above ``token`` that has its own subject (or the sentence root)."""
+    for node in (token, *token.ancestors):
+        if node.pos_ in ("VERB", "AUX") and any(c.dep_ in _SUBJECTS for c in node.children):
+            return node
+    return token.sent.root
+
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+
+
+def _in_another_clause(head: Token, trigger: Token) -> bool:
+    """The place hangs on a clause with its own subject that is not, nor contains, the trigger's."""
+    place_clause = _finite_clause(head)
+    trigger_clause = _finite_clause(trigger)
+    return place_clause.i != trigger_clause.i and place_clause not in trigger_clause.ancestors
+
+
 def _clause_bonus(head: Token, trigger: Token, weights: Mapping[str, Any]) -> float:
     governor = head.head.head if head.dep_ == "pobj" else head.head
-    if governor is trigger:
+    if governor.i == trigger.i:
         return float(weights["governed_by_trigger"])
     if trigger in governor.ancestors or governor in trigger.subtree:
         return float(weights["in_trigger_clause"])
