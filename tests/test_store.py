@@ -670,3 +670,18 @@ def test_postgres_integrity_check_reports_dangling_rows(pg_url: str) -> None:
             "constraint extracted_article_id_fkey on extracted is not validated",
             "extracted row (article_id=ghost): no articles row it refers to",
         ]
+
+
+def test_postgres_store_reconnects_after_the_server_drops_it(pg_url: str) -> None:
+    import psycopg
+
+    from eventfuse.store.postgres import PostgresStore
+
+    with PostgresStore(pg_url) as handle:
+        handle.add_articles([rich_article()])
+        pid = handle._conn.info.backend_pid
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StoreError):  # the call in flight fails, named as a store error ...
+            handle.count_articles()
+        assert handle.count_articles() == 1  # ... and the next one runs on a new connection

@@ -70,13 +70,12 @@ class PostgresStore:
         connect_timeout_seconds: int = DEFAULT_CONNECT_TIMEOUT_SECONDS,
     ) -> None:
         self.location = redact_url(url)
+        self._url = libpq_url(url)
+        self._connect_timeout_seconds = connect_timeout_seconds
+        self._closed = False
         # Shared by the web server's worker threads; the lock serializes use of the connection.
         self._lock = threading.RLock()
-        with self._errors():
-            # Autocommit: every transaction is an explicit ``conn.transaction()`` block below.
-            self._conn = psycopg.connect(
-                libpq_url(url), autocommit=True, connect_timeout=connect_timeout_seconds
-            )
+        self._conn = self._connect()
         try:
             chosen = load_migrations(folder="migrations_pg") if migrations is None else migrations
             self._migrate(list(chosen))
@@ -85,6 +84,20 @@ class PostgresStore:
             raise
 
     # --- connection and transactions ---------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        with self._errors():
+            # Autocommit: every transaction is an explicit ``conn.transaction()`` block below.
+            return psycopg.connect(
+                self._url, autocommit=True, connect_timeout=self._connect_timeout_seconds
+            )
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """The connection, re-opened once the server dropped it (restart, failover, idle
+        timeout): a long-running web server then fails one call, not every call after it."""
+        if self._conn.broken and not self._closed:
+            self._conn = self._connect()
+        return self._conn
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -96,15 +109,19 @@ class PostgresStore:
     @contextmanager
     def _write(self) -> Iterator[psycopg.Connection[Any]]:
         """One write transaction: all or nothing (psycopg rolls back when the block raises)."""
-        with self._lock, self._errors(), self._conn.transaction():
-            yield self._conn
+        with self._lock, self._errors():
+            conn = self._connection()
+            with conn.transaction():
+                yield conn
 
     @contextmanager
     def _read(self) -> Iterator[psycopg.Connection[Any]]:
         """A read snapshot: several queries see one consistent state of the database."""
-        with self._lock, self._errors(), self._conn.transaction():
-            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield self._conn
+        with self._lock, self._errors():
+            conn = self._connection()
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield conn
 
     def _advisory_lock(self, conn: psycopg.Connection[Any], purpose: str) -> None:
         """Wait for, then hold until commit, this schema's lock for ``purpose``."""
@@ -115,6 +132,7 @@ class PostgresStore:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._conn.close()
 
     def __enter__(self) -> Self:
@@ -132,7 +150,9 @@ class PostgresStore:
 
     def _migrate(self, migrations: list[Migration]) -> None:
         # Cheap check first, so opening an up-to-date database takes no lock.
-        if not self._pending(migrations, self._applied_versions()):
+        with self._read() as conn:
+            applied = self._applied_versions(conn)
+        if not self._pending(migrations, applied):
             return
         with self._write() as conn:
             self._advisory_lock(conn, _MIGRATION_LOCK)
@@ -141,7 +161,7 @@ class PostgresStore:
                 '(version TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL)'
             )
             # Re-read inside the lock: another process may have migrated meanwhile.
-            for migration in self._pending(migrations, self._applied_versions()):
+            for migration in self._pending(migrations, self._applied_versions(conn)):
                 # DDL is transactional in PostgreSQL: a failing migration leaves no trace.
                 conn.execute(migration.sql.encode("utf-8"))  # bytes: sent as is, no placeholders
                 conn.execute(
@@ -149,12 +169,11 @@ class PostgresStore:
                     (migration.version, migration.name),
                 )
 
-    def _applied_versions(self) -> set[str]:
-        with self._lock, self._errors():
-            found = self._conn.execute("SELECT to_regclass(%s)", (MIGRATIONS_TABLE,)).fetchone()
-            if found is None or found[0] is None:
-                return set()
-            rows = self._conn.execute(f"SELECT version FROM {MIGRATIONS_TABLE}").fetchall()
+    def _applied_versions(self, conn: psycopg.Connection[Any]) -> set[str]:
+        found = conn.execute("SELECT to_regclass(%s)", (MIGRATIONS_TABLE,)).fetchone()
+        if found is None or found[0] is None:
+            return set()
+        rows = conn.execute(f"SELECT version FROM {MIGRATIONS_TABLE}").fetchall()
         return {row[0] for row in rows}
 
     def _pending(self, migrations: list[Migration], applied: set[str]) -> list[Migration]:
