@@ -52,6 +52,7 @@ MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 
                         "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}  # fmt: skip
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+_VERB_LIKE_MONTHS = frozenset({"may", "march"})
 _EDGE_PUNCTUATION = " \t\n\r,.;:!?()[]\"'“”‘’—–-"
 _PREPOSITIONS = ("on ", "in ", "during ", "since ", "by ", "at ", "from ")
 
@@ -98,7 +99,8 @@ def resolve_time(text: str, published: dt.date | None) -> When:
     publication date keeps its code in ``relative`` for :func:`anchor_when`.
     """
     norm = _normalize(text)
-    if not norm or norm in get_lexicon().not_dates:
+    # Bare "may"/"march" are verbs far more often than months ("in May" is read as a month).
+    if not norm or norm in get_lexicon().not_dates or norm in _VERB_LIKE_MONTHS:
         return When(text=text)
     relative = relative_code(norm)
     if relative is not None:
@@ -165,7 +167,7 @@ def _week_past(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
 def _weekend(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     saturday = anchor - dt.timedelta(days=(anchor.weekday() - 5) % 7)
     saturday += dt.timedelta(weeks=int(value))
-    return saturday, saturday + dt.timedelta(days=1)
+    return _up_to_anchor((saturday, saturday + dt.timedelta(days=1)), anchor)
 
 
 def _month_range(year: int, month: int, first: int = 1, last: int = 31) -> tuple[dt.date, dt.date]:
@@ -175,20 +177,27 @@ def _month_range(year: int, month: int, first: int = 1, last: int = 31) -> tuple
 
 def _month_offset(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     months = anchor.year * 12 + anchor.month - 1 + int(value)
-    return _month_range(months // 12, months % 12 + 1)
+    return _up_to_anchor(_month_range(months // 12, months % 12 + 1), anchor)
 
 
 def _year_offset(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     year = anchor.year + int(value)
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return _up_to_anchor((dt.date(year, 1, 1), dt.date(year, 12, 31)), anchor)
 
 
 def _month(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     month_text, _, part = value.partition(":")
     month = int(month_text)
-    year = anchor.year if month <= anchor.month else anchor.year - 1
     first, last = get_lexicon().month_parts.get(part, (1, 31))
-    return _month_range(year, month, first, last)
+    start, end = _month_range(anchor.year, month, first, last)
+    if start > anchor:  # "late August" in an August 1st paper is last year's
+        start, end = _month_range(anchor.year - 1, month, first, last)
+    return start, min(end, anchor)
+
+
+def _up_to_anchor(dates: tuple[dt.date, dt.date], anchor: dt.date) -> tuple[dt.date, dt.date]:
+    """The current month/year runs only up to the anchor: nothing reported happened after it."""
+    return dates[0], max(dates[0], min(dates[1], anchor))
 
 
 def _month_day(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
