@@ -256,3 +256,19 @@ def test_comparison_shows_a_disputed_field_without_its_own_row() -> None:
     labels = [str(cell) for cell in table.columns[0]._cells]
     cell = table.columns[2]._cells[labels.index("type")]
     assert isinstance(cell, Text) and '"X"' in str(cell) and cell.style == export.DISAGREE_STYLE
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_write_events_dispatches_every_format(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / f"events.{fmt}"
+    export.write_events(fmt, [PROTEST], ARTICLES, path)
+    assert path.stat().st_size > 0
+    if fmt in {"json", "geojson"}:
+        json.loads(path.read_text())
+
+
+def test_write_events_refuses_unknown_format_and_parquet_to_a_stream() -> None:
+    with pytest.raises(ValueError, match="unknown format"):
+        export.write_events("xlsx", [PROTEST], ARTICLES, io.StringIO())
+    with pytest.raises(ValueError, match="file path"):
+        export.write_events("parquet", [PROTEST], ARTICLES, io.StringIO())

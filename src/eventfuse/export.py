@@ -438,6 +438,28 @@ def _article_row(article: Article) -> dict[str, Any]:
     }
 
 
+FORMATS = ("json", "jsonl", "csv", "geojson", "parquet")
+
+
+def write_events(
+    fmt: str, events: Sequence[Event], articles: Mapping[str, Article], target: Target
+) -> None:
+    """Write ``events`` in one of :data:`FORMATS` (the ``eventfuse events --format`` renderers).
+
+    Parquet is binary: its target must be a path.
+    """
+    if fmt == "parquet":
+        if not isinstance(target, str | Path):
+            raise ValueError("parquet needs a file path (-o FILE), not a stream")
+        write_parquet(events, articles, target)
+        return
+    writers = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv,
+               "geojson": write_geojson}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    writers[fmt](events, articles, target)
+
+
 @contextlib.contextmanager
 def _text_out(target: Target, newline: str | None = None) -> Iterator[IO[str]]:
     """A path is opened (UTF-8) and closed; an open stream is written to and left open."""
