@@ -1,1 +1,266 @@
-"""extract stage."""
+"""Extract stage: one clean Article + its spaCy Doc -> Mention records (one per reported happening).
+
+:func:`extract_mentions` assembles every extractor: event detection and typing (events.py), actors
+(actors.py), places (places.py), times (times.py), quantities (quantities.py), quotes (quotes.py).
+:func:`extract_articles` parses many articles with ``nlp.pipe`` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span, Token
+
+from eventfuse.errors import EventfuseError
+from eventfuse.extract.actors import build_actor_context, find_actors
+from eventfuse.extract.events import EventCandidate, detect_events, quantity_kinds
+from eventfuse.extract.places import event_location, find_places
+from eventfuse.extract.quantities import find_quantities, quantities_for
+from eventfuse.extract.quotes import find_quotes
+from eventfuse.extract.status import continues_previous
+from eventfuse.extract.times import event_when, find_times
+from eventfuse.nlp import parse
+from eventfuse.records import Actor, Article, Evidence, Mention, Place, Quantity, Quote, When
+from eventfuse.settings import Options
+
+__all__ = ["ExtractError", "detect_events", "extract_articles", "extract_mentions"]
+
+# Categories whose mentions are statements: a speaker's quotes attach to them.
+STATEMENT_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT", "AGREE"})
+
+
+class ExtractError(EventfuseError):
+    """The Doc does not belong to the Article (text differs), so evidence offsets would be wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ArticleFacts:
+    """Everything found once per article, before it is shared out among its mentions."""
+
+    places: list[Place]
+    times: list[When]
+    quantities: list[Quantity]
+    quotes: list[Quote]
+
+
+def extract_mentions(article: Article, doc: Doc) -> list[Mention]:
+    """Every reported happening of ``article`` as a Mention, in text order, with evidence."""
+    if doc.text != article.text:
+        raise ExtractError(f"[X001] article {article.id}: the Doc was parsed from a different text")
+    context = build_actor_context(doc, article.id)
+    facts = _ArticleFacts(
+        places=find_places(doc, article.id),
+        times=find_times(doc, article.id, article.published),
+        quantities=find_quantities(doc, article.id),
+        quotes=find_quotes(doc, article.id, context),
+    )
+    mentions: list[Mention] = []
+    previous: tuple[int, str, When | None] | None = (
+        None  # paragraph, type, when of the last mention
+    )
+    for cand in detect_events(doc):
+        paragraph = doc.text.count("\n\n", 0, cand.sentence.start_char)
+        when = event_when(cand.sentence, cand.trigger, facts.times)
+        if when is None and previous is not None:
+            when = _inherited_when(cand, paragraph, previous)
+        previous = (paragraph, cand.type, when)
+        actors = find_actors(cand.sentence, cand.trigger, context)
+        mentions.extend(_mentions_for(article, cand, facts, when, actors))
+    return _attach_quotes(mentions, facts.quotes)
+
+
+def extract_articles(articles: Sequence[Article], options: Options) -> list[Mention]:
+    """Mentions of many articles, parsed in batches with ``nlp.pipe`` (``options.batch_size``,
+    ``options.n_process``), in input order."""
+    docs = parse(
+        (a.text for a in articles), batch_size=options.batch_size, n_process=options.n_process
+    )
+    mentions: list[Mention] = []
+    for article, doc in zip(articles, docs, strict=True):
+        mentions.extend(extract_mentions(article, doc))
+    return mentions
+
+
+def _inherited_when(
+    cand: EventCandidate, paragraph: int, previous: tuple[int, str, When | None]
+) -> When | None:
+    """A sentence without a time continues the previous mention's time when it goes on about the
+    same happening in the same paragraph (same category), or opens with "After which", "Later"..."""
+    last_paragraph, last_type, last_when = previous
+    if continues_previous(cand.sentence):
+        return last_when
+    return last_when if last_paragraph == paragraph and last_type == cand.type else None
+
+
+# --- one candidate -> mentions ----------------------------------------------------------------
+
+
+def _mentions_for(
+    article: Article,
+    cand: EventCandidate,
+    facts: _ArticleFacts,
+    when: When | None,
+    actors: tuple[Actor, ...],
+) -> list[Mention]:
+    """One mention per place when the happening is reported in coordinated places ("took to the
+    streets in Kabul and Mazar-i-Sharif": two protests); otherwise one."""
+    sent = cand.sentence
+    in_sentence = [
+        p
+        for p in facts.places
+        if p.evidence and sent.start_char <= p.evidence.start < sent.end_char
+    ]
+    location = event_location(sent, cand.trigger, facts.places)
+    locations: list[Place | None] = [location]
+    if location is not None:
+        locations += _coordinated_with(location, in_sentence, sent)
+    kinds = quantity_kinds(cand.type)
+    quantities = tuple(
+        q for q in quantities_for(sent, cand.trigger, facts.quantities) if q.kind in kinds
+    )
+    base_id = f"{article.id}:{cand.trigger.idx}"
+    result = []
+    for n, place in enumerate(locations):
+        mention_id = (
+            base_id
+            if n == 0
+            else f"{base_id}@{place.evidence.start if place and place.evidence else n}"
+        )
+        others = tuple(p for p in in_sentence if p is not place)
+        result.append(_mention(article, cand, mention_id, place, others, when, actors, quantities))
+    return result
+
+
+def _mention(
+    article: Article,
+    cand: EventCandidate,
+    mention_id: str,
+    place: Place | None,
+    others: tuple[Place, ...],
+    when: When | None,
+    actors: tuple[Actor, ...],
+    quantities: tuple[Quantity, ...],
+) -> Mention:
+    start, end = cand.trigger_span
+    sent = cand.sentence
+    text = article.text
+    return Mention(
+        id=mention_id,
+        article_id=article.id,
+        type=cand.type,
+        mode=cand.mode,
+        acled_event_type=cand.acled_event_type,
+        acled_sub_event_type=cand.acled_sub_event_type,
+        trigger=Evidence(article.id, start, end, text[start:end]),
+        sentence=Evidence(article.id, sent.start_char, sent.end_char, sent.text),
+        actors=actors,
+        location=place,
+        places=others,
+        when=when,
+        quantities=quantities,
+        attribution=cand.attribution,
+        status=cand.status,
+        confidence=_confidence(cand, actors, place, when, quantities),
+        source_id=article.source_id,
+        outlet=article.outlet,
+        published=article.published,
+    )
+
+
+def _confidence(
+    cand: EventCandidate,
+    actors: tuple[Actor, ...],
+    place: Place | None,
+    when: When | None,
+    quantities: tuple[Quantity, ...],
+) -> float:
+    """Trigger strength and parse support (from detection) blended with the fields found."""
+    filled = sum((bool(actors), place is not None, when is not None, bool(quantities))) / 4
+    penalty = 0.1 if cand.status in ("alleged", "claimed") else 0.0
+    return round(max(0.05, min(1.0, 0.7 * cand.confidence + 0.3 * filled - penalty)), 2)
+
+
+def _coordinated_with(location: Place, in_sentence: Sequence[Place], sent: Span) -> list[Place]:
+    """Places of the sentence coordinated with ``location`` ("in Kabul and Mazar-i-Sharif")."""
+    anchor = _root_of(location, sent)
+    if anchor is None:
+        return []
+    found = []
+    for place in in_sentence:
+        root = _root_of(place, sent)
+        if (
+            place is location
+            or root is None
+            or root.i == anchor.i
+            or place.geonames_id == location.geonames_id
+        ):
+            continue
+        if _conjoined(anchor, root):
+            found.append(place)
+    return found
+
+
+def _root_of(place: Place, sent: Span) -> Token | None:
+    if place.evidence is None:
+        return None
+    span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+def _conjoined(a: Token, b: Token) -> bool:
+    """Two place words joined by "and"/"," in one phrase (conj edge between their noun heads)."""
+
+    def phrase_head(token: Token) -> Token:
+        while token.dep_ in ("compound", "amod", "appos", "nmod") and token.head.i != token.i:
+            token = token.head
+        return token
+
+    ha, hb = phrase_head(a), phrase_head(b)
+    pairs = ((ha, hb), (hb, ha), (a, hb), (b, ha))
+    return any(
+        x.dep_ == "conj" and (x.head.i == y.i or phrase_head(x.head).i == y.i) for x, y in pairs
+    )
+
+
+# --- quotes -----------------------------------------------------------------------------------
+
+
+def _attach_quotes(mentions: list[Mention], quotes: Sequence[Quote]) -> list[Mention]:
+    """Each quote with a speaker goes to the nearest statement mention (REQUEST, ACCUSE...) whose
+    actor is that speaker."""
+    attached: dict[int, list[Quote]] = {}
+    for quote in quotes:
+        target = _quote_target(mentions, quote)
+        if target is not None:
+            attached.setdefault(target, []).append(quote)
+    if not attached:
+        return mentions
+    return [
+        replace(m, quotes=m.quotes + tuple(attached.get(n, ()))) for n, m in enumerate(mentions)
+    ]
+
+
+def _quote_target(mentions: Sequence[Mention], quote: Quote) -> int | None:
+    speaker = (quote.speaker_canonical or quote.speaker or "").lower()
+    if not speaker or quote.evidence is None:
+        return None
+    where = quote.evidence.start
+    best: tuple[int, int] | None = None
+    for n, mention in enumerate(mentions):
+        if mention.type not in STATEMENT_TYPES or mention.sentence is None:
+            continue
+        if not any(a.role == "actor" and _same_speaker(a, speaker) for a in mention.actors):
+            continue
+        distance = abs(mention.sentence.start - where)
+        if best is None or distance < best[0]:
+            best = (distance, n)
+    return best[1] if best else None
+
+
+def _same_speaker(actor: Actor, speaker: str) -> bool:
+    names = {actor.canonical.lower(), actor.name.lower()}
+    if speaker in names:
+        return True
+    # "Massoud" said it, "Ahmad Massoud" is the actor: same surname.
+    return any(name.split()[-1:] == speaker.split()[-1:] for name in names if name)

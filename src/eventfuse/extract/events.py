@@ -1,0 +1,460 @@
+"""Event detection and typing: which clauses report a happening, its PLOVER category and mode,
+its ACLED-style crosswalk, status and attribution.
+
+Triggers are spaCy lemmas looked up in data/plover_lexicon.yaml: a curated table first, then a
+fallback derived from the PETRARCH2 CAMEO verb dictionary (lower confidence). A verb's particle,
+preposition or object can override its type ("call for" is a REQUEST, bare "call" is nothing);
+light verbs take their object's type ("held talks", "conducted airstrikes").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from eventfuse.extract.status import (
+    attribution,
+    get_cues,
+    load_lexicon,
+    stance_reason,
+    unreal_reason,
+)
+from eventfuse.records import Status
+
+# Confidence of a trigger by where its entry came from.
+_STRENGTH = {"verb": 0.8, "noun": 0.65, "light": 0.8, "cameo": 0.5}
+_QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|‘[^’\n]{12,}’")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    type: str | None
+    mode: str | None = None
+    with_: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    bare: bool = True
+    military_context: tuple[str | None, str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    verbs: Mapping[str, Entry]
+    nouns: Mapping[str, Entry]
+    cameo_verbs: Mapping[str, tuple[str | None, str | None]]
+    cameo_particles: Mapping[str, Mapping[str, tuple[str | None, str | None]]]
+    light_verbs: frozenset[str]
+    military_cues: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class EventCandidate:
+    """A clause reporting (or, with ``unreal``, only mentioning) a happening."""
+
+    trigger: Token
+    sentence: Span
+    type: str
+    mode: str | None
+    source: str  # "verb", "noun", "light" (light verb + event noun) or "cameo"
+    object: Token | None = None  # the event noun of a light verb ("conducted *airstrikes*")
+    acled_event_type: str | None = None
+    acled_sub_event_type: str | None = None
+    status: Status = "reported"
+    attribution: str | None = None
+    attribution_span: tuple[int, int] | None = None
+    unreal: str | None = None  # why it did not happen (negated, modal, habitual...), None if real
+    confidence: float = 0.5
+
+    @property
+    def trigger_span(self) -> tuple[int, int]:
+        """Character span of the trigger words (verb through its event noun when adjacent)."""
+        start, end = self.trigger.idx, self.trigger.idx + len(self.trigger.text)
+        if self.object is not None and 0 < self.object.i - self.trigger.i <= 3:
+            end = self.object.idx + len(self.object.text)
+        return start, end
+
+
+# --- lexicon --------------------------------------------------------------------------------
+
+
+def _code(value: Any) -> tuple[str | None, str | None]:
+    """Parse "ASSAULT/aerial" -> ("ASSAULT", "aerial"); "NONE"/null -> (None, None): no event."""
+    if value is None or str(value).upper() == "NONE":
+        return None, None
+    kind, _, mode = str(value).partition("/")
+    return kind.strip().upper(), (mode.strip() or None)
+
+
+def _word(key: Any) -> str:
+    """A YAML key as a word: YAML 1.1 reads bare on/off/yes/no as booleans."""
+    if key is True:
+        return "on"
+    if key is False:
+        return "off"
+    return str(key).lower()
+
+
+def _entry(raw: Mapping[str, Any]) -> Entry:
+    kind, _ = _code(raw.get("type"))
+    extra = {**raw.get("with", {}), **raw.get("compounds", {})}
+    military = raw.get("military_context")
+    return Entry(
+        type=kind,
+        mode=raw.get("mode"),
+        with_={_word(k): _code(v) for k, v in extra.items()},
+        bare=bool(raw.get("bare", True)),
+        military_context=_code(military) if military else None,
+    )
+
+
+@functools.cache
+def get_lexicon() -> Lexicon:
+    raw = load_lexicon()
+    return Lexicon(
+        verbs={str(k): _entry(v) for k, v in raw["verbs"].items()},
+        nouns={str(k): _entry(v) for k, v in raw["nouns"].items()},
+        cameo_verbs={str(k): _code(v) for k, v in raw.get("cameo_verbs", {}).items()},
+        cameo_particles={
+            str(k): {_word(p): _code(c) for p, c in v.items()}
+            for k, v in raw.get("cameo_particles", {}).items()
+        },
+        light_verbs=frozenset(raw.get("light_verbs", ())),
+        military_cues=frozenset(raw.get("military_context_cues", ())),
+    )
+
+
+@functools.cache
+def get_crosswalk() -> tuple[Mapping[str, Any], ...]:
+    path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
+    rules: list[Mapping[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
+    return tuple(rules)
+
+
+@functools.cache
+def get_ontology() -> Mapping[str, Any]:
+    """data/plover_ontology.yaml: categories with modes, old-name map, quantity kinds."""
+    path = resources.files("eventfuse.data").joinpath("plover_ontology.yaml")
+    data: Mapping[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def quantity_kinds(kind: str) -> frozenset[str]:
+    """The count kinds (size, killed...) a mention of category ``kind`` can carry."""
+    return frozenset(get_ontology().get("quantity_kinds", {}).get(kind, ()))
+
+
+def normalize_category(name: str, mode: str | None = None) -> tuple[str, str | None]:
+    """Current PLOVER name for an old one: DEMAND -> REQUEST, INVESTIGATE -> ACCUSE/investigate."""
+    old = get_ontology().get("old_names", {}).get(name.upper())
+    if old is None:
+        return name.upper(), mode or None
+    return str(old[0]), (mode or old[1] or None)
+
+
+# --- typing one token -------------------------------------------------------------------------
+
+
+def _keys(token: Token) -> set[str]:
+    keys = {token.lemma_.lower(), token.lower_}
+    for child in token.children:
+        if child.dep_ in ("compound", "amod"):
+            keys.add(f"{child.lemma_.lower()} {token.lemma_.lower()}")
+            keys.add(f"{child.lower_} {token.lower_}")
+    return keys
+
+
+def _argument_keys(verb: Token) -> set[str]:
+    """Particles, prepositions, objects (and prepositional objects) a `with` table can name."""
+    keys: set[str] = set()
+    for child in verb.children:
+        if child.dep_ in ("prt", "prep", "agent"):
+            keys.add(child.lower_)
+            keys.update(k for g in child.children if g.dep_ == "pobj" for k in _keys(g))
+        elif child.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative"):
+            keys.update(_keys(child))
+    return keys
+
+
+def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None:
+    lemma = token.lemma_.lower()
+    keys = _argument_keys(token)
+    entry = lex.verbs.get(lemma)
+    if entry is not None:
+        for key in sorted(keys):
+            if key in entry.with_:
+                kind, mode = entry.with_[key]
+                return (kind, mode, "verb") if kind else None
+        if entry.type and entry.bare:
+            return entry.type, entry.mode, "verb"
+        return None
+    for key in sorted(keys):
+        kind, mode = lex.cameo_particles.get(lemma, {}).get(key, (None, None))
+        if kind:
+            return kind, mode, "cameo"
+    kind, mode = lex.cameo_verbs.get(lemma, (None, None))
+    return (kind, mode, "cameo") if kind else None
+
+
+def _noun_type(
+    token: Token, lex: Lexicon, sentence_words: frozenset[str]
+) -> tuple[str, str | None] | None:
+    entry = lex.nouns.get(token.lemma_.lower()) or lex.nouns.get(token.lower_)
+    if entry is None:
+        return None
+    for key in _keys(token):
+        modifier = key.split(" ")[0]
+        if " " in key and modifier in entry.with_:
+            kind, mode = entry.with_[modifier]
+            return (kind, mode) if kind else None
+    if not entry.bare or entry.type is None:
+        return None
+    if entry.military_context and entry.military_context[0] and sentence_words & lex.military_cues:
+        return entry.military_context[0], entry.military_context[1]
+    return entry.type, entry.mode
+
+
+# --- detection ------------------------------------------------------------------------------
+
+
+def detect_events(doc: Doc, include_unreal: bool = False) -> list[EventCandidate]:
+    """Every clause of ``doc`` that reports a happening, in text order.
+
+    Triggers inside direct quotes are left out (the quote is attached to its speaker's mention);
+    so are negated, hypothetical, future, habitual and infinitival clauses unless
+    ``include_unreal`` (used for evaluation, where intents still get their category).
+    """
+    quoted = _quoted_ranges(doc.text)
+    found: list[EventCandidate] = []
+    for sent in doc.sents:
+        for candidate in _sentence_events(sent):
+            if _inside(candidate.trigger.idx, quoted):
+                continue
+            if candidate.unreal and not include_unreal:
+                continue
+            found.append(candidate)
+    return found
+
+
+def main_event(candidates: Sequence[EventCandidate]) -> EventCandidate | None:
+    """The sentence's main happening: the trigger nearest the root, verbs before nouns."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (_depth(c.trigger), c.source == "noun", c.trigger.i))
+
+
+def _sentence_events(sent: Span) -> list[EventCandidate]:
+    lex = get_lexicon()
+    words = frozenset(t.lower_ for t in sent)
+    raw = _typed_tokens(sent, lex, words)
+    kept = _drop_content_and_duplicates(raw)
+    return [_finish(c, sent) for c in kept]
+
+
+def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[EventCandidate]:
+    nouns: dict[int, tuple[str, str | None]] = {}
+    for token in sent:
+        if token.pos_ in ("NOUN", "PROPN"):
+            noun_typed = _noun_type(token, lex, words)
+            if noun_typed:
+                nouns[token.i] = noun_typed
+    found: list[EventCandidate] = []
+    light_objects: set[int] = set()
+    for token in sent:
+        if not _verb_like(token):
+            continue
+        obj = _event_object(token, nouns, lex)
+        if obj is not None:
+            kind, mode = nouns[obj.i]
+            light_objects.add(obj.i)
+            found.append(EventCandidate(token, sent, kind, mode, "light", object=obj))
+            continue
+        typed = _verb_type(token, lex)
+        if typed:
+            found.append(EventCandidate(token, sent, typed[0], typed[1], typed[2]))
+    for i, (kind, mode) in nouns.items():
+        if i not in light_objects:
+            found.append(EventCandidate(sent.doc[i], sent, kind, mode, "noun"))
+    return sorted(found, key=lambda c: c.trigger.i)
+
+
+def _verb_like(token: Token) -> bool:
+    # The small model sometimes tags a lower-case participle as PROPN ("have overrun Panjshir").
+    return token.pos_ == "VERB" or (
+        token.pos_ == "PROPN" and token.text.islower() and token.is_alpha
+    )
+
+
+def _event_object(
+    verb: Token, nouns: Mapping[int, tuple[str, str | None]], lex: Lexicon
+) -> Token | None:
+    if verb.lemma_.lower() not in lex.light_verbs:
+        return None
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass") and child.i in nouns:
+            return child
+    return None
+
+
+def _drop_content_and_duplicates(candidates: list[EventCandidate]) -> list[EventCandidate]:
+    """Drop what a speech act governs ("called for an uprising": one REQUEST, not a PROTEST too)
+    and keep one candidate per category in a sentence (the nearest the root), folding a more
+    specific mode from the dropped one ("killed ... in an airstrike": aerial)."""
+    cues = get_cues()
+    by_token = {c.trigger.i: c for c in candidates}
+    kept = [
+        c
+        for c in candidates
+        if not _is_content(c, by_token, cues.content_types, cues.content_preps)
+    ]
+    best: dict[str, EventCandidate] = {}
+    for cand in kept:
+        other = best.get(cand.type)
+        if other is None:
+            best[cand.type] = cand
+            continue
+        winner, loser = (cand, other) if _rank(cand) < _rank(other) else (other, cand)
+        if winner.mode is None and loser.mode is not None:
+            winner = replace(winner, mode=loser.mode)
+        best[cand.type] = winner
+    return sorted(best.values(), key=lambda c: c.trigger.i)
+
+
+def _rank(c: EventCandidate) -> tuple[bool, int, bool, int]:
+    # Real happenings beat unreal ones; then nearest the root; verbs before nouns.
+    return (
+        unreal_reason(c.trigger, c.sentence) is not None,
+        _depth(c.trigger),
+        c.source == "noun",
+        c.trigger.i,
+    )
+
+
+def _is_content(
+    cand: EventCandidate,
+    by_token: Mapping[int, EventCandidate],
+    content_types: frozenset[str],
+    content_preps: frozenset[str],
+) -> bool:
+    child, token = cand.trigger, cand.trigger.head
+    for _ in range(10):
+        if token is child:
+            return False
+        head = by_token.get(token.i)
+        if head is not None and head.type.lower() in content_types:
+            return _content_edge(child, content_preps)
+        child, token = token, token.head
+    return False
+
+
+def _content_edge(child: Token, content_preps: frozenset[str]) -> bool:
+    if child.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd", "pcomp", "nsubjpass"):
+        return True
+    return child.dep_ in ("prep", "mark") and child.lower_ in content_preps
+
+
+def _finish(cand: EventCandidate, sent: Span) -> EventCandidate:
+    said = attribution(cand.trigger, sent)
+    event_type, sub_type = acled_for(cand.type, cand.mode, sent, cand.trigger)
+    unreal = (
+        unreal_reason(cand.object or cand.trigger, sent)
+        or unreal_reason(cand.trigger, sent)
+        or stance_reason(cand.trigger, cand.type)
+    )
+    span = (said.start, said.end) if said.start is not None and said.end is not None else None
+    return replace(
+        cand,
+        acled_event_type=event_type,
+        acled_sub_event_type=sub_type,
+        status=said.status,
+        attribution=said.text,
+        attribution_span=span,
+        unreal=unreal,
+        confidence=_confidence(cand),
+    )
+
+
+def _confidence(cand: EventCandidate) -> float:
+    score = _STRENGTH[cand.source]
+    if cand.trigger.dep_ == "ROOT":
+        score += 0.1
+    if any(c.dep_ in ("nsubj", "nsubjpass") for c in cand.trigger.children):
+        score += 0.05
+    return round(min(score, 1.0), 2)
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _quoted_ranges(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _QUOTE_PAIRS.finditer(text)]
+
+
+def _inside(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return any(start < offset < end for start, end in ranges)
+
+
+# --- ACLED-style crosswalk ------------------------------------------------------------------
+
+
+def acled_for(
+    kind: str, mode: str | None, sent: Span, trigger: Token | None
+) -> tuple[str | None, str | None]:
+    """ACLED event_type / sub_event_type for a PLOVER category + mode in its sentence, or Nones."""
+    text = " " + " ".join(t.lower_ for t in sent) + " "
+    lemmas = frozenset(t.lemma_.lower() for t in sent)
+    subject = _subject_text(trigger) if trigger is not None else " "
+    for rule in get_crosswalk():
+        if _rule_holds(rule, kind, mode, text, lemmas, subject):
+            return rule["event_type"], rule["sub_event_type"]
+    return None, None
+
+
+def _rule_holds(
+    rule: Mapping[str, Any],
+    kind: str,
+    mode: str | None,
+    text: str,
+    lemmas: frozenset[str],
+    subject: str,
+) -> bool:
+    if kind not in rule.get("types", (kind,)) or kind not in rule.get("require_type", (kind,)):
+        return False
+    if "modes" in rule and mode not in rule["modes"]:
+        return False
+    checks = (
+        ("cues", text, True),
+        ("also", text, True),
+        ("also_any", text, True),
+        ("territory_cues", text, True),
+        ("not_cues", text, False),
+        ("actor_cues", subject, True),
+        ("not_actor_cues", subject, False),
+    )
+    for key, where, wanted in checks:
+        if (
+            key in rule
+            and _any_cue(rule[key], where, lemmas if where is text else frozenset()) != wanted
+        ):
+            return False
+    return True
+
+
+def _any_cue(cues: Iterable[str], text: str, lemmas: frozenset[str]) -> bool:
+    return any(f" {cue} " in text or (" " not in cue and cue in lemmas) for cue in cues)
+
+
+def _subject_text(trigger: Token) -> str:
+    verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "agent"):
+            return " " + " ".join(t.lower_ for t in child.subtree) + " "
+    return " "

@@ -1,0 +1,254 @@
+"""Is a clause a real, specific happening, and who says so? (irrealis, attribution, status).
+
+Cues come from the ``cues`` table of data/plover_lexicon.yaml so a user can extend them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+from spacy.tokens import Span, Token
+
+from eventfuse.records import Status
+
+# Dependency labels that put a clause under its head's scope (complements, not adjuncts).
+_COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "conj"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    modals: frozenset[str]
+    habitual_adverbs: frozenset[str]
+    negations: frozenset[str]
+    condition_marks: frozenset[str]
+    intent_heads: frozenset[str]
+    speech_verbs: frozenset[str]
+    claim_verbs: frozenset[str]
+    deny_verbs: frozenset[str]
+    anonymous_cues: frozenset[str]
+    content_types: frozenset[str]
+    content_preps: frozenset[str]
+    stance_types: frozenset[str]
+    sequence_connectives: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who the sentence attributes the happening to, and the status that follows."""
+
+    text: str | None
+    start: int | None
+    end: int | None
+    status: Status
+
+
+@functools.cache
+def load_lexicon() -> Mapping[str, Any]:
+    """The trigger lexicon file (parsed once)."""
+    path = resources.files("eventfuse.data").joinpath("plover_lexicon.yaml")
+    data: Mapping[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+@functools.cache
+def get_cues() -> Cues:
+    raw = load_lexicon()["cues"]
+    return Cues(**{name: frozenset(_word(w) for w in raw[name]) for name in Cues.__slots__})
+
+
+def _word(value: Any) -> str:
+    """YAML 1.1 reads bare on/off/yes/no as booleans; a cue list means the words."""
+    if isinstance(value, bool):
+        return {True: "on", False: "off"}[value]
+    return str(value).lower()
+
+
+def stance_reason(trigger: Token, kind: str) -> str | None:
+    """A stance category ("a charge Islamabad denies") in the simple present, with no
+    time word, is a standing position rather than a happening."""
+    if kind.lower() not in get_cues().stance_types or trigger.tag_ not in ("VBZ", "VBP"):
+        return None
+    if any(
+        c.dep_ in ("aux", "npadvmod") or c.ent_type_ in ("DATE", "TIME") for c in trigger.children
+    ):
+        return None
+    return "standing position (simple present)"
+
+
+def continues_previous(sent: Span) -> bool:
+    """The sentence opens with a sequence connective ("After which, ...", "Later, ...")."""
+    opening = " ".join(t.lower_ for t in sent[:4] if not t.is_punct)
+    return any(opening == c or opening.startswith(c + " ") for c in get_cues().sequence_connectives)
+
+
+def unreal_reason(trigger: Token, sent: Span) -> str | None:
+    """Why the clause of ``trigger`` does not report a real happening, or None when it does.
+
+    Looks at the trigger's own verb and then up through complement edges to the first reporting
+    verb: "said X could help" is hypothetical, "said X attacked" is not.
+    """
+    cues = get_cues()
+    verb = _governing_verb(trigger)
+    token: Token | None = verb
+    while token is not None and sent.start <= token.i < sent.end:
+        reason = _own_irrealis(token, cues, is_trigger_clause=token is verb)
+        if reason:
+            return reason
+        if token.lemma_.lower() in cues.speech_verbs or token.dep_ not in _COMPLEMENT_DEPS:
+            return None
+        token = token.head if token.head is not token else None
+    return None
+
+
+def _governing_verb(token: Token) -> Token:
+    """A noun trigger's clause is that of the verb it depends on ("launch a national uprising")."""
+    current = token
+    for _ in range(6):
+        if current.pos_ in ("VERB", "AUX") or current.head is current:
+            return current
+        current = current.head
+    return current
+
+
+def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | None:
+    children = list(token.children)
+    lemmas = {c.lower_ for c in children}
+    if any(
+        c.dep_ == "neg" or (c.lower_ in cues.negations and c.dep_ == "advmod") for c in children
+    ):
+        return "negated"
+    if any(c.dep_ == "aux" and c.lower_ in cues.modals for c in children):
+        return "modal or future"
+    if any(c.dep_ == "mark" and c.lower_ in cues.condition_marks for c in children):
+        return "conditional"
+    if any(c.dep_ == "advmod" and c.lower_ in cues.habitual_adverbs for c in children):
+        return "habitual or generic"
+    if is_trigger_clause and token.dep_ == "relcl" and token.tag_ in ("VBZ", "VBP"):
+        return "generic present in a relative clause"
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+    if infinitive and token.dep_ in ("xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "conj"):
+        return "infinitival complement"
+    if token.dep_ == "xcomp" and token.head.lemma_.lower() in cues.intent_heads:
+        return "intended, not done"
+    if "going" in lemmas and "to" in lemmas:
+        return "modal or future"
+    return None
+
+
+def attribution(trigger: Token, sent: Span) -> Attribution:
+    """The reporting frame around ``trigger``: "according to X", "X said that", "X claimed"."""
+    cues = get_cues()
+    reporter = _reporting_verb(trigger, sent, cues)
+    according = _according_to(sent)
+    if reporter is None and according is None:
+        return Attribution(None, None, None, "reported")
+    if reporter is not None:
+        subject = next((c for c in reporter.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        span = _source_span(reporter, subject, sent) or according
+        status = _status_of(reporter, subject, trigger, span, cues)
+        return _attribution_of(span, status)
+    assert according is not None
+    status = "alleged" if _anonymous(according, cues) else "reported"
+    return _attribution_of(according, status)
+
+
+def _attribution_of(span: Span | None, status: Status) -> Attribution:
+    if span is None:
+        return Attribution(None, None, None, status)
+    return Attribution(span.text, span.start_char, span.end_char, status)
+
+
+def _status_of(
+    reporter: Token, subject: Token | None, trigger: Token, span: Span | None, cues: Cues
+) -> Status:
+    lemma = reporter.lemma_.lower()
+    if lemma in cues.deny_verbs:
+        return "denied"
+    if lemma in cues.claim_verbs and (lemma == "claim" or _same_party(subject, trigger)):
+        return "claimed"
+    if span is not None and _anonymous(span, cues):
+        return "alleged"
+    if subject is not None and subject.lemma_.lower() in cues.anonymous_cues:
+        return "alleged"
+    if lemma in ("claim", "allege"):
+        return "claimed" if lemma == "claim" else "alleged"
+    return "reported"
+
+
+def _same_party(subject: Token | None, trigger: Token) -> bool:
+    """The announcer reports its own act, a claim ("The Taliban announced it had captured")."""
+    if subject is None:
+        return False
+    own = next(
+        (c for c in _governing_verb(trigger).children if c.dep_ in ("nsubj", "nsubjpass")), None
+    )
+    if own is None:
+        return False
+    if own.pos_ == "PRON" and own.lower_ in ("it", "they", "we", "he", "she"):
+        return True
+    return own.lemma_.lower() == subject.lemma_.lower()
+
+
+def _reporting_verb(trigger: Token, sent: Span, cues: Cues) -> Token | None:
+    """The nearest speech verb whose complement holds the trigger's clause."""
+    token = _governing_verb(trigger)
+    for _ in range(8):
+        head = token.head
+        if head is token or not sent.start <= head.i < sent.end:
+            return None
+        if head.lemma_.lower() in cues.speech_verbs and token.dep_ in (
+            "ccomp",
+            "xcomp",
+            "parataxis",
+        ):
+            return head
+        if head.lemma_.lower() in cues.speech_verbs and token.dep_ == "acl" and _has_that(token):
+            return head  # "reports claim that ...", parsed as a noun with a clause
+        if token.dep_ not in _COMPLEMENT_DEPS and token.dep_ not in ("advcl", "parataxis"):
+            return None
+        token = head
+    return None
+
+
+def _source_span(reporter: Token, subject: Token | None, sent: Span) -> Span | None:
+    """Who reports: the subject with a "citing ..." clause ("Regional media reports, citing
+    anonymous sources"), or for a reporting noun ("reports claim that") the words up to it."""
+    doc = sent.doc
+    if subject is None:
+        if reporter.pos_ != "NOUN":
+            return None
+        first = next((t for t in sent if not (t.is_punct or t.dep_ in ("advmod", "cc"))), reporter)
+        return doc[first.i : reporter.i + 1] if first.i <= reporter.i else None
+    tokens = list(subject.subtree)
+    end = tokens[-1].i + 1
+    for child in reporter.children:
+        if child.dep_ == "advcl" and child.lemma_.lower() == "cite" and child.i < reporter.i:
+            end = max(end, list(child.subtree)[-1].i + 1)
+    return doc[tokens[0].i : end]
+
+
+def _according_to(sent: Span) -> Span | None:
+    for token in sent:
+        if (
+            token.lower_ == "according"
+            and token.i + 1 < sent.end
+            and sent.doc[token.i + 1].lower_ == "to"
+        ):
+            tokens = list(token.subtree)
+            return sent.doc[tokens[0].i : tokens[-1].i + 1]
+    return None
+
+
+def _has_that(token: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children)
+
+
+def _anonymous(span: Span, cues: Cues) -> bool:
+    return any(
+        t.lower_ in cues.anonymous_cues or t.lemma_.lower() in cues.anonymous_cues for t in span
+    )
