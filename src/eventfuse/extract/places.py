@@ -51,13 +51,19 @@ class _Candidate:
 def find_places(doc: Doc, article_id: str) -> list[Place]:
     """Every resolved toponym of ``doc`` in text order, each with its evidence span."""
     gazetteer = get_gazetteer()
-    candidates = _merge(_ner_candidates(doc) + _scan_candidates(doc, gazetteer))
+    scanned = _scan_candidates(doc, gazetteer)
+    candidates = _merge(_ner_candidates(doc) + scanned)
     hint = _document_country(candidates, gazetteer)
-    places = [
-        place
-        for candidate in candidates
-        if (place := _resolve(candidate, doc, article_id, gazetteer, hint)) is not None
-    ]
+    places: list[Place] = []
+    for candidate in candidates:
+        place = _resolve(candidate, doc, article_id, gazetteer, hint)
+        if place is not None and place.precision == "unknown" and candidate.source == "ner":
+            # "KABUL NEAR AIRPORT": an unknown NER span may hold known names
+            inner = [s for s in scanned if candidate.start <= s.start and s.end <= candidate.end]
+            found = [p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint))]
+            places.extend(found or [place])
+        elif place is not None:
+            places.append(place)
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
 
