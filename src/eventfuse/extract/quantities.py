@@ -338,7 +338,12 @@ def _is_people(noun: Token | None) -> bool:
         return True
     lex = get_lexicon()
     forms = {noun.lemma_.lower(), noun.lower_}
-    return bool(forms & (lex.people | lex.kind_nouns["size"])) or noun.ent_type_ == "NORP"
+    # With a crowd verb, any plural counted noun is taken for people ("thousands of nurses").
+    return (
+        bool(forms & (lex.people | lex.kind_nouns["size"]))
+        or noun.ent_type_ == "NORP"
+        or noun.tag_ in ("NNS", "NNPS")
+    )
 
 
 # --- the quantities of one happening -------------------------------------------------------
@@ -371,14 +376,25 @@ def quantities_for(
 
 
 def _attached(count: Token, trigger: Token) -> bool:
-    if trigger in count.ancestors or count in trigger.ancestors:
-        return True
     count_clause, trigger_clause = _clause(count), _clause(trigger)
-    return (
-        count_clause == trigger_clause
-        or count_clause.head == trigger_clause
-        or trigger_clause.head == count_clause
+    if count_clause.i == trigger_clause.i:
+        return True
+    if not _verb_like(trigger) and trigger in count.ancestors:
+        return True  # inside the trigger's noun phrase: "a rally of thousands"
+    # A directly linked clause without its own subject continues the same happening ("took to the
+    # streets, protesting"); one with a subject ("while police arrested 12") is another happening.
+    linked = (count_clause.head.i == trigger_clause.i and not _has_subject(count_clause)) or (
+        trigger_clause.head.i == count_clause.i and not _has_subject(trigger_clause)
     )
+    return linked or (count in trigger.ancestors and not _has_subject(trigger_clause))
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in verb.children)
+
+
+def _verb_like(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX")
 
 
 def _clause(token: Token) -> Token:
