@@ -456,3 +456,76 @@ def test_quotes_outside_one_event_need_lexical_overlap():
     other = Quote("Taxes stay unchanged this year", speaker_canonical="Jane Doe")
     groups = align_quotes([("x", near), ("y", same), ("z", other)], 0.3, same_event=False)
     assert sorted(len(g.renderings) for g in groups) == [1, 2]
+
+
+# --- blocking and same-article mentions ---------------------------------------------------
+
+
+def test_blocking_pairs_grow_with_the_window_not_with_all_pairs():
+    text = "Residents marched in Herat against the tariff."
+    art = article("many", text, "Outlet A")
+    base = mention("p-000", art, text, "marched", "PROTEST", where=HERAT, when=day(FRIDAY))
+    mentions = [
+        dataclasses.replace(
+            base,
+            id=f"p-{i:03d}",
+            article_id=f"a-{i:03d}",
+            when=day(FRIDAY + dt.timedelta(days=2 * i)),
+        )
+        for i in range(120)
+    ]
+    config = load_config()
+    stories = {f"a-{i:03d}": f"a-{i:03d}" for i in range(120)}
+    pairs = candidate_pairs(build_features(mentions, stories, config), window_days=3)
+    # each mention only meets the next one (2 days later): 119 pairs, not 120 * 119 / 2
+    assert len(pairs) == 119
+
+
+def test_two_happenings_in_one_article_stay_apart():
+    text = (
+        "A roadside bomb hit a police convoy near Lashkar Gah on Friday. "
+        "Later, gunmen attacked a checkpoint outside Lashkar Gah."
+    )
+    art = article("one", text, "Outlet A")
+    bomb = mention(
+        "x-1",
+        art,
+        text.split(". ")[0],
+        "bomb",
+        "ASSAULT",
+        mode="explosives",
+        where=LASHKAR_GAH,
+        when=day(FRIDAY),
+    )
+    raid = mention(
+        "x-2",
+        art,
+        "Later, gunmen attacked a checkpoint outside Lashkar Gah.",
+        "attacked",
+        "ASSAULT",
+        mode="firearms",
+        where=LASHKAR_GAH,
+        when=day(FRIDAY),
+    )
+    assert len(fuse([bomb, raid], [art]).events) == 2
+
+
+def test_anchored_mentions_helper_applies_fusion_dates(protests):
+    from eventfuse.fuse import anchored_mentions
+
+    mentions, articles = protests
+    c = article("art-c", UNDATED, "Outlet C", published=None)
+    undated = mention(
+        "m-c1",
+        c,
+        UNDATED,
+        "marched",
+        "PROTEST",
+        where=HERAT,
+        when=When("on Friday night", relative="weekday:Friday"),
+    )
+    everything = [*mentions, undated]
+    result = fuse(everything, [*articles, c])
+    stored = anchored_mentions(result, everything)
+    assert stored[:3] == tuple(mentions)
+    assert stored[3].when is not None and stored[3].when.start == FRIDAY

@@ -23,10 +23,12 @@ class DisjointSet:
         self._parent: dict[str, str] = {i: i for i in items}
 
     def find(self, item: str) -> str:
-        parent = self._parent.setdefault(item, item)
-        if parent != item:
-            parent = self._parent[item] = self.find(parent)
-        return parent
+        root = self._parent.setdefault(item, item)
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while item != root:  # path compression, iteratively (chains can be long)
+            self._parent[item], item = root, self._parent[item]
+        return root
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
