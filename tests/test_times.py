@@ -215,6 +215,18 @@ def test_event_when_nearest_by_parse(nlp: Language) -> None:
     assert chosen_said is not None and chosen_said.start == D(2021, 9, 6)
 
 
+def test_event_when_skips_a_possessive_time_of_another_noun(nlp: Language) -> None:
+    doc, times = _times(
+        nlp, "The minister condemned yesterday's attack on the border post.", TUESDAY
+    )
+    condemned = next(t for t in doc if t.lower_ == "condemned")
+    attack = next(t for t in doc if t.lower_ == "attack")
+    sent = next(iter(doc.sents))
+    assert event_when(sent, condemned, times) is None
+    chosen = event_when(sent, attack, times)
+    assert chosen is not None and chosen.start == D(2021, 9, 6)
+
+
 def test_event_when_none_and_no_trigger(nlp: Language) -> None:
     doc, times = _times(nlp, "The army left the town. Crowds cheered on Sunday.", TUESDAY)
     first, second = list(doc.sents)

@@ -524,11 +524,24 @@ def event_when(sent: Span, trigger: Token | None, times: Sequence[When]) -> When
         for w in times
         if w.evidence is not None and sent.start_char <= w.evidence.start < sent.end_char
     ]
+    if trigger is not None:
+        inside = [w for w in inside if not _dates_another_noun(sent.doc, trigger, w)]
     if not inside:
         return None
     if trigger is None:
         return min(inside, key=lambda w: w.evidence.start if w.evidence else 0)
     return min(inside, key=lambda w: _closeness(sent.doc, trigger, w))
+
+
+def _dates_another_noun(doc: Doc, trigger: Token, when: When) -> bool:
+    """A possessive time ("yesterday's offensive") dates its noun, not the trigger's happening."""
+    assert when.evidence is not None
+    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    root = span.root
+    possessive = root.dep_ == "poss" or any(c.dep_ == "case" for c in root.children)
+    return possessive and root.head.i != trigger.i
 
 
 def _closeness(doc: Doc, trigger: Token, when: When) -> tuple[int, int]:
