@@ -37,7 +37,17 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns eventfuse's own errors into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EventfuseError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="eventfuse")
 @click.option("--db", envvar="EVENTFUSE_DB", help="SQLite path or postgresql:// URL.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only results and errors.")
@@ -201,10 +211,12 @@ def run(ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool) -> None:
     from eventfuse.engines.local import run as run_local
 
     with ctx.open_store() as store, _progress(ctx.quiet) as progress:
-        report = run_local(_read(paths, ctx.options, outlet_from_folder), store, ctx.options, progress)
+        report = run_local(
+            _read(paths, ctx.options, outlet_from_folder), store, ctx.options, progress
+        )
     _report_errors(report.ingest.errors)
     if not ctx.quiet:
-        _print_summary(report, ctx.options.db)
+        _print_summary(report, getattr(store, "location", ctx.options.db))
     if report.ingest.errors:
         sys.exit(1)
 
@@ -214,12 +226,168 @@ def _print_summary(report: Any, db: str) -> None:
     counts = report.counts
     table = Table(title="eventfuse run", show_header=False)
     table.add_row("articles read", str(ing.read))
-    table.add_row("new / already stored / wire copies", f"{ing.added} / {ing.already_stored} / {ing.copies}")
+    table.add_row(
+        "new / already stored / wire copies", f"{ing.added} / {ing.already_stored} / {ing.copies}"
+    )
     table.add_row("inputs failed", str(len(ing.errors)))
     table.add_row("articles extracted now", str(report.extracted_articles))
     for key in ("articles", "mentions", "events", "disputed_events"):
         if key in counts:
             table.add_row(f"{key.replace('_', ' ')} in store", str(counts[key]))
     Console().print(table)
-    click.echo(f"database: {Path(db).resolve() if '://' not in db else db}")
+    click.echo(f"database: {db}")
     click.echo(f"look: eventfuse --db {db} events   |   eventfuse --db {db} show EVENT_ID")
+    click.echo(f"      eventfuse --db {db} serve   (map, timeline, sources side by side)")
+
+
+# --- events, show ------------------------------------------------------------------------------
+
+EVENT_FORMATS = ("table", "json", "jsonl", "csv", "geojson", "parquet")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(EVENT_FORMATS), default="table")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after this day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before this day.")
+@click.option("--type", "etype", help="PLOVER category, e.g. PROTEST.")
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. AF.")
+@click.option("--actor", help="Actor name (substring, any role).")
+@click.option("--text", help="Free-text search in wording, places, actors, quotes.")
+@click.option("--disputed", is_flag=True, help="Only events where sources disagree.")
+@pass_ctx
+def events(
+    ctx: Context,
+    fmt: str,
+    output: str | None,
+    since: Any,
+    until: Any,
+    etype: str | None,
+    country: str | None,
+    actor: str | None,
+    text: str | None,
+    disputed: bool,
+) -> None:
+    """List fused events, filtered, in a table or an export format."""
+    from eventfuse.export import write_events
+    from eventfuse.query import EventQuery, query_events
+
+    query = EventQuery(
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        type=etype,
+        country=country,
+        actor=actor,
+        text=text,
+        disputed=disputed or None,
+    )
+    with ctx.open_store() as store:
+        found = query_events(store, query)
+        articles = {a.id: a for a in store.get_articles()}
+    if fmt == "table":
+        _events_table(found)
+        return
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs -o FILE")
+    if output:
+        if fmt == "parquet":
+            write_events(fmt, found, articles, Path(output))
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                write_events(fmt, found, articles, handle)
+        if not ctx.quiet:
+            err_console.print(f"wrote {len(found)} events to {output}")
+    else:
+        write_events(fmt, found, articles, sys.stdout)
+
+
+def _events_table(found: Sequence[Any]) -> None:
+    table = Table("id", "date", "type", "where", "actors", "sources", "disputed")
+    for e in found:
+        when = e.when.start.isoformat() if e.when and e.when.start else "?"
+        where = (e.location.canonical or e.location.name) if e.location else ""
+        actors = ", ".join(sorted({a.canonical for a in e.actors}))[:40]
+        mode = f"/{e.mode}" if e.mode else ""
+        flags = ", ".join(sorted({d.field for d in e.disagreements}))
+        table.add_row(
+            e.id, when, f"{e.type}{mode}", where, actors, str(e.independent_sources), flags
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.argument("event_id")
+@pass_ctx
+def show(ctx: Context, event_id: str) -> None:
+    """Side-by-side comparison of what each source says about one event."""
+    from eventfuse.export import render_event_comparison
+
+    with ctx.open_store() as store:
+        event = store.get_event(event_id)
+        if event is None:
+            raise click.ClickException(f"no event {event_id!r} in {ctx.options.db}")
+        article_ids = [s.article_id for s in event.sources]
+        articles = {a.id: a for a in store.get_articles(article_ids)}
+        mentions = {m.id: m for m in store.get_mentions(article_ids)}
+    Console().print(render_event_comparison(event, articles, mentions))
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Score eventfuse on external labeled data."""
+
+
+def _print_scores(scores: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
+        return
+    for key, value in scores.items():
+        if isinstance(value, float):
+            click.echo(f"{key:32} {value:.4f}")
+        elif not isinstance(value, dict | list):
+            click.echo(f"{key:32} {value}")
+        else:
+            click.echo(f"{key:32} {json.dumps(value, ensure_ascii=False)}")
+
+
+@eval_group.command("plover-gsr")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path))
+def eval_plover(path: Path, as_json: bool, predictions: Path | None) -> None:
+    """Event category accuracy, macro F1 and actor match on PLOVER gold records."""
+    from eventfuse.evaluate.plover import evaluate_plover
+
+    _print_scores(evaluate_plover(path, predictions), as_json)
+
+
+@eval_group.command("ecbplus")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path))
+def eval_ecbplus(directory: Path, as_json: bool, predictions: Path | None) -> None:
+    """Cross-document event coreference on ECB+ dev topics: B3, MUC, CEAF-e, CoNLL F1."""
+    from eventfuse.evaluate.ecbplus import evaluate_ecbplus
+
+    _print_scores(evaluate_ecbplus(directory, predictions), as_json)
+
+
+# --- web ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the JSON API and the web page (map, timeline, side-by-side sources)."""
+    import uvicorn
+
+    from eventfuse.api import create_app
+
+    if not ctx.quiet:
+        err_console.print(f"serving {ctx.options.db} on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(create_app(ctx.options), host=host, port=port, log_level="warning")

@@ -7,7 +7,7 @@ results back in one transaction per batch, so an interrupted run resumes where i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from eventfuse.errors import InputError
 from eventfuse.records import Article, Event, Mention
@@ -36,7 +36,9 @@ class RunReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _batches(items: Iterable[Article | InputError], size: int) -> Iterable[list[Article | InputError]]:
+def _batches(
+    items: Iterable[Article | InputError], size: int
+) -> Iterable[list[Article | InputError]]:
     batch: list[Article | InputError] = []
     for item in items:
         batch.append(item)
@@ -54,7 +56,7 @@ def ingest_articles(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
-    from eventfuse.ingest.dedup import NearDuplicateIndex, signature
+    from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
 
     index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
     for article_id, sig in store.article_signatures().items():
@@ -68,19 +70,15 @@ def ingest_articles(
         read += len(articles)
         known = store.existing_article_ids([a.id for a in articles])
         fresh: dict[str, Article] = {}
-        signatures: dict[str, bytes] = {}
         for article in articles:
             if article.id in known or article.id in fresh:
                 existing += 1
-                continue
-            sig = signature(article.text, options.minhash_permutations)
-            original = index.find_copy_of(sig)
-            if original is not None:
-                article = replace(article, copy_of=original)
-                copies += 1
-            index.add(article.id, sig)
-            fresh[article.id] = article
-            signatures[article.id] = sig
+            else:
+                fresh[article.id] = article
+        signatures = {a.id: signature(a.text, options.minhash_permutations) for a in fresh.values()}
+        linked = link_copies(list(fresh.values()), index, signatures)
+        copies += sum(1 for a in linked if a.copy_of)
+        fresh = {a.id: a for a in linked}
         store.add_articles(list(fresh.values()), signatures)
         added += len(fresh)
         added_ids.extend(fresh)
@@ -111,7 +109,7 @@ def fuse_all(store: Store, options: Options) -> tuple[list[Event], tuple[str, ..
     from eventfuse.fuse import fuse
 
     mentions: Sequence[Mention] = store.get_mentions()
-    articles = {a.id: a for a in store.get_articles()}
+    articles = store.get_articles()
     previous = store.get_events()
     result = fuse(mentions, articles, previous, options)
     store.put_events(result.events, result.removed_event_ids)
