@@ -100,6 +100,10 @@ def normalize_name(name: str) -> str:
 
 def _worth_folding(name: str) -> bool:
     """Cheap checks on an alternate name before folding it (this runs ~1M times per build)."""
+    first = ord(name[0]) if name else 0
+    latin_or_mark = first <= 0x2FF or 0x1E00 <= first <= 0x1EFF or 0x2018 <= first <= 0x201F
+    if not latin_or_mark:
+        return False  # starts in a non-Latin script (Cyrillic, Greek, Arabic...)
     if name == name.lower():
         return False  # GeoNames' lowercase romanizations of non-Latin names ("mzar shryf")
     return not (len(name) <= 4 and name.isupper())  # "KBL", "ISB": codes, not names
