@@ -529,3 +529,32 @@ def test_anchored_mentions_helper_applies_fusion_dates(protests):
     stored = anchored_mentions(result, everything)
     assert stored[:3] == tuple(mentions)
     assert stored[3].when is not None and stored[3].when.start == FRIDAY
+
+
+def test_a_shared_province_and_day_alone_do_not_make_one_event():
+    strike_text = "Jets bombed villages across Helmand province on Friday, killing four people."
+    a = article("prov-a", strike_text, "Outlet A")
+    b = article("claim-a", CLAIM_A, "Outlet B")
+    strike = mention(
+        "v-1",
+        a,
+        strike_text,
+        "bombed",
+        "ASSAULT",
+        mode="aerial",
+        where=HELMAND,
+        when=day(FRIDAY),
+        actors=(actor("Russia"),),
+    )
+    claim = mention(
+        "v-2",
+        b,
+        CLAIM_A,
+        "captured",
+        "ASSAULT",
+        where=HELMAND,
+        when=day(FRIDAY),
+        actors=(actor("Rebels"),),
+        status="claimed",
+    )
+    assert len(fuse([strike, claim], [a, b]).events) == 2

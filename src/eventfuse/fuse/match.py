@@ -110,7 +110,7 @@ def place_score(a: Place | None, b: Place | None, config: FusionConfig) -> float
         return None
     scores = config.place_scores
     if a.geonames_id is not None and a.geonames_id == b.geonames_id:
-        return scores["same_id"]
+        return scores[_SAME_ID_SCORE[_coarser(a.precision, b.precision)]]
     if _contains(a, b) or _contains(b, a):
         return scores["contained"]
     km = distance_km(a, b)
@@ -119,6 +119,20 @@ def place_score(a: Place | None, b: Place | None, config: FusionConfig) -> float
     if _name(a) == _name(b):
         return scores["same_name"]
     return scores["unrelated"]
+
+
+_GEO_ORDER = ("point", "region", "admin1", "country", "unknown")
+_SAME_ID_SCORE = {
+    "point": "same_id",
+    "region": "same_region",
+    "admin1": "same_admin1",
+    "country": "same_country",
+    "unknown": "same_admin1",
+}
+
+
+def _coarser(a: str, b: str) -> str:
+    return max(a, b, key=lambda p: _GEO_ORDER.index(p) if p in _GEO_ORDER else len(_GEO_ORDER))
 
 
 def _name(place: Place) -> str:
