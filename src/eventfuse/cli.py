@@ -23,6 +23,11 @@ from eventfuse.settings import Options, load_options
 err_console = Console(stderr=True)
 
 
+def out_console() -> Console:
+    """Tables stay readable when piped: rich would otherwise wrap them at 80 columns."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 class Context:
     def __init__(self, db: str | None, quiet: bool, overrides: dict[str, Any]) -> None:
         self.quiet = quiet
@@ -168,7 +173,7 @@ def articles(ctx: Context, fmt: str) -> None:
             a.copy_of or "",
             str(len(a.text.split())),
         )
-    Console().print(table)
+    out_console().print(table)
 
 
 @main.command()
@@ -234,7 +239,7 @@ def _print_summary(report: Any, db: str) -> None:
     for key in ("articles", "mentions", "events", "disputed_events"):
         if key in counts:
             table.add_row(f"{key.replace('_', ' ')} in store", str(counts[key]))
-    Console().print(table)
+    out_console().print(table)
     click.echo(f"database: {db}")
     click.echo(f"look: eventfuse --db {db} events   |   eventfuse --db {db} show EVENT_ID")
     click.echo(f"      eventfuse --db {db} serve   (map, timeline, sources side by side)")
@@ -312,7 +317,7 @@ def _events_table(found: Sequence[Any]) -> None:
         table.add_row(
             e.id, when, f"{e.type}{mode}", where, actors, str(e.independent_sources), flags
         )
-    Console().print(table)
+    out_console().print(table)
 
 
 @main.command()
@@ -329,7 +334,7 @@ def show(ctx: Context, event_id: str) -> None:
         article_ids = [s.article_id for s in event.sources]
         articles = {a.id: a for a in store.get_articles(article_ids)}
         mentions = {m.id: m for m in store.get_mentions(article_ids)}
-    Console().print(render_event_comparison(event, articles, mentions))
+    out_console().print(render_event_comparison(event, articles, mentions))
 
 
 # --- evaluation --------------------------------------------------------------------------------
