@@ -86,6 +86,12 @@ def _found(nlp: Language, text: str) -> list[tuple[str, int, int | None, str]]:
         ),
         ("About two thousand workers walked out.", [("size", 1800, 2200, "About two thousand")]),
         ("The march drew several hundred people.", [("size", 300, 900, "several hundred")]),
+        (
+            "Two guards were shot dead and 15 others wounded at the gate.",
+            [("killed", 2, 2, "Two"), ("injured", 15, 15, "15")],
+        ),
+        ("The clashes have left one policeman dead.", [("killed", 1, 1, "one")]),
+        ("She spoke to a rally of about 5,000 farmers.", [("size", 4500, 5500, "about 5,000")]),
     ],
 )
 def test_find_quantities_kinds(

@@ -51,6 +51,7 @@ class QuantityLexicon:
     kind_nouns: Mapping[QuantityKind, frozenset[str]]
     kind_verbs: Mapping[QuantityKind, tuple[tuple[str, ...], ...]]
     people: frozenset[str]
+    crowd_events: frozenset[str]
     reporting_verbs: frozenset[str]
     not_counts: frozenset[str]
 
@@ -68,6 +69,7 @@ def get_lexicon() -> QuantityLexicon:
         kind_nouns={k: frozenset(v["nouns"]) for k, v in kinds.items()},
         kind_verbs={k: tuple(tuple(p.split()) for p in v["verbs"]) for k, v in kinds.items()},
         people=frozenset(raw["people"]),
+        crowd_events=frozenset(raw["crowd_events"]),
         reporting_verbs=frozenset(raw["reporting_verbs"]),
         not_counts=frozenset(str(w) for w in raw["not_counts"]),
     )
@@ -130,7 +132,7 @@ def _exact(text: str) -> int | None:
     digits = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?: (\w+))?", text)
     if digits:
         scale = lex.scales.get(digits.group(2) or "", 1 if digits.group(2) is None else 0)
-        if not scale or len(digits.group(1)) > 12:
+        if not scale or len(digits.group(1)) > 16:  # keeps float() exact enough
             return None
         value = float(digits.group(1).replace(",", "")) * scale
         return int(value) if value.is_integer() and value <= MAX_COUNT else None
@@ -246,15 +248,23 @@ def quantity_kind(span: Span) -> QuantityKind | None:
         else root
     )
     after = span.doc[span.end] if span.end < len(span.doc) else None
-    # "the bodies of 14 civilians": the noun governing "of <counted noun>" may tell the kind.
-    governor = noun.head.head if noun is not None and noun.head.lower_ == "of" else None
-    for token in (noun, after, governor):
+    # "the bodies of 14 civilians", "a rally of 5,000": the noun governing "of <count>".
+    counted = noun if noun is not None else root
+    governor = counted.head.head if counted.head.lower_ == "of" else None
+    verbs = _governing_verbs(argument, noun)
+    # "left one policeman dead": the verb's predicate adjective names the kind.
+    predicates = [c for v in verbs[:2] for c in v.children if c.dep_ in ("oprd", "acomp")]
+    for token in (noun, after, governor, *predicates):
         kind = _noun_kind(token, exclude="size")
         if kind is not None:
             return kind
-    verbs = _governing_verbs(argument, noun)
-    agent_of_transitive = argument.dep_ == "nsubj" and any(
-        c.dep_ == "dobj" for v in verbs[:1] for c in v.children
+    if governor is not None and {governor.lemma_.lower(), governor.lower_} & lex.crowd_events:
+        return "size"
+    upward = _upward_verb(argument)
+    agent_of_transitive = (
+        argument.dep_ == "nsubj"
+        and upward is not None
+        and any(c.dep_ == "dobj" for c in upward.children)
     )
     for verb in verbs:
         if verb.lemma_.lower() in lex.reporting_verbs and argument in verb.children:
@@ -283,13 +293,17 @@ def _counted_noun(root: Token) -> Token | None:
 
 def _governing_verbs(argument: Token, noun: Token | None) -> list[Token]:
     """The verb whose argument the count is, then verbs describing the counted noun."""
-    verbs: list[Token] = []
-    head = argument
-    while head.head.i != head.i:
-        head = head.head
-        if head.pos_ in ("VERB", "AUX"):
-            verbs.append(head)
-            break
+    # A past participle right on the counted noun comes first ("15 others *wounded*").
+    verbs: list[Token] = [
+        c
+        for holder in (noun, argument)
+        if holder is not None
+        for c in holder.children
+        if c.dep_ == "acl" and c.tag_ == "VBN"
+    ]
+    upward = _upward_verb(argument)
+    if upward is not None:
+        verbs.append(upward)
     # Verbs that describe the counted people ("protesters *who marched*", "residents
     # *rallying*"); the small model often hangs a participle under "of", so look a few edges down.
     for holder in (argument, noun):
@@ -301,6 +315,14 @@ def _governing_verbs(argument: Token, noun: Token | None) -> list[Token]:
             if d.pos_ == "VERB" and d.i != holder.i and _depth_below(d, holder) <= DESCRIBING_DEPTH
         )
     return verbs
+
+
+def _upward_verb(argument: Token) -> Token | None:
+    """The nearest verb above the count: the one it is an argument of."""
+    for head in argument.ancestors:
+        if head.pos_ in ("VERB", "AUX"):
+            return head
+    return None
 
 
 def _depth_below(token: Token, ancestor: Token) -> int:

@@ -11,6 +11,7 @@ with :func:`anchor_when`. Relative codes:
                         day itself: news names the current day by its weekday, while a week-old
                         happening is written "last Tuesday" (dateparser picks the week before).
 - ``lastweekday:Monday`` the latest Monday strictly before the anchor ("last Monday")
+- ``nextweekday:Monday`` the first Monday after the anchor ("next Monday": announced plans)
 - ``week:N`` / ``weekpast:0`` / ``weekend:N``  week-precision ranges (see data/times.yaml)
 - ``monthoffset:N`` / ``yearoffset:N``        the whole month / year N from the anchor's
 - ``month:8`` / ``month:8:late``              August (its late part) of the latest year not after
@@ -52,6 +53,16 @@ MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 
                         "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}  # fmt: skip
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+# Words before a weekday and the relative code they give it.
+_WEEKDAY_MODIFIERS = {
+    "": "weekday",
+    "last": "lastweekday",
+    "this past": "lastweekday",
+    "past": "lastweekday",
+    "next": "nextweekday",
+    "this coming": "nextweekday",
+    "coming": "nextweekday",
+}
 _VERB_LIKE_MONTHS = frozenset({"may", "march"})
 _EDGE_PUNCTUATION = " \t\n\r,.;:!?()[]\"'“”‘’—–-"
 _PREPOSITIONS = ("on ", "in ", "during ", "since ", "by ", "at ", "from ")
@@ -152,6 +163,12 @@ def _last_weekday(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     return _weekday(value, anchor, strictly_before=True)
 
 
+def _next_weekday(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
+    ahead = (WEEKDAYS.index(value.lower()) - anchor.weekday()) % 7 or 7
+    day = anchor + dt.timedelta(days=ahead)
+    return day, day
+
+
 def _week(value: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     monday = anchor - dt.timedelta(days=anchor.weekday()) + dt.timedelta(weeks=int(value))
     # The current week runs only up to the anchor: nothing reported has happened after it.
@@ -220,6 +237,7 @@ _RESOLVERS: dict[str, Callable[[str, dt.date], tuple[dt.date, dt.date]]] = {
     "offset": _offset,
     "weekday": _weekday,
     "lastweekday": _last_weekday,
+    "nextweekday": _next_weekday,
     "week": _week,
     "weekpast": _week_past,
     "weekend": _weekend,
@@ -260,10 +278,11 @@ def _day_code(norm: str) -> tuple[str, TimePrecision] | None:
     for candidate in (norm, core):
         if candidate in lex.offsets:
             return f"offset:{lex.offsets[candidate]}", "day"
-    match = re.fullmatch(rf"(last |this past |past )?({'|'.join(WEEKDAYS)})", core)
+    modifiers = "|".join(m for m in _WEEKDAY_MODIFIERS if m)
+    match = re.fullmatch(rf"(?:({modifiers}) )?({'|'.join(WEEKDAYS)})", core)
     if match is None:
         return None
-    kind = "lastweekday" if match.group(1) else "weekday"
+    kind = _WEEKDAY_MODIFIERS[match.group(1) or ""]
     return f"{kind}:{match.group(2).capitalize()}", "day"
 
 
@@ -404,7 +423,8 @@ def _finder() -> re.Pattern[str]:
     weekday = rf"(?:{'|'.join(WEEKDAYS)})\b"
     day_part = rf"(?:\s+(?:{alternatives(lex.day_parts)})\b)?"
     lead = rf"(?:(?:{alternatives(lex.day_lead_ins)})\s+)?"
-    weekday_expr = rf"{lead}(?:(?:last|this\s+past|past)\s+)?{weekday}(?:'s)?{day_part}"
+    modifier = rf"(?:(?:{alternatives([m for m in _WEEKDAY_MODIFIERS if m])})\s+)?"
+    weekday_expr = rf"{lead}{modifier}{weekday}(?:'s)?{day_part}"
     offset_expr = rf"(?:{alternatives(list(lex.offsets))})\b{day_part}"
     month_full = rf"(?:{'|'.join(MONTHS)})\b"
     day_num = r"\d{1,2}(?:st|nd|rd|th)?\b"
