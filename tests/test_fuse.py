@@ -558,3 +558,29 @@ def test_a_shared_province_and_day_alone_do_not_make_one_event():
         status="claimed",
     )
     assert len(fuse([strike, claim], [a, b]).events) == 2
+
+
+def test_dates_differing_beyond_their_precision_are_a_disagreement(protests):
+    mentions, articles = protests
+    saturday = FRIDAY + dt.timedelta(days=1)
+    text = "Hundreds of residents marched through Herat on Saturday against the water tariff."
+    b = article("art-b", text, "Outlet B")
+    moved = mention(
+        "m-b1",
+        b,
+        text,
+        "marched",
+        "PROTEST",
+        mode="demo",
+        where=HERAT,
+        when=day(saturday, "on Saturday"),
+    )
+    herat = event_of(fuse([mentions[0], moved], [articles[0], b]).events, "m-a1")
+    assert herat.mention_ids == ("m-a1", "m-b1")
+    [conflict] = [d for d in herat.disagreements if d.field == "date"]
+    assert conflict.reason == ("date: 2023-03-10 (day) (Outlet A) vs 2023-03-11 (day) (Outlet B)")
+    week = When("that week", FRIDAY - dt.timedelta(days=4), FRIDAY + dt.timedelta(days=2), "week")
+    vague = dataclasses.replace(mentions[2], when=week)
+    herat = event_of(fuse([mentions[0], vague], articles).events, "m-a1")
+    assert not [d for d in herat.disagreements if d.field == "date"]
+    assert herat.when is not None and herat.when.precision == "day"
