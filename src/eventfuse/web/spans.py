@@ -17,16 +17,17 @@ class Span:
     label: str  # what was read there, in words
     mention_id: str
     type: str  # the mention's event type
+    text: str  # the words read there
 
 
 def mention_spans(mentions: Iterable[Mention], text_length: int) -> list[dict[str, Any]]:
-    """One ``{start, end, field, label, mention_id, type}`` per evidence inside the text, sorted.
+    """One :class:`Span` (as a dict) per evidence inside the text, sorted by position.
 
     Spans outside ``[0, text_length]`` (a stale mention of an edited article) are dropped rather
     than highlighted in the wrong place.
     """
     spans = [
-        Span(ev.start, ev.end, field, label, m.id, m.type)
+        Span(ev.start, ev.end, field, label, m.id, m.type, ev.text)
         for m in mentions
         for field, label, ev in _evidence_of(m)
         if 0 <= ev.start < ev.end <= text_length

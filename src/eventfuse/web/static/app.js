@@ -111,9 +111,12 @@
   // A source's own wording where there is one ("Hundreds"), else the normalized value.
   const wording = (sv) => (sv.evidence && sv.evidence.text) ? sv.evidence.text : valueText(sv.value);
 
+  // An outlet's name, else the article's title, else its id: seeds and pastes may have neither.
+  const sourceName = (s) => s.outlet || s.title || "article " + String(s.article_id).slice(0, 12);
+
   function outletOf(e, articleId) {
     const source = (e.sources || []).find((s) => s.article_id === articleId);
-    return source ? (source.outlet || source.title || articleId) : articleId;
+    return source ? sourceName(source) : "article " + String(articleId).slice(0, 12);
   }
 
   // --- loading -----------------------------------------------------------------------------------
@@ -176,7 +179,7 @@
         text: "Map assets are missing: build them with `make assets`." }));
       return;
     }
-    state.map = L.map("map", { worldCopyJump: true, minZoom: 1 }).setView([20, 10], 2);
+    state.map = L.map("map", { worldCopyJump: true, minZoom: 1, maxZoom: 10 }).setView([20, 10], 2);
     state.map.attributionControl.addAttribution("Countries: Natural Earth via world-atlas");
     try {
       const topo = await getJson("/static/vendor/world-atlas/countries-110m.json");
@@ -235,53 +238,62 @@
   const toDay = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10));
   const isoOf = (ms) => new Date(ms).toISOString().slice(0, 10);
 
+  // Bars per day for short spans; per week or month when the events spread over a long time.
+  const binDaysFor = (spanDays) => (spanDays <= 120 ? 1 : spanDays <= 1000 ? 7 : 30);
+
   function drawTimeline() {
     const box = document.getElementById("timeline");
     clear(box);
-    const counts = new Map();
-    for (const e of state.base) {
-      const start = eventDate(e).start;
-      if (start) counts.set(start.slice(0, 10), (counts.get(start.slice(0, 10)) || 0) + 1);
-    }
+    const dated = state.base.map((e) => eventDate(e).start).filter(Boolean).map((d) => toDay(d.slice(0, 10)));
     const width = box.clientWidth || 600;
     const height = 90;
     box.setAttribute("viewBox", "0 0 " + width + " " + height);
-    if (!counts.size) {
+    if (!dated.length) {
       const text = svg("text", { x: 8, y: 40, class: "axis" });
       text.appendChild(document.createTextNode("no dated events"));
       box.appendChild(text);
       return;
     }
-    const days = [...counts.keys()].map(toDay);
-    const first = Math.min(...days) - DAY_MS;
-    const last = Math.max(...days) + DAY_MS;
-    const span = (last - first) / DAY_MS + 1;
-    const step = (width - 20) / span;
-    const x = (ms) => 10 + ((ms - first) / DAY_MS) * step;
+    const binDays = binDaysFor((Math.max(...dated) - Math.min(...dated)) / DAY_MS);
+    const bin = binDays * DAY_MS;
+    const first = Math.min(...dated) - bin;
+    const bins = Math.floor((Math.max(...dated) - first) / bin) + 2;
+    const counts = new Map();
+    for (const ms of dated) {
+      const index = Math.floor((ms - first) / bin);
+      counts.set(index, (counts.get(index) || 0) + 1);
+    }
+    const step = (width - 20) / bins;
+    const x = (index) => 10 + index * step;
     const top = Math.max(...counts.values());
     const f = state.filters;
-    for (const [day, n] of counts) {
-      const ms = toDay(day);
+    const binStart = (index) => isoOf(first + index * bin);
+    const binEnd = (index) => isoOf(first + (index + 1) * bin - DAY_MS);
+    for (const [index, n] of counts) {
+      const [from, to] = [binStart(index), binEnd(index)];
       const barHeight = (n / top) * (height - 30);
-      const inRange = (!f.start || day >= f.start) && (!f.end || day <= f.end);
-      const bar = svg("rect", { x: x(ms) + 1, y: height - 18 - barHeight,
+      const inRange = (!f.start || to >= f.start) && (!f.end || from <= f.end);
+      const bar = svg("rect", { x: x(index) + 1, y: height - 18 - barHeight,
         width: Math.max(step - 2, 2), height: barHeight, class: "bar" + (inRange ? "" : " out"),
-        "data-day": day });
+        "data-day": from });
       const label = svg("title");
-      label.appendChild(document.createTextNode(day + ": " + n + " event" + (n > 1 ? "s" : "")));
+      const period = binDays === 1 ? from : from + " – " + to;
+      label.appendChild(document.createTextNode(period + ": " + n + " event" + (n > 1 ? "s" : "")));
       bar.appendChild(label);
       box.appendChild(bar);
     }
-    for (const ms of [first + DAY_MS, last - DAY_MS]) {
-      const tick = svg("text", { x: x(ms), y: height - 4, class: "axis" });
-      tick.appendChild(document.createTextNode(isoOf(ms)));
+    for (const [index, anchor] of [[1, "start"], [bins - 1, "end"]]) {
+      const tick = svg("text", { x: anchor === "end" ? x(bins) : x(index), y: height - 4,
+        class: "axis", "text-anchor": anchor });
+      tick.appendChild(document.createTextNode(binStart(index)));
       box.appendChild(tick);
     }
-    attachBrush(box, (px) => first + Math.floor((px - 10) / step) * DAY_MS, height);
+    const indexAt = (px) => Math.min(bins - 1, Math.max(0, Math.floor((px - 10) / step)));
+    attachBrush(box, (a, b) => [binStart(indexAt(a)), binEnd(indexAt(b))], height);
   }
 
   // Drag across the timeline to keep only the events of those days.
-  function attachBrush(box, dayAt, height) {
+  function attachBrush(box, rangeAt, height) {
     let origin = null;
     const brush = svg("rect", { class: "brush", y: 0, height: height - 16, x: 0, width: 0 });
     box.appendChild(brush);
@@ -303,8 +315,7 @@
       const now = px(ev);
       const [a, b] = [Math.min(origin, now), Math.max(origin, now)];
       origin = null;
-      state.filters.start = isoOf(dayAt(a));
-      state.filters.end = isoOf(dayAt(b));
+      [state.filters.start, state.filters.end] = rangeAt(a, b);
       refresh();
     };
   }
@@ -394,6 +405,9 @@
       el("dt", { text: "Status" }), el("dd", { text: e.status || "reported" }),
       el("dt", { text: "Confidence" }), el("dd", { text: typeof e.confidence === "number" ? e.confidence.toFixed(2) : "—" }));
     panel.append(title, facts, renderDisagreements(e), renderSources(e), renderQuotes(e));
+    if (state.map && typeof loc.lat === "number" && typeof loc.lon === "number") {
+      state.map.panTo([loc.lat, loc.lon]);
+    }
   }
 
   function renderDisagreements(e) {
@@ -431,6 +445,7 @@
       grid.appendChild(el("article", { className: "source", "data-article-id": s.article_id },
         el("header", {},
           el("span", { className: "outlet", text: s.outlet || "unknown outlet" }),
+          s.outlet ? null : el("span", { className: "article-id", text: String(s.article_id).slice(0, 12) }),
           s.published ? el("span", { className: "published", text: s.published }) : null,
           s.copy_of ? el("span", { className: "badge copy", text: "wire copy" }) : null),
         s.title ? el("div", { className: "title", text: s.title }) : null,
