@@ -30,6 +30,10 @@ from eventfuse.records import Status
 
 # Confidence of a trigger by where its entry came from.
 _STRENGTH = {"verb": 0.8, "noun": 0.65, "light": 0.8, "cameo": 0.5}
+_NAME_ENTS = frozenset({"DATE", "TIME", "ORG", "PERSON", "WORK_OF_ART", "LAW", "EVENT", "NORP"})
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod"})
+# Clauses that background a happening (participial/relative modifiers) rank after main clauses.
+_BACKGROUND_DEPS = frozenset({"acl", "relcl", "advcl", "pcomp"})
 _QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|‘[^’\n]{12,}’")
 
 
@@ -156,28 +160,53 @@ def normalize_category(name: str, mode: str | None = None) -> tuple[str, str | N
     return str(old[0]), (mode or old[1] or None)
 
 
+def stated_category(kind: str, unreal: str | None) -> str:
+    """What a clause that did not happen still states: "will visit" is AGREE (intent to
+    cooperate), "would boycott" THREATEN, "must drop" REQUEST, "would not meet" REJECT."""
+    if unreal is None:
+        return kind
+    onto = get_ontology()
+    stance = "cooperative" if kind in onto.get("cooperative", ()) else None
+    stance = stance or ("hostile" if kind in onto.get("hostile", ()) else None)
+    if stance is None:
+        return kind
+    return str(onto.get("stated", {}).get(unreal, {}).get(stance, kind))
+
+
 # --- typing one token -------------------------------------------------------------------------
 
 
-def _keys(token: Token) -> set[str]:
-    keys = {token.lemma_.lower(), token.lower_}
-    for child in token.children:
-        if child.dep_ in ("compound", "amod"):
-            keys.add(f"{child.lemma_.lower()} {token.lemma_.lower()}")
-            keys.add(f"{child.lower_} {token.lower_}")
+def _keys(token: Token) -> list[str]:
+    modifiers = [c for c in token.children if c.dep_ in ("compound", "amod")]
+    keys = []  # most specific first: "air support" before "support"
+    for child in modifiers:
+        keys.append(f"{child.lemma_.lower()} {token.lemma_.lower()}")
+        keys.append(f"{child.lower_} {token.lower_}")
+    keys += [token.lemma_.lower(), token.lower_]
+    if token.ent_type_:
+        keys.append(f"@{token.ent_type_}")  # "captured @GPE": territory, whatever its name
+    keys.extend(c.lemma_.lower() for c in modifiers if c.dep_ == "compound")  # "ceasefire deal"
+    for prep in token.children:  # "700 kg of medicine", "a series of bombs": the "of" object
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            keys.extend(g.lemma_.lower() for g in prep.children if g.dep_ == "pobj")
     return keys
 
 
-def _argument_keys(verb: Token) -> set[str]:
-    """Particles, prepositions, objects (and prepositional objects) a `with` table can name."""
-    keys: set[str] = set()
+def _argument_keys(verb: Token) -> list[str]:
+    """Words a `with` table can name, most telling first: objects, then prepositional objects,
+    then particles and prepositions, then "@ccomp" when the verb reports a clause."""
+    objects: list[str] = []
+    pobjs: list[str] = []
+    particles: list[str] = []
     for child in verb.children:
         if child.dep_ in ("prt", "prep", "agent"):
-            keys.add(child.lower_)
-            keys.update(k for g in child.children if g.dep_ == "pobj" for k in _keys(g))
+            particles.append(child.lower_)
+            pobjs.extend(k for g in child.children if g.dep_ == "pobj" for k in _keys(g))
         elif child.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative"):
-            keys.update(_keys(child))
-    return keys
+            objects.extend(_keys(child))
+        elif child.dep_ == "ccomp":
+            particles.append("@ccomp")
+    return objects + pobjs + particles
 
 
 def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None:
@@ -185,14 +214,14 @@ def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None
     keys = _argument_keys(token)
     entry = lex.verbs.get(lemma)
     if entry is not None:
-        for key in sorted(keys):
+        for key in keys:
             if key in entry.with_:
                 kind, mode = entry.with_[key]
                 return (kind, mode, "verb") if kind else None
         if entry.type and entry.bare:
             return entry.type, entry.mode, "verb"
         return None
-    for key in sorted(keys):
+    for key in keys:
         kind, mode = lex.cameo_particles.get(lemma, {}).get(key, (None, None))
         if kind:
             return kind, mode, "cameo"
@@ -244,7 +273,13 @@ def main_event(candidates: Sequence[EventCandidate]) -> EventCandidate | None:
     """The sentence's main happening: the trigger nearest the root, verbs before nouns."""
     if not candidates:
         return None
-    return min(candidates, key=lambda c: (_depth(c.trigger), c.source == "noun", c.trigger.i))
+    return min(candidates, key=_main_rank)
+
+
+def _main_rank(c: EventCandidate) -> tuple[bool, bool, int, bool, int]:
+    # Curated triggers before CAMEO fallbacks; main clauses before modifiers; nearest the root.
+    background = c.trigger.dep_ in _BACKGROUND_DEPS and c.trigger.head.dep_ != "ROOT"
+    return (c.source == "cameo", background, _depth(c.trigger), c.source == "noun", c.trigger.i)
 
 
 def _sentence_events(sent: Span) -> list[EventCandidate]:
@@ -258,7 +293,7 @@ def _sentence_events(sent: Span) -> list[EventCandidate]:
 def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[EventCandidate]:
     nouns: dict[int, tuple[str, str | None]] = {}
     for token in sent:
-        if token.pos_ in ("NOUN", "PROPN"):
+        if token.pos_ in ("NOUN", "PROPN") and _noun_can_report(token):
             noun_typed = _noun_type(token, lex, words)
             if noun_typed:
                 nouns[token.i] = noun_typed
@@ -282,11 +317,19 @@ def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[Event
     return sorted(found, key=lambda c: c.trigger.i)
 
 
+def _noun_can_report(token: Token) -> bool:
+    # "Ceasefire Violations Committee", "in March": a name part or a date, not a happening.
+    if token.dep_ == "compound" or token.ent_type_ in _NAME_ENTS:
+        return False
+    return not (token.pos_ == "PROPN" and token.ent_type_)
+
+
 def _verb_like(token: Token) -> bool:
     # The small model sometimes tags a lower-case participle as PROPN ("have overrun Panjshir").
-    return token.pos_ == "VERB" or (
-        token.pos_ == "PROPN" and token.text.islower() and token.is_alpha
-    )
+    if token.pos_ == "PROPN":
+        return token.text.islower() and token.is_alpha
+    # "the ousted president", "the besieged town": a modifier, not a clause
+    return token.pos_ == "VERB" and token.dep_ not in _MODIFIER_DEPS
 
 
 def _event_object(
@@ -352,7 +395,7 @@ def _is_content(
 
 
 def _content_edge(child: Token, content_preps: frozenset[str]) -> bool:
-    if child.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd", "pcomp", "nsubjpass"):
+    if child.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd", "pcomp", "nsubjpass", "acl"):
         return True
     return child.dep_ in ("prep", "mark") and child.lower_ in content_preps
 
@@ -368,6 +411,7 @@ def _finish(cand: EventCandidate, sent: Span) -> EventCandidate:
     span = (said.start, said.end) if said.start is not None and said.end is not None else None
     return replace(
         cand,
+        type=stated_category(cand.type, unreal),
         acled_event_type=event_type,
         acled_sub_event_type=sub_type,
         status=said.status,

@@ -20,6 +20,20 @@ from eventfuse.records import Status
 _COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "conj"})
 
 
+# Why a clause is not a real happening. A stated intent, possibility or obligation still says
+# something (PLOVER codes "will withdraw unless" as THREATEN); see plover_ontology.yaml.
+NEGATED = "negated"
+INTENT = "intent"
+POSSIBLE = "possibility"
+OBLIGATION = "obligation"
+CONDITIONAL = "conditional"
+HABITUAL = "habitual"
+INFINITIVE = "infinitival complement"
+STANCE = "standing position"
+_MODAL_CLASS = {"must": OBLIGATION, "should": OBLIGATION, "could": POSSIBLE, "might": POSSIBLE}
+_MODAL_CLASS |= {"may": POSSIBLE, "can": POSSIBLE, "ca": POSSIBLE}
+
+
 @dataclass(frozen=True, slots=True)
 class Cues:
     modals: frozenset[str]
@@ -77,7 +91,7 @@ def stance_reason(trigger: Token, kind: str) -> str | None:
         c.dep_ in ("aux", "npadvmod") or c.ent_type_ in ("DATE", "TIME") for c in trigger.children
     ):
         return None
-    return "standing position (simple present)"
+    return STANCE
 
 
 def continues_previous(sent: Span) -> bool:
@@ -117,26 +131,26 @@ def _governing_verb(token: Token) -> Token:
 
 def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | None:
     children = list(token.children)
-    lemmas = {c.lower_ for c in children}
     if any(
         c.dep_ == "neg" or (c.lower_ in cues.negations and c.dep_ == "advmod") for c in children
     ):
-        return "negated"
-    if any(c.dep_ == "aux" and c.lower_ in cues.modals for c in children):
-        return "modal or future"
+        return NEGATED
+    modal = next((c.lower_ for c in children if c.dep_ == "aux" and c.lower_ in cues.modals), None)
+    if modal is not None:
+        return _MODAL_CLASS.get(modal, INTENT)
     if any(c.dep_ == "mark" and c.lower_ in cues.condition_marks for c in children):
-        return "conditional"
+        return CONDITIONAL
     if any(c.dep_ == "advmod" and c.lower_ in cues.habitual_adverbs for c in children):
-        return "habitual or generic"
+        return HABITUAL
     if is_trigger_clause and token.dep_ == "relcl" and token.tag_ in ("VBZ", "VBP"):
-        return "generic present in a relative clause"
+        return HABITUAL
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+    head = token.head.lemma_.lower()
+    complement = token.dep_ in ("xcomp", "ccomp") or (infinitive and token.dep_ == "advcl")
+    if complement and head in cues.intent_heads:
+        return INTENT  # "plans to visit", "is ready to contribute", "has sworn to fight"
     if infinitive and token.dep_ in ("xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "conj"):
-        return "infinitival complement"
-    if token.dep_ == "xcomp" and token.head.lemma_.lower() in cues.intent_heads:
-        return "intended, not done"
-    if "going" in lemmas and "to" in lemmas:
-        return "modal or future"
+        return INFINITIVE
     return None
 
 

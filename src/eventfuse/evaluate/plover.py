@@ -1,0 +1,158 @@
+"""PLOVER gold-standard records: event category accuracy, macro F1, actor/recipient match.
+
+Each record is one sentence with its gold ``event`` (older names mapped: DEMAND->REQUEST,
+DISAPPROVE->ACCUSE, INVESTIGATE->ACCUSE/investigate, FIGHT->ASSAULT), ``mode``, ``source`` and
+``target`` actors. The prediction is the sentence's main event, intents and hypotheticals included
+(the gold codes "threatened to impose sanctions" as THREATEN, not as nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
+
+from eventfuse.errors import EventfuseError
+from eventfuse.extract.actors import actor_matches, build_actor_context, find_actors
+from eventfuse.extract.events import detect_events, main_event, normalize_category
+from eventfuse.nlp import parse
+
+
+class EvaluationError(EventfuseError):
+    """The gold file cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoldRecord:
+    id: str
+    text: str
+    event: str
+    mode: str | None
+    sources: tuple[tuple[str | None, str | None], ...]  # (actorText, code)
+    targets: tuple[tuple[str | None, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    id: str
+    event: str | None
+    mode: str | None
+    actor: str | None
+    recipient: str | None
+
+
+def read_gold(path: Path) -> list[GoldRecord]:
+    """PLOVER GSR JSON Lines; old category names are mapped to current ones."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise EvaluationError(f"[V001] cannot read {path}: {exc}") from exc
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvaluationError(f"[V002] {path}:{number}: not JSON ({exc})") from exc
+        event, mode = normalize_category(str(raw["event"]), raw.get("mode") or None)
+        records.append(
+            GoldRecord(
+                id=str(raw.get("id", number)),
+                text=str(raw["text"]),
+                event=event,
+                mode=mode,
+                sources=tuple(_actors(raw.get("source"))),
+                targets=tuple(_actors(raw.get("target"))),
+            )
+        )
+    return records
+
+
+def _actors(value: Any) -> Iterator[tuple[str | None, str | None]]:
+    if not isinstance(value, list):
+        return
+    for item in value:
+        if isinstance(item, Mapping):
+            yield item.get("actorText") or None, item.get("code") or None
+
+
+def predict(records: Sequence[GoldRecord], batch_size: int = 64) -> list[Prediction]:
+    """The main event (and its actor and recipient) of each record's sentence."""
+    docs = parse((r.text for r in records), batch_size=batch_size)
+    return [_predict_one(record, doc) for record, doc in zip(records, docs, strict=True)]
+
+
+def _predict_one(record: GoldRecord, doc: Doc) -> Prediction:
+    chosen = main_event(detect_events(doc, include_unreal=True))
+    if chosen is None:
+        return Prediction(record.id, None, None, None, None)
+    context = build_actor_context(doc, record.id)
+    actors = find_actors(chosen.sentence, chosen.trigger, context)
+    actor = next((a.name for a in actors if a.role == "actor"), None)
+    recipient = next((a.name for a in actors if a.role == "recipient"), None)
+    return Prediction(record.id, chosen.type, chosen.mode, actor, recipient)
+
+
+def score(records: Sequence[GoldRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """Category accuracy, macro F1 over gold categories, per-category F1, actor/recipient match."""
+    pairs = list(zip(records, predictions, strict=True))
+    correct = sum(g.event == p.event for g, p in pairs)
+    per_category = _per_category_f1(pairs)
+    with_source = [(g, p) for g, p in pairs if g.sources]
+    with_target = [(g, p) for g, p in pairs if g.targets]
+    return {
+        "records": len(pairs),
+        "category_accuracy": _ratio(correct, len(pairs)),
+        "macro_f1": _ratio(sum(per_category.values()), len(per_category), digits=4),
+        "coverage": _ratio(sum(p.event is not None for _, p in pairs), len(pairs)),
+        "actor_match": _ratio(
+            sum(_matches(p.actor, g.sources) for g, p in with_source), len(with_source)
+        ),
+        "recipient_match": _ratio(
+            sum(_matches(p.recipient, g.targets) for g, p in with_target), len(with_target)
+        ),
+        "per_category_f1": dict(sorted(per_category.items())),
+        "confusions": _confusions(pairs),
+    }
+
+
+def evaluate_plover(path: Path, predictions_out: Path | None = None) -> dict[str, Any]:
+    """Score event typing and actors on a PLOVER gold file; optionally write the predictions
+    (one JSON line per record: id, event, mode, actor, recipient)."""
+    records = read_gold(path)
+    predictions = predict(records)
+    if predictions_out is not None:
+        with predictions_out.open("w", encoding="utf-8") as out:
+            for p in predictions:
+                row = {"id": p.id, "event": p.event, "mode": p.mode, "actor": p.actor}
+                out.write(json.dumps({**row, "recipient": p.recipient}, ensure_ascii=False) + "\n")
+    return {"dataset": str(path), **score(records, predictions)}
+
+
+def _matches(predicted: str | None, gold: Sequence[tuple[str | None, str | None]]) -> bool:
+    return any(actor_matches(predicted, text, code) for text, code in gold)
+
+
+def _per_category_f1(pairs: Sequence[tuple[GoldRecord, Prediction]]) -> dict[str, float]:
+    result = {}
+    for category in sorted({g.event for g, _ in pairs}):
+        tp = sum(g.event == category and p.event == category for g, p in pairs)
+        fp = sum(g.event != category and p.event == category for g, p in pairs)
+        fn = sum(g.event == category and p.event != category for g, p in pairs)
+        result[category] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+    return result
+
+
+def _confusions(pairs: Sequence[tuple[GoldRecord, Prediction]]) -> dict[str, int]:
+    counts = Counter(f"{g.event}->{p.event}" for g, p in pairs if g.event != p.event)
+    return dict(counts.most_common(15))
+
+
+def _ratio(part: float, whole: int, digits: int = 4) -> float:
+    return round(part / whole, digits) if whole else 0.0
