@@ -47,6 +47,7 @@ RESOLVED = [
     ("this morning", TUESDAY, TUESDAY, "day", "publication"),
     ("last Thursday", D(2021, 9, 2), D(2021, 9, 2), "day", "publication"),
     ("two days ago", D(2021, 9, 5), D(2021, 9, 5), "day", "publication"),
+    ("two weeks ago", D(2021, 8, 23), D(2021, 8, 29), "week", "publication"),
     # Same weekday as the publication: "on Tuesday" is the day itself, "last Tuesday" a week back.
     ("on Tuesday", TUESDAY, TUESDAY, "day", "publication"),
     ("last Tuesday", D(2021, 8, 31), D(2021, 8, 31), "day", "publication"),
@@ -72,6 +73,9 @@ RESOLVED = [
     ("6 September", D(2021, 9, 6), D(2021, 9, 6), "day", "text"),
     ("Sept. 6", D(2021, 9, 6), D(2021, 9, 6), "day", "text"),
     ("2021-09-06", D(2021, 9, 6), D(2021, 9, 6), "day", "text"),
+    ("6th of September 2021", D(2021, 9, 6), D(2021, 9, 6), "day", "text"),
+    ("Sept. 6, 2021", D(2021, 9, 6), D(2021, 9, 6), "day", "text"),
+    ("9/6/2021", D(2021, 9, 6), D(2021, 9, 6), "day", "text"),  # dateparser, month first
     ("August 2021", D(2021, 8, 1), D(2021, 8, 31), "month", "text"),
     ("in 2020", D(2020, 1, 1), D(2020, 12, 31), "year", "text"),
 ]
@@ -138,7 +142,18 @@ def test_explicit_date_is_resolved_without_publication_and_not_reanchored() -> N
 
 
 @pytest.mark.parametrize(
-    "text", ["hours after", "shortly after", "5 pm", "night", "25-year-old", "the 25th", "", "may"]
+    "text",
+    [
+        "hours after",
+        "shortly after",
+        "5 pm",
+        "night",
+        "25-year-old",
+        "the 25th",
+        "",
+        "may",
+        "February 30, 2021",
+    ],
 )
 def test_not_dates(text: str) -> None:
     when = resolve_time(text, TUESDAY)

@@ -208,7 +208,7 @@ def find_quantities(doc: Doc, article_id: str) -> list[Quantity]:
 def _is_count(span: Span, text: str) -> bool:
     """False for numbers that are dates, times, ages, money, percentages, years or ordinals."""
     doc = span.doc
-    if any(ent.label_ in NOT_COUNT_LABELS for ent in _overlapping_entities(span)):
+    if any(token.ent_type_ in NOT_COUNT_LABELS for token in span):
         return False
     after = doc[span.end] if span.end < len(doc) else None
     before = doc[span.start - 1] if span.start > 0 else None
@@ -228,10 +228,6 @@ def _is_count(span: Span, text: str) -> bool:
         return False  # a year, even where the model did not tag it DATE
     # "one" is a pronoun unless it counts a noun ("one protester").
     return not (bare == "one" and span.root.dep_ != "nummod")
-
-
-def _overlapping_entities(span: Span) -> list[Span]:
-    return [e for e in span.doc.ents if e.start < span.end and span.start < e.end]
 
 
 # --- what is counted ---------------------------------------------------------------------------

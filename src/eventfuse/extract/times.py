@@ -297,7 +297,7 @@ def _ago_code(norm: str) -> tuple[str, TimePrecision] | None:
     if unit == "day":
         return f"offset:{-count}", "day"
     if unit == "week":
-        return f"offset:{-7 * count}", "week"
+        return f"week:{-count}", "week"  # the calendar week it fell in
     return f"{unit}offset:{-count}", cast(TimePrecision, unit)
 
 
@@ -347,12 +347,37 @@ def _explicit(text: str, norm: str, published: dt.date | None) -> When:
             int(month_year.group(3)), _month_number(month_year.group(2)) or 1, first, last
         )
         return When(text, start, end, "month", anchor="text")
+    day = _full_date(norm)
+    if day is not None:
+        return When(text, day, day, "day", anchor="text")
     if not _DATE_HINT.search(norm):
         return When(text=text)
     has_year = re.search(rf"\b{_YEAR}\b", norm) is not None
     if published is None and not has_year:
         return When(text=text)
     return _dateparser_when(text, norm, published, anchor="text" if has_year else "publication")
+
+
+def _full_date(norm: str) -> dt.date | None:
+    """The common written-out forms, read directly (dateparser is the slow fallback)."""
+    weekday = rf"(?:(?:{'|'.join(WEEKDAYS)}),? )?"
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", norm)
+    month_first = re.fullmatch(
+        rf"{weekday}([a-z]+)\.? (\d{{1,2}})(?:st|nd|rd|th)?,? ({_YEAR})", norm
+    )
+    day_first = re.fullmatch(
+        rf"{weekday}(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?([a-z]+)\.?,? ({_YEAR})", norm
+    )
+    try:
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if month_first and (month := _month_number(month_first.group(1))):
+            return dt.date(int(month_first.group(3)), month, int(month_first.group(2)))
+        if day_first and (month := _month_number(day_first.group(2))):
+            return dt.date(int(day_first.group(3)), month, int(day_first.group(1)))
+    except ValueError:
+        return None  # "February 30, 2021"
+    return None
 
 
 def _dateparser_when(text: str, norm: str, published: dt.date | None, anchor: str) -> When:
@@ -448,20 +473,20 @@ def _finder() -> re.Pattern[str]:
 
 def find_times(doc: Doc, article_id: str, published: dt.date | None) -> list[When]:
     """Every dated (or datable) time expression in ``doc``, in text order, with evidence."""
-    spans = _candidate_spans(doc)
+    text = doc.text  # spaCy rebuilds Doc.text on every access
     found: list[When] = []
-    for start, end in spans:
-        when = resolve_time(doc.text[start:end], published)
+    for start, end in _candidate_spans(doc, text):
+        when = resolve_time(text[start:end], published)
         if when.start is None and when.relative is None:
             continue
-        evidence = Evidence(article_id, start, end, doc.text[start:end])
+        evidence = Evidence(article_id, start, end, text[start:end])
         found.append(dataclasses.replace(when, evidence=evidence))
     return _resolve_context(doc, found)
 
 
-def _candidate_spans(doc: Doc) -> list[tuple[int, int]]:
+def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
     """Character spans from the pattern, then spaCy DATE/TIME entities the pattern missed."""
-    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().finditer(doc.text)]
+    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().finditer(text)]
     for ent in doc.ents:
         if ent.label_ not in ("DATE", "TIME"):
             continue
