@@ -449,7 +449,7 @@ def _finder() -> re.Pattern[str]:
     day_part = rf"(?:\s+(?:{alternatives(lex.day_parts)})\b)?"
     lead = rf"(?:(?:{alternatives(lex.day_lead_ins)})\s+)?"
     modifier = rf"(?:(?:{alternatives([m for m in _WEEKDAY_MODIFIERS if m])})\s+)?"
-    weekday_expr = rf"{lead}{modifier}{weekday}(?:'s)?{day_part}"
+    weekday_expr = rf"{lead}{modifier}{weekday}(?:['’]s)?{day_part}"
     offset_expr = rf"(?:{alternatives(list(lex.offsets))})\b{day_part}"
     month_full = rf"(?:{'|'.join(MONTHS)})\b"
     day_num = r"\d{1,2}(?:st|nd|rd|th)?\b"
