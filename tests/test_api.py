@@ -349,6 +349,25 @@ def test_post_article_runs_the_pipeline_and_returns_touched_events(
         assert {e["id"] for e in again.json()["events"]} == {e["id"] for e in body["events"]}
 
 
+@pytest.mark.slow
+def test_post_json_article_keeps_its_fields_and_never_fetches_its_url(tmp_path: Path) -> None:
+    record = {"title": "Dock workers strike", "outlet": "Port Gazette", "published": "2024-03-02",
+              "url": "http://127.0.0.1:9/never-fetched",
+              "text": "Thousands of dock workers went on strike in Mombasa on Friday over pay, "
+                      "union leaders said."}
+    with open_store(str(tmp_path / "json.db")) as empty:
+        app = TestClient(create_app(Options(), store=empty, token=TOKEN))
+        response = app.post("/api/articles", content=json.dumps(record, indent=2).encode(),
+                            headers={"Authorization": f"Bearer {TOKEN}",
+                                     "Content-Type": "application/json"})
+        assert response.status_code == 201, response.text
+        (article_id,) = response.json()["articles"]
+        article = app.get(f"/api/articles/{article_id}").json()
+        assert article["text"] == record["text"]  # the body's text, not a download of the URL
+        assert (article["outlet"], article["title"], article["published"]) == \
+            ("Port Gazette", "Dock workers strike", "2024-03-02")
+
+
 def test_post_unreadable_body_is_422(client: TestClient) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     response = client.post("/api/articles", content=bytes(range(256)) * 4, headers=auth)

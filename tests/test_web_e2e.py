@@ -179,3 +179,12 @@ def test_xss_payloads_render_as_inert_text(page: Any, server: tuple[str, Store])
     assert page.locator("img[src=x], svg[onload], b[onmouseover], .panel script").count() == 0
     assert page.evaluate("window.__xss") is None
     assert page.dialogs == []
+
+
+def test_api_docs_render_from_vendored_swagger_under_the_csp(
+    page: Any, server: tuple[str, Store]
+) -> None:
+    page.goto(server[0] + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    assert page.locator(".opblock").count() >= 6
+    assert page.errors == []

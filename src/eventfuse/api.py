@@ -28,7 +28,7 @@ from eventfuse.query import EventQuery, SortKey, query_events
 from eventfuse.records import Article, Event, to_dict
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
-from eventfuse.web.errors import ApiError, install_error_handlers
+from eventfuse.web.errors import ERROR_RESPONSES, ApiError, install_error_handlers
 from eventfuse.web.security import install_security, read_body_limited, require_token
 from eventfuse.web.spans import mention_spans
 
@@ -85,6 +85,7 @@ def create_app(
         docs_url=None,  # the stock page loads scripts from a CDN; ours serves vendored ones
         redoc_url=None,
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
     install_security(app, options.max_file_bytes)

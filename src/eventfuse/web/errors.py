@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("eventfuse.api")
@@ -29,6 +30,25 @@ ERROR_CODES: dict[int, str] = {
     422: "invalid_request",
     500: "internal_error",
     503: "unavailable",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response (documented in the OpenAPI description)."""
+
+    ok: bool = False
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": code.replace("_", " ")}
+    for status, code in ERROR_CODES.items()
+    if status in (401, 404, 413, 422, 500)
 }
 
 
