@@ -229,10 +229,23 @@ def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None
     return (kind, mode, "cameo") if kind else None
 
 
+def _hyphenated(token: Token) -> str:
+    """The whole word when the tokenizer split it at a hyphen ("sit-in" is sit, -, in; the parser
+    makes "in" the head)."""
+    doc, i = token.doc, token.i
+    if i >= 2 and doc[i - 1].text == "-" and doc[i - 2].is_alpha:
+        return f"{doc[i - 2].lower_}-{token.lower_}"
+    return token.lower_
+
+
 def _noun_type(
     token: Token, lex: Lexicon, sentence_words: frozenset[str]
 ) -> tuple[str, str | None] | None:
-    entry = lex.nouns.get(token.lemma_.lower()) or lex.nouns.get(token.lower_)
+    entry = (
+        lex.nouns.get(_hyphenated(token))
+        or lex.nouns.get(token.lemma_.lower())
+        or lex.nouns.get(token.lower_)
+    )
     if entry is None:
         return None
     for key in _keys(token):
@@ -319,7 +332,7 @@ def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[Event
 
 def _noun_can_report(token: Token) -> bool:
     # "Ceasefire Violations Committee", "in March": a name part or a date, not a happening.
-    if token.dep_ == "compound" or token.ent_type_ in _NAME_ENTS:
+    if token.dep_ in ("compound", "punct") or token.ent_type_ in _NAME_ENTS:
         return False
     return not (token.pos_ == "PROPN" and token.ent_type_)
 
