@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,12 @@ from web_e2e.stores import kabul_store
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "src" / "eventfuse" / "web" / "static" / "vendor"
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+# The README's picture is refreshed only on request, so a test run leaves the tree clean.
+SCREENSHOT = (
+    ROOT / "docs" / "screenshot.png"
+    if os.environ.get("EVENTFUSE_SCREENSHOT")
+    else Path(tempfile.gettempdir()) / "eventfuse-screenshot.png"
+)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
