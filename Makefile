@@ -31,7 +31,7 @@ $(ASSETS_STAMP): web/package.json web/package-lock.json
 	cp $(NPM_PKGS)/swagger-ui-dist/swagger-ui-bundle.js $(NPM_PKGS)/swagger-ui-dist/swagger-ui.css $(NPM_PKGS)/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) $(ASSETS_STAMP)
 	$(BIN)/eventfuse run examples/demo --db demo.db
 
 test: $(STAMP) $(ASSETS_STAMP)
