@@ -584,3 +584,54 @@ def test_dates_differing_beyond_their_precision_are_a_disagreement(protests):
     herat = event_of(fuse([mentions[0], vague], articles).events, "m-a1")
     assert not [d for d in herat.disagreements if d.field == "date"]
     assert herat.when is not None and herat.when.precision == "day"
+
+
+def test_another_outlet_vouches_for_two_mentions_of_one_article():
+    # r-b1 and r-b2 (one article) score 0.35 together; r-a (another outlet) matches both, so
+    # the cross-article pairs decide. A plain average (0.5 + 0.35) / 2 would leave r-b2 out.
+    text_a = "The governor asked residents to leave the flooded quarter of Herat on Friday."
+    text_b = (
+        "On Friday the Herat governor appealed to families to evacuate the flooded area. "
+        "Officials also urged people to go before nightfall."
+    )
+    a = article("ask-a", text_a, "Outlet A")
+    b = article("ask-b", text_b, "Outlet B")
+    governor = (actor("Jane Doe"),)
+    asked = mention(
+        "r-a", a, text_a, "asked", "REQUEST", where=HERAT, when=day(FRIDAY), actors=governor
+    )
+    appealed = mention(
+        "r-b1",
+        b,
+        text_b.split(". ")[0],
+        "appealed",
+        "REQUEST",
+        where=HERAT,
+        when=day(FRIDAY),
+        actors=governor,
+    )
+    urged = mention("r-b2", b, text_b.split(". ")[1], "urged", "REQUEST", where=HERAT)
+    [event] = fuse([asked, appealed, urged], [a, b]).events
+    assert event.mention_ids == ("r-a", "r-b1", "r-b2")
+    assert event.independent_sources == 2
+
+
+def test_compound_triggers_match_their_head_but_not_a_reversal():
+    from eventfuse.fuse.match import trigger_score
+
+    config = load_config()
+    mentions, _ = strikes()
+    features = build_features(mentions, {}, config, lemmas={"s-a": frozenset({"airstrike"})})
+    as_head = dataclasses.replace(features[1], trigger_lemmas=frozenset({"strike"}))
+    assert trigger_score(features[0], as_head, config) == config.trigger_scores["compound"]
+    capture = dataclasses.replace(features[0], trigger_lemmas=frozenset({"capture"}))
+    recapture = dataclasses.replace(features[1], trigger_lemmas=frozenset({"recapture"}))
+    assert trigger_score(capture, recapture, config) == 0.0
+
+
+def test_one_source_repeating_a_figure_is_listed_once(protests):
+    mentions, articles = protests
+    again = dataclasses.replace(mentions[2], id="m-b2")
+    herat = event_of(fuse([*mentions, again], articles).events, "m-a1")
+    [size] = [d for d in herat.disagreements if d.field == "size"]
+    assert size.reason == "size: hundreds [200-999] (Outlet A) vs dozens [24-99] (Outlet B)"

@@ -82,7 +82,8 @@ def fuse(
     events = [reconcile_event(ids[c], [by_id[i] for i in c], by_article, config) for c in clusters]
     touched_ids = {e.id for e in touched}
     events += [e for e in previous_events if e.id not in touched_ids]
-    events = contest_counter_claims(events, by_id, source_labels(by_article), config, window)
+    labels = source_labels(by_article)
+    events = contest_counter_claims(events, by_id, labels, config, window, stories)
     current = {e.id for e in events}
     removed = tuple(sorted(e.id for e in previous_events if e.id not in current))
     return FusionResult(

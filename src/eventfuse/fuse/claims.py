@@ -2,7 +2,8 @@
 
 Inside an event: a claim together with a denial, or claims by different named actors. Across
 events: a claimed event and a claim or denial of a counter-claim type (RETREAT, COERCE,
-ASSAULT...) by a different actor about the same place within the date window (the Taliban claim
+ASSAULT...) by a different actor about the same place (or, unlocated, in the same story) within
+the date window (the Taliban claim
 to have captured Panjshir; the NRF claims to have recaptured areas of it).
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import date_range
-from eventfuse.fuse.match import place_score
+from eventfuse.fuse.match import place_score, same_actor
 from eventfuse.records import Disagreement, Event, Mention, SourceValue, Status
 
 CLAIMS = frozenset({"claimed", "denied", "contested"})
@@ -48,8 +49,12 @@ def event_status(
 
 
 def _all_share(claimants: set[frozenset[str]]) -> bool:
-    groups = list(claimants)
-    return all(a & b for a, b in itertools.combinations(groups, 2))
+    groups = sorted(claimants, key=sorted)
+    return all(_share(a, b) for a, b in itertools.combinations(groups, 2))
+
+
+def _share(a: Iterable[str], b: Iterable[str]) -> bool:
+    return any(same_actor(x, y) for x in a for y in b)
 
 
 def _claimants(mention: Mention, config: FusionConfig) -> set[str]:
@@ -66,13 +71,16 @@ def contest_counter_claims(
     labels: Mapping[str, str],
     config: FusionConfig,
     window_days: int,
+    stories: Mapping[str, str] | None = None,
 ) -> list[Event]:
     """Events with counter-claims across events marked contested, each with a status
-    disagreement that lists the other side's claim. Only events holding a claim are compared."""
+    disagreement that lists the other side's claim. Only events holding a claim are compared.
+    ``stories`` (article id -> story id) lets a claim without a place answer one of its story."""
+    stories = stories or {}
     claiming = [e for e in events if e.type in config.counter_claim_types and _claims(e, mentions)]
     updates: dict[str, list[tuple[Event, Event]]] = {}
     for a, b in itertools.combinations(sorted(claiming, key=lambda e: e.id), 2):
-        if _counter(a, b, mentions, config, window_days):
+        if _counter(a, b, mentions, stories, config, window_days):
             updates.setdefault(a.id, []).append((a, b))
             updates.setdefault(b.id, []).append((b, a))
     out = []
@@ -89,20 +97,30 @@ def _claims(event: Event, mentions: Mapping[str, Mention]) -> list[Mention]:
     ]
 
 
+def _stories(event: Event, mentions: Mapping[str, Mention], stories: Mapping[str, str]) -> set[str]:
+    return {stories.get(m.article_id, m.article_id) for m in _claims(event, mentions)}
+
+
 def _counter(
-    a: Event, b: Event, mentions: Mapping[str, Mention], config: FusionConfig, window: int
+    a: Event,
+    b: Event,
+    mentions: Mapping[str, Mention],
+    stories: Mapping[str, str],
+    config: FusionConfig,
+    window: int,
 ) -> bool:
-    if a.location is None or b.location is None:
-        return False
-    related = place_score(a.location, b.location, config) or 0.0
-    if related < config.place_scores["contained"]:
-        return False
+    if a.location is not None and b.location is not None:
+        related = place_score(a.location, b.location, config) or 0.0
+        if related < config.place_scores["contained"]:
+            return False
+    elif not _stories(a, mentions, stories) & _stories(b, mentions, stories):
+        return False  # an unlocated claim only answers a claim of its own story
     ra, rb = date_range(a.when), date_range(b.when)
     if ra is not None and rb is not None and max(ra[0], rb[0]) - min(ra[1], rb[1]) > window:
         return False
     claimants_a = set().union(*(_claimants(m, config) for m in _claims(a, mentions)))
     claimants_b = set().union(*(_claimants(m, config) for m in _claims(b, mentions)))
-    return bool(claimants_a and claimants_b and not claimants_a & claimants_b)
+    return bool(claimants_a and claimants_b and not _share(claimants_a, claimants_b))
 
 
 def _contested(

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from eventfuse.fuse.blocking import DisjointSet
 from eventfuse.fuse.config import FusionConfig
@@ -41,30 +42,51 @@ def cluster_mentions(
         for a, b in itertools.combinations(indexes, 2):
             if (a, b) not in scores:
                 scores[(a, b)] = pair_score(features[a], features[b], config, window_days)
-        for group in _average_link(indexes, scores, threshold):
+        articles = [features[i].mention.article_id for i in indexes]
+        same = np.array([[x == y for y in articles] for x in articles])
+        floor = config.same_article_floor
+        for group in _average_link(indexes, scores, threshold, same, floor):
             clusters.append(tuple(sorted(features[i].id for i in group)))
     return sorted(clusters)
 
 
 def _average_link(
-    indexes: list[int], scores: dict[tuple[int, int], PairScore], threshold: float
+    indexes: list[int],
+    scores: dict[tuple[int, int], PairScore],
+    threshold: float,
+    same_article: npt.NDArray[np.bool_],
+    floor: float | None,
 ) -> list[list[int]]:
+    """Greedy average-link. With a ``floor``, two clusters are compared by their
+    cross-article pairs when they have any (other sources vouch that two mentions of one
+    article report one happening), provided no same-article pair between them scores below
+    ``floor``."""
     n = len(indexes)
     if n == 1:
         return [indexes]
-    sums = np.zeros((n, n))
+    score = np.zeros((n, n))
     cannot = np.zeros((n, n), dtype=bool)
     for a in range(n):
         for b in range(a + 1, n):
             s = scores[(indexes[a], indexes[b])]
-            sums[a, b] = sums[b, a] = s.score
+            score[a, b] = score[b, a] = s.score
             cannot[a, b] = cannot[b, a] = s.cannot_link
+    vouch = floor is not None
+    cross = ~same_article if vouch else np.ones((n, n), dtype=bool)
+    sums_all, sums_cross = score.copy(), np.where(cross, score, 0.0)
+    count_cross = cross.astype(float)
+    weakest = np.where(same_article & vouch, score, np.inf)  # lowest same-article pair
     members: list[list[int]] = [[i] for i in indexes]
     sizes = np.ones(n)
     active = np.ones(n, dtype=bool)
     while True:
-        average = sums / np.outer(sizes, sizes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            average = np.where(
+                count_cross > 0, sums_cross / count_cross, sums_all / np.outer(sizes, sizes)
+            )
         allowed = ~cannot & np.outer(active, active) & ~np.eye(n, dtype=bool)
+        if floor is not None:
+            allowed &= weakest >= floor
         average = np.where(allowed, average, -np.inf)
         best = int(np.argmax(average))  # first maximum: ties go to the lowest indexes
         a, b = divmod(best, n)
@@ -72,11 +94,13 @@ def _average_link(
             break
         a, b = min(a, b), max(a, b)
         members[a].extend(members[b])
-        sums[a, :] += sums[b, :]
-        sums[:, a] += sums[:, b]
+        for matrix in (sums_all, sums_cross, count_cross):
+            matrix[a, :] += matrix[b, :]
+            matrix[:, a] += matrix[:, b]
+        weakest[a, :] = np.minimum(weakest[a, :], weakest[b, :])
+        weakest[:, a] = np.minimum(weakest[:, a], weakest[:, b])
         cannot[a, :] |= cannot[b, :]
         cannot[:, a] |= cannot[:, b]
         sizes[a] += sizes[b]
         active[b] = False
-        sums[b, :] = sums[:, b] = 0
     return [sorted(members[i]) for i in range(n) if active[i]]

@@ -19,9 +19,11 @@ DATA_FILE = "fusion.yaml"
 class FusionConfig:
     weights: Mapping[str, float]
     same_article_penalty: float
+    same_article_floor: float | None
     type_scores: Mapping[str, float]
     place_scores: Mapping[str, float]
     time_scores: Mapping[str, float]
+    trigger_scores: Mapping[str, float]
     nearby_km: float
     far_km: float
     precision_slack_days: Mapping[str, int]
@@ -58,14 +60,20 @@ def load_config(profile: str | None = None) -> FusionConfig:
         raise ConfigError(f"{DATA_FILE}: invalid fusion configuration ({exc})") from exc
 
 
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def _build(data: Mapping[str, Any]) -> FusionConfig:
-    threshold = data.get("match_threshold")
+    threshold = _optional_float(data.get("match_threshold"))
     return FusionConfig(
         weights={k: float(v) for k, v in data["weights"].items()},
         same_article_penalty=float(data["same_article_penalty"]),
+        same_article_floor=_optional_float(data.get("same_article_floor")),
         type_scores={k: float(v) for k, v in data["type_scores"].items()},
         place_scores={k: float(v) for k, v in data["place_scores"].items()},
         time_scores={k: float(v) for k, v in data["time_scores"].items()},
+        trigger_scores={k: float(v) for k, v in data["trigger_scores"].items()},
         nearby_km=float(data["place"]["nearby_km"]),
         far_km=float(data["place"]["far_km"]),
         precision_slack_days={k: int(v) for k, v in data["precision_slack_days"].items()},
@@ -76,5 +84,5 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         story_min_shared_keys=int(data["story"]["min_shared_keys"]),
         story_max_key_articles=int(data["story"]["max_key_articles"]),
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
-        match_threshold=None if threshold is None else float(threshold),
+        match_threshold=threshold,
     )

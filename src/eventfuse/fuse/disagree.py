@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from eventfuse.fuse.config import FusionConfig
-from eventfuse.fuse.match import place_score
+from eventfuse.fuse.match import place_score, same_actor
 from eventfuse.fuse.values import QUANTITY_FIELDS
 from eventfuse.records import Disagreement, Mention, Quantity, SourceValue, When
 
@@ -27,6 +27,10 @@ def find_disagreements(
         _places(ordered, fields, labels, config),
     ]
     return tuple(d for d in found if d is not None)
+
+
+def _share_actor(a: set[str], b: set[str]) -> bool:
+    return any(same_actor(x, y) for x in a for y in b)
 
 
 def format_range(q: Quantity) -> str:
@@ -53,8 +57,11 @@ def _quantities(
     )
     if not conflict:
         return None
+    one_per_source = {(m.article_id, q.low, q.high): (m, q) for m, q in reversed(pairs)}
     shown = _unique(
-        f"{format_range(q)} ({labels.get(m.article_id, m.article_id)})" for m, q in pairs
+        f"{format_range(q)} ({labels.get(m.article_id, m.article_id)})"
+        for m, q in pairs
+        if one_per_source[(m.article_id, q.low, q.high)][1] is q
     )
     return Disagreement(kind, f"{kind}: " + " vs ".join(shown), fields.get(kind, ()))
 
@@ -77,7 +84,9 @@ def _actors(
             else:
                 named.setdefault(m.article_id, set()).add(actor.canonical or actor.name)
     only_unnamed = sorted(unnamed - set(named))
-    disjoint = any(not (named[a] & named[b]) for a, b in itertools.combinations(sorted(named), 2))
+    disjoint = any(
+        not _share_actor(named[a], named[b]) for a, b in itertools.combinations(sorted(named), 2)
+    )
     if not named or not (only_unnamed or disjoint):
         return None
     shown = [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
-from eventfuse.fuse.text import cosine, jaccard
+from eventfuse.fuse.text import cosine
 from eventfuse.records import Mention, Place, When
 
 
@@ -32,7 +32,7 @@ def pair_score(
         return PairScore(0.0, cannot_link=True, reason=veto)
     values = {
         "type": type_score(a.mention, b.mention, config),
-        "trigger": _trigger_score(a, b),
+        "trigger": trigger_score(a, b, config),
         "place": place_score(a.mention.location, b.mention.location, config),
         "time": time_score(a, b, config, window_days),
         "actors": actor_score(a.mention, b.mention, config),
@@ -99,10 +99,24 @@ def type_score(a: Mention, b: Mention, config: FusionConfig) -> float:
     return scores["same_mode"]
 
 
-def _trigger_score(a: MentionFeatures, b: MentionFeatures) -> float | None:
+def trigger_score(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> float | None:
     if not a.trigger_lemmas or not b.trigger_lemmas:
         return None
-    return 1.0 if a.trigger_lemmas & b.trigger_lemmas else 0.0
+    scores = config.trigger_scores
+    if a.trigger_lemmas & b.trigger_lemmas:
+        return scores["same_lemma"]
+    shortest = (int(scores["min_head_chars"]), int(scores["min_prefix_chars"]))
+    compound = any(
+        _compound_of(x, y, shortest) or _compound_of(y, x, shortest)
+        for x in a.trigger_lemmas
+        for y in b.trigger_lemmas
+    )
+    return scores["compound"] if compound else 0.0
+
+
+def _compound_of(whole: str, head: str, shortest: tuple[int, int]) -> bool:
+    min_head, min_prefix = shortest
+    return len(head) >= min_head and len(whole) - len(head) >= min_prefix and whole.endswith(head)
 
 
 def place_score(a: Place | None, b: Place | None, config: FusionConfig) -> float | None:
@@ -178,19 +192,24 @@ def time_score(
 
 
 def actor_score(a: Mention, b: Mention, config: FusionConfig) -> float | None:
-    """Mean over roles both mentions fill of the Jaccard of their named canonical actors."""
-    per_role = []
-    for role in ("actor", "recipient"):
-        na = _named(a, role, config)
-        nb = _named(b, role, config)
-        if na and nb:
-            per_role.append(jaccard(na, nb))
-    return sum(per_role) / len(per_role) if per_role else None
+    """Share of the smaller side's named actors that the other side names too (roles pooled:
+    extraction swaps them; a source naming more actors does not contradict one naming fewer)."""
+    na, nb = named_actors(a, config), named_actors(b, config)
+    if not na or not nb:
+        return None
+    small, large = sorted((na, nb), key=len)
+    return sum(any(same_actor(x, y) for y in large) for x in small) / len(small)
 
 
-def _named(mention: Mention, role: str, config: FusionConfig) -> set[str]:
+def named_actors(mention: Mention, config: FusionConfig, role: str | None = None) -> set[str]:
     return {
-        x.canonical.lower()
+        (x.canonical or x.name).lower()
         for x in mention.actors
-        if x.role == role and x.canonical and not config.is_unidentified(x.canonical)
+        if (role is None or x.role == role) and not config.is_unidentified(x.canonical or x.name)
     }
+
+
+def same_actor(a: str, b: str) -> bool:
+    """One name's words contain the other's ("Afghan civilians" / "civilians")."""
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
