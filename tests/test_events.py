@@ -125,6 +125,13 @@ def test_claim_attribution_and_status() -> None:
         ("The two sides signed a ceasefire agreement on Wednesday.", "Agreement"),
         ("Looters ransacked government offices.", "Looting/property destruction"),
         ("Students staged a sit-in outside the ministry.", "Peaceful protest"),
+        ("Fighters of two rival militias exchanged fire near the market.", "Armed clash"),
+        (
+            "Residents gathered peacefully outside the town hall to demand water.",
+            "Peaceful protest",
+        ),
+        ("Riot police detained dozens of protesters during a march.", "Protest with intervention"),
+        ("Soldiers defused a bomb planted near the school.", "Disrupted weapons use"),
     ],
 )
 def test_acled_crosswalk(text: str, sub_event: str) -> None:

@@ -206,13 +206,15 @@ def _argument_keys(verb: Token) -> list[str]:
             objects.extend(_keys(child))
         elif child.dep_ == "ccomp":
             particles.append("@ccomp")
+        elif child.dep_ in ("advcl", "xcomp", "advmod"):
+            particles.append(f"@{child.lemma_.lower()}")  # "gathered peacefully to demand"
     return objects + pobjs + particles
 
 
 def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None:
     lemma = token.lemma_.lower()
     keys = _argument_keys(token)
-    entry = lex.verbs.get(lemma)
+    entry = lex.verbs.get(lemma) or lex.verbs.get(token.lower_)  # lemmatizer misses: "retook"
     if entry is not None:
         for key in keys:
             if key in entry.with_:
