@@ -106,13 +106,18 @@ def extract_pending(store: Store, options: Options, progress: Progress | None = 
 
 def fuse_all(store: Store, options: Options) -> tuple[list[Event], tuple[str, ...]]:
     """Fuse every stored mention into events, keeping ids of events whose members persist."""
-    from eventfuse.fuse import fuse
+    from eventfuse.fuse import anchored_mentions, fuse
 
     mentions: Sequence[Mention] = store.get_mentions()
     articles = store.get_articles()
     previous = store.get_events()
     result = fuse(mentions, articles, previous, options)
     store.put_events(result.events, result.removed_event_ids)
+    if result.anchored_mentions:
+        # Undated articles' mentions now carry the date their event gave them: store that too.
+        touched = {m.article_id for m in result.anchored_mentions}
+        updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
+        store.put_mentions(sorted(touched), updated)
     return list(result.events), tuple(result.removed_event_ids)
 
 
