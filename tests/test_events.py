@@ -150,3 +150,33 @@ def test_trigger_offsets_index_the_text() -> None:
     event = detect_events(doc)[0]
     start, end = event.trigger_span
     assert doc.text[start:end] == "conducted airstrikes"
+
+
+# --- assembly (extract_mentions) on an article written for the test ----------------------------
+
+
+def test_extract_mentions_assembles_fields() -> None:
+    import datetime as dt
+
+    from eventfuse.extract import ExtractError, extract_mentions
+    from eventfuse.records import Article
+
+    text = (
+        "Hundreds of teachers marched in Nairobi and Mombasa on Monday to demand higher pay.\n\n"
+        "The union leader called for a national strike amid clashes in Kisumu.\n\n"
+        "The minister will visit Mombasa next week."
+    )
+    article = Article(id="a1", text=text, published=dt.date(2024, 3, 6), outlet="Test Daily")
+    mentions = extract_mentions(article, get_nlp()(text))
+    protests = [m for m in mentions if m.type == "PROTEST"]
+    assert {m.location.name for m in protests if m.location} == {"Nairobi", "Mombasa"}
+    assert len({m.id for m in mentions}) == len(mentions)
+    assert all(m.when and m.when.start == dt.date(2024, 3, 4) for m in protests)
+    assert all({q.text.lower() for q in m.quantities} == {"hundreds"} for m in protests)
+    request = next(m for m in mentions if m.type == "REQUEST")
+    assert request.location is None  # Kisumu is where the clashes are, not where he spoke
+    assert request.quantities == ()  # a crowd size is not the size of a call
+    assert not any(m.type in ("CONSULT", "AGREE") for m in mentions)  # a planned visit
+    assert all(m.outlet == "Test Daily" and m.published == dt.date(2024, 3, 6) for m in mentions)
+    with pytest.raises(ExtractError):
+        extract_mentions(article, get_nlp()(text + " Extra."))

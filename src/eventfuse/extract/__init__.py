@@ -30,6 +30,10 @@ __all__ = ["ExtractError", "detect_events", "extract_articles", "extract_mention
 STATEMENT_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT", "AGREE"})
 
 
+# Edges into what a statement says rather than where it was made.
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "pcomp", "acl", "relcl", "advcl"})
+
+
 class ExtractError(EventfuseError):
     """The Doc does not belong to the Article (text differs), so evidence offsets would be wrong."""
 
@@ -65,7 +69,7 @@ def extract_mentions(article: Article, doc: Doc) -> list[Mention]:
         if when is None and previous is not None:
             when = _inherited_when(cand, paragraph, previous)
         previous = (paragraph, cand.type, when)
-        actors = find_actors(cand.sentence, cand.trigger, context)
+        actors = find_actors(cand.sentence, _participant_anchor(cand.trigger), context)
         mentions.extend(_mentions_for(article, cand, facts, when, actors))
     return _attach_quotes(mentions, facts.quotes)
 
@@ -80,6 +84,14 @@ def extract_articles(articles: Sequence[Article], options: Options) -> list[Ment
     for article, doc in zip(articles, docs, strict=True):
         mentions.extend(extract_mentions(article, doc))
     return mentions
+
+
+def _participant_anchor(trigger: Token) -> Token:
+    """The token whose dependents name the participants: the trigger, or for a verb the tagger
+    took for a proper noun ("have overrun Panjshir") the verb above it."""
+    if trigger.pos_ != "PROPN":
+        return trigger
+    return next((t for t in trigger.ancestors if t.pos_ in ("VERB", "AUX")), trigger)
 
 
 def _inherited_when(
@@ -112,6 +124,8 @@ def _mentions_for(
         if p.evidence and sent.start_char <= p.evidence.start < sent.end_char
     ]
     location = event_location(sent, cand.trigger, facts.places)
+    if location is not None and cand.type in STATEMENT_TYPES:
+        location = location if _said_at(location, cand.trigger) else None
     locations: list[Place | None] = [location]
     if location is not None:
         locations += _coordinated_with(location, in_sentence, sent)
@@ -199,6 +213,22 @@ def _coordinated_with(location: Place, in_sentence: Sequence[Place], sent: Span)
         if _conjoined(anchor, root):
             found.append(place)
     return found
+
+
+def _said_at(place: Place, trigger: Token) -> bool:
+    """A statement's place is where it was made ("said in Kabul"), not a place of its content
+    ("called for an uprising amid fighting in Panjshir"): the place hangs from the trigger
+    through one preposition."""
+    root = _root_of(place, trigger.sent)
+    if root is None:
+        return False
+    path = [root, *root.ancestors]
+    if trigger not in path:
+        return False
+    below = path[: path.index(trigger)]
+    preps = [t for t in below if t.dep_ == "prep"]
+    verbs = [t for t in below if t.pos_ in ("VERB", "AUX") or t.dep_ in _CONTENT_DEPS]
+    return len(preps) == 1 and preps[0].head == trigger and not verbs
 
 
 def _root_of(place: Place, sent: Span) -> Token | None:
