@@ -400,10 +400,12 @@ def _is_content(
 ) -> bool:
     child, token = cand.trigger, cand.trigger.head
     for _ in range(10):
-        if token is child:
+        if token.i == child.i:
             return False
         head = by_token.get(token.i)
         if head is not None and head.type.lower() in content_types:
+            if child.dep_ == "ccomp" and token.lemma_.lower() in get_cues().deny_verbs:
+                return False  # "denied that troops shelled the village": kept, status denied
             return _content_edge(child, content_preps)
         child, token = token, token.head
     return False

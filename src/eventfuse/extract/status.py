@@ -140,6 +140,8 @@ def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | No
         return _MODAL_CLASS.get(modal, INTENT)
     if any(c.dep_ == "mark" and c.lower_ in cues.condition_marks for c in children):
         return CONDITIONAL
+    if _subjunctive(token, children):
+        return OBLIGATION  # "demanded that Israel ease restrictions": a mandate, not a fact
     if any(c.dep_ == "advmod" and c.lower_ in cues.habitual_adverbs for c in children):
         return HABITUAL
     if is_trigger_clause and token.dep_ == "relcl" and token.tag_ in ("VBZ", "VBP"):
@@ -152,6 +154,14 @@ def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | No
     if infinitive and token.dep_ in ("xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "conj"):
         return INFINITIVE
     return None
+
+
+def _subjunctive(token: Token, children: list[Token]) -> bool:
+    """A base-form verb with its own subject and no auxiliary in a that-clause."""
+    if token.tag_ != "VB" or token.dep_ not in ("ccomp", "acl"):
+        return False
+    has_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in children)
+    return has_subject and not any(c.dep_ in ("aux", "auxpass") for c in children)
 
 
 def attribution(trigger: Token, sent: Span) -> Attribution:
