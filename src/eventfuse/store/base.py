@@ -10,10 +10,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from eventfuse.errors import StoreError
 from eventfuse.records import Article, Event, Mention
+
+if TYPE_CHECKING:
+    from eventfuse.changes import Change
+    from eventfuse.fetch.state import FetchState
 
 __all__ = ["AddResult", "EventFilter", "Store", "StoreError"]
 
@@ -80,6 +84,19 @@ class Store(Protocol):
     def get_event(self, event_id: str) -> Event | None: ...
 
     def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]: ...
+
+    # --- live monitoring (migration 0002) ---
+    def record_changes(self, changes: Sequence[Change]) -> None: ...
+
+    def get_changes(self, since: str | None = None) -> list[Change]: ...
+
+    def get_fetch_state(self, url: str) -> FetchState | None: ...
+
+    def put_fetch_state(self, state: FetchState) -> None: ...
+
+    def revise_article(self, article: Article, signature: bytes | None = None) -> int: ...
+
+    def article_revisions(self, article_id: str) -> list[Article]: ...
 
     # --- housekeeping ---
     def counts(self) -> dict[str, int]: ...

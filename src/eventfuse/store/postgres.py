@@ -26,10 +26,13 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
 
+from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
+from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
 from eventfuse.store.base import AddResult, EventFilter
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations
+from eventfuse.store.sqlite import fetch_state_row, replace_change
 
 R = TypeVar("R")
 
@@ -376,6 +379,86 @@ class PostgresStore:
                 (list(dict.fromkeys(mention_ids)),),
             ).fetchall()
         return [self._decode(Event, "events", row[0]) for row in rows]
+
+    # --- live monitoring (migration 0002) -------------------------------------------------------
+
+    def record_changes(self, changes: Sequence[Change]) -> None:
+        """Append ``changes`` to the change log, in order, in one transaction."""
+        rows = [(c.at or utc_now(), c.event_id, c.kind, c.article_id,
+                 self._encode("change", c.event_id, c)) for c in changes]
+        if not rows:
+            return
+        with self._write() as conn, conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO changes (at, event_id, kind, article_id, json) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def get_changes(self, since: str | None = None) -> list[Change]:
+        """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first."""
+        query = "SELECT seq, at, json FROM changes"
+        params: list[Any] = []
+        if since is not None:
+            query += " WHERE at > %s"
+            params.append(since)
+        with self._read() as conn:
+            rows = conn.execute(query + " ORDER BY seq", params).fetchall()
+        return [replace_change(self._decode(Change, "changes", text), seq, at)
+                for seq, at, text in rows]
+
+    def get_fetch_state(self, url: str) -> FetchState | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT url, etag, last_modified, fetched_at, entry_updated, article_id, "
+                "content_sha256 FROM fetch_state WHERE url = %s", (url,)
+            ).fetchone()
+        return FetchState(*row) if row else None
+
+    def put_fetch_state(self, state: FetchState) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO fetch_state (url, etag, last_modified, fetched_at, entry_updated, "
+                "article_id, content_sha256) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, "
+                "last_modified = excluded.last_modified, fetched_at = excluded.fetched_at, "
+                "entry_updated = excluded.entry_updated, article_id = excluded.article_id, "
+                "content_sha256 = excluded.content_sha256",
+                fetch_state_row(state),
+            )
+
+    def revise_article(self, article: Article, signature: bytes | None = None) -> int:
+        """Replace a stored article by its new version (same id), keeping the old one as a
+        revision, and mark it for re-extraction. Returns the revision number kept."""
+        json_text = self._encode("article", article.id, article)
+        with self._write() as conn:
+            row = conn.execute("SELECT json FROM articles WHERE id = %s FOR UPDATE",
+                               (article.id,)).fetchone()
+            if row is None:
+                raise StoreError(f"{self.location}: no article {article.id} to revise")
+            found = conn.execute(
+                "SELECT COALESCE(MAX(revision), 0) + 1 FROM article_revisions "
+                "WHERE article_id = %s", (article.id,)).fetchone()
+            number = int(found[0]) if found else 1
+            conn.execute("INSERT INTO article_revisions (article_id, revision, replaced_at, json) "
+                         "VALUES (%s, %s, %s, %s)", (article.id, number, utc_now(), row[0]))
+            values = _article_row(article, json_text)
+            conn.execute("UPDATE articles SET url = %s, outlet = %s, title = %s, "
+                         "published = %s, copy_of = %s, json = %s WHERE id = %s",
+                         (*values[1:], article.id))
+            if signature is not None:
+                conn.execute("INSERT INTO article_signatures (article_id, signature) "
+                             "VALUES (%s, %s) ON CONFLICT (article_id) DO UPDATE "
+                             "SET signature = excluded.signature", (article.id, bytes(signature)))
+            conn.execute("DELETE FROM extracted WHERE article_id = %s", (article.id,))
+        return number
+
+    def article_revisions(self, article_id: str) -> list[Article]:
+        """The replaced versions of an article, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT json FROM article_revisions WHERE article_id = %s "
+                                "ORDER BY revision", (article_id,)).fetchall()
+        return [self._decode(Article, "article_revisions", row[0]) for row in rows]
 
     # --- housekeeping --------------------------------------------------------------------------
 

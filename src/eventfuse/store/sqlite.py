@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
+from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
 from eventfuse.store.base import AddResult, EventFilter
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations
@@ -355,6 +357,80 @@ class SQLiteStore:
         by_id = dict(rows)
         return [self._decode(Event, "events", by_id[event_id]) for event_id in sorted(by_id)]
 
+    # --- live monitoring (migration 0002) -------------------------------------------------------
+
+    def record_changes(self, changes: Sequence[Change]) -> None:
+        """Append ``changes`` to the change log, in order, in one transaction."""
+        rows = [(c.at or utc_now(), c.event_id, c.kind, c.article_id,
+                 self._encode("change", c.event_id, c)) for c in changes]
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO changes (at, event_id, kind, article_id, json) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def get_changes(self, since: str | None = None) -> list[Change]:
+        """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first."""
+        sql = "SELECT seq, at, json FROM changes"
+        params: list[Any] = []
+        if since is not None:
+            sql += " WHERE at > ?"
+            params.append(since)
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY seq", params).fetchall()
+        return [replace_change(self._decode(Change, "changes", text), seq, at)
+                for seq, at, text in rows]
+
+    def get_fetch_state(self, url: str) -> FetchState | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT url, etag, last_modified, fetched_at, entry_updated, article_id, "
+                "content_sha256 FROM fetch_state WHERE url = ?", (url,)
+            ).fetchone()
+        return FetchState(*row) if row else None
+
+    def put_fetch_state(self, state: FetchState) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO fetch_state (url, etag, last_modified, fetched_at, entry_updated, "
+                "article_id, content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO "
+                "UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
+                "fetched_at = excluded.fetched_at, entry_updated = excluded.entry_updated, "
+                "article_id = excluded.article_id, content_sha256 = excluded.content_sha256",
+                fetch_state_row(state),
+            )
+
+    def revise_article(self, article: Article, signature: bytes | None = None) -> int:
+        """Replace a stored article by its new version (same id), keeping the old one as a
+        revision, and mark it for re-extraction. Returns the revision number kept."""
+        json_text = self._encode("article", article.id, article)
+        with self._write() as conn:
+            row = conn.execute("SELECT json FROM articles WHERE id = ?", (article.id,)).fetchone()
+            if row is None:
+                raise StoreError(f"{self.location}: no article {article.id} to revise")
+            number = int(conn.execute(
+                "SELECT COALESCE(MAX(revision), 0) + 1 FROM article_revisions WHERE article_id = ?",
+                (article.id,)).fetchone()[0])
+            conn.execute("INSERT INTO article_revisions (article_id, revision, replaced_at, json) "
+                         "VALUES (?, ?, ?, ?)", (article.id, number, utc_now(), row[0]))
+            values = _article_row(article, json_text)
+            conn.execute("UPDATE articles SET url = ?, outlet = ?, title = ?, published = ?, "
+                         "copy_of = ?, json = ? WHERE id = ?", (*values[1:], article.id))
+            if signature is not None:
+                conn.execute("INSERT INTO article_signatures (article_id, signature) "
+                             "VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE "
+                             "SET signature = excluded.signature",
+                             (article.id, bytes(signature)))
+            conn.execute("DELETE FROM extracted WHERE article_id = ?", (article.id,))
+        return number
+
+    def article_revisions(self, article_id: str) -> list[Article]:
+        """The replaced versions of an article, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT json FROM article_revisions WHERE article_id = ? "
+                                "ORDER BY revision", (article_id,)).fetchall()
+        return [self._decode(Article, "article_revisions", row[0]) for row in rows]
+
     # --- housekeeping --------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -496,6 +572,18 @@ def _event_filter_sql(where: EventFilter) -> tuple[list[str], list[Any]]:
         clauses.append("disputed = ?")
         params.append(1 if where.disputed else 0)
     return clauses, params
+
+
+def replace_change(change: Change, seq: int, at: str) -> Change:
+    """A stored change with the store's sequence number and time."""
+    import dataclasses
+
+    return dataclasses.replace(change, seq=int(seq), at=at)
+
+
+def fetch_state_row(state: FetchState) -> tuple[Any, ...]:
+    return (state.url, state.etag, state.last_modified, state.fetched_at, state.entry_updated,
+            state.article_id, state.content_sha256)
 
 
 def _add_result(batch_ids: Sequence[str], stored: set[str]) -> AddResult:
