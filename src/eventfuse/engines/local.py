@@ -132,7 +132,17 @@ def run(
     pending = len(store.articles_without_mentions())
     new_mentions = extract_pending(store, options, progress)
     touched = 0
-    if pending or ingested.added:
+    if pending or ingested.added or _unfused_mentions(store):
         events, _removed = fuse_all(store, options)
         touched = len(events)
     return RunReport(ingested, pending, new_mentions, touched, store.counts())
+
+
+def _unfused_mentions(store: Store) -> bool:
+    """Stored mentions no event holds: a run killed after extraction but before fusion wrote.
+
+    Fusion places every mention in an event, so this is how a re-run knows to fuse again.
+    """
+    mentions = store.counts().get("mentions", 0)
+    linked = {mention_id for event in store.get_events() for mention_id in event.mention_ids}
+    return mentions > len(linked)
