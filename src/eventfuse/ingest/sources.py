@@ -9,8 +9,12 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import signal
 import stat
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import BinaryIO
 
 from eventfuse.errors import InputError
@@ -123,7 +127,10 @@ def read_bytes(
     if len(data) > options.max_file_bytes:
         return [_too_large(path, len(data), options)]
     try:
-        return _dispatch(data, path, options, outlet)
+        with _time_limit(options.doc_timeout_seconds):
+            return _dispatch(data, path, options, outlet)
+    except _TimedOut:
+        return [InputError(path, f"timed out after {options.doc_timeout_seconds:g} s")]
     except RecursionError:
         return [InputError(path, "too deeply nested to read")]
     except Exception as exc:  # a reader's bug must not stop the batch; report it with the file
@@ -151,6 +158,38 @@ def _dispatch(
     if kind == "binary":
         return [InputError(path, "binary content or unknown text encoding; not an article")]
     return READERS[kind](data, path, options, outlet)
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm; a BaseException so readers' ``except Exception`` cannot swallow it."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` of wall time (SIGALRM; main thread of POSIX only).
+
+    Elsewhere (worker threads, Windows) the block runs unbounded: signals reach only the main
+    thread. A C parser holding the interpreter is interrupted when it hands control back.
+    """
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _read_stdin(stdin: BinaryIO | None, options: Options) -> list[Article | InputError]:
