@@ -13,8 +13,20 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 PG_ENV = "EVENTFUSE_TEST_PG"
+
+# Hypothesis budgets: "ci" (default, `make test`) is short and derandomized, so every run tries
+# the same inputs; "long" (`make fuzz`, --hypothesis-profile=long) tries >= 10,000 per target.
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=40, deadline=None, derandomize=True, suppress_health_check=_FUZZ_HEALTH
+)
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=_FUZZ_HEALTH
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _require_pg_server() -> str:
