@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 fuzz: $(STAMP)
-	$(BIN)/pytest -q tests -m fuzz --hypothesis-profile=long
+	EVENTFUSE_FUZZ_REPORT=$${EVENTFUSE_FUZZ_REPORT:-$(VENV)/fuzz-report.json} $(BIN)/pytest -q tests -m fuzz --hypothesis-profile=long --timeout=7200
 
 clean:
 	rm -rf $(VENV) $(VENDOR) $(NPM_PKGS) demo.db demo.db-wal demo.db-shm
