@@ -112,26 +112,123 @@ OUTLET_FROM_FOLDER = click.option(
 )
 
 
+ALLOW_PRIVATE = click.option(
+    "--allow-private", is_flag=True,
+    help="Also fetch private, loopback and link-local addresses (testing your own server).",
+)
+
+
 @main.command()
 @INPUTS
 @OUTLET_FROM_FOLDER
+@ALLOW_PRIVATE
 @pass_ctx
-def ingest(ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool) -> None:
-    """Read articles from files, folders, globs or - (stdin) and store them once."""
+def ingest(
+    ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool, allow_private: bool
+) -> None:
+    """Read articles from files, folders, globs, - (stdin) or http(s) URLs of pages and feeds,
+    and store them once (a URL's updated page is stored as a revision)."""
     from eventfuse.engines.local import ingest_articles
+    from eventfuse.fetch.sources import is_url
 
+    urls = [p for p in paths if is_url(p)]
+    files = [p for p in paths if not is_url(p)]
+    errors: list[InputError] = []
     with ctx.open_store() as store, _progress(ctx.quiet) as progress:
-        report = ingest_articles(
-            _read(paths, ctx.options, outlet_from_folder), store, ctx.options, progress
-        )
-    _report_errors(report.errors)
-    if not ctx.quiet:
-        click.echo(
-            f"read {report.read} articles: {report.added} new, {report.already_stored} already "
-            f"stored, {report.copies} wire copies; {len(report.errors)} inputs failed"
-        )
-    if report.errors:
+        if files:
+            report = ingest_articles(
+                _read(files, ctx.options, outlet_from_folder), store, ctx.options, progress
+            )
+            errors += report.errors
+            if not ctx.quiet:
+                click.echo(
+                    f"read {report.read} articles: {report.added} new, {report.already_stored} "
+                    f"already stored, {report.copies} wire copies; {len(report.errors)} inputs "
+                    "failed"
+                )
+        if urls:
+            errors += _ingest_urls(ctx, store, urls, allow_private)
+    _report_errors(errors)
+    if errors:
         sys.exit(1)
+
+
+def _ingest_urls(
+    ctx: Context, store: Any, urls: Sequence[str], allow_private: bool
+) -> list[InputError]:
+    from eventfuse.fetch.client import Fetcher, load_policy
+    from eventfuse.fetch.sources import Source, ingest_source
+
+    errors: list[InputError] = []
+    with Fetcher(load_policy(ctx.options, allow_private=allow_private)) as fetcher:
+        for url in urls:
+            outcome = ingest_source(Source(url), fetcher, store, ctx.options)
+            errors += outcome.errors
+            if not ctx.quiet:
+                state = "not modified" if outcome.not_modified else (
+                    f"{len(outcome.added)} new, {len(outcome.revised)} revised, "
+                    f"{outcome.seen} already stored")
+                click.echo(f"{url}: {state}")
+    return errors
+
+
+# --- watching, change feed ---------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--every", default="15m", show_default=True, help="Poll interval: 90s, 15m, 1h.")
+@click.option("--once", is_flag=True, help="Poll once and exit.")
+@ALLOW_PRIVATE
+@pass_ctx
+def watch(ctx: Context, sources_file: Path, every: str, once: bool, allow_private: bool) -> None:
+    """Poll the feeds and sites of SOURCES_FILE (YAML list of {url, outlet}, or lines
+    "URL [outlet]"); ingest, extract and fuse what is new; log what changed. Ctrl-C stops."""
+    from eventfuse.fetch.client import load_policy
+    from eventfuse.fetch.sources import parse_source_list
+    from eventfuse.watch import parse_interval
+    from eventfuse.watch import watch as watch_sources
+
+    sources = parse_source_list(sources_file.read_text(encoding="utf-8"), str(sources_file))
+    if not sources:
+        raise click.ClickException(f"{sources_file}: no source URL in the file")
+    interval = parse_interval(every)
+
+    def log(line: str) -> None:
+        if not ctx.quiet or line.startswith("error"):
+            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    with ctx.open_store() as store:
+        reports = watch_sources(sources, store, ctx.options,
+                                load_policy(ctx.options, allow_private=allow_private),
+                                every_seconds=interval, once=once, log=log)
+    if once and reports and reports[-1].errors and not reports[-1].added:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--since", help="Only changes after this UTC ISO date or time.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
+@pass_ctx
+def changes(ctx: Context, since: str | None, fmt: str) -> None:
+    """The change log of events: created, source_added, field_changed, disagreement_added,
+    removed; with when and from which article."""
+    from eventfuse.changes import change_json, normalize_since
+
+    try:
+        cutoff = normalize_since(since) if since else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from exc
+    with ctx.open_store() as store:
+        found = store.get_changes(cutoff)
+    if fmt != "table":
+        _emit([change_json(c) for c in found], fmt, sys.stdout)
+        return
+    table = Table("when (UTC)", "event", "kind", "what", "article")
+    for change in found:
+        table.add_row(change.at[:19], change.event_id, change.kind, change.detail[:70],
+                      change.article_id or "")
+    out_console().print(table)
 
 
 def _emit(rows: Sequence[dict[str, Any]], fmt: str, out: TextIO) -> None:
