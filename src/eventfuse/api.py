@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from eventfuse import __version__
+from eventfuse.changes import changes_router
 from eventfuse.errors import InputError
 from eventfuse.query import EventQuery, SortKey, query_events
 from eventfuse.records import Article, Event, to_dict
@@ -90,6 +91,7 @@ def create_app(
     install_error_handlers(app)
     install_security(app, options.max_file_bytes)
     _add_read_routes(app, state)
+    app.include_router(changes_router(state.store))  # /api/changes, /feeds/events.atom
     _add_write_routes(app, state)
     _add_page_routes(app)
     return app
