@@ -107,8 +107,7 @@ def _event_changes(prior: Event, current: Event, new_articles: Collection[str]) 
     seen = {(d.field, d.reason) for d in prior.disagreements}
     for disagreement in current.disagreements:
         if (disagreement.field, disagreement.reason) not in seen:
-            changes.append(Change(current.id, "disagreement_added",
-                                  f"{disagreement.field}: {disagreement.reason}",
+            changes.append(Change(current.id, "disagreement_added", disagreement.reason,
                                   article_id=cause, field=disagreement.field))
     return changes
 
