@@ -111,9 +111,15 @@ def ingest_source(
                                  should_stop)
     if kind == "feed":
         outcome = _ingest_feed(source, result, fetcher, store, options, should_stop)
+        if should_stop() or outcome.errors:
+            # Entries are left to read: keep the old validators so the next poll gets the feed
+            # again instead of a 304 that would hide them.
+            return outcome
     else:
         outcome = _store_page(source, result, store, options, state, entry_updated=None)
-    _remember(store, key, result, state, article=None, entry_updated=None)
+    stored = (*outcome.added, *outcome.revised)
+    _remember(store, key, result, state, article=stored[0] if len(stored) == 1 and kind != "feed"
+              else None, entry_updated=None)
     return outcome
 
 
@@ -188,9 +194,11 @@ def feed_entries(data: bytes, path: str, options: Options, outlet: str | None) -
     """The feed's entries with their link, ``updated`` time and feed-text article."""
     if declares_entities(data):
         return []
-    articles = read_feed(data, path, options, outlet)
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False)
     entries = parsed.get("entries") or []
+    if not entries and not parsed.get("bozo"):
+        return []  # a well-formed feed with nothing in it yet is not an error when watching
+    articles = read_feed(data, path, options, outlet)
     if len(entries) != len(articles):  # an unreadable feed: read_feed's one error stands alone
         return [FeedEntry(None, None, item) for item in articles]
     return [
