@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 ChangeKind = Literal["created", "source_added", "field_changed", "disagreement_added", "removed"]
 FEED_ID = "urn:eventfuse:events"
+FEED_PATH = "/feeds/events.atom"
 PROJECT_URL = "https://github.com/eventfuse/eventfuse"
 
 
@@ -224,7 +225,7 @@ def _atom_time(iso: str) -> str:
 
 def changes_router(store: Store) -> APIRouter:
     """``GET /api/changes?since=`` and ``GET /feeds/events.atom`` over ``store``."""
-    from fastapi import APIRouter, HTTPException, Query, Request
+    from fastapi import APIRouter, HTTPException, Query
     from fastapi.responses import Response
 
     router = APIRouter()
@@ -243,9 +244,9 @@ def changes_router(store: Store) -> APIRouter:
         return {"ok": True, "changes": [change_json(c) for c in found]}
 
     @router.get("/feeds/events.atom", tags=["changes"])
-    def events_atom(request: Request) -> Response:
+    def events_atom() -> Response:
         """Atom 1.0 feed of events, newest change first."""
-        body = render_atom(store.get_events(), store.get_changes(), str(request.url))
+        body = render_atom(store.get_events(), store.get_changes(), FEED_PATH)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     return router

@@ -1,0 +1,143 @@
+"""The change feed (issue 9): diff_events, the stored change log, the API and the Atom feed."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from eventfuse.changes import Change, diff_events, normalize_since, render_atom
+from eventfuse.records import (
+    Actor,
+    Disagreement,
+    Event,
+    EventSource,
+    Place,
+    Quantity,
+    SourceValue,
+    When,
+)
+from eventfuse.settings import Options
+from eventfuse.store import SQLiteStore
+
+pytestmark = pytest.mark.issue(9)
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+DAY = dt.date(2024, 5, 14)
+RALLY = Event(
+    id="ev-rally",
+    type="PROTEST",
+    mode="demo",
+    mention_ids=("m1",),
+    when=When("Tuesday", DAY, DAY, "day"),
+    location=Place("Porto", canonical="Porto", country="PT", precision="point"),
+    actors=(Actor("actor", "dock workers", "dock workers"),),
+    quantities=(Quantity("size", 100, 999, "hundreds"),),
+    sources=(EventSource("a1", outlet="Harbour Times"),),
+    independent_sources=1,
+)
+
+
+def grown(event: Event) -> Event:
+    """The rally after a second outlet reported it, with a different crowd size."""
+    return dataclasses.replace(
+        event,
+        mention_ids=("m1", "m2"),
+        sources=(*event.sources, EventSource("a2", outlet="Coastal Daily")),
+        independent_sources=2,
+        quantities=(Quantity("size", 100, 999, "hundreds"), Quantity("size", 3000, 3000, "3,000")),
+        disagreements=(Disagreement("size", "hundreds (Harbour Times) vs 3,000 (Coastal Daily)",
+                                    (SourceValue("a1", "hundreds"), SourceValue("a2", "3,000"))),),
+    )
+
+
+def test_a_new_event_is_created_from_the_new_article() -> None:
+    changes = diff_events([], [RALLY], new_articles={"a1"})
+    assert [(c.kind, c.event_id, c.article_id) for c in changes] == [
+        ("created", "ev-rally", "a1")]
+    assert changes[0].detail == "PROTEST/demo in Porto on 2024-05-14"
+
+
+def test_second_source_counts_and_disagreement_are_reported() -> None:
+    changes = diff_events([RALLY], [grown(RALLY)], new_articles={"a2"})
+    kinds = [(c.kind, c.field) for c in changes]
+    assert ("source_added", "sources") in kinds
+    assert ("field_changed", "counts") in kinds  # a revised count
+    assert ("field_changed", "independent_sources") in kinds
+    assert ("disagreement_added", "size") in kinds
+    assert all(c.article_id == "a2" for c in changes)
+    counts = next(c for c in changes if c.field == "counts")
+    assert counts.before == ["size 100-999"] and counts.after == ["size 100-999",
+                                                                  "size 3000-3000"]
+
+
+def test_no_change_means_no_record() -> None:
+    assert diff_events([RALLY], [RALLY]) == []
+    # The same disagreement again is not new.
+    assert [c.kind for c in diff_events([grown(RALLY)], [grown(RALLY)])] == []
+
+
+def test_a_merged_event_is_removed_and_names_its_successor() -> None:
+    other = dataclasses.replace(RALLY, id="ev-other", mention_ids=("m9",))
+    merged = dataclasses.replace(grown(RALLY), mention_ids=("m1", "m9"))
+    changes = diff_events([RALLY, other], [merged])
+    removed = [c for c in changes if c.kind == "removed"]
+    assert [(c.event_id, c.detail) for c in removed] == [("ev-other", "merged into ev-rally")]
+    gone = diff_events([other], [])
+    assert [(c.kind, c.detail) for c in gone] == [("removed", "no longer reported")]
+
+
+def test_change_log_round_trip_and_since(tmp_path: Path) -> None:
+    with SQLiteStore(str(tmp_path / "c.db")) as store:
+        first = [dataclasses.replace(c, at="2024-05-14T10:00:00.000000+00:00")
+                 for c in diff_events([], [RALLY], new_articles={"a1"})]
+        later = [dataclasses.replace(c, at="2024-05-15T08:00:00.000000+00:00")
+                 for c in diff_events([RALLY], [grown(RALLY)], new_articles={"a2"})]
+        store.record_changes(first)
+        store.record_changes(later)
+        everything = store.get_changes()
+        assert [c.seq for c in everything] == sorted(c.seq or 0 for c in everything)
+        assert everything[0].kind == "created" and everything[0].after["location"] == "Porto"
+        since = store.get_changes(normalize_since("2024-05-14T12:00:00Z"))
+        assert {c.kind for c in since} == {"source_added", "field_changed", "disagreement_added"}
+        assert store.get_changes(normalize_since("2024-05-16")) == []
+
+
+def test_atom_feed_is_valid_and_escaped() -> None:
+    hostile = dataclasses.replace(
+        grown(RALLY), location=Place("Porto <b>&</b>", canonical="Porto <b>&</b>"))
+    changes = [Change("ev-rally", "created", "x < y & z", at="2024-05-14T10:00:00+00:00")]
+    body = render_atom([hostile], changes, "http://localhost/feeds/events.atom?a=1&b=2")
+    root = ET.fromstring(body)  # well-formed XML: markup in the data is escaped
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{required}") is not None
+    entry = root.find(f"{ATOM}entry")
+    assert entry is not None
+    title = entry.findtext(f"{ATOM}title") or ""
+    assert "Porto <b>&</b>" in title  # the text survives, as text
+    assert entry.findtext(f"{ATOM}updated") == "2024-05-14T10:00:00Z"
+    assert entry.findtext(f"{ATOM}id") == "urn:eventfuse:event:ev-rally"
+    assert "x < y & z" in (entry.findtext(f"{ATOM}summary") or "")
+
+
+def test_api_changes_and_atom_routes(tmp_path: Path) -> None:
+    from eventfuse.api import create_app
+
+    options = Options(db=str(tmp_path / "api.db"))
+    with SQLiteStore(options.db) as store:
+        store.record_changes([dataclasses.replace(c, at="2024-05-14T10:00:00+00:00")
+                              for c in diff_events([], [RALLY], new_articles={"a1"})])
+        client = TestClient(create_app(options, store=store))
+        listed = client.get("/api/changes").json()
+        assert listed["ok"] and [c["kind"] for c in listed["changes"]] == ["created"]
+        assert client.get("/api/changes", params={"since": "2024-05-15"}).json()["changes"] == []
+        assert client.get("/api/changes", params={"since": "yesterday"}).status_code == 422
+        feed = client.get("/feeds/events.atom")
+        assert feed.status_code == 200
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+        ET.fromstring(feed.content)
