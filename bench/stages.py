@@ -1,0 +1,269 @@
+"""One benchmark stage per process, so each stage's peak RSS is its own.
+
+    python bench/stages.py STAGE WORKDIR [key=value ...]
+
+prints one JSON object (the stage's figures) on stdout. bench/run.py drives these; a stage can
+also run against another source tree (``PYTHONPATH=/tmp/old/src``) for before/after figures.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+Figures = dict[str, Any]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process or any child it waited for (spaCy workers), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # Linux reports KiB
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def load_articles(work: Path) -> list[Any]:
+    from eventfuse.records import Article, from_dict
+
+    return [from_dict(Article, row) for row in read_jsonl(work / "ingested.jsonl")]
+
+
+def load_mentions(path: Path) -> list[Any]:
+    from eventfuse.records import Mention, from_dict
+
+    return [from_dict(Mention, row) for row in read_jsonl(path)]
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> None:
+    from eventfuse.records import to_dict
+
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(to_dict(record), ensure_ascii=False) + "\n")
+
+
+def warm_model() -> None:
+    """Load spaCy before timing fusion: in a run, extraction has already loaded it."""
+    from eventfuse.nlp import get_nlp
+
+    get_nlp()
+
+
+def words(texts: Iterable[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def timed(action: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+# --- stages -----------------------------------------------------------------------------------
+
+
+def stage_ingest(work: Path, args: dict[str, str]) -> Figures:
+    """Read the corpus JSON Lines and store the articles (near-duplicate links included)."""
+    from eventfuse.engines.local import ingest_articles
+    from eventfuse.ingest import read_sources
+    from eventfuse.settings import load_options
+    from eventfuse.store import open_store
+
+    options = load_options()
+    db = work / "stages.db"
+    db.unlink(missing_ok=True)
+
+    def ingest() -> tuple[Any, list[Any]]:
+        items = list(read_sources([str(work / "articles.jsonl")], options))
+        with open_store(str(db)) as store:
+            report = ingest_articles(items, store, options)
+            stored = store.get_articles()
+        return report, stored
+
+    (report, stored), seconds = timed(ingest)
+    write_jsonl(work / "ingested.jsonl", stored)
+    return {"articles": report.added, "words": words(a.text for a in stored),
+            "copies": report.copies, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+def stage_extract(work: Path, args: dict[str, str]) -> Figures:
+    """Bare ``nlp.pipe`` and ``extract_articles`` on the same texts, model, batch and processes."""
+    import dataclasses
+
+    from eventfuse.extract import extract_articles
+    from eventfuse.nlp import get_nlp
+    from eventfuse.settings import load_options
+
+    batch_size, n_process = int(args["batch_size"]), int(args["n_process"])
+    options = dataclasses.replace(load_options(), batch_size=batch_size, n_process=n_process)
+    articles = load_articles(work)
+    limit = int(args.get("limit", len(articles)))
+    articles = articles[:limit]
+    texts = [a.text for a in articles]
+    nlp = get_nlp()
+    list(nlp.pipe(texts[:2]))  # warm up: both runs start with the model loaded
+    _, pipe_seconds = timed(lambda: sum(1 for _ in nlp.pipe(
+        texts, batch_size=batch_size, n_process=n_process)))
+    mentions, extract_seconds = timed(lambda: extract_articles(articles, options))
+    if "out" in args:
+        write_jsonl(work / args["out"], mentions)
+    return {"articles": len(articles), "words": words(texts), "mentions": len(mentions),
+            "batch_size": batch_size, "n_process": n_process,
+            "pipe_seconds": pipe_seconds, "seconds": extract_seconds,
+            "ratio_to_pipe": pipe_seconds / extract_seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+def stage_fuse(work: Path, args: dict[str, str]) -> Figures:
+    """Fuse the extracted mentions, score against the ground truth, then store the result."""
+    from eventfuse.fuse import fuse
+
+    articles = load_articles(work)
+    mentions = load_mentions(work / args.get("mentions", "mentions.jsonl"))
+    warm_model()
+    result, seconds = timed(lambda: fuse(mentions, articles))
+    figures: Figures = {"articles": len(articles), "words": words(a.text for a in articles),
+                        "mentions": len(mentions), "events": len(result.events),
+                        "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+    figures["quality"] = fusion_quality(work, articles, mentions, result.events)
+    if args.get("store") == "1":
+        figures["store"] = store_results(work / "stages.db", articles, mentions, result.events)
+    return figures
+
+
+def store_results(db: Path, articles: Sequence[Any], mentions: Sequence[Any],
+                  events: Sequence[Any]) -> Figures:
+    """Write mentions then events into the ingest stage's database, one transaction each."""
+    from eventfuse.store import open_store
+
+    with open_store(str(db)) as store:
+        _, mention_seconds = timed(lambda: store.put_mentions([a.id for a in articles], mentions))
+        _, event_seconds = timed(lambda: store.put_events(events, ()))
+    return {"mentions": len(mentions), "events": len(events), "mention_seconds": mention_seconds,
+            "event_seconds": event_seconds, "seconds": mention_seconds + event_seconds}
+
+
+def fusion_quality(work: Path, articles: Sequence[Any], mentions: Sequence[Any],
+                   events: Sequence[Any]) -> Figures:
+    """B³ / CoNLL F1 on the lead-sentence mentions (see docs/benchmarks.md for the key)."""
+    from eventfuse.evaluate.metrics import b_cubed, conll_f1
+
+    by_corpus_id = {row["id"]: row for row in read_jsonl(work / "truth.jsonl")}
+    # Stored articles get eventfuse's own ids; the corpus id is kept as ``source_id``.
+    truth = {a.id: by_corpus_id[a.source_id] for a in articles if a.source_id in by_corpus_id}
+    texts = {a.id: a.text for a in articles}
+    key: dict[str, list[str]] = {}
+    for mention in mentions:
+        row = truth.get(mention.article_id)
+        if row is None or mention.sentence is None:
+            continue
+        if mention.sentence.start >= lead_end(texts[mention.article_id], row):
+            continue
+        # Unrelated news: each lead mention is its own happening (merging them is wrong).
+        key.setdefault(row["event_id"] or mention.id, []).append(mention.id)
+    keyed = {m for cluster in key.values() for m in cluster}
+    response = [[m for m in e.mention_ids if m in keyed] for e in events]
+    response = [c for c in response if c]
+    b3 = b_cubed(list(key.values()), response)
+    events_found = {truth[m.article_id]["event_id"] for m in mentions if m.id in keyed} - {None}
+    true_events = {row["event_id"] for row in by_corpus_id.values()} - {None}
+    return {"key_mentions": len(keyed), "key_clusters": len(key),
+            "true_events": len(true_events), "true_events_with_lead_mention": len(events_found),
+            "b3_precision": b3.precision, "b3_recall": b3.recall, "b3_f1": b3.f1,
+            "conll_f1": conll_f1(list(key.values()), response)}
+
+
+def lead_end(text: str, truth_row: dict[str, Any]) -> int:
+    """End of the lead paragraph (after a wire copy's byline paragraph)."""
+    start = text.index("\n\n") + 2 if truth_row.get("copy_of") and "\n\n" in text else 0
+    end = text.find("\n\n", start)
+    return len(text) if end < 0 else end
+
+
+def stage_fuse_scaling(work: Path, args: dict[str, str]) -> Figures:
+    """Fusion time at ``size`` mentions, replicating the extracted corpus (see replicate())."""
+    from eventfuse.fuse import fuse
+
+    size = int(args["size"])
+    articles = load_articles(work)
+    mentions = load_mentions(work / "mentions.jsonl")
+    scaled_mentions, scaled_articles = replicate(mentions, articles, size)
+    warm_model()
+    result, seconds = timed(lambda: fuse(scaled_mentions, scaled_articles))
+    return {"mentions": len(scaled_mentions), "articles": len(scaled_articles),
+            "events": len(result.events), "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+COPY_SHIFT_DAYS = 731  # the synthetic corpus spans two years: each copy gets two more years
+
+
+def replicate(mentions: Sequence[Any], articles: Sequence[Any],
+              size: int) -> tuple[list[Any], list[Any]]:
+    """The first ``size`` mentions of the corpus repeated: copy k has new mention/article ids,
+    dates k*731 days later, and its sentences end with " (k)" so no parse is shared. The density
+    of news per day stays that of the corpus: a bigger dataset covers a longer time."""
+    import dataclasses
+    import datetime as dt
+
+    by_article = {a.id: a for a in articles}
+    out_mentions: list[Any] = []
+    out_articles: dict[str, Any] = {}
+    copy = 0
+    while len(out_mentions) < size:
+        shift = dt.timedelta(days=COPY_SHIFT_DAYS * copy)
+        for m in mentions:
+            if len(out_mentions) >= size:
+                break
+            article = by_article[m.article_id]
+            article_id = f"{article.id}~{copy}" if copy else article.id
+            if article_id not in out_articles:
+                out_articles[article_id] = dataclasses.replace(
+                    article, id=article_id, copy_of=None,
+                    published=article.published + shift if article.published else None)
+            out_mentions.append(m if not copy else _shifted(m, article_id, copy, shift))
+        copy += 1
+    return out_mentions, list(out_articles.values())
+
+
+def _shifted(mention: Any, article_id: str, copy: int, shift: Any) -> Any:
+    import dataclasses
+
+    def moved(date: Any) -> Any:
+        return date + shift if date is not None else None
+
+    sentence = mention.sentence
+    if sentence is not None:
+        sentence = dataclasses.replace(sentence, article_id=article_id,
+                                       text=f"{sentence.text} ({copy})")
+    when = mention.when
+    if when is not None:
+        when = dataclasses.replace(when, start=moved(when.start), end=moved(when.end))
+    return dataclasses.replace(mention, id=f"{mention.id}~{copy}", article_id=article_id,
+                               sentence=sentence, when=when, published=moved(mention.published))
+
+
+STAGES: dict[str, Callable[[Path, dict[str, str]], Figures]] = {
+    "ingest": stage_ingest,
+    "extract": stage_extract,
+    "fuse": stage_fuse,
+    "fuse_scaling": stage_fuse_scaling,
+}
+
+
+def main(argv: Sequence[str]) -> int:
+    stage, work, *rest = argv
+    args = dict(item.split("=", 1) for item in rest)
+    print(json.dumps(STAGES[stage](Path(work), args)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
