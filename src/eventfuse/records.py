@@ -75,6 +75,9 @@ class Actor:
     type: str | None = None  # state, government, military, police, rebel, party, civilians...
     country: str | None = None  # ISO 3166-1 alpha-3, as in CAMEO/PLOVER actor codes
     evidence: Evidence | None = None
+    # A group named only by its role ("militants", "Afghan civilians"): it names nobody in
+    # particular, so fusion neither matches nor opposes it against a named actor.
+    generic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

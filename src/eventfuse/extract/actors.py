@@ -245,9 +245,12 @@ class ActorInfo:
     canonical: str
     type: str | None = None
     country: str | None = None
+    generic: bool = False
 
     def as_actor(self, role: Role, evidence: Evidence | None = None) -> Actor:
-        return Actor(role, self.name, self.canonical, self.type, self.country, evidence)
+        return Actor(
+            role, self.name, self.canonical, self.type, self.country, evidence, self.generic
+        )
 
 
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z&.-]{1,9})\)")
@@ -449,7 +452,8 @@ def _generic(
         return None
     if kind == "unattributed":
         return ActorInfo(text, UNIDENTIFIED, "unknown", None)
-    return ActorInfo(text, _group_name(kind, country, dictionary), kind, country)
+    specific = country is not None and kind in _STATE_BODIES
+    return ActorInfo(text, _group_name(kind, country, dictionary), kind, country, not specific)
 
 
 def _named_subphrase(
@@ -499,10 +503,15 @@ def _singular(word: str) -> str:
     return word
 
 
+# A country's own institutions name a definite actor ("Pakistan military"); other role groups
+# ("Afghan civilians", "Armed group") do not.
+_STATE_BODIES = ("government", "military", "police", "intelligence", "legislature", "judiciary")
+
+
 def _group_name(kind: str, country: str | None, dictionary: ActorDictionary) -> str:
     if country is None:
         return kind.capitalize()
-    if kind in ("government", "military", "police", "intelligence", "legislature", "judiciary"):
+    if kind in _STATE_BODIES:
         return f"{dictionary.country_names.get(country, country)} {kind}"
     demonym = dictionary.demonyms.get(country)
     return f"{demonym} {kind}" if demonym else f"{kind.capitalize()} ({country})"

@@ -54,6 +54,10 @@ def pair_score(
 def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: int) -> str:
     if a.group != b.group:
         return "incompatible types"
+    if a.mention.type != b.mention.type and _same_sentence(a.mention, b.mention):
+        # The extractor keeps one mention per category and sentence: two categories in one
+        # sentence are two happenings ("took Panjshir, which mobilized under Massoud").
+        return "two happenings of one sentence"
     pa, pb = a.mention.location, b.mention.location
     if pa is not None and pb is not None:
         if pa.country and pb.country and pa.country.upper() != pb.country.upper():
@@ -80,6 +84,15 @@ def _different_points(a: Place, b: Place) -> bool:
 
 def _slack(when: When | None, config: FusionConfig) -> int:
     return config.precision_slack_days.get(when.precision if when else "unknown", 0)
+
+
+def _same_sentence(a: Mention, b: Mention) -> bool:
+    return (
+        a.article_id == b.article_id
+        and a.sentence is not None
+        and b.sentence is not None
+        and (a.sentence.start, a.sentence.end) == (b.sentence.start, b.sentence.end)
+    )
 
 
 def _same_article_other_sentence(a: Mention, b: Mention) -> bool:
@@ -111,7 +124,20 @@ def trigger_score(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) 
         for x in a.trigger_lemmas
         for y in b.trigger_lemmas
     )
-    return scores["compound"] if compound else 0.0
+    if compound:
+        return scores["compound"]
+    if any(x == f"re{y}" or y == f"re{x}" for x in a.trigger_lemmas for y in b.trigger_lemmas):
+        return 0.0  # a reversal ("recapture" / "capture") is another happening of the same kind
+    # Different words for one kind of happening ("overran" / "captured", "airstrikes" / "air
+    # support"): the extractor's mode or ACLED sub-event type says they are the same kind.
+    same_kind = _same_known(a.mention.mode, b.mention.mode) or _same_known(
+        a.mention.acled_sub_event_type, b.mention.acled_sub_event_type
+    )
+    return scores["same_kind"] if same_kind else 0.0
+
+
+def _same_known(x: str | None, y: str | None) -> bool:
+    return x is not None and x == y
 
 
 def _compound_of(whole: str, head: str, shortest: tuple[int, int]) -> bool:
@@ -205,7 +231,9 @@ def named_actors(mention: Mention, config: FusionConfig, role: str | None = None
     return {
         (x.canonical or x.name).lower()
         for x in mention.actors
-        if (role is None or x.role == role) and not config.is_unidentified(x.canonical or x.name)
+        if (role is None or x.role == role)
+        and not x.generic
+        and not config.is_unidentified(x.canonical or x.name)
     }
 
 
