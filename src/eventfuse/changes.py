@@ -243,7 +243,10 @@ def changes_router(store: Store) -> APIRouter:
         found = store.get_changes(since)
         return {"ok": True, "changes": [change_json(c) for c in found]}
 
-    @router.get("/feeds/events.atom", tags=["changes"])
+    # response_model=None: the return annotation is a string FastAPI cannot resolve here.
+    @router.get("/feeds/events.atom", tags=["changes"], response_model=None,
+                response_class=Response, responses={200: {"content": {
+                    "application/atom+xml": {}}}})
     def events_atom() -> Response:
         """Atom 1.0 feed of events, newest change first."""
         body = render_atom(store.get_events(), store.get_changes(), FEED_PATH)
