@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -307,23 +308,90 @@ def extract(
 @main.command()
 @INPUTS
 @OUTLET_FROM_FOLDER
+@click.option(
+    "--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+    help="local: this process; spark: read and extract on Apache Spark (pip install "
+    "'eventfuse[spark]').",
+)
+@click.option("--master", help="Spark master URL (default local[*]); only with --engine spark.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Also write events, mentions and articles as Parquet files to this folder; without "
+    "--db the store is temporary and these files are the only output.",
+)
 @pass_ctx
-def run(ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool) -> None:
+def run(
+    ctx: Context,
+    paths: tuple[str, ...],
+    outlet_from_folder: bool,
+    engine: str,
+    master: str | None,
+    out_dir: Path | None,
+) -> None:
     """Ingest, extract and fuse; prints a summary and where to look."""
-    from eventfuse.engines.local import run as run_local
+    import tempfile
 
-    with ctx.open_store() as store, _progress(ctx.quiet) as progress:
-        report = run_local(
-            _read(paths, ctx.options, outlet_from_folder), store, ctx.options, progress
-        )
-    _report_errors(report.ingest.errors)
-    if not ctx.quiet:
-        _print_summary(report, getattr(store, "location", ctx.options.db))
+    if master and engine != "spark":
+        raise click.UsageError("--master needs --engine spark")
+    # --out without --db (flag or EVENTFUSE_DB): the store only carries the run to the Parquet.
+    db_given = click.get_current_context().find_root().params.get("db") is not None
+    with tempfile.TemporaryDirectory(prefix="eventfuse-run-") as scratch:
+        options = ctx.options
+        if out_dir is not None and not db_given:
+            options = dataclasses.replace(options, db=str(Path(scratch) / "run.db"))
+        from eventfuse.store import open_store
+
+        with open_store(options.db) as store, _progress(ctx.quiet) as progress:
+            report = _run_engine(
+                engine, master, paths, outlet_from_folder, store, options, progress
+            )
+            written = _write_run_outputs(store, out_dir) if out_dir is not None else []
+        location = getattr(store, "location", options.db) if db_given or not written else None
+        _report_errors(report.ingest.errors)
+        if not ctx.quiet:
+            _print_summary(report, location, written)
     if report.ingest.errors:
         sys.exit(1)
 
 
-def _print_summary(report: Any, db: str) -> None:
+def _run_engine(
+    engine: str,
+    master: str | None,
+    paths: Sequence[str],
+    outlet_from_folder: bool,
+    store: Any,
+    options: Options,
+    progress: Callable[[str, int], None] | None,
+) -> Any:
+    from eventfuse.engines.local import run as run_local
+
+    if engine == "local":
+        return run_local(_read(paths, options, outlet_from_folder), store, options, progress)
+    try:
+        from eventfuse.engines import spark
+
+        config = spark.SparkConfig(master=master or spark.DEFAULT_MASTER)
+        spark_session = spark.spark_session(config)
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the Spark engine needs pyspark and pandas: pip install 'eventfuse[spark]' ({exc})"
+        ) from exc
+    try:
+        return spark.run(
+            spark_session, paths, store, options,
+            outlet_from_folder=outlet_from_folder, progress=progress,
+        )
+    finally:
+        spark_session.stop()
+
+
+def _write_run_outputs(store: Any, out_dir: Path) -> list[Path]:
+    from eventfuse.engines.spark import write_outputs  # pyspark is not needed to write Parquet
+
+    return write_outputs(store, out_dir)
+
+
+def _print_summary(report: Any, db: str | None, written: Sequence[Path] = ()) -> None:
     ing = report.ingest
     counts = report.counts
     table = Table(title="eventfuse run", show_header=False)
@@ -337,6 +405,10 @@ def _print_summary(report: Any, db: str) -> None:
         if key in counts:
             table.add_row(f"{key.replace('_', ' ')} in store", str(counts[key]))
     out_console().print(table)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if db is None:
+        return
     click.echo(f"database: {db}")
     click.echo(f"look: eventfuse --db {db} events   |   eventfuse --db {db} show EVENT_ID")
     click.echo(f"      eventfuse --db {db} serve   (map, timeline, sources side by side)")
