@@ -207,3 +207,24 @@ def test_sigterm_mid_poll_loses_no_fetched_article(site: LocalSite, tmp_path: Pa
         assert {a.url.removeprefix(base) for a in store.get_articles() if a.url} == set(paths)
         assert store.articles_without_mentions() == []
     assert all(site.hits(p) == 1 for p in paths)
+
+
+def test_ingest_url_stores_a_page_once_and_its_update_as_a_revision(site: LocalSite,
+                                                                    tmp_path: Path) -> None:
+    site.routes["/story"] = Route(page("Farmers protest fuel taxes", RHONE_V1), etag='"s1"')
+    db = str(tmp_path / "url.db")
+    url = site.base + "/story"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "ingest", url]).exit_code == 1  # loopback refused
+    first = runner.invoke(main, ["--db", db, "ingest", "--allow-private", url])
+    assert first.exit_code == 0 and "1 new" in first.output, first.output
+    again = runner.invoke(main, ["--db", db, "ingest", "--allow-private", url])
+    assert "not modified" in again.output  # conditional GET with the stored ETag
+    site.routes["/story"] = Route(page("Farmers protest fuel taxes", RHONE_V2), etag='"s2"')
+    third = runner.invoke(main, ["--db", db, "ingest", "--allow-private", url])
+    assert "1 revised" in third.output, third.output
+    with SQLiteStore(db) as store:
+        [article] = store.get_articles()
+        assert article.url == url and "return next month" in article.text
+        assert len(store.article_revisions(article.id)) == 1
+        assert store.articles_without_mentions() == [article.id]  # re-extracted by the next run
