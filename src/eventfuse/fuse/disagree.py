@@ -77,8 +77,8 @@ def _actors(
     unnamed: set[str] = set()
     for m in mentions:
         for actor in m.actors:
-            if actor.role != role:
-                continue
+            if actor.role != role or actor.generic:
+                continue  # "militants" / "protesters" name nobody: no conflict with a name
             if config.is_unidentified(actor.canonical or actor.name):
                 unnamed.add(m.article_id)
             else:
