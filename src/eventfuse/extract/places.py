@@ -26,6 +26,7 @@ from eventfuse.extract.gazetteer import (
     load_rules,
     normalize_name,
 )
+from eventfuse.nlp import entities
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -219,7 +220,7 @@ def _vet_scan_hit(span: Span) -> _Candidate | None:
     if _glued_hyphen(span):
         return None  # "Shan" of "Shan-e-Mustafa": part of a longer hyphenated name
     source: Source = "scan"
-    for ent in span.doc.ents:
+    for ent in entities(span.doc):
         if ent.end <= span.start or ent.start >= span.end or ent.label_ in _PLACE_LABELS:
             continue
         core = _strip_determiners(ent)

@@ -26,6 +26,7 @@ from eventfuse.extract.actors import (
     last_named_person,
     normalize_actor,
 )
+from eventfuse.nlp import entities
 from eventfuse.records import Evidence, Quote
 
 _OPEN_CLOSE = {"“": "”", "‘": "’", '"': '"', "«": "»"}
@@ -140,24 +141,27 @@ def find_quotes(
     context = context or build_actor_context(doc, article_id)
     cues, scare_max = _quote_lexicon()
     quotes: list[Quote] = []
-    for span in find_quote_spans(doc.text):
-        text = _clean_quote(span.text_in(doc.text))
+    doc_text = doc.text  # spaCy rebuilds Doc.text on every access: once per article
+    for span in find_quote_spans(doc_text):
+        text = _clean_quote(span.text_in(doc_text))
         speaker, cue = _speaker_for(doc, span, cues)
         scare = len(text.split()) <= scare_max
         if scare and speaker is None:
             continue  # a scare-quoted phrase nobody is said to have said
-        quotes.append(_quote(doc, article_id, span, text, speaker, cue, True, context))
+        quotes.append(_quote(doc_text, article_id, span, text, speaker, cue, True, context))
     covered = [(q.evidence.start, q.evidence.end) for q in quotes if q.evidence]
     for clause, speaker, cue in _reported_speech(doc, cues):
         if any(s - 1 <= clause.start_char < e + 1 for s, e in covered) or _has_mark(clause):
             continue
         span = QuoteSpan(clause.start_char, clause.end_char)
-        quotes.append(_quote(doc, article_id, span, clause.text, speaker, cue, False, context))
+        quotes.append(
+            _quote(doc_text, article_id, span, clause.text, speaker, cue, False, context)
+        )
     return sorted(quotes, key=lambda q: q.evidence.start if q.evidence else 0)
 
 
 def _quote(
-    doc: Doc,
+    doc_text: str,
     article_id: str,
     span: QuoteSpan,
     text: str,
@@ -178,7 +182,7 @@ def _quote(
         speaker_canonical=canonical,
         cue=cue.text if cue is not None else None,
         direct=direct,
-        evidence=Evidence(article_id, span.start, span.end, doc.text[span.start : span.end]),
+        evidence=Evidence(article_id, span.start, span.end, doc_text[span.start : span.end]),
         speaker_evidence=speaker_evidence,
     )
 
@@ -232,7 +236,7 @@ def _subject(verb: Token) -> Span | None:
 
 def _name_span(token: Token) -> Span:
     """The subject's name: a named entity around it, else its compound+head."""
-    for ent in token.doc.ents:
+    for ent in entities(token.doc):
         if ent.start <= token.i < ent.end:
             return ent
     start = min([token.i] + [c.i for c in token.lefts if c.dep_ in ("compound", "amod", "poss")])
