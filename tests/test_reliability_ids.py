@@ -16,7 +16,6 @@ from eventfuse.records import Event
 pytestmark = pytest.mark.issue(8)
 
 
-@pytest.mark.xfail(strict=True, reason="fuse/ids.py: a new id can equal an inherited one")
 def test_a_split_event_never_yields_two_events_with_one_id() -> None:
     # Run 1 made {c} -> id H(c); later runs grew it to {c, d, e} under the same id.
     previous = [Event(id=new_event_id(["c"]), type="PROTEST", mention_ids=("c", "d", "e"))]

@@ -36,6 +36,19 @@ def assign_ids(
         if cluster not in ids and event_id not in taken:
             ids[cluster] = event_id
             taken.add(event_id)
+    # A fresh id must not repeat one in use: a split-off part can hash to the id its old event
+    # was born with ({c} -> H(c), later grown to {c, d, e} and inherited by {d, e}).
+    in_use = taken | {event.id for event in previous}
     for cluster in clusters:
-        ids.setdefault(cluster, new_event_id(cluster))
+        if cluster not in ids:
+            ids[cluster] = _unused_id(cluster, in_use)
+            in_use.add(ids[cluster])
     return ids
+
+
+def _unused_id(cluster: tuple[str, ...], in_use: set[str]) -> str:
+    candidate, salt = new_event_id(cluster), 0
+    while candidate in in_use:
+        salt += 1
+        candidate = new_event_id([*cluster, f"#{salt}"])
+    return candidate
