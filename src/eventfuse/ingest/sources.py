@@ -12,6 +12,7 @@ import os
 import signal
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
@@ -184,12 +185,24 @@ def _time_limit(seconds: float) -> Iterator[None]:
         raise _TimedOut
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    if previous is None:  # a handler not installed from Python: restore the default
+        previous = signal.SIG_DFL
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    if 0 < outer_delay <= seconds:
+        # Someone else's alarm (e.g. pytest-timeout) is due first: leave it alone.
+        signal.setitimer(signal.ITIMER_REAL, outer_delay, outer_interval)
+        signal.signal(signal.SIGALRM, previous)
+        yield
+        return
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_delay > 0:  # re-arm the outer alarm with the time it had left
+            left = max(outer_delay - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
 
 
 def _read_stdin(stdin: BinaryIO | None, options: Options) -> list[Article | InputError]:
