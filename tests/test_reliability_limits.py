@@ -7,6 +7,7 @@ point turns a breach into one clear InputError (or, for text length, a cut), nev
 from __future__ import annotations
 
 import gzip
+import signal
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,19 @@ def test_doc_timeout_seconds_from_the_environment(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "timed out after 0.001 s" in result.output + (result.stderr or "")
+
+
+def test_the_time_limit_keeps_an_outer_alarm_armed() -> None:
+    """A caller's own SIGALRM timer (pytest-timeout uses one) survives the per-input limit."""
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, _frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 3600)
+        [article] = read_bytes((SENTENCE * 3).encode(), "in.txt", Options(doc_timeout_seconds=5))
+        assert isinstance(article, Article)
+        remaining, _interval = signal.getitimer(signal.ITIMER_REAL)
+        assert remaining > 5, "the outer alarm was cancelled or replaced"
+        assert signal.getsignal(signal.SIGALRM) is not None and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
