@@ -160,6 +160,9 @@ class Mention:
     source_id: str | None = None
     outlet: str | None = None
     published: dt.date | None = None
+    # Lemmas of the trigger's content words from the extraction parse, sorted. Fusion matches
+    # triggers by them; when empty it lemmatizes the sentence again with spaCy.
+    trigger_lemmas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
