@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from eventfuse.engines.local import (
     Progress,
@@ -65,11 +65,15 @@ def spark_session(config: SparkConfig | None = None) -> SparkSession:
     cfg = config or SparkConfig()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if cfg.master.startswith("local"):
+        # One machine: bind to loopback rather than guess an interface (and warn about it).
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     session = (
         SparkSession.builder.master(cfg.master)
         .appName(cfg.app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "ERROR")
         .config("spark.driver.memory", cfg.driver_memory)
         .config("spark.sql.shuffle.partitions", str(cfg.shuffle_partitions))
         .config("spark.default.parallelism", str(max(2, cfg.shuffle_partitions)))
@@ -191,23 +195,21 @@ def _extractor(
     def extract(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import pandas as pd
 
-        from eventfuse.extract import extract_articles
+        from eventfuse.extract import extract_mentions
         from eventfuse.fuse.features import trigger_lemmas
+        from eventfuse.nlp import parse
 
         for frame in frames:
             articles = [from_dict(Article, json.loads(s)) for s in frame["article"]]
-            found = extract_articles(articles, options)
-            lemmas = trigger_lemmas(found)
-            per_article: dict[str, list[Any]] = {a.id: [] for a in articles}
-            for mention in found:
-                per_article[mention.article_id].append(to_dict(mention))
+            # extract.extract_articles, kept per article (ids may repeat within a batch).
+            docs = parse((a.text for a in articles), batch_size=options.batch_size)
+            found = [extract_mentions(a, doc) for a, doc in zip(articles, docs, strict=True)]
+            lemmas = trigger_lemmas([m for mentions in found for m in mentions])
             yield pd.DataFrame(
                 {
                     "seq": frame["seq"].astype("int64").to_numpy(),
-                    "mentions": [json.dumps(per_article[a.id]) for a in articles],
-                    "lemmas": [
-                        json.dumps(_lemmas_of(per_article[a.id], lemmas)) for a in articles
-                    ],
+                    "mentions": [json.dumps(to_dict(mentions)) for mentions in found],
+                    "lemmas": [json.dumps(_lemmas_of(mentions, lemmas)) for mentions in found],
                 }
             )
 
@@ -215,9 +217,9 @@ def _extractor(
 
 
 def _lemmas_of(
-    mentions: Iterable[dict[str, Any]], lemmas: dict[str, frozenset[str]]
+    mentions: Iterable[Mention], lemmas: dict[str, frozenset[str]]
 ) -> dict[str, list[str]]:
-    return {m["id"]: sorted(lemmas[m["id"]]) for m in mentions if m["id"] in lemmas}
+    return {m.id: sorted(lemmas[m.id]) for m in mentions if m.id in lemmas}
 
 
 def extract_pending(
