@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -115,22 +116,23 @@ def discover(base: str, token: str, fresh_texts: list[str]) -> Target:
     return Target(base, token, event_ids, article_ids, tuple(fresh_texts))
 
 
-async def _one(client: httpx.AsyncClient, target: Target, rng: random.Random, write_share: float,
-               written: list[int]) -> tuple[str, httpx.Response]:
+def _pick(target: Target, rng: random.Random, write_share: float,
+          written: list[int]) -> tuple[str, str, str, dict[str, Any]]:
+    """The next request: (kind, method, path, httpx keyword arguments)."""
     if rng.random() < write_share and written[0] < len(target.fresh_texts):
         text = target.fresh_texts[written[0]]
         written[0] += 1
         headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "text/plain"}
-        return "post", await client.post("/api/articles", content=text.encode(), headers=headers)
+        return "post", "POST", "/api/articles", {"content": text.encode(), "headers": headers}
     kind = rng.choice(READ_KINDS)
     if kind == "event" and target.event_ids:
-        return kind, await client.get(f"/api/events/{rng.choice(target.event_ids)}")
+        return kind, "GET", f"/api/events/{rng.choice(target.event_ids)}", {}
     if kind == "article" and target.article_ids:
-        return kind, await client.get(f"/api/articles/{rng.choice(target.article_ids)}")
+        return kind, "GET", f"/api/articles/{rng.choice(target.article_ids)}", {}
     if kind == "health":
-        return kind, await client.get("/api/health")
-    return "events", await client.get("/api/events", params={"limit": 20,
-                                                             "offset": rng.randrange(0, 40)})
+        return kind, "GET", "/api/health", {}
+    params = {"limit": 20, "offset": rng.randrange(0, 40)}
+    return "events", "GET", "/api/events", {"params": params}
 
 
 async def _worker(client: httpx.AsyncClient, target: Target, tally: Tally, stop_at: float,
@@ -139,9 +141,9 @@ async def _worker(client: httpx.AsyncClient, target: Target, tally: Tally, stop_
     while time.monotonic() < stop_at and tally.sent < max_requests:
         tally.sent += 1
         started = time.perf_counter()
-        kind = "?"
+        kind, method, path, kwargs = _pick(target, rng, write_share, written)
         try:
-            kind, response = await _one(client, target, rng, write_share, written)
+            response = await client.request(method, path, **kwargs)
             ok = response.status_code in (200, 201)
             detail = f"{kind}: HTTP {response.status_code} {response.text[:200]}"
         except httpx.HTTPError as exc:
