@@ -41,7 +41,9 @@ def build_features(
     """Features for ``mentions`` in order. ``lemmas`` (mention id -> trigger lemmas) overrides
     the spaCy lemmatization of triggers, e.g. when the caller already parsed the sentences."""
     vectors = tfidf_vectors([_sentence_text(m) for m in mentions])
-    known = dict(lemmas or {})
+    # Extraction stores trigger lemmas on the mention; only mentions without them are parsed.
+    known = {m.id: frozenset(m.trigger_lemmas) for m in mentions if m.trigger_lemmas}
+    known.update(lemmas or {})
     missing = [m for m in mentions if m.id not in known]
     if missing:
         known.update(trigger_lemmas(missing))
