@@ -78,10 +78,10 @@ def render(r: Figures) -> str:
     return "\n".join(out) + "\n"
 
 
-# What the profiler (bench/profile.py, cProfile) showed and what changed; one commit each.
+# What the profiler (bench/hotspots.py, cProfile) showed and what changed; one commit each.
 FIXES = [
     "", "## What was made faster, and why", "",
-    "Found with `python bench/profile.py DIR extract|fuse` (cProfile), not guessed:", "",
+    "Found with `python bench/hotspots.py DIR extract|fuse` (cProfile), not guessed:", "",
     "- **Fusion re-parsed every mention's sentence with the full spaCy pipeline** to read trigger",
     "  lemmas: ~70-80% of fusion time. Extraction now stores the lemmas it already has on",
     "  `Mention.trigger_lemmas` (an optional field) and fusion parses only mentions without",

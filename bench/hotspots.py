@@ -1,6 +1,6 @@
 """Where extraction and fusion spend their time: cProfile (standard library) on the corpus.
 
-    python bench/profile.py WORKDIR [extract|fuse] [--articles 80] [--top 40]
+    python bench/hotspots.py WORKDIR [extract|fuse] [--articles 80] [--top 40]
 
 WORKDIR is a corpus folder from bench/corpus.py (articles.jsonl). The spaCy model and the
 lexicons are loaded before profiling, so the listing shows steady-state costs only.
