@@ -49,7 +49,8 @@ EXTRACTED_SCHEMA = "seq long, mentions string, lemmas string"
 class SparkConfig:
     """How the session is started; the defaults suit one machine (``local[*]``)."""
 
-    master: str = DEFAULT_MASTER
+    # None: the master spark-submit was given when run under it, else local[*].
+    master: str | None = None
     app_name: str = "eventfuse"
     driver_memory: str = "1g"
     # Few shuffles happen and each is small: Spark's default of 200 partitions is pure overhead.
@@ -65,12 +66,13 @@ def spark_session(config: SparkConfig | None = None) -> SparkSession:
     cfg = config or SparkConfig()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    if cfg.master.startswith("local"):
+    master = _master(cfg.master)
+    builder = SparkSession.builder if master is None else SparkSession.builder.master(master)
+    if master is not None and master.startswith("local"):
         # One machine: bind to loopback rather than guess an interface (and warn about it).
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     session = (
-        SparkSession.builder.master(cfg.master)
-        .appName(cfg.app_name)
+        builder.appName(cfg.app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.log.level", "ERROR")
@@ -84,6 +86,13 @@ def spark_session(config: SparkConfig | None = None) -> SparkSession:
     )
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _master(requested: str | None) -> str | None:
+    """The master to set, or None to keep spark-submit's (it starts the driver with a gateway)."""
+    if requested:
+        return requested
+    return None if "PYSPARK_GATEWAY_PORT" in os.environ else DEFAULT_MASTER
 
 
 # --- ingest -------------------------------------------------------------------------------------
