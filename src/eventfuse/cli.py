@@ -313,7 +313,11 @@ def extract(
     help="local: this process; spark: read and extract on Apache Spark (pip install "
     "'eventfuse[spark]').",
 )
-@click.option("--master", help="Spark master URL (default local[*]); only with --engine spark.")
+@click.option(
+    "--master",
+    help="Spark master URL (default: spark-submit's --master, else local[*]); only with "
+    "--engine spark.",
+)
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
     help="Also write events, mentions and articles as Parquet files to this folder; without "
@@ -370,7 +374,7 @@ def _run_engine(
     try:
         from eventfuse.engines import spark
 
-        config = spark.SparkConfig(master=master or spark.DEFAULT_MASTER)
+        config = spark.SparkConfig(master=master)  # None: spark-submit's, else local[*]
         spark_session = spark.spark_session(config)
     except ImportError as exc:
         raise click.ClickException(
