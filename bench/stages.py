@@ -207,13 +207,17 @@ COPY_SHIFT_DAYS = 731  # the synthetic corpus spans two years: each copy gets tw
 
 def replicate(mentions: Sequence[Any], articles: Sequence[Any],
               size: int) -> tuple[list[Any], list[Any]]:
-    """The first ``size`` mentions of the corpus repeated: copy k has new mention/article ids,
-    dates k*731 days later, and its sentences end with " (k)" so no parse is shared. The density
-    of news per day stays that of the corpus: a bigger dataset covers a longer time."""
+    """The first ``size`` mentions of the corpus by publication date, repeated: copy k has new
+    mention/article ids, dates k*731 days later, and its sentences end with " (k)" so no parse
+    is shared. News per day stays that of the corpus: a bigger dataset covers a longer time."""
     import dataclasses
     import datetime as dt
 
     by_article = {a.id: a for a in articles}
+    # In publication order, so a size below the corpus's is a stretch of time at the corpus's
+    # density (a random subset would be sparser and flatter the small sizes).
+    mentions = sorted(mentions, key=lambda m: (by_article[m.article_id].published or dt.date.min,
+                                               m.article_id, m.id))
     out_mentions: list[Any] = []
     out_articles: dict[str, Any] = {}
     copy = 0

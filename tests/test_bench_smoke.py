@@ -62,7 +62,8 @@ def test_scaled_corpus_copies_are_distinct_and_shifted(figures: dict[str, Any]) 
     assert len(scaled) == 2 * len(mentions) + 1
     assert len({m.id for m in scaled}) == len(scaled)
     assert {m.article_id for m in scaled} <= {a.id for a in scaled_articles}
-    first, copy = mentions[0], scaled[len(mentions)]
+    first, copy = scaled[0], scaled[len(mentions)]  # the same mention in copies 0 and 1
+    assert copy.id.startswith(first.id)
     assert copy.id != first.id and copy.article_id != first.article_id
     shift = dt.timedelta(days=stages.COPY_SHIFT_DAYS)
     if first.published is not None:
