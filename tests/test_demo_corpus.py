@@ -99,7 +99,7 @@ def _load() -> list[DemoArticle]:
 
 @pytest.fixture(scope="module")
 def key() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((DEMO / "answer_key.yaml").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.safe_load((DEMO.parent / "demo-answer-key.yaml").read_text(encoding="utf-8"))
     return loaded
 
 
