@@ -281,8 +281,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def outcome_report() -> Iterator[None]:
+    """After every test: peak RSS bounded; counts so far written (a long run can be cut short)."""
     yield
     assert peak_rss_mb() < RSS_LIMIT_MB, f"peak RSS {peak_rss_mb():.0f} MB"
     path = os.environ.get("EVENTFUSE_FUZZ_REPORT")
