@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,10 @@ def render(r: Figures) -> str:
         f"- Command: `{r['command']}` (total {r['total_seconds'] / 60:.1f} min)",
         f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, {m['platform']}",
         f"- Python {m['python']}, spaCy {m['spacy']}",
+        "- Load average (1/5/15 min) at the end of the run: "
+        + " / ".join(f"{x:.1f}" for x in r.get("load_average") or os.getloadavg())
+        + f" on {m['nproc']} cores: above the core count, other work shared the CPU and"
+        " single timings are noisy (compare ratios measured side by side, not absolute times)",
         f"- Corpus: {r['articles']} synthetic articles, seed {r['seed']} (bench/corpus.py); "
         f"nlp.pipe batch size {r['batch_size']}",
         "",

@@ -244,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="eventfuse-bench-") as tmp:
         results = benchmark(args, Path(tmp))
     results["command"] = command.strip()
+    results["load_average"] = os.getloadavg()  # other work on the machine skews timings
     results["total_seconds"] = time.perf_counter() - started
     from report import render
 
