@@ -116,3 +116,14 @@ def test_rerun_keeps_event_ids(seed_run: Any) -> None:
     cli("--quiet", "--db", db, "run", str(SEEDS))
     again = json.loads(cli("--db", db, "events", "--format", "json"))
     assert [e["id"] for e in again] == [e["id"] for e in events]
+
+
+def test_undated_range_resolved_against_the_estimated_publication_date(seed_run: Any) -> None:
+    db, events = seed_run
+    articles = json.loads(cli("--db", db, "articles", "--format", "json"))
+    dated = next(a["id"] for a in articles if a["published"] is not None)
+    strike = only(events, type="ASSAULT", mode="aerial", place=PANJSHIR)
+    # "until the early hours of Tuesday" in the undated seed: Monday 6 into Tuesday 7 September.
+    assert (strike["date"]["start"], strike["date"]["end"]) == ("2021-09-06", "2021-09-07")
+    assert strike["date"]["anchor"] == "fusion-article"
+    assert dated in strike["date"]["anchored_by"]

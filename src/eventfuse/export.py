@@ -139,6 +139,7 @@ def _date_json(when: When | None) -> dict[str, Any] | None:
         "end": (when.end or when.start).isoformat() if when.start else None,
         "precision": when.precision,
         "anchor": when.anchor,
+        "anchored_by": list(when.anchored_by),
         "text": when.text,
     }
 

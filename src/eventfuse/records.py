@@ -110,6 +110,8 @@ class When:
     # For unresolved relative expressions: the weekday / offset so fusion can anchor them later.
     relative: str | None = None
     evidence: Evidence | None = None
+    # Articles whose dates an anchored ("fusion", "fusion-article") date derives from.
+    anchored_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

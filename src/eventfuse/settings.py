@@ -25,9 +25,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "eventfuse.db", "SQLite file path or postgresql:// URL of the store."),
     Setting("max_file_bytes", 10_000_000, "Inputs larger than this are refused (bytes)."),
-    Setting("max_decompressed_bytes", 50_000_000, "Limit on decompressed size of a WARC/gzip input."),
+    Setting("max_decompressed_bytes", 50_000_000, "Limit on the decompressed size of a gzip input."),
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut."),
-    Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which two articles are wire copies."),
+    Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which articles are wire copies."),
     Setting("minhash_permutations", 64, "MinHash permutations per article signature."),
     Setting("batch_size", 32, "Articles per nlp.pipe batch and per store transaction."),
     Setting("n_process", 1, "Processes for spaCy extraction."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from eventfuse.fuse.anchor import estimate_undated
 from eventfuse.fuse.blocking import candidate_pairs, story_clusters
 from eventfuse.fuse.claims import contest_counter_claims
 from eventfuse.fuse.cluster import cluster_mentions
@@ -79,6 +80,9 @@ def fuse(
     clusters = cluster_mentions(work_features, work_pairs, config, threshold, window)
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}
+    anchored = _anchored(clusters, by_id)
+    estimated = estimate_undated(anchored, ordered, by_article)
+    by_id.update(estimated)
     events = [reconcile_event(ids[c], [by_id[i] for i in c], by_article, config) for c in clusters]
     touched_ids = {e.id for e in touched}
     events += [e for e in previous_events if e.id not in touched_ids]
@@ -89,7 +93,9 @@ def fuse(
     return FusionResult(
         events=tuple(sorted(events, key=lambda e: e.id)),
         removed_event_ids=removed,
-        anchored_mentions=_anchored(clusters, by_id),
+        anchored_mentions=tuple(
+            sorted([*(m for m, _ in anchored), *estimated.values()], key=lambda m: m.id)
+        ),
     )
 
 
@@ -120,12 +126,13 @@ def _work_set(
 
 def _anchored(
     clusters: Sequence[tuple[str, ...]], by_id: Mapping[str, Mention]
-) -> tuple[Mention, ...]:
-    out: list[Mention] = []
+) -> list[tuple[Mention, tuple[str, ...]]]:
+    """Members whose relative date their event anchored, with the articles that dated it."""
+    out: list[tuple[Mention, tuple[str, ...]]] = []
     for cluster in clusters:
-        members, _ = anchor_members([by_id[i] for i in cluster])
-        out.extend(m for m in members if m is not by_id[m.id])
-    return tuple(sorted(out, key=lambda m: m.id))
+        members, anchored_by = anchor_members([by_id[i] for i in cluster])
+        out.extend((m, anchored_by) for m in members if m is not by_id[m.id])
+    return sorted(out, key=lambda pair: pair[0].id)
 
 
 def anchored_mentions(result: FusionResult, mentions: Sequence[Mention]) -> tuple[Mention, ...]:

@@ -22,12 +22,23 @@ def consensus_type(mentions: Sequence[Mention]) -> Mention:
     )
 
 
+# An undated article's relative date resolved against its estimated publication date.
+ARTICLE_ANCHOR = "fusion-article"
+
+
+def is_derived(when: When) -> bool:
+    """A date fusion gave a report ("fusion", "fusion-article"), not one the report gave."""
+    return (when.anchor or "").startswith("fusion")
+
+
 def consensus_when(mentions: Sequence[Mention]) -> tuple[When | None, tuple[str, ...]]:
     """The absolute date most other reports overlap, then the most precise, then the widest
     (a report "into the early hours of Tuesday" covers one saying "Monday night"), with the
     articles whose dates support it."""
     dated = [m for m in mentions if m.when is not None and m.when.start is not None]
-    dated = [m for m in dated if m.when is not None and m.when.anchor != "fusion"]
+    # Dates fusion derived are used only when no report dates the event itself.
+    known = [m for m in dated if m.when is not None and not is_derived(m.when)]
+    dated = known or [m for m in dated if m.when is not None and m.when.anchor == ARTICLE_ANCHOR]
     if not dated:
         return None, ()
 

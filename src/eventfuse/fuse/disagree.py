@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.consensus import is_derived
 from eventfuse.fuse.match import place_score, same_actor
 from eventfuse.fuse.values import QUANTITY_FIELDS
 from eventfuse.records import Disagreement, Mention, Quantity, SourceValue, When
@@ -111,7 +112,7 @@ def _dates(
     dated = [
         (m, m.when)
         for m in mentions
-        if m.when is not None and m.when.start is not None and m.when.anchor != "fusion"
+        if m.when is not None and m.when.start is not None and not is_derived(m.when)
     ]
     conflict = False
     for (ma, wa), (mb, wb) in itertools.combinations(dated, 2):

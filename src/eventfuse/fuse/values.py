@@ -19,6 +19,7 @@ def when_value(when: When) -> dict[str, Any]:
         "precision": when.precision,
         "anchor": when.anchor,
         "relative": when.relative,
+        "anchored_by": list(when.anchored_by),
     }
 
 
