@@ -99,7 +99,8 @@ def _load() -> list[DemoArticle]:
 
 @pytest.fixture(scope="module")
 def key() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((DEMO.parent / "demo-answer-key.yaml").read_text(encoding="utf-8"))
+    text = (DEMO.parent / "demo-answer-key.yaml").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
     return loaded
 
 

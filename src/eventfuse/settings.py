@@ -25,7 +25,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "eventfuse.db", "SQLite file path or postgresql:// URL of the store."),
     Setting("max_file_bytes", 10_000_000, "Inputs larger than this are refused (bytes)."),
-    Setting("max_decompressed_bytes", 50_000_000, "Limit on the decompressed size of a gzip input."),
+    Setting("max_decompressed_bytes", 50_000_000, "Decompressed size limit of a gzip input."),
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut."),
     Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which articles are wire copies."),
     Setting("minhash_permutations", 64, "MinHash permutations per article signature."),
