@@ -150,3 +150,44 @@ def test_seed_actors_resolve() -> None:
     assert normalize_actor("Ahmad Shah Massoud", context).canonical == "Ahmad Shah Massoud"
     assert normalize_actor("ISI", context).canonical == "Inter-Services Intelligence"
     assert normalize_actor("NRF", context).canonical == "National Resistance Front"
+
+
+def _mentions(nlp, text: str):  # type: ignore[no-untyped-def]
+    from eventfuse.extract import extract_mentions
+    from eventfuse.records import Article
+
+    doc = nlp(text)
+    return extract_mentions(Article(id="a1", text=doc.text), doc)
+
+
+def _doers(mention) -> set[str]:  # type: ignore[no-untyped-def]
+    return {a.canonical for a in mention.actors if a.role == "actor"}
+
+
+def test_an_attack_claimed_by_a_group_has_that_group_as_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    (mention,) = _mentions(
+        nlp,
+        "Gunmen stormed a hotel in Bamako on Friday, killing four guards, in an attack "
+        "claimed by the Taliban.",
+    )
+    assert "Taliban" in _doers(mention)
+    assert mention.status == "claimed" and mention.attribution is not None
+
+
+def test_a_later_claim_of_responsibility_credits_the_told_happening(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "A truck bomb exploded outside a police station in Kandahar on Monday, killing nine "
+        "people, officials said.\n\nThe Taliban claimed responsibility for the bombing in a "
+        "statement.\n\nThe blast also wounded 25 people, most of them passers-by."
+    )
+    (mention,) = _mentions(nlp, text)
+    assert "Taliban" in _doers(mention)
+    assert {q.kind for q in mention.quantities} == {"killed", "injured"}
+
+
+def test_unattributed_attackers_stay_unidentified(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Unidentified attackers detonated a bomb near a checkpoint in Kabul on Friday."
+    (mention,) = _mentions(nlp, text)
+    assert _doers(mention) == {"Unidentified"}
+    text = "No group has claimed responsibility for the bombing of the checkpoint in Kabul."
+    assert all("group" not in _doers(m) for m in _mentions(nlp, text))

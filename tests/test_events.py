@@ -352,3 +352,21 @@ def test_acled_crosswalk_generalizes_to_own_snippets() -> None:
         for (gold, _), f in zip(OWN_ACLED, firsts, strict=True)
     )
     assert right / len(OWN_ACLED) >= 0.9  # 30/31 when written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rebel groups have staged many raids in the northern province in recent years.",
+        "The movement has fought for decades to overthrow the monarchy.",
+        "It has carried out frequent ambushes in the hill districts.",
+        "The rebels have been attacking army posts since 2012.",
+        "The militia repeatedly shelled the town's outskirts.",
+    ],
+)
+def test_background_statements_are_not_happenings(text: str) -> None:
+    assert events(text) == []
+
+
+def test_a_dated_happening_is_still_real() -> None:
+    assert only("Rebels attacked an army post near the border on Monday.").type == "ASSAULT"

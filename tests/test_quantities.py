@@ -199,3 +199,14 @@ def test_parse_amount_never_raises_and_ranges_are_ordered(text: str) -> None:
 @given(text=_MODIFIED)
 def test_modified_amounts_always_parse(text: str) -> None:
     assert parse_amount(text) is not None
+
+
+def test_coordinated_participles_share_the_happening(nlp: Language) -> None:
+    text = (
+        "A truck bomb went off outside the depot in Kandahar on Monday, killing at least 9 "
+        "people and wounding 25 others, officials said."
+    )
+    assert _attached(nlp, text, "went") == ["at least 9", "25"]
+    # a coordinated clause with its own subject is another happening
+    text = "Troops shelled the village, and the rebels later captured 40 soldiers."
+    assert _attached(nlp, text, "shelled") == []

@@ -13,12 +13,18 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import EventfuseError
-from eventfuse.extract.actors import build_actor_context, find_actors
-from eventfuse.extract.events import EventCandidate, detect_events, quantity_kinds
+from eventfuse.extract.actors import (
+    UNIDENTIFIED,
+    ActorContext,
+    build_actor_context,
+    claimant_actor,
+    find_actors,
+)
+from eventfuse.extract.events import EventCandidate, detect_events, noun_category, quantity_kinds
 from eventfuse.extract.places import event_location, find_places
 from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
-from eventfuse.extract.status import continues_previous
+from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
 from eventfuse.nlp import parse
 from eventfuse.records import Actor, Article, Evidence, Mention, Place, Quantity, Quote, When
@@ -69,10 +75,124 @@ def extract_mentions(article: Article, doc: Doc) -> list[Mention]:
         when = event_when(cand.sentence, cand.trigger, facts.times)
         if when is None and previous is not None:
             when = _inherited_when(cand, paragraph, previous)
-        previous = (paragraph, cand.type, when)
+        claims = _claims_for(cand)
+        if _claim_of_earlier(claims, cand) and _credit_earlier(mentions, cand, claims, context):
+            continue  # "X claimed responsibility for the attack": told already, now with its author
         actors = find_actors(cand.sentence, _participant_anchor(cand.trigger), context)
+        actors = _with_claimants(actors, claims, context)
+        if _retold(cand, facts) and _fold_into_earlier(
+            mentions, cand, actors, facts
+        ):
+            continue  # "The blast also wounded 14": more about the happening told before
+        previous = (paragraph, cand.type, when)
+        if claims and cand.attribution is None:
+            claim = claims[0].span
+            cand = replace(cand, status="claimed", attribution=claim.text,
+                           attribution_span=(claim.start_char, claim.end_char))
         mentions.extend(_mentions_for(article, cand, facts, when, actors))
     return _attach_quotes(mentions, facts.quotes)
+
+
+# --- a happening told again ("the blast", "the attack") -----------------------------------------
+
+
+def _retold(cand: EventCandidate, facts: _ArticleFacts) -> bool:
+    """The clause goes on about a happening already told: its event noun is definite ("the
+    blast wounded 14", "the attack was carried out by ...") and it gives no place of its own."""
+    sent, trigger = cand.sentence, cand.trigger
+    if event_location(sent, trigger, facts.places) or event_when(sent, trigger, facts.times):
+        return False
+    trigger = cand.trigger
+    nouns = [trigger] if trigger.pos_ == "NOUN" else []
+    nouns += [
+        c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.pos_ == "NOUN"
+    ]
+    return any(_definite(n) and noun_category(n) == cand.type for n in nouns)
+
+
+def _definite(noun: Token) -> bool:
+    return any(
+        (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
+        for c in noun.children
+    )
+
+
+def _fold_into_earlier(
+    mentions: list[Mention], cand: EventCandidate, actors: tuple[Actor, ...], facts: _ArticleFacts
+) -> bool:
+    """Give the article's first mention of the category the counts and participants it lacks."""
+    first = next((n for n, m in enumerate(mentions) if m.type == cand.type), None)
+    if first is None:
+        return False
+    mention = mentions[first]
+    kinds = quantity_kinds(cand.type)
+    have = {q.kind for q in mention.quantities}
+    extra = tuple(
+        q
+        for q in quantities_for(cand.sentence, cand.trigger, facts.quantities)
+        if q.kind in kinds and q.kind not in have
+    )
+    named_roles = {a.role for a in mention.actors if not a.generic}
+    known = {(a.role, a.canonical) for a in mention.actors}
+    more = tuple(
+        a for a in actors if a.role not in named_roles and (a.role, a.canonical) not in known
+    )
+    mentions[first] = replace(
+        mention, quantities=mention.quantities + extra, actors=mention.actors + more
+    )
+    return True
+
+
+# --- claims of responsibility ------------------------------------------------------------------
+
+
+def _claims_for(cand: EventCandidate) -> list[ResponsibilityClaim]:
+    """Claims in the candidate's sentence about its happening: the claimed noun is the trigger,
+    or names the same category ("tore through a market ... in an attack claimed by X")."""
+    own = {cand.trigger.i, cand.object.i if cand.object is not None else -1}
+    return [
+        c
+        for c in responsibility_claims(cand.sentence)
+        if c.act.i in own or noun_category(c.act) == cand.type
+    ]
+
+
+def _claim_of_earlier(claims: list[ResponsibilityClaim], cand: EventCandidate) -> bool:
+    return any(c.anaphoric for c in claims)
+
+
+def _with_claimants(
+    actors: tuple[Actor, ...], claims: list[ResponsibilityClaim], context: ActorContext
+) -> tuple[Actor, ...]:
+    """The claimant is the actor; it replaces an actor the text left unidentified ("gunmen")."""
+    claimed = [a for a in (claimant_actor(c.claimant, context) for c in claims) if a is not None]
+    if not claimed:
+        return actors
+    names = {a.canonical for a in claimed}
+    kept = tuple(
+        a
+        for a in actors
+        if not (a.role == "actor" and (a.canonical == UNIDENTIFIED or a.canonical in names))
+    )
+    return (*claimed[:1], *kept)
+
+
+def _credit_earlier(
+    mentions: list[Mention],
+    cand: EventCandidate,
+    claims: list[ResponsibilityClaim],
+    context: ActorContext,
+) -> bool:
+    """Give the claimant to the article's first mention of the same category (the happening the
+    article is about); False when there is none to credit."""
+    first = next((m for m in mentions if m.type == cand.type), None)
+    if first is None:
+        return False
+    base = first.id.split("@")[0]
+    for n, mention in enumerate(mentions):
+        if mention.id.split("@")[0] == base:
+            mentions[n] = replace(mention, actors=_with_claimants(mention.actors, claims, context))
+    return True
 
 
 def extract_articles(articles: Sequence[Article], options: Options) -> list[Mention]:

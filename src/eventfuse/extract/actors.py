@@ -535,6 +535,17 @@ def find_actors(sent: Span, trigger: Token, context: ActorContext) -> tuple[Acto
     return tuple(actors)
 
 
+def claimant_actor(claimant: Token, context: ActorContext) -> Actor | None:
+    """The author of a claimed act ("claimed by the Islamist group al-Shabaab"): a name in
+    apposition to a role word ("the group X") is the actor, not the role word."""
+    named = [c for c in claimant.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+    for token in (*named, claimant):
+        actor = _actor_for(token, "actor", context)
+        if actor is not None and not actor.generic and actor.canonical != UNIDENTIFIED:
+            return actor
+    return None
+
+
 def _participants(trigger: Token) -> tuple[list[Token], list[Token]]:
     doers: list[Token] = []
     targets: list[Token] = []

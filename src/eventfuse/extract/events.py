@@ -262,6 +262,13 @@ def _noun_type(
     return entry.type, entry.mode
 
 
+def noun_category(token: Token) -> str | None:
+    """The PLOVER category an event noun names ("attack", "bombing"), or None."""
+    lex = get_lexicon()
+    typed = _noun_type(token, lex, frozenset(t.lower_ for t in token.sent))
+    return typed[0] if typed else None
+
+
 # --- detection ------------------------------------------------------------------------------
 
 

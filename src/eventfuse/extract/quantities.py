@@ -394,7 +394,7 @@ def quantities_for(
 
 
 def _attached(count: Token, trigger: Token) -> bool:
-    count_clause, trigger_clause = _clause(count), _clause(trigger)
+    count_clause, trigger_clause = _shared_clause(_clause(count)), _shared_clause(_clause(trigger))
     if count_clause.i == trigger_clause.i:
         return True
     if not _verb_like(trigger) and trigger in count.ancestors:
@@ -405,6 +405,16 @@ def _attached(count: Token, trigger: Token) -> bool:
         trigger_clause.head.i == count_clause.i and not _has_subject(trigger_clause)
     )
     return linked or (count in trigger.ancestors and not _has_subject(trigger_clause))
+
+
+def _shared_clause(verb: Token) -> Token:
+    """The first of coordinated clauses sharing one subject: "killing 12 and *wounding* 30" goes
+    on about the same happening as "killing"; "and police arrested 5" has its own subject."""
+    for _ in range(5):
+        if verb.dep_ != "conj" or _has_subject(verb) or not _verb_like(verb.head):
+            break
+        verb = verb.head
+    return verb
 
 
 def _has_subject(verb: Token) -> bool:

@@ -38,12 +38,18 @@ _MODAL_CLASS |= {"may": POSSIBLE, "can": POSSIBLE, "ca": POSSIBLE}
 class Cues:
     modals: frozenset[str]
     habitual_adverbs: frozenset[str]
+    habitual_quantifiers: frozenset[str]
+    habitual_periods: frozenset[str]
+    habitual_period_modifiers: frozenset[str]
+    perfect_since_preps: frozenset[str]
     negations: frozenset[str]
     condition_marks: frozenset[str]
     intent_heads: frozenset[str]
     speech_verbs: frozenset[str]
     claim_verbs: frozenset[str]
     deny_verbs: frozenset[str]
+    responsibility_verbs: frozenset[str]
+    responsibility_nouns: frozenset[str]
     anonymous_cues: frozenset[str]
     content_types: frozenset[str]
     content_preps: frozenset[str]
@@ -59,6 +65,56 @@ class Attribution:
     start: int | None
     end: int | None
     status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsibilityClaim:
+    """An author claims an act: "an *attack* claimed by X", "X claimed responsibility for the
+    *attack*". ``claimant`` heads the author's phrase, ``act`` is the claimed happening's noun."""
+
+    claimant: Token
+    act: Token
+    span: Span  # the words of the claim, as evidence
+
+    @property
+    def anaphoric(self) -> bool:
+        """The act is named as one already told ("the attack"), with no place or time of its
+        own: the claim is about an earlier mention of the article, not a new happening."""
+        definite = any(c.dep_ in ("det", "poss") and c.lower_ != "a" for c in self.act.children)
+        own = any(t.ent_type_ in _PLACE_TIME_ENTS for t in self.act.subtree)
+        return definite and not own
+
+
+_PLACE_TIME_ENTS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
+
+
+def responsibility_claims(sent: Span) -> list[ResponsibilityClaim]:
+    """Every claim of responsibility in ``sent``."""
+    cues = get_cues()
+    found = []
+    for token in sent:
+        if token.lemma_.lower() not in cues.responsibility_verbs or token.pos_ != "VERB":
+            continue
+        if token.dep_ in ("acl", "relcl") and token.head.pos_ == "NOUN":  # "attack claimed by X"
+            for agent in (c for c in token.children if c.dep_ == "agent"):
+                for claimant in (g for g in agent.children if g.dep_ == "pobj"):
+                    end = claimant.right_edge.i + 1
+                    found.append(ResponsibilityClaim(claimant, token.head, sent.doc[token.i : end]))
+            continue
+        subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+        if subject is None or subject.pos_ == "PRON" or _own_irrealis(token, cues, True):
+            continue
+        if any(c.lower_ in cues.negations for c in subject.children):
+            continue  # "No group has claimed responsibility"
+        for obj in token.children:
+            if obj.dep_ != "dobj" or obj.lemma_.lower() not in cues.responsibility_nouns:
+                continue
+            preps = [p for p in (*obj.children, *token.children) if p.dep_ == "prep"]
+            for prep in (p for p in preps if p.lower_ == "for"):
+                for act in (g for g in prep.children if g.dep_ == "pobj"):
+                    span = sent.doc[subject.left_edge.i : act.i + 1]
+                    found.append(ResponsibilityClaim(subject, act, span))
+    return found
 
 
 @functools.cache
@@ -142,7 +198,7 @@ def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | No
         return CONDITIONAL
     if _subjunctive(token, children):
         return OBLIGATION  # "demanded that Israel ease restrictions": a mandate, not a fact
-    if any(c.dep_ == "advmod" and c.lower_ in cues.habitual_adverbs for c in children):
+    if _habitual(token, children, cues):
         return HABITUAL
     if is_trigger_clause and token.dep_ == "relcl" and token.tag_ in ("VBZ", "VBP"):
         return HABITUAL
@@ -154,6 +210,29 @@ def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | No
     if infinitive and token.dep_ in ("xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "conj"):
         return INFINITIVE
     return None
+
+
+def _habitual(token: Token, children: list[Token], cues: Cues) -> bool:
+    """Background rather than a happening: "often attacks", "carried out many bombings",
+    "has fought for years", "in recent years", "has been fighting since 2007"."""
+    if any(c.dep_ == "advmod" and c.lower_ in cues.habitual_adverbs for c in children):
+        return True
+    perfect = any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in children)
+    for child in children:
+        plural = child.dep_ in ("dobj", "nsubjpass") and child.tag_ in ("NNS", "NNPS")
+        if plural and any(m.lower_ in cues.habitual_quantifiers for m in child.children):
+            return True
+        if child.dep_ != "prep":
+            continue
+        for period in (g for g in child.children if g.dep_ == "pobj"):
+            if period.lower_ in cues.habitual_periods and (
+                child.lower_ == "for"
+                or any(m.lower_ in cues.habitual_period_modifiers for m in period.children)
+            ):
+                return True
+            if perfect and child.lower_ in cues.perfect_since_preps:
+                return True
+    return False
 
 
 def _subjunctive(token: Token, children: list[Token]) -> bool:
