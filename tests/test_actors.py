@@ -191,3 +191,11 @@ def test_unattributed_attackers_stay_unidentified(nlp) -> None:  # type: ignore[
     assert _doers(mention) == {"Unidentified"}
     text = "No group has claimed responsibility for the bombing of the checkpoint in Kabul."
     assert all("group" not in _doers(m) for m in _mentions(nlp, text))
+
+
+
+def test_fighters_of_a_named_group_are_that_group(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Afghan soldiers clashed with fighters of the ISKP militia near Kandahar on Sunday."
+    found, _ = _actors(nlp, text, "clashed")
+    assert ("recipient", "Islamic State Khorasan Province") in found
+    assert ("recipient", "Armed group") not in found

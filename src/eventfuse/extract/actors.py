@@ -626,6 +626,9 @@ def _actor_for(token: Token, role: Role, context: ActorContext) -> Actor | None:
         return None
     if role == "recipient" and _is_mere_place(token, context):
         return None  # "flew into Kabul": a destination, which the places stage reports
+    group = _named_member_of(token)
+    if group is not None:
+        token = group  # "fighters of the CODECO militia": the named group acts
     span = _phrase(token)
     if counted:  # "Dozens rallied": people, nothing more is known
         info: ActorInfo | None = ActorInfo(span.text, "Civilians", "civilians", None)
@@ -653,6 +656,19 @@ def _is_mere_place(token: Token, context: ActorContext) -> bool:
     dictionary = context.dictionary or get_actor_dictionary()
     entry = dictionary.lookup(token.text)
     return entry is None or entry.type != "state" or entry.canonical != token.text
+
+
+def _named_member_of(token: Token) -> Token | None:
+    """The organization a generic role word belongs to ("members of Hamas", "fighters of the
+    XYZ militia"): a named (ORG/NORP or all-capital) "of" object or its compound."""
+    if token.pos_ != "NOUN" or _agent_type([token.text]) is None:
+        return None
+    for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for obj in (g for g in prep.children if g.dep_ == "pobj"):
+            for name in (obj, *(c for c in obj.children if c.dep_ == "compound")):
+                if name.ent_type_ in ("ORG", "NORP") or (name.is_upper and len(name.text) > 1):
+                    return name
+    return None
 
 
 def _appositive_person(token: Token) -> Span | None:
