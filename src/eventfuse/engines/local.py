@@ -6,7 +6,7 @@ results back in one transaction per batch, so an interrupted run resumes where i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from eventfuse.errors import InputError
@@ -104,14 +104,17 @@ def extract_pending(store: Store, options: Options, progress: Progress | None = 
     return found
 
 
-def fuse_all(store: Store, options: Options) -> tuple[list[Event], tuple[str, ...]]:
-    """Fuse every stored mention into events, keeping ids of events whose members persist."""
+def fuse_all(
+    store: Store, options: Options, lemmas: Mapping[str, frozenset[str]] | None = None
+) -> tuple[list[Event], tuple[str, ...]]:
+    """Fuse every stored mention into events, keeping ids of events whose members persist.
+    ``lemmas`` (mention id -> trigger lemmas) spares fusion a parse when already known."""
     from eventfuse.fuse import anchored_mentions, fuse
 
     mentions: Sequence[Mention] = store.get_mentions()
     articles = store.get_articles()
     previous = store.get_events()
-    result = fuse(mentions, articles, previous, options)
+    result = fuse(mentions, articles, previous, options, lemmas=lemmas)
     store.put_events(result.events, result.removed_event_ids)
     if result.anchored_mentions:
         # Undated articles' mentions now carry the date their event gave them: store that too.

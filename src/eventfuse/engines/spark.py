@@ -30,6 +30,7 @@ from eventfuse.engines.local import (
     _unfused_mentions,  # the same re-run rule as the local engine
     ingest_articles,
 )
+from eventfuse.engines.local import fuse_all as local_fuse_all
 from eventfuse.errors import InputError
 from eventfuse.records import Article, Mention, from_dict, to_dict
 from eventfuse.settings import Options
@@ -254,19 +255,10 @@ def extract_pending(
 
 
 def fuse_all(store: Store, options: Options, lemmas: dict[str, frozenset[str]]) -> int:
-    """The local engine's ``fuse_all``, given the trigger lemmas the executors computed
-    (mentions without one are lemmatized by ``fuse`` itself). Returns the events written."""
-    from eventfuse.fuse import anchored_mentions, fuse
-
-    mentions = store.get_mentions()
-    result = fuse(mentions, store.get_articles(), store.get_events(), options, lemmas=lemmas)
-    store.put_events(result.events, result.removed_event_ids)
-    if result.anchored_mentions:
-        # Undated articles' mentions now carry the date their event gave them: store that too.
-        touched = {m.article_id for m in result.anchored_mentions}
-        updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
-        store.put_mentions(sorted(touched), updated)
-    return len(result.events)
+    """The local engine's ``fuse_all`` with the trigger lemmas the executors computed (mentions
+    without one are lemmatized by ``fuse`` itself). Returns the events written."""
+    events, _removed = local_fuse_all(store, options, lemmas)
+    return len(events)
 
 
 def run(
