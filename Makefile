@@ -32,7 +32,7 @@ $(ASSETS_STAMP): web/package.json web/package-lock.json
 	touch $@
 
 run: $(STAMP) $(ASSETS_STAMP)
-	$(BIN)/eventfuse run examples/demo --db demo.db
+	$(BIN)/eventfuse --db demo.db run examples/demo
 
 test: $(STAMP) $(ASSETS_STAMP)
 	$(BIN)/pytest -q

@@ -90,3 +90,12 @@ def test_stdin_is_read(tmp_path: Path) -> None:
     assert code == 0, err
     code, out, _ = invoke("--db", db, "articles", "--format", "json")
     assert json.loads(out)[0]["title"] == "Strike halts port"
+
+
+def test_db_option_is_accepted_after_the_command_too(tmp_path: Path) -> None:
+    text = b"Strike halts port\n\nDock workers walked out on Friday over unpaid wages.\n"
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    assert invoke("ingest", "-", "--db", str(first), input=text)[0] == 0
+    code, out, _ = invoke("--db", str(second), "articles", "--db", str(first), "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 1  # the command's own --db wins
+    assert not second.exists()

@@ -32,6 +32,7 @@ def out_console() -> Console:
 class Context:
     def __init__(self, db: str | None, quiet: bool, overrides: dict[str, Any]) -> None:
         self.quiet = quiet
+        self.db_given = db is not None
         self.options = load_options({"db": db, **overrides})
 
     def open_store(self) -> Any:
@@ -41,6 +42,20 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _set_db(click_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        obj = click_ctx.find_object(Context)
+        if obj is not None:
+            obj.options = dataclasses.replace(obj.options, db=value)
+            obj.db_given = True
+
+
+# `eventfuse run PATH --db DB` reads as naturally as `eventfuse --db DB run PATH`: accept both.
+DB = click.option(
+    "--db", expose_value=False, callback=_set_db, help="SQLite path or postgresql:// URL."
+)
 
 
 class _Group(click.Group):
@@ -123,6 +138,7 @@ ALLOW_PRIVATE = click.option(
 @INPUTS
 @OUTLET_FROM_FOLDER
 @ALLOW_PRIVATE
+@DB
 @pass_ctx
 def ingest(
     ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool, allow_private: bool
@@ -181,6 +197,7 @@ def _ingest_urls(
 @click.option("--every", default="15m", show_default=True, help="Poll interval: 90s, 15m, 1h.")
 @click.option("--once", is_flag=True, help="Poll once and exit.")
 @ALLOW_PRIVATE
+@DB
 @pass_ctx
 def watch(ctx: Context, sources_file: Path, every: str, once: bool, allow_private: bool) -> None:
     """Poll the feeds and sites of SOURCES_FILE (YAML list of {url, outlet}, or lines
@@ -210,6 +227,7 @@ def watch(ctx: Context, sources_file: Path, every: str, once: bool, allow_privat
 @main.command()
 @click.option("--since", help="Only changes after this UTC ISO date or time.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
+@DB
 @pass_ctx
 def changes(ctx: Context, since: str | None, fmt: str) -> None:
     """The change log of events: created, source_added, field_changed, disagreement_added,
@@ -253,6 +271,7 @@ def article_json(article: Article) -> dict[str, Any]:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
+@DB
 @pass_ctx
 def articles(ctx: Context, fmt: str) -> None:
     """List stored articles."""
@@ -323,6 +342,7 @@ def extract(
     help="Also write events, mentions and articles as Parquet files to this folder; without "
     "--db the store is temporary and these files are the only output.",
 )
+@DB
 @pass_ctx
 def run(
     ctx: Context,
@@ -338,7 +358,7 @@ def run(
     if master and engine != "spark":
         raise click.UsageError("--master needs --engine spark")
     # --out without --db (flag or EVENTFUSE_DB): the store only carries the run to the Parquet.
-    db_given = click.get_current_context().find_root().params.get("db") is not None
+    db_given = ctx.db_given
     with tempfile.TemporaryDirectory(prefix="eventfuse-run-") as scratch:
         options = ctx.options
         if out_dir is not None and not db_given:
@@ -433,6 +453,7 @@ EVENT_FORMATS = ("table", "json", "jsonl", "csv", "geojson", "parquet")
 @click.option("--actor", help="Actor name (substring, any role).")
 @click.option("--text", help="Free-text search in wording, places, actors, quotes.")
 @click.option("--disputed", is_flag=True, help="Only events where sources disagree.")
+@DB
 @pass_ctx
 def events(
     ctx: Context,
@@ -495,6 +516,7 @@ def _events_table(found: Sequence[Any]) -> None:
 
 @main.command()
 @click.argument("event_id")
+@DB
 @pass_ctx
 def show(ctx: Context, event_id: str) -> None:
     """Side-by-side comparison of what each source says about one event."""
@@ -559,6 +581,7 @@ def eval_ecbplus(directory: Path, as_json: bool, predictions: Path | None) -> No
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int)
+@DB
 @pass_ctx
 def serve(ctx: Context, host: str, port: int) -> None:
     """Serve the JSON API and the web page (map, timeline, side-by-side sources)."""
