@@ -197,5 +197,23 @@ def test_unattributed_attackers_stay_unidentified(nlp) -> None:  # type: ignore[
 def test_fighters_of_a_named_group_are_that_group(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "Afghan soldiers clashed with fighters of the ISKP militia near Kandahar on Sunday."
     found, _ = _actors(nlp, text, "clashed")
+    assert ("actor", "Islamic State Khorasan Province") in found
+    assert ("actor", "Armed group") not in found
+
+
+def test_the_other_side_of_a_clash_is_a_co_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "Malian troops clashed with fighters of the ISKP group near Gao.",
+                       "clashed")
+    assert ("actor", "Islamic State Khorasan Province") in found
+    assert any(role == "actor" and "military" in name.lower() for role, name in found)
+    assert not any(role == "recipient" for role, _ in found)
+    found, _ = _actors(nlp, "Police exchanged fire with gunmen in Lagos on Tuesday.", "exchanged")
+    assert {role for role, _ in found} == {"actor"} and len(found) == 2
+    found, _ = _actors(nlp, "Heavy fighting between the army and Taliban fighters erupted.",
+                       "fighting")
+    assert ("actor", "Taliban") in found and not any(r == "recipient" for r, _ in found)
+
+
+def test_a_one_sided_attack_keeps_its_recipient(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "Soldiers attacked fighters of the ISKP group near Gao.", "attacked")
     assert ("recipient", "Islamic State Khorasan Province") in found
-    assert ("recipient", "Armed group") not in found

@@ -184,6 +184,8 @@ class AgentLexicon:
     unattributed_agents: frozenset[str]
     civilian_words: frozenset[str]
     person_pronouns: frozenset[str]
+    # Happenings whose "with"/"between" parties are co-actors ("clash", "exchange fire").
+    mutual_happenings: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -198,6 +200,7 @@ def get_agents() -> AgentLexicon:
         unattributed_agents=frozenset(data["unattributed_agents"]),
         civilian_words=frozenset(data["civilian_words"]),
         person_pronouns=frozenset(data["person_pronouns"]),
+        mutual_happenings=frozenset(data.get("mutual_happenings") or ()),
     )
 
 
@@ -570,7 +573,47 @@ def _participants(trigger: Token) -> tuple[list[Token], list[Token]]:
                         and p.lower_ in _RECIPIENT_PREPS for g in p.children if g.dep_ == "pobj"]
     if not doers:
         doers = _clause_subject_in_prep(trigger) or _inherited_subjects(trigger)
+    if _is_mutual(trigger):
+        # "clashed with militiamen", "fighting between troops and rebels": both sides act.
+        partners = _mutual_partners(trigger)
+        doers += [t for t in partners if t not in doers]
+        targets = [t for t in targets if t not in partners]
     return _with_conjuncts(doers), _with_conjuncts(targets)
+
+
+def _is_mutual(trigger: Token) -> bool:
+    mutual = get_agents().mutual_happenings
+    if trigger.lemma_.lower() in mutual or trigger.lower_ in mutual:
+        return True
+    objects = [c for c in trigger.children if c.dep_ in _OBJECT_DEPS or c.dep_ == "compound"]
+    objects += [g for p in trigger.children if p.dep_ == "prep" and p.lower_ == "of"
+                for g in p.children if g.dep_ == "pobj"]  # "exchange of fire"
+    head = trigger.head  # the trigger may be the object: "exchanged fire"
+    if trigger.dep_ in _OBJECT_DEPS:
+        objects.append(trigger)
+        trigger = head
+    return any(f"{trigger.lemma_.lower()} {o.lemma_.lower()}" in mutual
+               or f"{trigger.lemma_.lower()} of {o.lemma_.lower()}" in mutual for o in objects)
+
+
+def _mutual_partners(trigger: Token) -> list[Token]:
+    """The parties after "with" or in "between X and Y", on the trigger or (for "exchanged fire
+    with") on the verb whose object it is."""
+    holders = [trigger]
+    if trigger.dep_ in _OBJECT_DEPS:
+        holders.append(trigger.head)
+    holders += [c for c in trigger.children if c.dep_ in _OBJECT_DEPS]
+    partners: list[Token] = []
+    for holder in holders:
+        for prep in holder.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("with", "between", "among", "amongst"):
+                for obj in (g for g in prep.children if g.dep_ == "pobj"):
+                    # "between the army and ADF rebels" is often parsed with "army" as a
+                    # modifier of "rebels": a coordinated modifier is a party too.
+                    partners += [m for m in obj.lefts if m.dep_ == "nmod"
+                                 and any(c.dep_ == "cc" for c in m.children)]
+                    partners.append(obj)
+    return partners
 
 
 def _inherited_subjects(trigger: Token) -> list[Token]:
