@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
@@ -131,26 +131,35 @@ def candidate_pairs(features: Sequence[MentionFeatures], window_days: int) -> se
     return pairs
 
 
+# An undated report in a dated article is about the days before its publication: it is
+# paired as if dated [published - UNDATED_LOOKBACK_DAYS, published]. Only reports with neither
+# a date nor a publication date pair with every member of their block.
+UNDATED_LOOKBACK_DAYS = 7
+
+
+def _blocking_span(f: MentionFeatures) -> tuple[int, int] | None:
+    if f.days is not None:
+        return f.days
+    published = f.mention.published
+    if published is None:
+        return None
+    end = published.toordinal()
+    return end - UNDATED_LOOKBACK_DAYS, end
+
+
 def _pairs_in_window(
     members: list[int], features: Sequence[MentionFeatures], window_days: int
 ) -> Iterable[tuple[int, int]]:
-    dated = sorted((i for i in members if features[i].days is not None), key=_start_of(features))
-    undated = [i for i in members if features[i].days is None]
+    spans = {i: _blocking_span(features[i]) for i in members}
+    dated = sorted((i for i in members if spans[i] is not None), key=lambda i: (spans[i], i))
+    unbounded = [i for i in members if spans[i] is None]
     for pos, i in enumerate(dated):
-        end_i = features[i].days[1]  # type: ignore[index]
+        end_i = spans[i][1]  # type: ignore[index]
         for j in dated[pos + 1 :]:
-            if features[j].days[0] - end_i > window_days:  # type: ignore[index]
+            if spans[j][0] - end_i > window_days:  # type: ignore[index]
                 break  # sorted by start: every later mention is further away
             yield min(i, j), max(i, j)
-    for i in undated:
+    for i in unbounded:
         for j in members:
             if i != j:
                 yield min(i, j), max(i, j)
-
-
-def _start_of(features: Sequence[MentionFeatures]) -> Callable[[int], tuple[int, str]]:
-    def key(i: int) -> tuple[int, str]:
-        days = features[i].days
-        return (days[0] if days else 0, features[i].id)
-
-    return key
