@@ -217,3 +217,20 @@ def test_the_other_side_of_a_clash_is_a_co_actor(nlp) -> None:  # type: ignore[n
 def test_a_one_sided_attack_keeps_its_recipient(nlp) -> None:  # type: ignore[no-untyped-def]
     found, _ = _actors(nlp, "Soldiers attacked fighters of the ISKP group near Gao.", "attacked")
     assert ("recipient", "Islamic State Khorasan Province") in found
+
+
+def test_a_dateline_never_gives_an_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("KANDAHAR, Afghanistan (Eastern Wire) — Afghan police clashed with fighters of the "
+            "ISKP group near Spin Boldak on Friday, officials said.")
+    found, _ = _actors(nlp, text, "clashed")
+    assert found == {("actor", "Afghanistan police"),
+                     ("actor", "Islamic State Khorasan Province")}
+    found, _ = _actors(nlp, "NATO-led troops clashed with Taliban fighters on Friday.", "clashed")
+    assert ("actor", "Taliban") in found and len(found) == 2
+
+
+def test_a_bare_city_is_a_place_unless_listed_as_a_government(nlp) -> None:  # type: ignore[no-untyped-def]
+    found, _ = _actors(nlp, "Islamabad rejected the accusation on Monday.", "rejected")
+    assert ("actor", "Pakistan") in found
+    found, _ = _actors(nlp, "Kandahar rejected the accusation on Monday.", "rejected")
+    assert not any(role == "actor" for role, _ in found)

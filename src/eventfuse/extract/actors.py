@@ -669,6 +669,8 @@ def _actor_for(token: Token, role: Role, context: ActorContext) -> Actor | None:
         return None
     if role == "recipient" and _is_mere_place(token, context):
         return None  # "flew into Kabul": a destination, which the places stage reports
+    if _in_dateline(token) or (role == "actor" and _is_unlisted_place(token, context)):
+        return None  # "BUNIA, Congo (Wire) —" says where the story was filed, not who acted
     group = _named_member_of(token)
     if group is not None:
         token = group  # "fighters of the CODECO militia": the named group acts
@@ -699,6 +701,36 @@ def _is_mere_place(token: Token, context: ActorContext) -> bool:
     dictionary = context.dictionary or get_actor_dictionary()
     entry = dictionary.lookup(token.text)
     return entry is None or entry.type != "state" or entry.canonical != token.text
+
+
+def _is_unlisted_place(token: Token, context: ActorContext) -> bool:
+    """A place name the actor dictionary does not list: a city is where, not who (capitals that
+    stand for their governments, "Islamabad said", are listed there as aliases)."""
+    if token.ent_type_ not in ("GPE", "LOC", "FAC") or token.pos_ != "PROPN":
+        return False
+    dictionary = context.dictionary or get_actor_dictionary()
+    return dictionary.lookup(token.text) is None and dictionary.lookup(token.text.title()) is None
+
+
+_DATELINE_DASHES = frozenset({"—", "–", "--", "-"})
+_DATELINE_MAX_TOKENS = 16
+
+
+def _in_dateline(token: Token) -> bool:
+    """Whether ``token`` lies in a dateline opening its sentence: "BUNIA, Congo (Wire) —" or
+    "KABUL (Reuters) -": a capitalized place, optionally a source in parentheses, then a dash."""
+    sent = token.sent
+    head = list(sent[:_DATELINE_MAX_TOKENS])
+    # A free-standing dash: "NATO-led" or "al-Shabaab" are words, not datelines.
+    dash = next((t for t in head if t.text in _DATELINE_DASHES and t.i > sent.start
+                 and t.doc[t.i - 1].whitespace_), None)
+    if dash is None or token.i >= dash.i:
+        return False
+    prefix = sent.doc[sent.start : dash.i]
+    first = prefix[0]
+    shouting = first.is_alpha and first.is_upper and len(first) > 2
+    sourced = any(t.text == "(" for t in prefix)
+    return (shouting or sourced) and not any(t.pos_ == "VERB" for t in prefix)
 
 
 def _named_member_of(token: Token) -> Token | None:
