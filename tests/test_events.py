@@ -370,3 +370,16 @@ def test_background_statements_are_not_happenings(text: str) -> None:
 
 def test_a_dated_happening_is_still_real() -> None:
     assert only("Rebels attacked an army post near the border on Monday.").type == "ASSAULT"
+
+
+def test_a_fallback_verb_modifying_a_noun_is_no_happening() -> None:
+    text = "Grain shipments bound for Juba and Kampala left the depot, with lorries serving the route."
+    assert {c.trigger.lower_ for c in events(text)} & {"bound", "serving"} == set()
+
+
+def test_a_present_tense_clause_set_next_week_has_not_happened() -> None:
+    text = "Opposition leaders will decide on a boycott after the electoral board meets next Tuesday."
+    assert all(c.trigger.lower_ != "meets" for c in events(text))
+    kept = [c for c in events(text, include_unreal=True) if c.trigger.lower_ == "meets"]
+    assert kept and kept[0].unreal == "future"
+    assert any(c.trigger.lower_ == "met" for c in events("The electoral board met on Tuesday."))

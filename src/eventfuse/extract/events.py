@@ -331,12 +331,21 @@ def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[Event
             found.append(EventCandidate(token, sent, kind, mode, "light", object=obj))
             continue
         typed = _verb_type(token, lex)
+        if typed and typed[2] == "cameo" and _weak_fallback(token):
+            continue
         if typed:
             found.append(EventCandidate(token, sent, typed[0], typed[1], typed[2]))
     for i, (kind, mode) in nouns.items():
         if i not in light_objects:
             found.append(EventCandidate(sent.doc[i], sent, kind, mode, "noun"))
     return sorted(found, key=lambda c: c.trigger.i)
+
+
+def _weak_fallback(verb: Token) -> bool:
+    """A CAMEO-fallback verb used as a noun modifier ("cargo bound for Uganda", "troops serving
+    with the mission", "a position guarding the camp") describes the noun, not a happening.
+    (Requiring a political participant as well cost PLOVER dev accuracy: 0.845 -> 0.839.)"""
+    return verb.dep_ in ("acl", "amod") and verb.tag_ in ("VBN", "VBG")
 
 
 def _noun_can_report(token: Token) -> bool:

@@ -30,6 +30,7 @@ CONDITIONAL = "conditional"
 HABITUAL = "habitual"
 INFINITIVE = "infinitival complement"
 STANCE = "standing position"
+FUTURE = "future"
 _MODAL_CLASS = {"must": OBLIGATION, "should": OBLIGATION, "could": POSSIBLE, "might": POSSIBLE}
 _MODAL_CLASS |= {"may": POSSIBLE, "can": POSSIBLE, "ca": POSSIBLE}
 
@@ -55,6 +56,8 @@ class Cues:
     content_preps: frozenset[str]
     stance_types: frozenset[str]
     sequence_connectives: frozenset[str]
+    future_modifiers: frozenset[str]
+    future_words: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +203,8 @@ def _own_irrealis(token: Token, cues: Cues, is_trigger_clause: bool) -> str | No
         return OBLIGATION  # "demanded that Israel ease restrictions": a mandate, not a fact
     if _habitual(token, children, cues):
         return HABITUAL
+    if _scheduled(token, children, cues):
+        return FUTURE  # "when the committee meets next week": not yet
     if is_trigger_clause and token.dep_ == "relcl" and token.tag_ in ("VBZ", "VBP"):
         return HABITUAL
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
@@ -233,6 +238,18 @@ def _habitual(token: Token, children: list[Token], cues: Cues) -> bool:
             if perfect and child.lower_ in cues.perfect_since_preps:
                 return True
     return False
+
+
+def _scheduled(token: Token, children: list[Token], cues: Cues) -> bool:
+    """A present-tense clause placed in the future by a time expression ("votes on it next
+    week", "meets tomorrow"): a schedule, not a happening."""
+    if token.tag_ not in ("VBZ", "VBP", "VB"):
+        return False
+    times = [c for c in children if c.dep_ in ("npadvmod", "advmod", "tmod", "obl")]
+    times += [g for c in children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+    return any(t.lower_ in cues.future_words
+               or any(m.lower_ in cues.future_modifiers for m in t.children if m.dep_ == "amod")
+               for t in times)
 
 
 def _subjunctive(token: Token, children: list[Token]) -> bool:
