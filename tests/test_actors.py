@@ -234,3 +234,5 @@ def test_a_bare_city_is_a_place_unless_listed_as_a_government(nlp) -> None:  # t
     assert ("actor", "Pakistan") in found
     found, _ = _actors(nlp, "Kandahar rejected the accusation on Monday.", "rejected")
     assert not any(role == "actor" for role, _ in found)
+    found, _ = _actors(nlp, "The United States rejected the accusation on Monday.", "rejected")
+    assert any(role == "actor" for role, _ in found)  # a listed name of more than one word

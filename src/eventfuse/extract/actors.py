@@ -709,7 +709,12 @@ def _is_unlisted_place(token: Token, context: ActorContext) -> bool:
     if token.ent_type_ not in ("GPE", "LOC", "FAC") or token.pos_ != "PROPN":
         return False
     dictionary = context.dictionary or get_actor_dictionary()
-    return dictionary.lookup(token.text) is None and dictionary.lookup(token.text.title()) is None
+    # The whole name, not its head word: "United States", "South Korea", "U.S."
+    entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    names = {token.text, _phrase(token).text, entity.text if entity is not None else token.text}
+    names |= {n.replace(".", "") for n in names}
+    return all(dictionary.lookup(n) is None and dictionary.lookup(n.title()) is None
+               for n in names)
 
 
 _DATELINE_DASHES = frozenset({"—", "–", "--", "-"})
