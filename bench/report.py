@@ -150,9 +150,7 @@ def fusion_section(r: Figures) -> list[str]:
         out += ["", f"Scaling exponent (log-log slope over all sizes): {exponent:.2f}, i.e. 10x "
                 f"mentions costs {10 ** exponent:.1f}x time; between the two largest sizes "
                 f"{last:.2f} ({10 ** last:.1f}x per 10x): {verdict(ok)}. Pair scoring and "
-                "average-link clustering dominate (bench/hotspots.py); in one run 100k mentions "
-                "did not finish within 7 minutes (2.6 GB RSS), so `--fusion-sizes` takes it "
-                "as a flag."]
+                "average-link clustering dominate (bench/hotspots.py)."]
     out += ["", f"Quality on this corpus (fusion of the {r['fuse']['mentions']} extracted "
             "mentions): B³ over the mentions of each article's lead paragraph, keyed by the",
             "corpus's true event (an unrelated-news lead mention is its own cluster), events",
