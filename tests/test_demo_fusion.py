@@ -58,23 +58,10 @@ def test_each_key_event_is_one_event_with_all_its_articles(fused: Any, event_id:
     assert {labels[a] for a in expected["articles"]} <= {s.article_id for s in event.sources}
 
 
-# Known misses, tracked here so the test fails the day they are fixed (then drop the mark).
-KNOWN_MISSES = {
-    ("E5", "injured"): "N3's '14 injured people' (ambulance count) is not attached to the "
-    "bombing; its 'at least 14' overlaps H2's 30",
-}
-
-
 @pytest.mark.parametrize(
     ("event_id", "field"),
     [
-        pytest.param(
-            e["id"],
-            f,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[(e["id"], f)])]
-            if (e["id"], f) in KNOWN_MISSES
-            else [],
-        )
+        (e["id"], f)
         for e in KEY["events"]
         for f in e.get("disagreements", {})
         if f in CONFLICT_FIELDS

@@ -210,3 +210,20 @@ def test_coordinated_participles_share_the_happening(nlp: Language) -> None:
     # a coordinated clause with its own subject is another happening
     text = "Troops shelled the village, and the rebels later captured 40 soldiers."
     assert _attached(nlp, text, "shelled") == []
+
+
+def test_a_casualty_count_told_apart_joins_and_narrows_the_attack() -> None:
+    from eventfuse.extract import extract_mentions
+    from eventfuse.nlp import parse_one
+    from eventfuse.records import Article
+
+    text = (
+        "A roadside bomb exploded near a checkpoint in Kandahar on Friday, wounding at least 9 "
+        "people.\n\nDoctors at the city hospital later treated 9 wounded people and recorded "
+        "two bodies."
+    )
+    article = Article(id="stray", text=text)
+    [attack] = [m for m in extract_mentions(article, parse_one(text)) if m.type == "ASSAULT"]
+    counts = {q.kind: (q.low, q.high) for q in attack.quantities}
+    assert counts["injured"] == (9, 9)  # "at least 9", then exactly 9
+    assert counts["killed"] == (2, 2)

@@ -90,7 +90,48 @@ def extract_mentions(article: Article, doc: Doc) -> list[Mention]:
             cand = replace(cand, status="claimed", attribution=claim.text,
                            attribution_span=(claim.start_char, claim.end_char))
         mentions.extend(_mentions_for(article, cand, facts, when, actors))
+    mentions = _attach_stray_casualties(mentions, facts.quantities)
     return _attach_quotes(mentions, facts.quotes)
+
+
+# --- casualty counts told apart ("carried five bodies and 14 injured people from the scene") ---
+
+CASUALTY_KINDS = ("killed", "injured")
+
+
+def _attach_stray_casualties(
+    mentions: list[Mention], quantities: Sequence[Quantity]
+) -> list[Mention]:
+    """Casualty counts in sentences that report no happening belong to the article's first
+    violent happening: added when it has no count of that kind, or narrowing its count when
+    they agree ("at least 14 wounded", then "14 injured people" -> 14)."""
+    first = next((n for n, m in enumerate(mentions) if m.type == "ASSAULT"), None)
+    if first is None:
+        return mentions
+    told = [(m.sentence.start, m.sentence.end) for m in mentions if m.sentence is not None]
+    mention = mentions[first]
+    counts = list(mention.quantities)
+    for q in quantities:
+        if q.kind not in CASUALTY_KINDS or q.evidence is None:
+            continue
+        if any(start <= q.evidence.start < end for start, end in told):
+            continue  # its sentence reports a happening: quantities_for decided there
+        same = [n for n, c in enumerate(counts) if c.kind == q.kind]
+        if not same:
+            counts.append(q)
+        elif len(same) == 1 and _narrows(q, counts[same[0]]):
+            counts[same[0]] = q
+    mentions[first] = replace(mention, quantities=tuple(counts))
+    return mentions
+
+
+def _narrows(q: Quantity, known: Quantity) -> bool:
+    """``q`` lies within ``known`` and is a narrower range."""
+    inside = q.low >= known.low and (
+        known.high is None or (q.high is not None and q.high <= known.high)
+    )
+    wider = known.high is None or (q.high is not None and q.high - q.low < known.high - known.low)
+    return inside and wider and (q.low, q.high) != (known.low, known.high)
 
 
 # --- a happening told again ("the blast", "the attack") -----------------------------------------
