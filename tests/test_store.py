@@ -346,6 +346,16 @@ def test_put_events_upserts_and_removes(store: Store) -> None:
     assert store.counts()["disputed_events"] == 0
 
 
+def test_unfused_mentions_are_those_no_event_links(store: Store) -> None:
+    seed(store)
+    store.put_mentions(["art-a"], [rich_mention("men-1"), rich_mention("men-3")])
+    assert [m.id for m in store.unfused_mentions()] == ["men-3"]
+    store.put_events([rich_event("evt-3", ("men-3",))])
+    assert store.unfused_mentions() == []
+    store.put_events([], removed_event_ids=["evt-1"])
+    assert [m.id for m in store.unfused_mentions()] == ["men-1", "men-2"]
+
+
 # --- atomicity ---------------------------------------------------------------------------------
 
 

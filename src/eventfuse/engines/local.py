@@ -107,15 +107,23 @@ def extract_pending(store: Store, options: Options, progress: Progress | None = 
 def fuse_all(
     store: Store, options: Options, lemmas: Mapping[str, frozenset[str]] | None = None
 ) -> tuple[list[Event], tuple[str, ...]]:
-    """Fuse every stored mention into events, keeping ids of events whose members persist.
+    """Fuse every stored mention into events, keeping ids of events whose members persist;
+    returns every current event and the ids removed. Only events that changed are written.
     ``lemmas`` (mention id -> trigger lemmas) spares fusion a parse when already known."""
     from eventfuse.fuse import anchored_mentions, fuse
 
+    # fuse() sees every mention and article although it re-clusters only what new mentions can
+    # reach: its TF-IDF weights (mention sentences, article texts) and story keys are computed
+    # over what it is given, so a subset could cluster new mentions differently.
     mentions: Sequence[Mention] = store.get_mentions()
     articles = store.get_articles()
     previous = store.get_events()
     result = fuse(mentions, articles, previous, options, lemmas=lemmas)
-    store.put_events(result.events, result.removed_event_ids)
+    stored = {e.id: e for e in previous}
+    # Events fusion returned unchanged are stored as they are: rewriting them cost more than
+    # the fusion of a small increment.
+    changed = [e for e in result.events if stored.get(e.id) != e]
+    store.put_events(changed, result.removed_event_ids)
     if result.anchored_mentions:
         # Undated articles' mentions now carry the date their event gave them: store that too.
         touched = {m.article_id for m in result.anchored_mentions}
@@ -146,6 +154,4 @@ def _unfused_mentions(store: Store) -> bool:
 
     Fusion places every mention in an event, so this is how a re-run knows to fuse again.
     """
-    mentions = store.counts().get("mentions", 0)
-    linked = {mention_id for event in store.get_events() for mention_id in event.mention_ids}
-    return mentions > len(linked)
+    return bool(store.unfused_mentions())

@@ -74,6 +74,8 @@ class Store(Protocol):
 
     def get_mention(self, mention_id: str) -> Mention | None: ...
 
+    def unfused_mentions(self) -> list[Mention]: ...
+
     # --- events ---
     def put_events(
         self, events: Sequence[Event], removed_event_ids: Iterable[str] = ()

@@ -321,6 +321,16 @@ class PostgresStore:
         found = self._records(Mention, "mentions", "id", [mention_id], order="id")
         return found[0] if found else None
 
+    def unfused_mentions(self) -> list[Mention]:
+        """Mentions no event links (new since the last fusion), by article id then reading order."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT json FROM mentions m WHERE NOT EXISTS "
+                "(SELECT 1 FROM event_mentions l WHERE l.mention_id = m.id) "
+                "ORDER BY article_id, seq, id"
+            ).fetchall()
+        return [self._decode(Mention, "mentions", row[0]) for row in rows]
+
     # --- events --------------------------------------------------------------------------------
 
     def put_events(self, events: Sequence[Event], removed_event_ids: Iterable[str] = ()) -> None:
