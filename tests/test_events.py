@@ -373,13 +373,39 @@ def test_a_dated_happening_is_still_real() -> None:
 
 
 def test_a_fallback_verb_modifying_a_noun_is_no_happening() -> None:
-    text = "Grain shipments bound for Juba and Kampala left the depot, with lorries serving the route."
+    text = (
+        "Grain shipments bound for Juba and Kampala left the depot, with lorries serving the route."
+    )
     assert {c.trigger.lower_ for c in events(text)} & {"bound", "serving"} == set()
 
 
 def test_a_present_tense_clause_set_next_week_has_not_happened() -> None:
-    text = "Opposition leaders will decide on a boycott after the electoral board meets next Tuesday."
+    text = (
+        "Opposition leaders will decide on a boycott after the electoral board meets next Tuesday."
+    )
     assert all(c.trigger.lower_ != "meets" for c in events(text))
     kept = [c for c in events(text, include_unreal=True) if c.trigger.lower_ == "meets"]
     assert kept and kept[0].unreal == "future"
     assert any(c.trigger.lower_ == "met" for c in events("The electoral board met on Tuesday."))
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("The terminal handled four thousand containers in May.", "handled"),
+        ("Customers were buying bread at the bakery on Friday.", "buying"),
+        ("Residents locked their doors as the rally approached the square.", "approached"),
+        ("A teacher who helped organise the boycott spoke to reporters.", "helped"),
+    ],
+)
+def test_a_fallback_verb_of_a_thing_a_shopper_or_an_event_is_no_happening(
+    text: str, trigger: str
+) -> None:
+    assert all(c.trigger.lower_ != trigger for c in events(text))
+
+
+def test_a_fallback_verb_of_a_political_actor_or_its_own_event_is_kept() -> None:
+    assert [c.type for c in events("The minister joined the delegation in Cairo.")] == ["CONSULT"]
+    hit = events("A roadside blast hit the convoy near the river.")
+    assert [(c.trigger.lower_, c.type) for c in hit] == [("hit", "ASSAULT")]
+    assert any(c.type == "PROTEST" for c in events("A teacher helped organise the boycott."))
