@@ -409,3 +409,10 @@ def test_a_fallback_verb_of_a_political_actor_or_its_own_event_is_kept() -> None
     hit = events("A roadside blast hit the convoy near the river.")
     assert [(c.trigger.lower_, c.type) for c in hit] == [("hit", "ASSAULT")]
     assert any(c.type == "PROTEST" for c in events("A teacher helped organise the boycott."))
+
+
+def test_a_thing_as_active_subject_reports_no_happening_but_a_passive_one_does() -> None:
+    eased = events("Congestion on the ring road eased after the new bridge opened.")
+    assert all(c.trigger.lower_ != "eased" for c in eased)
+    destroyed = events("Two markets were destroyed in the shelling on Sunday.")
+    assert any(c.trigger.lower_ == "destroyed" and c.type == "COERCE" for c in destroyed)

@@ -54,7 +54,8 @@ class Lexicon:
     cameo_particles: Mapping[str, Mapping[str, tuple[str | None, str | None]]]
     light_verbs: frozenset[str]
     military_cues: frozenset[str]
-    fallback_non_agents: frozenset[str] = frozenset()
+    non_agent_things: frozenset[str] = frozenset()
+    fallback_private_people: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,10 @@ def get_lexicon() -> Lexicon:
         },
         light_verbs=frozenset(raw.get("light_verbs", ())),
         military_cues=frozenset(raw.get("military_context_cues", ())),
-        fallback_non_agents=frozenset(str(w) for w in raw.get("fallback_non_agents", ())),
+        non_agent_things=frozenset(str(w) for w in raw.get("non_agent_things", ())),
+        fallback_private_people=frozenset(
+            str(w) for w in raw.get("fallback_private_people", ())
+        ),
     )
 
 
@@ -333,6 +337,8 @@ def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[Event
             found.append(EventCandidate(token, sent, kind, mode, "light", object=obj))
             continue
         typed = _verb_type(token, lex)
+        if typed and _thing_subject(token, lex):
+            continue
         if typed and typed[2] == "cameo" and (
             _weak_fallback(token) or _describes_no_happening(token, typed[0], nouns, lex)
         ):
@@ -356,7 +362,7 @@ def _describes_no_happening(
     verb: Token, kind: str, nouns: Mapping[int, tuple[str, str | None]], lex: Lexicon
 ) -> bool:
     """A CAMEO-fallback verb whose subject is a thing or a private person ("the port handled
-    cargo", "shoppers were buying bread", listed in fallback_non_agents) or an event ("as the
+    cargo", "shoppers were buying bread": data lists) or an event ("as the
     march approached"), or whose object is an event ("joined the rally", "helped organise the
     march": the rally is the happening), says nothing political of its own."""
     def other_event(token: Token) -> bool:  # "the blast hit" is the blast itself: kept
@@ -364,19 +370,26 @@ def _describes_no_happening(
 
     subject = _clause_subject(verb)
     if subject is not None and (
-        other_event(subject) or subject.lemma_.lower() in lex.fallback_non_agents
+        other_event(subject)
+        or subject.lemma_.lower() in lex.non_agent_things | lex.fallback_private_people
     ):
         return True
     verbs = [verb, *(c for c in verb.children if c.dep_ == "xcomp")]
     return any(c.dep_ == "dobj" and other_event(c) for v in verbs for c in v.children)
 
 
+def _thing_subject(verb: Token, lex: Lexicon) -> bool:
+    """Any verb whose subject is a thing ("congestion at the terminal eased"): no happening."""
+    subject = _clause_subject(verb)
+    return subject is not None and subject.lemma_.lower() in lex.non_agent_things
+
+
 def _clause_subject(verb: Token) -> Token | None:
-    """The verb's subject; a subjectless participle or conjunct borrows its head's ("volumes
-    rose, helped by ...")."""
+    """The verb's active subject (a passive one is what the happening befell); a subjectless
+    participle or conjunct borrows its head's ("volumes rose, helped by ...")."""
     for token in (verb, verb.head) if verb.dep_ in ("advcl", "conj") else (verb,):
         for child in token.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.dep_ == "nsubj":
                 return child
     return None
 
