@@ -416,3 +416,21 @@ def test_a_thing_as_active_subject_reports_no_happening_but_a_passive_one_does()
     assert all(c.trigger.lower_ != "eased" for c in eased)
     destroyed = events("Two markets were destroyed in the shelling on Sunday.")
     assert any(c.trigger.lower_ == "destroyed" and c.type == "COERCE" for c in destroyed)
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("Nurses walked out of the hospital, joining a week of action in the region.", "joining"),
+        ("The clinic received forty injured people after the crash.", "received"),
+    ],
+)
+def test_a_circumstance_or_a_clinic_receiving_patients_is_no_happening(
+    text: str, trigger: str
+) -> None:
+    assert all(c.trigger.lower_ != trigger for c in events(text))
+
+
+def test_a_visitor_received_is_still_hosted() -> None:
+    hosted = events("The president received the Chinese envoy at the palace.")
+    assert [(c.type, c.mode) for c in hosted] == [("CONSULT", "host")]

@@ -368,6 +368,8 @@ def _describes_no_happening(
     def other_event(token: Token) -> bool:  # "the blast hit" is the blast itself: kept
         return token.i in nouns and nouns[token.i][0] != kind
 
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG" and not _has_subject(verb):
+        return True  # "said X, addressing the crowd": a circumstance of the head clause
     subject = _clause_subject(verb)
     if subject is not None and (
         other_event(subject)
@@ -382,6 +384,10 @@ def _thing_subject(verb: Token, lex: Lexicon) -> bool:
     """Any verb whose subject is a thing ("congestion at the terminal eased"): no happening."""
     subject = _clause_subject(verb)
     return subject is not None and subject.lemma_.lower() in lex.non_agent_things
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
 
 
 def _clause_subject(verb: Token) -> Token | None:
