@@ -434,3 +434,8 @@ def test_a_circumstance_or_a_clinic_receiving_patients_is_no_happening(
 def test_a_visitor_received_is_still_hosted() -> None:
     hosted = events("The president received the Chinese envoy at the palace.")
     assert [(c.type, c.mode) for c in hosted] == [("CONSULT", "host")]
+
+
+def test_a_fallback_verb_in_a_relative_clause_describes_its_noun() -> None:
+    found = events("The minister met the envoy who handled the file.")
+    assert [(c.trigger.lower_, c.type) for c in found] == [("met", "CONSULT")]

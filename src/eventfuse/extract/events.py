@@ -370,6 +370,8 @@ def _describes_no_happening(
 
     if verb.dep_ == "advcl" and verb.tag_ == "VBG" and not _has_subject(verb):
         return True  # "said X, addressing the crowd": a circumstance of the head clause
+    if verb.dep_ == "relcl":
+        return True  # "the alliance, which organised the marches": describes the noun
     subject = _clause_subject(verb)
     if subject is not None and (
         other_event(subject)
