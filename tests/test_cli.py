@@ -99,3 +99,16 @@ def test_db_option_is_accepted_after_the_command_too(tmp_path: Path) -> None:
     code, out, _ = invoke("--db", str(second), "articles", "--db", str(first), "--format", "json")
     assert code == 0 and len(json.loads(out)) == 1  # the command's own --db wins
     assert not second.exists()
+
+
+def test_any_setting_can_be_set_from_the_command_line(tmp_path: Path) -> None:
+    long_text = ("Protesters marched through the city centre on Friday.\n\n" * 400).encode()
+    db = str(tmp_path / "s.db")
+    code, _, err = invoke("--db", db, "--set", "max_text_chars=500", "ingest", "-", input=long_text)
+    assert code == 0, err
+    code, out, _ = invoke("--db", db, "articles", "--format", "json")
+    assert len(json.loads(out)[0]["text"]) <= 500
+    code, _, err = invoke("--set", "no_such_setting=1", "articles")
+    assert code != 0 and "no_such_setting" in err
+    code, _, err = invoke("--set", "max_text_chars", "articles")
+    assert code != 0 and "NAME=VALUE" in err

@@ -73,11 +73,31 @@ class _Group(click.Group):
 @click.option("--db", envvar="EVENTFUSE_DB", help="SQLite path or postgresql:// URL.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only results and errors.")
 @click.option("--max-file-bytes", type=int, help="Refuse inputs larger than this.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Any setting of eventfuse.settings (limits, thresholds), e.g. --set max_text_chars=50000.",
+)
 @click.pass_context
-def main(ctx: click.Context, db: str | None, quiet: bool, max_file_bytes: int | None) -> None:
+def main(
+    ctx: click.Context,
+    db: str | None,
+    quiet: bool,
+    max_file_bytes: int | None,
+    settings: tuple[str, ...],
+) -> None:
     """eventfuse: news articles in, a fused event dataset with per-claim provenance out."""
+    overrides: dict[str, Any] = {}
+    for item in settings:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--set")
+        overrides[name.strip()] = value.strip()
+    overrides["max_file_bytes"] = max_file_bytes
     try:
-        ctx.obj = Context(db, quiet, {"max_file_bytes": max_file_bytes})
+        ctx.obj = Context(db, quiet, overrides)
     except EventfuseError as exc:
         raise click.ClickException(str(exc)) from exc
 
