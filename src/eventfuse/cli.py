@@ -317,6 +317,9 @@ def articles(ctx: Context, fmt: str) -> None:
 @INPUTS
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date to assume.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json")
+@click.option("--explain", is_flag=True,
+              help="Print, per article, what each extraction component dropped, merged or "
+              "changed and by which rule, then the mentions kept.")
 @OUTLET_FROM_FOLDER
 @pass_ctx
 def extract(
@@ -324,6 +327,7 @@ def extract(
     paths: tuple[str, ...],
     published: Any,
     fmt: str,
+    explain: bool,
     outlet_from_folder: bool,
 ) -> None:
     """Print the mentions found in the given articles, without touching a database."""
@@ -337,8 +341,11 @@ def extract(
     if published is not None:
         day: date = published.date()
         arts = [replace(a, published=day, published_source="cli") for a in arts]
-    mentions = extract_articles(arts, ctx.options)
-    _emit([to_dict(m) for m in mentions], fmt, sys.stdout)
+    if explain:
+        _explain(arts, ctx.options)
+    else:
+        mentions = extract_articles(arts, ctx.options)
+        _emit([to_dict(m) for m in mentions], fmt, sys.stdout)
     _report_errors(errors)
     if errors:
         sys.exit(1)
@@ -552,6 +559,33 @@ def show(ctx: Context, event_id: str) -> None:
     out_console().print(render_event_comparison(event, articles, mentions))
 
 
+def _explain(articles: Sequence[Article], options: Options) -> None:
+    """The extraction trace of each article: one line per candidate dropped, merged or changed
+    (component, rule, trigger, reason), then one line per mention kept."""
+    from eventfuse.extract import explain_article
+    from eventfuse.nlp import parse
+
+    console = out_console()
+    docs = parse((a.text for a in articles), batch_size=options.batch_size)
+    for article, doc in zip(articles, docs, strict=True):
+        mentions, trace = explain_article(article, doc, options)
+        console.print(f"[bold]{article.title or article.source_path or article.id}[/bold]",
+                      highlight=False)
+        for r in trace:
+            console.print(
+                f"  {r.action:10} {r.type:10} {r.trigger!r}@{r.start}  [{r.component}/{r.rule}]"
+                f"  {r.reason}", markup=False, highlight=False)
+        for m in mentions:
+            place = m.location.name if m.location else "-"
+            when = m.when.start if m.when and m.when.start else "-"
+            counts = ", ".join(f"{q.kind} {q.low}-{q.high}" for q in m.quantities) or "-"
+            trigger = m.trigger.text if m.trigger else ""
+            console.print(
+                f"  [green]MENTION[/green]    {m.type:10} {trigger!r}  place {place}; "
+                f"date {when}; {counts}; salience {m.salience}; +{len(m.coreferent)} coreferent",
+                highlight=False)
+
+
 # --- evaluation --------------------------------------------------------------------------------
 
 
@@ -602,18 +636,27 @@ def eval_ecbplus(directory: Path, as_json: bool, predictions: Path | None) -> No
               help="Write one JSON line per fused event (articles, date, place, tolls).")
 @click.option("--parse-cache", type=click.Path(file_okay=False, path_type=Path),
               help="Keep spaCy parses in this folder between runs (faster re-runs).")
+@click.option("--ablate", multiple=True, metavar="RULE",
+              help="Switch an extraction rule off (repeatable) to show what it is worth.")
 @pass_ctx
 def eval_incidents(
     ctx: Context, directory: Path, as_json: bool, predictions: Path | None,
-    parse_cache: Path | None,
+    parse_cache: Path | None, ablate: tuple[str, ...],
 ) -> None:
     """The whole pipeline on news about known incidents (gva-dev layout): events per article,
     article clustering B3, and each incident's place, date, killed and injured."""
-    from eventfuse.evaluate.incidents import evaluate_incidents
+    from dataclasses import replace
 
-    _print_scores(
-        evaluate_incidents(directory, ctx.options, predictions, parse_cache), as_json
-    )
+    from eventfuse.evaluate.incidents import evaluate_incidents
+    from eventfuse.extract.pipeline import RULES
+
+    unknown = sorted(set(ablate) - set(RULES))
+    if unknown:
+        raise click.BadParameter(f"unknown rule(s) {unknown}; rules: {', '.join(sorted(RULES))}",
+                                 param_hint="--ablate")
+    disabled = {r for r in ctx.options.disabled_rules.split(",") if r} | set(ablate)
+    options = replace(ctx.options, disabled_rules=",".join(sorted(disabled)))
+    _print_scores(evaluate_incidents(directory, options, predictions, parse_cache), as_json)
 
 
 # --- web ---------------------------------------------------------------------------------------

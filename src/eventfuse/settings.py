@@ -34,6 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("doc_timeout_seconds", 30.0, "Per-document processing time limit."),
     Setting("match_threshold", 0.5, "Pairwise score at which two mentions are one event."),
     Setting("date_window_days", 3, "Mentions further apart in time than this are never one event."),
+    Setting("disabled_rules", "", "Extraction rules switched off, comma-separated ids (ablation; "
+            "ids in extract/pipeline.py RULES)."),
+    Setting("background_days", 60, "A clause dated more than this many days before publication "
+            "is background history, not a reported happening."),
+    Setting("salience_threshold", 0.3, "Salience from which a happening beyond an article's first "
+            "is reported."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -52,6 +58,9 @@ class Options:
     doc_timeout_seconds: float = 30.0
     match_threshold: float = 0.5
     date_window_days: int = 3
+    disabled_rules: str = ""
+    background_days: int = 60
+    salience_threshold: float = 0.3
 
 
 def load_options(

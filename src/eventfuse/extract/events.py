@@ -278,23 +278,38 @@ def noun_category(token: Token) -> str | None:
 # --- detection ------------------------------------------------------------------------------
 
 
-def detect_events(doc: Doc, include_unreal: bool = False) -> list[EventCandidate]:
+def detect_events(
+    doc: Doc, include_unreal: bool = False, include_quoted: bool = False,
+    keep_presupposed: bool = False,
+) -> list[EventCandidate]:
     """Every clause of ``doc`` that reports a happening, in text order.
 
-    Triggers inside direct quotes are left out (the quote is attached to its speaker's mention);
-    so are negated, hypothetical, future, habitual and infinitival clauses unless
-    ``include_unreal`` (used for evaluation, where intents still get their category).
+    Triggers inside direct quotes are left out (the quote is attached to its speaker's mention)
+    unless ``include_quoted``; so are negated, hypothetical, future, habitual and infinitival
+    clauses unless ``include_unreal`` (the ``eventfuse_filters`` component drops those with a
+    reason; evaluation keeps intents, which still get their category). ``keep_presupposed``: a
+    violent happening that an accusation or investigation is about ("investigating the shooting
+    death of a child") is reported too, not only the investigation.
     """
-    quoted = _quoted_ranges(doc.text)
+    quoted = quoted_ranges(doc)
     found: list[EventCandidate] = []
     for sent in doc.sents:
-        for candidate in _sentence_events(sent):
-            if _inside(candidate.trigger.idx, quoted):
+        for candidate in _sentence_events(sent, keep_presupposed):
+            if not include_quoted and _inside(candidate.trigger.idx, quoted):
                 continue
             if candidate.unreal and not include_unreal:
                 continue
             found.append(candidate)
     return found
+
+
+def quoted_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges of the direct quotes of ``doc``."""
+    return _quoted_ranges(doc.text)
+
+
+def inside_ranges(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return _inside(offset, ranges)
 
 
 def main_event(candidates: Sequence[EventCandidate]) -> EventCandidate | None:
@@ -310,11 +325,11 @@ def _main_rank(c: EventCandidate) -> tuple[bool, bool, int, bool, int]:
     return (c.source == "cameo", background, _depth(c.trigger), c.source == "noun", c.trigger.i)
 
 
-def _sentence_events(sent: Span) -> list[EventCandidate]:
+def _sentence_events(sent: Span, keep_presupposed: bool = False) -> list[EventCandidate]:
     lex = get_lexicon()
     words = frozenset(t.lower_ for t in sent)
     raw = _typed_tokens(sent, lex, words)
-    kept = _drop_content_and_duplicates(raw)
+    kept = _drop_content_and_duplicates(raw, keep_presupposed)
     return [_finish(c, sent) for c in kept]
 
 
@@ -428,7 +443,9 @@ def _event_object(
     return None
 
 
-def _drop_content_and_duplicates(candidates: list[EventCandidate]) -> list[EventCandidate]:
+def _drop_content_and_duplicates(
+    candidates: list[EventCandidate], keep_presupposed: bool = False
+) -> list[EventCandidate]:
     """Drop what a speech act governs ("called for an uprising": one REQUEST, not a PROTEST too)
     and keep one candidate per category in a sentence (the nearest the root), folding a more
     specific mode from the dropped one ("killed ... in an airstrike": aerial)."""
@@ -438,6 +455,8 @@ def _drop_content_and_duplicates(candidates: list[EventCandidate]) -> list[Event
         c
         for c in candidates
         if not _is_content(c, by_token, cues.content_types, cues.content_preps)
+        or (keep_presupposed and _presupposed(c, by_token, cues.presupposing_types,
+                                             cues.presupposed_types))
     ]
     best: dict[str, EventCandidate] = {}
     for cand in kept:
@@ -479,6 +498,20 @@ def _is_content(
             return _content_edge(child, content_preps)
         child, token = token, token.head
     return False
+
+
+def _presupposed(
+    cand: EventCandidate,
+    by_token: Mapping[int, EventCandidate],
+    presupposing: frozenset[str],
+    presupposed: frozenset[str],
+) -> bool:
+    """A happening an accusation or investigation is about took place ("charged in the shooting",
+    "investigating the killing"): what is presupposed is reported, unlike what a request asks."""
+    if cand.type.lower() not in presupposed:
+        return False
+    heads = [by_token.get(t.i) for t in cand.trigger.ancestors]
+    return any(h is not None and h.type.lower() in presupposing for h in heads[:4])
 
 
 def _content_edge(child: Token, content_preps: frozenset[str]) -> bool:
