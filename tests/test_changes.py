@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from eventfuse.changes import Change, diff_events, normalize_since, render_atom
+from eventfuse.changes import Change, diff_events, normalize_since
 from eventfuse.records import (
     Actor,
     Disagreement,
@@ -23,6 +23,7 @@ from eventfuse.records import (
 )
 from eventfuse.settings import Options
 from eventfuse.store import SQLiteStore
+from eventfuse.web.feed import render_atom
 
 pytestmark = pytest.mark.issue(9)
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -10,14 +10,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
+from eventfuse.changes import Change
 from eventfuse.errors import StoreError
+from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention
-
-if TYPE_CHECKING:
-    from eventfuse.changes import Change
-    from eventfuse.fetch.state import FetchState
 
 __all__ = ["AddResult", "EventFilter", "Store", "StoreError"]
 
