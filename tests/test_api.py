@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import require_shared
 from eventfuse.api import create_app
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
@@ -376,9 +377,7 @@ def test_post_unreadable_body_is_422(client: TestClient) -> None:
 
 @pytest.mark.slow
 def test_seed_articles_give_the_kabul_protest_with_its_size_disagreement(tmp_path: Path) -> None:
-    seeds = SHARED / "seeds"
-    if not seeds.is_dir():
-        pytest.skip(f"the seed articles are not at {seeds}")
+    seeds = require_shared(SHARED / "seeds")
     from eventfuse.engines.local import run
     from eventfuse.ingest import read_sources
 

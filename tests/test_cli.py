@@ -6,13 +6,13 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
+from conftest import needs_shared
 from eventfuse.cli import main
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+needs_seeds = needs_shared(SEEDS)
 
 
 def invoke(*args: str, input: bytes | None = None) -> tuple[int, str, str]:

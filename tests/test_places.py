@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Doc, Span, Token
 
+from conftest import needs_shared
 from eventfuse.extract.gazetteer import (
     Gazetteer,
     get_gazetteer,
@@ -262,7 +263,7 @@ def test_places_outside_the_sentence_are_ignored() -> None:
 # --- the seed articles (read, not copied) ---------------------------------------------------
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not present beside the repo")
+@needs_shared(SEEDS)
 def test_seed_articles_yield_kabul_mazar_and_panjshir() -> None:
     found: list[Place] = []
     for path in sorted(SEEDS.glob("*.txt")):

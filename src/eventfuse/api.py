@@ -23,13 +23,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from eventfuse import __version__
-from eventfuse.changes import changes_router
 from eventfuse.errors import InputError
 from eventfuse.query import EventQuery, SortKey, query_events
 from eventfuse.records import Article, Event, to_dict
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
 from eventfuse.web.errors import ERROR_RESPONSES, ApiError, install_error_handlers
+from eventfuse.web.feed import changes_router
 from eventfuse.web.security import install_security, read_body_limited, require_token
 from eventfuse.web.spans import mention_spans
 

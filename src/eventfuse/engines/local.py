@@ -7,8 +7,9 @@ results back in one transaction per batch, so an interrupted run resumes where i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from eventfuse.changes import Change, diff_events, utc_now
 from eventfuse.errors import InputError
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
@@ -34,6 +35,7 @@ class RunReport:
     new_mentions: int = 0
     events_touched: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
 
 
 def _batches(
@@ -56,6 +58,7 @@ def ingest_articles(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
+    # The pipeline's stages are imported when run: reading a store needs neither spaCy nor MinHash.
     from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
 
     index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
@@ -132,21 +135,42 @@ def fuse_all(
     return list(result.events), tuple(result.removed_event_ids)
 
 
+def fuse_recording_changes(
+    store: Store,
+    options: Options,
+    new_articles: Iterable[str] = (),
+    lemmas: Mapping[str, frozenset[str]] | None = None,
+) -> list[Change]:
+    """:func:`fuse_all`, then the change log gets what it did to the events (``eventfuse
+    changes``). ``new_articles``: ids of the articles this fusion is the first to see (new or
+    revised since the last one), to which changes are attributed."""
+    before = store.get_events()
+    after, _removed = fuse_all(store, options, lemmas)
+    at = utc_now()
+    changes = [replace(c, at=at) for c in diff_events(before, after,
+                                                       new_articles=set(new_articles))]
+    store.record_changes(changes)
+    return changes
+
+
 def run(
     items: Iterable[Article | InputError],
     store: Store,
     options: Options,
     progress: Progress | None = None,
 ) -> RunReport:
-    """Ingest, extract what is new, fuse; idempotent on the same input."""
+    """Ingest, extract what is new, fuse and record the changes; idempotent on the same input.
+
+    Articles stored earlier but never extracted (``eventfuse ingest``, an interrupted run) are
+    extracted and fused too, and the changes they cause are attributed to them."""
     ingested = ingest_articles(items, store, options, progress)
-    pending = len(store.articles_without_mentions())
+    pending = store.articles_without_mentions()
     new_mentions = extract_pending(store, options, progress)
-    touched = 0
-    if pending or ingested.added or _unfused_mentions(store):
-        events, _removed = fuse_all(store, options)
-        touched = len(events)
-    return RunReport(ingested, pending, new_mentions, touched, store.counts())
+    fused = bool(pending or ingested.added or _unfused_mentions(store))
+    changes = fuse_recording_changes(store, options, pending) if fused else []
+    counts = store.counts()
+    return RunReport(ingested, len(pending), new_mentions, counts["events"] if fused else 0,
+                     counts, tuple(changes))
 
 
 def _unfused_mentions(store: Store) -> bool:

@@ -1,4 +1,4 @@
-"""PLOVER gold-standard records: event category accuracy, macro F1, actor/recipient match.
+"""PLOVER gold-standard records: event category accuracy, macro F1, strict actor/recipient match.
 
 Each record is one sentence with its gold ``event`` (older names mapped: DEMAND->REQUEST,
 DISAPPROVE->ACCUSE, INVESTIGATE->ACCUSE/investigate, FIGHT->ASSAULT), ``mode``, ``source`` and
@@ -18,7 +18,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from eventfuse.errors import EventfuseError
-from eventfuse.extract.actors import actor_matches, build_actor_context, find_actors
+from eventfuse.extract.actors import build_actor_context, find_actors, normalize_actor
 from eventfuse.extract.events import detect_events, main_event, normalize_category
 from eventfuse.nlp import parse
 
@@ -136,7 +136,27 @@ def evaluate_plover(path: Path, predictions_out: Path | None = None) -> dict[str
 
 
 def _matches(predicted: str | None, gold: Sequence[tuple[str | None, str | None]]) -> bool:
-    return any(actor_matches(predicted, text, code) for text, code in gold)
+    return any(actor_match(predicted, text, code) for text, code in gold)
+
+
+def actor_match(predicted: str | None, gold_text: str | None, gold_code: str | None) -> bool:
+    """Strict actor match: the predicted actor normalizes to the gold actor's canonical name, or
+    its dictionary code (ISO alpha-3 country; IGO for an international organisation) is the
+    gold code. Sharing a word is not enough: "Afghan protesters" is not "Pakistani protesters"."""
+    if predicted is None:
+        return gold_text is None and gold_code is None
+    actor = normalize_actor(predicted)
+    if gold_text and actor.canonical.casefold() == normalize_actor(gold_text).canonical.casefold():
+        return True
+    return bool(gold_code) and actor_code(actor.country, actor.type) == (gold_code or "").upper()
+
+
+def actor_code(country: str | None, actor_type: str | None) -> str | None:
+    """The PLOVER-style code of a normalized actor: its country, else IGO for an international
+    organisation, else none."""
+    if country:
+        return country.upper()
+    return "IGO" if actor_type == "igo" else None
 
 
 def _per_category_f1(pairs: Sequence[tuple[GoldRecord, Prediction]]) -> dict[str, float]:
