@@ -473,6 +473,11 @@ EVENT_FORMATS = ("table", "json", "jsonl", "csv", "geojson", "parquet")
 @click.option("--actor", help="Actor name (substring, any role).")
 @click.option("--text", help="Free-text search in wording, places, actors, quotes.")
 @click.option("--disputed", is_flag=True, help="Only events where sources disagree.")
+@click.option(
+    "--outlets", type=click.Path(exists=True, dir_okay=False),
+    help="CSV of outlet,source_scale (ACLED's Local/National/International...) for the "
+    "source_scale column; default $EVENTFUSE_OUTLETS.",
+)
 @DB
 @pass_ctx
 def events(
@@ -486,9 +491,14 @@ def events(
     actor: str | None,
     text: str | None,
     disputed: bool,
+    outlets: str | None,
 ) -> None:
-    """List fused events, filtered, in a table or an export format."""
-    from eventfuse.export import write_events
+    """List fused events, filtered, in a table or an export format.
+
+    csv: ACLED's columns in its codebook order, then PLOVER's; geojson: every event (null
+    geometry where unplaced); parquet: every column typed (dates, nullable integers)."""
+    from eventfuse.acled import load_outlets
+    from eventfuse.export import store_context, write_events
     from eventfuse.query import EventQuery, query_events
 
     query = EventQuery(
@@ -503,6 +513,8 @@ def events(
     with ctx.open_store() as store:
         found = query_events(store, query)
         articles = {a.id: a for a in store.get_articles()}
+        context = (store_context(store, found, articles, load_outlets(outlets))
+                   if fmt in FLAT_FORMATS else None)
     if fmt == "table":
         _events_table(found)
         return
@@ -510,14 +522,29 @@ def events(
         raise click.UsageError("--format parquet needs -o FILE")
     if output:
         if fmt == "parquet":
-            write_events(fmt, found, articles, Path(output))
+            report = write_events(fmt, found, articles, Path(output), context)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                write_events(fmt, found, articles, handle)
-        if not ctx.quiet:
-            err_console.print(f"wrote {len(found)} events to {output}")
+                report = write_events(fmt, found, articles, handle, context)
     else:
-        write_events(fmt, found, articles, sys.stdout)
+        report = write_events(fmt, found, articles, sys.stdout, context)
+    if not ctx.quiet:
+        _report_export(report, output)
+
+
+# Formats whose rows carry ACLED ids and source scales.
+FLAT_FORMATS = ("csv", "geojson", "parquet")
+
+
+def _report_export(report: Any, output: str | None) -> None:
+    where = f" to {output}" if output else ""
+    err_console.print(f"wrote {report.events} events{where}", highlight=False)
+    if report.unplaced:
+        err_console.print(f"{report.unplaced} of them have no coordinates (null geometry)",
+                          highlight=False)
+    if report.left_out:
+        err_console.print(f"left out {report.left_out} events with no date at all (no ACLED row "
+                          "without one); --format json keeps them", highlight=False)
 
 
 def _events_table(found: Sequence[Any]) -> None:
