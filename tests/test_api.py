@@ -453,3 +453,15 @@ def test_seed_articles_give_the_kabul_protest_with_its_size_disagreement(tmp_pat
         words = {v["evidence"]["text"].casefold() for d in event["discrepancies"]
                  if d["field"] == "size" for v in d["values"] if v["evidence"]}
         assert {"hundreds", "dozens"} <= words
+
+
+@pytest.mark.issue(16)
+def test_unknown_type_or_country_is_422_naming_the_valid_values(client: TestClient) -> None:
+    body = assert_error(client.get("/api/events", params={"type": "BOGUS"}), 422,
+                        "invalid_request")
+    assert "PROTEST" in body["error"]["message"]
+    body = assert_error(client.get("/api/events", params={"country": "Narnia"}), 422,
+                        "invalid_request")
+    assert "Narnia" in body["error"]["message"]
+    by_name = client.get("/api/events", params={"country": "Afghanistan"})
+    assert ids(by_name) == ["ev-kabul-protest", "ev-badakhshan-strike", "ev-xss"]

@@ -366,14 +366,21 @@ def test_parquet_reads_back(tmp_path: Path) -> None:
         "Harbor Ledger", "Northfield Post"}
 
 
-def test_comparison_one_column_per_source_with_conflicts_in_red() -> None:
+@pytest.mark.issue(16)
+def test_comparison_has_a_consensus_column_then_one_per_source_with_conflicts_in_red() -> None:
     table = export.render_event_comparison(PROTEST, ARTICLES, MENTIONS)
-    assert len(table.columns) == 3
-    headers = [str(c.header) for c in table.columns[1:]]
+    assert len(table.columns) == 4
+    assert str(table.columns[1].header).startswith("consensus")
+    headers = [str(c.header) for c in table.columns[2:]]
     assert headers[0].startswith("Harbor Ledger") and headers[1].startswith("Northfield Post")
     labels = [str(cell) for cell in table.columns[0]._cells]
+    consensus = {label: str(cell) for label, cell in zip(labels, table.columns[1]._cells,
+                                                          strict=True)}
+    assert consensus["size"] == '"Thousands" [2000–9999]'  # what fusion kept
+    assert consensus["location"] == "Lima (point)" and consensus["status"] == "reported"
+    assert consensus["date"].startswith("2024-05-03 (day)")
     size_row = labels.index("size")
-    for column in table.columns[1:]:
+    for column in table.columns[2:]:
         size_cell = column._cells[size_row]
         assert isinstance(size_cell, Text) and size_cell.style == export.DISAGREE_STYLE
         date_cell = column._cells[labels.index("date")]
@@ -392,7 +399,8 @@ def test_comparison_shows_a_disputed_field_without_its_own_row() -> None:
     event = dataclasses.replace(PROTEST, disagreements=(typed,))
     table = export.render_event_comparison(event, ARTICLES, MENTIONS)
     labels = [str(cell) for cell in table.columns[0]._cells]
-    cell = table.columns[2]._cells[labels.index("type")]
+    assert str(table.columns[1]._cells[labels.index("type")]) == "PROTEST"
+    cell = table.columns[3]._cells[labels.index("type")]
     assert isinstance(cell, Text) and '"X"' in str(cell) and cell.style == export.DISAGREE_STYLE
 
 

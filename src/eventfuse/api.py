@@ -28,7 +28,14 @@ from eventfuse.acled import outlet_domain
 from eventfuse.changes import changes_router
 from eventfuse.errors import InputError
 from eventfuse.export import ExportContext, ExportReport
-from eventfuse.query import EventQuery, SortKey, query_events
+from eventfuse.query import (
+    EventQuery,
+    FilterError,
+    SortKey,
+    checked_country,
+    checked_type,
+    query_events,
+)
 from eventfuse.records import Article, Event, to_dict
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
@@ -113,14 +120,19 @@ def event_query(
     start: Annotated[dt.date | None, Query(description="Events ending on/after this day")] = None,
     end: Annotated[dt.date | None, Query(description="Events starting on/before this day")] = None,
     type: Annotated[str | None, Query(description="PLOVER category, e.g. PROTEST")] = None,
-    country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
+    country: Annotated[str | None, Query(description="ISO 3166 code or country name")] = None,
     actor: Annotated[str | None, Query(description="Substring of an actor's name")] = None,
     q: Annotated[str | None, Query(description="Text search in places, actors, quotes")] = None,
     disputed: Annotated[bool, Query(description="Only events whose sources disagree")] = False,
     sort: Annotated[SortKey, Query(description="date, -date, sources, -sources or id")] = "date",
 ) -> EventQuery:
+    try:
+        checked = (checked_type(type) if type else None,
+                   checked_country(country) if country else None)
+    except FilterError as exc:
+        raise ApiError(422, str(exc)) from exc
     return EventQuery(
-        since=start, until=end, type=type or None, country=country or None, actor=actor or None,
+        since=start, until=end, type=checked[0], country=checked[1], actor=actor or None,
         text=q or None, disputed=disputed or None, sort=sort,
     )
 

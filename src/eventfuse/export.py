@@ -694,10 +694,11 @@ def render_event_comparison(
     disputed = {d.field: {v.article_id for v in d.values} for d in event.disagreements}
     table = Table(title=_comparison_title(event), show_lines=True, expand=True)
     table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("consensus\n(fused)", style="bold", overflow="fold")
     for source in event.sources:
         table.add_column(_source_header(source, articles), overflow="fold")
     for label, cell in _comparison_rows(event):
-        cells = []
+        cells = [Text(_consensus_text(event, label))]
         for source in event.sources:
             text = cell(by_article[source.article_id], source)
             red = source.article_id in disputed.get(label, set())
@@ -708,8 +709,9 @@ def render_event_comparison(
         if d.field not in shown:  # a field without a row of its own: show the sources' values
             values = {v.article_id: json.dumps(to_dict(v.value), ensure_ascii=False)
                       for v in d.values}
-            table.add_row(d.field, *(Text(values.get(s.article_id, ""), style=DISAGREE_STYLE)
-                                     for s in event.sources))
+            table.add_row(d.field, Text(_consensus_text(event, d.field)),
+                          *(Text(values.get(s.article_id, ""), style=DISAGREE_STYLE)
+                            for s in event.sources))
     if event.disagreements:
         table.caption = "\n".join("≠ " + d.reason for d in event.disagreements)
         table.caption_style = DISAGREE_STYLE
@@ -734,6 +736,25 @@ def _comparison_rows(event: Event) -> list[tuple[str, Cell]]:
             rows.append((kind, _quantity_cell(kind)))
     rows.append(("status", lambda ms, _s: _join(m.status for m in ms)))
     return rows
+
+
+def _consensus_text(event: Event, label: str) -> str:
+    """The fused event's value of one comparison row: what the sources were reconciled to."""
+    quantities = {q.kind: q for q in _first_per_kind(event.quantities)}
+    if label in quantities:
+        return _range_text(quantities[label])
+    by_label: dict[str, Callable[[], str]] = {
+        "wording": lambda: f"{event.type}/{event.mode}" if event.mode else event.type,
+        "date": lambda: _when_text(event.when),
+        "location": lambda: _place_text(event.location),
+        "actor": lambda: ", ".join(_actor_name(a) for a in event.actors if a.role == "actor"),
+        "recipient": lambda: ", ".join(_actor_name(a) for a in event.actors
+                                       if a.role == "recipient"),
+        "status": lambda: event.status,
+        "type": lambda: event.type,
+    }
+    text = by_label[label]() if label in by_label else ""
+    return text or "—"
 
 
 def _comparison_title(event: Event) -> str:
