@@ -194,12 +194,18 @@ def _location_json(place: Place | None) -> dict[str, Any] | None:
         "text": place.name,
         "geonames_id": place.geonames_id,
         "country": place.country,
+        "country_name": _country_name(place.country),
         "admin1": place.admin1,
         "lat": place.lat,
         "lon": place.lon,
         "precision": place.precision,
         "note": place.note,
     }
+
+
+def _country_name(alpha2: str | None) -> str | None:
+    record = acled.country(alpha2)
+    return record.name if record else alpha2
 
 
 def _quantity_json(q: Quantity) -> dict[str, Any]:
