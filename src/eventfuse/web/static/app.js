@@ -19,7 +19,7 @@
   // MIN_FENCE_DAYS) away from it is an outlier, counted under the timeline instead of stretching it.
   const FENCE_IQR = 3;
   const MIN_FENCE_DAYS = 30;
-  const PICK_ZOOM = 8;
+  const PICK_ZOOM = 6;
   const TOP_ACTORS = 8;
 
   const state = {
