@@ -129,7 +129,8 @@ def handmade_db(tmp_path: Path) -> str:
 
 
 @pytest.mark.issue(16)
-@pytest.mark.parametrize("command", [["events"], ["articles"], ["show", "ev-x"], ["serve"]])
+@pytest.mark.parametrize("command", [["events"], ["articles"], ["show", "ev-x"], ["serve"],
+                                     ["changes"]])
 def test_a_read_command_on_a_missing_database_fails_and_creates_nothing(
     tmp_path: Path, command: list[str]
 ) -> None:

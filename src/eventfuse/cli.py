@@ -274,7 +274,7 @@ def changes(ctx: Context, since: str | None, fmt: str) -> None:
         cutoff = normalize_since(since) if since else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from exc
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         found = store.get_changes(cutoff)
     if fmt != "table":
         _emit([change_json(c) for c in found], fmt, sys.stdout)

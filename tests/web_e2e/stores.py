@@ -63,6 +63,9 @@ def add_page_cases(store: Store) -> Store:
         Event(id="ev-stray", type="ACCUSE", mention_ids=(), sources=twice[:1],
               independent_sources=1,
               when=When("in 2007", dt.date(2007, 3, 1), dt.date(2007, 3, 1), "day")),
+        Event(id="ev-last-year", type="ACCUSE", mention_ids=(), sources=twice[:1],
+              independent_sources=1,
+              when=When("last year", dt.date(2020, 1, 1), dt.date(2020, 12, 31), "year")),
     ])
     return store
 

@@ -20,6 +20,7 @@
   const FENCE_IQR = 3;
   const MIN_FENCE_DAYS = 30;
   const PICK_ZOOM = 6;
+  const COARSE_PRECISIONS = ["month", "year"];
   const TOP_ACTORS = 8;
 
   const state = {
@@ -446,12 +447,18 @@
   function drawTimeline() {
     const box = document.getElementById("timeline");
     clear(box);
-    const every = state.base.map((e) => eventDate(e).start).filter(Boolean).map((d) => toDay(d.slice(0, 10)));
+    // A day scale draws the events dated to the day or week; "last year" is no bar on 1 January.
+    const withDate = state.base.filter((e) => eventDate(e).start);
+    const fine = withDate.filter((e) => COARSE_PRECISIONS.indexOf(eventDate(e).precision) < 0);
+    const every = fine.map((e) => toDay(String(eventDate(e).start).slice(0, 10)));
     const dated = withoutOutliers(every);
     const note = document.getElementById("timeline-note");
-    const undated = state.base.length - every.length;
+    const plural = (n, one) => n + " " + one + (n === 1 ? "" : "s");
+    const undated = state.base.length - withDate.length;
+    const coarse = withDate.length - fine.length;
     const outside = every.length - dated.length;
-    note.textContent = [outside ? outside + (outside === 1 ? " event" : " events") + " far outside this span not drawn" : "",
+    note.textContent = [outside ? plural(outside, "event") + " far outside this span not drawn" : "",
+      coarse ? plural(coarse, "event") + " dated only to the month or year" : "",
       undated ? undated + " undated" : ""].filter(Boolean).join(" · ");
     const width = box.clientWidth || 600;
     const height = 90;
