@@ -371,3 +371,16 @@ def test_usable_at_390_px(browser: Any, server: tuple[str, Store]) -> None:
     shot(tab, "08-phone-picked")
     assert errors == []
     context.close()
+
+
+@pytest.mark.issue(16)
+def test_api_docs_offer_the_authorize_button_for_the_write_token(
+    page: Any, server: tuple[str, Store]
+) -> None:
+    page.goto(server[0] + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    page.locator("button.authorize").click()
+    dialog = page.locator(".modal-ux")
+    dialog.wait_for()
+    assert "EVENTFUSE_TOKEN" in dialog.inner_text()
+    shot(page, "09-docs-authorize")
