@@ -40,6 +40,22 @@ class Context:
 
         return open_store(self.options.db)
 
+    def open_existing_store(self) -> Any:
+        """The store of a read command: a missing SQLite file is an error, never created."""
+        self.require_existing_db()
+        return self.open_store()
+
+    def require_existing_db(self) -> None:
+        db = self.options.db
+        if _is_file_db(db) and not Path(db).exists():
+            raise click.ClickException(
+                f"no database at {db}: create it with `eventfuse --db {db} run PATH`, or point "
+                "--db / $EVENTFUSE_DB at an existing one")
+
+
+def _is_file_db(db: str) -> bool:
+    return db != ":memory:" and not db.lower().startswith(("postgres://", "postgresql"))
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -258,7 +274,7 @@ def changes(ctx: Context, since: str | None, fmt: str) -> None:
         cutoff = normalize_since(since) if since else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from exc
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         found = store.get_changes(cutoff)
     if fmt != "table":
         _emit([change_json(c) for c in found], fmt, sys.stdout)
@@ -295,7 +311,7 @@ def article_json(article: Article) -> dict[str, Any]:
 @pass_ctx
 def articles(ctx: Context, fmt: str) -> None:
     """List stored articles."""
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         stored = store.get_articles()
     if fmt != "table":
         _emit([article_json(a) for a in stored], fmt, sys.stdout)
@@ -476,10 +492,15 @@ EVENT_FORMATS = ("table", "json", "jsonl", "csv", "geojson", "parquet")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after this day.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before this day.")
 @click.option("--type", "etype", help="PLOVER category, e.g. PROTEST.")
-@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. AF.")
+@click.option("--country", help="Country: ISO 3166 code or name, e.g. AF or Afghanistan.")
 @click.option("--actor", help="Actor name (substring, any role).")
 @click.option("--text", help="Free-text search in wording, places, actors, quotes.")
 @click.option("--disputed", is_flag=True, help="Only events where sources disagree.")
+@click.option(
+    "--outlets", type=click.Path(exists=True, dir_okay=False),
+    help="CSV of outlet,source_scale (ACLED's Local/National/International...) for the "
+    "source_scale column; default $EVENTFUSE_OUTLETS.",
+)
 @DB
 @pass_ctx
 def events(
@@ -493,23 +514,30 @@ def events(
     actor: str | None,
     text: str | None,
     disputed: bool,
+    outlets: str | None,
 ) -> None:
-    """List fused events, filtered, in a table or an export format."""
-    from eventfuse.export import write_events
-    from eventfuse.query import EventQuery, query_events
+    """List fused events, filtered, in a table or an export format.
 
-    query = EventQuery(
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        type=etype,
-        country=country,
-        actor=actor,
-        text=text,
-        disputed=disputed or None,
-    )
-    with ctx.open_store() as store:
+    csv: ACLED's columns in its codebook order, then PLOVER's; geojson: every event (null
+    geometry where unplaced); parquet: every column typed (dates, nullable integers)."""
+    from eventfuse.acled import load_outlets
+    from eventfuse.export import store_context, write_events
+    from eventfuse.query import EventQuery, checked_type, query_events
+
+    with ctx.open_existing_store() as store:
+        query = EventQuery(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            type=_option(checked_type, etype, "--type"),
+            country=_option(lambda c: _checked_country(store, c), country, "--country"),
+            actor=actor,
+            text=text,
+            disputed=disputed or None,
+        )
         found = query_events(store, query)
         articles = {a.id: a for a in store.get_articles()}
+        context = (store_context(store, found, articles, load_outlets(outlets))
+                   if fmt in FLAT_FORMATS else None)
     if fmt == "table":
         _events_table(found)
         return
@@ -517,14 +545,51 @@ def events(
         raise click.UsageError("--format parquet needs -o FILE")
     if output:
         if fmt == "parquet":
-            write_events(fmt, found, articles, Path(output))
+            report = write_events(fmt, found, articles, Path(output), context)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                write_events(fmt, found, articles, handle)
-        if not ctx.quiet:
-            err_console.print(f"wrote {len(found)} events to {output}")
+                report = write_events(fmt, found, articles, handle, context)
     else:
-        write_events(fmt, found, articles, sys.stdout)
+        report = write_events(fmt, found, articles, sys.stdout, context)
+    if not ctx.quiet:
+        _report_export(report, output)
+
+
+def _option(check: Callable[[str], str], value: str | None, hint: str) -> str | None:
+    """``check(value)`` (None stays None); its FilterError becomes a usage error of ``hint``."""
+    from eventfuse.query import FilterError
+
+    if value is None:
+        return None
+    try:
+        return check(value)
+    except FilterError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
+
+
+def _checked_country(store: Any, value: str) -> str:
+    from eventfuse.query import checked_country
+
+    return checked_country(value, known=_countries_of(store))
+
+
+def _countries_of(store: Any) -> set[str]:
+    return {e.location.country for e in store.get_events() if e.location and e.location.country}
+
+
+# Formats whose rows carry ACLED ids and source scales.
+FLAT_FORMATS = ("csv", "geojson", "parquet")
+
+
+def _report_export(report: Any, output: str | None) -> None:
+    where = f" to {output}" if output else ""
+    err_console.print(f"wrote {report.events} events{where}", highlight=False)
+    if report.unplaced:
+        err_console.print(f"{report.unplaced} of them have no coordinates (null geometry)",
+                          highlight=False)
+    if report.left_out:
+        err_console.print(f"left out {report.left_out} events with no date at all (no ACLED row "
+                          "without one); --format json keeps them", highlight=False)
 
 
 def _events_table(found: Sequence[Any]) -> None:
@@ -549,7 +614,7 @@ def show(ctx: Context, event_id: str) -> None:
     """Side-by-side comparison of what each source says about one event."""
     from eventfuse.export import render_event_comparison
 
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         event = store.get_event(event_id)
         if event is None:
             raise click.ClickException(f"no event {event_id!r} in {ctx.options.db}")
@@ -668,11 +733,16 @@ def eval_incidents(
 @DB
 @pass_ctx
 def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the JSON API and the web page (map, timeline, side-by-side sources)."""
+    """Serve the JSON API and the web page (map, timeline, side-by-side sources).
+
+    Reads are open. Writes (POST /api/articles) need the bearer token set in the environment
+    variable EVENTFUSE_TOKEN when the server starts: send "Authorization: Bearer <token>" (the
+    Authorize button of /docs). Without EVENTFUSE_TOKEN every write is refused (401)."""
     import uvicorn
 
     from eventfuse.api import create_app
 
+    ctx.require_existing_db()
     if not ctx.quiet:
         err_console.print(f"serving {ctx.options.db} on http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(create_app(ctx.options), host=host, port=port, log_level="warning")

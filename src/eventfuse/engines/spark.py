@@ -287,15 +287,17 @@ def run(
 def write_outputs(store: Store, out_dir: str | Path) -> list[Path]:
     """Events, mentions and articles of ``store`` as Parquet files in ``out_dir``:
     ``events.parquet``, ``events.mentions.parquet``, ``events.articles.parquet``."""
-    from eventfuse.export import write_parquet
+    from eventfuse.export import store_context, write_parquet
 
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     articles = {a.id: a for a in store.get_articles()}
+    events = store.get_events()
     return write_parquet(
-        store.get_events(),
+        events,
         articles,
         target / "events.parquet",
         mentions=store.get_mentions(),
         with_articles=True,
+        context=store_context(store, events, articles),  # the store's stable ACLED ids
     )
