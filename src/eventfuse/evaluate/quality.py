@@ -42,6 +42,13 @@ def _ecbplus(path: Path) -> Mapping[str, Any]:
     return evaluate_ecbplus(path, topics=DEV_TOPICS)
 
 
+def _incidents(path: Path) -> Mapping[str, Any]:
+    from eventfuse.evaluate.incidents import evaluate_incidents
+    from eventfuse.settings import Options
+
+    return evaluate_incidents(path, Options(db=":memory:"))
+
+
 # Evaluator name (the "evaluator" of a set in the baseline) -> function(data path) -> report.
 # Sets whose evaluator is not registered yet are listed as "not measured yet", never failed:
 # register "incidents" (gva-dev, `eventfuse eval incidents`) and "geoparse" (GeoWebNews,
@@ -49,6 +56,7 @@ def _ecbplus(path: Path) -> Mapping[str, Any]:
 EVALUATORS: dict[str, Evaluator] = {
     "plover": _plover,
     "ecbplus": _ecbplus,
+    "incidents": _incidents,
 }
 
 
