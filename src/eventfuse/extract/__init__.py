@@ -26,6 +26,7 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
+from eventfuse.extract.typing import type_candidates
 from eventfuse.nlp import parse
 from eventfuse.records import Actor, Article, Evidence, Mention, Place, Quantity, Quote, When
 from eventfuse.settings import Options
@@ -69,7 +70,7 @@ def extract_mentions(article: Article, doc: Doc) -> list[Mention]:
     previous: tuple[int, str, When | None] | None = (
         None  # paragraph, type, when of the last mention
     )
-    for cand in detect_events(doc):
+    for cand in type_candidates(detect_events(doc)):  # the typing classifier's say (issue 14)
         # article.text, not doc.text: spaCy rebuilds Doc.text on every access.
         paragraph = article.text.count("\n\n", 0, cand.sentence.start_char)
         when = event_when(cand.sentence, cand.trigger, facts.times)
