@@ -46,13 +46,16 @@ def read_descriptions(path: Path) -> list[AcledRecord]:
     return records
 
 
-def predict_sub_types(texts: Sequence[str], classifier: bool = True) -> list[str | None]:
+def predict_sub_types(
+    texts: Sequence[str], classifier: bool = True, triggerless: bool = True
+) -> list[str | None]:
     """The ACLED sub-event type of each sentence's main typed happening, or None.
 
     With ``classifier``, the lexicon's candidates are retyped as extraction does
-    (``type_candidates``), and a sentence where the lexicon found no happening at all gets the
-    nearest sub-type description (every description here reports an event; extraction does not
-    create events without a trigger, so this part measures the fallback only)."""
+    (``type_candidates``); with ``triggerless`` too, a sentence where the lexicon found no
+    happening at all gets the nearest sub-type description (every description here reports an
+    event; extraction does not create events without a trigger, so this measures the
+    fallback only)."""
     result: list[str | None] = []
     untyped: list[int] = []
     for n, doc in enumerate(parse(texts, batch_size=64)):
@@ -63,7 +66,7 @@ def predict_sub_types(texts: Sequence[str], classifier: bool = True) -> list[str
         result.append(chosen.acled_sub_event_type if chosen else None)
         if chosen is None:
             untyped.append(n)
-    if classifier and untyped:
+    if classifier and triggerless and untyped:
         vectors = get_embedder().embed([texts[i] for i in untyped])
         nearest = get_subtype_prototypes().nearest(vectors, [None] * len(untyped))
         for i, (_, sub_type, _) in zip(untyped, nearest, strict=True):
@@ -91,13 +94,17 @@ def score_sub_types(
 
 
 def evaluate_acled(path: Path) -> dict[str, Any]:
-    """Sub-type accuracy with the typing classifier, beside the crosswalk rules alone."""
+    """Sub-type accuracy of typing as a whole (crosswalk rules, the typing head, and the nearest
+    description for sentences without a trigger), beside the rules alone and beside what an
+    extraction run gives (no trigger, no event)."""
     records = read_descriptions(path)
     texts = [r.text for r in records]
-    rules_only = score_sub_types(records, predict_sub_types(texts, classifier=False))
     keep = ("sub_event_type_accuracy", "coverage")
+    rules_only = score_sub_types(records, predict_sub_types(texts, classifier=False))
+    extraction = score_sub_types(records, predict_sub_types(texts, triggerless=False))
     return {
         "dataset": str(path),
         **score_sub_types(records, predict_sub_types(texts)),
+        "as_extracted": {k: extraction[k] for k in keep},
         "rules_only": {k: rules_only[k] for k in keep},
     }

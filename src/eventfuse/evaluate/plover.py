@@ -187,7 +187,7 @@ def _classifier_scores(
                 f"[V004] cross-validation needs the training data: {exc}"
             ) from exc
         typed = list(train.cross_validate(base, dev, folds, settings))
-        how = f"{folds}-fold cross-validation (base training data + the other folds)"
+        how = f"{folds}-fold cross-validation (each fold's head trained without it)"
     with_type = [replace(p, event=t) for p, t in zip(lexicon, typed, strict=True)]
     scores = score(records, with_type)
     keep = ("category_accuracy", "macro_f1", "coverage", "per_category_f1", "confusions")

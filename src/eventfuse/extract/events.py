@@ -560,9 +560,13 @@ def acled_rule(
 
 @functools.cache
 def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
-    """PLOVER category -> the ACLED event types the typing classifier may choose among."""
+    """PLOVER category -> the ACLED event types the typing classifier may choose among when
+    only a category default gave the sub-type (none when ``refine_defaults`` is off)."""
     path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")).get("fallback_event_types", {})
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not data.get("refine_defaults", True):
+        return {}
+    raw = data.get("fallback_event_types", {})
     return {str(k): tuple(str(v) for v in values) for k, values in raw.items()}
 
 

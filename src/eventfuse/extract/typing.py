@@ -187,6 +187,24 @@ class TypingModel:
         scores = scores + np.tensordot(self.tied, layout.tied(evidence, prior_log), axes=1)
         return softmax(scores)
 
+    def decided_by_lexicon(self, ev: LexiconEvidence) -> str | None:
+        """The category when the embedding cannot change it, else None (exact, so the
+        embedding is skipped only where it would not matter): no embedding term can move a
+        category c above the lexicon's best c1 when score(c1) - score(c) exceeds
+        scale * |w_c - w_c1| (the embedding is a unit vector)."""
+        if self.layout.use_prior or not self.layout.use_lexicon:
+            return None
+        lexicon = np.tensordot(self.tied, self.layout.tied([ev]), axes=1)[0]
+        best = int(lexicon.argmax())
+        if not self.layout.use_embedding:
+            return self.layout.categories[best]
+        reach = self.layout.embedding_scale * np.linalg.norm(
+            self.weights - self.weights[:, best : best + 1], axis=0
+        )
+        gaps = lexicon[best] - lexicon
+        gaps[best] = np.inf
+        return self.layout.categories[best] if bool((gaps > reach).all()) else None
+
     def predict(
         self, sentences: Sequence[str], evidence: Sequence[LexiconEvidence]
     ) -> list[TypePrediction]:
@@ -304,44 +322,59 @@ def get_subtype_prototypes() -> SubtypePrototypes:
 
 def type_candidates(candidates: Sequence[EventCandidate]) -> list[EventCandidate]:
     """The lexicon's candidates with the classifier's say (docs/typing.md): in each sentence
-    that has candidates (only those are embedded, in one batch), the main candidate takes the
-    head's category when the head is confident enough (``override_probability`` in the head's
-    meta), and an ACLED sub-type that only a category default gave is refined by the nearest
-    sub-type description."""
+    that has candidates, the main candidate takes the head's category, and an ACLED sub-type
+    that only a category default gave is refined by the nearest sub-type description. Only the
+    sentences where the embedding can change something are embedded, in one batch."""
     if not candidates:
         return []
     model = get_typing_model()
     by_sentence: dict[int, list[EventCandidate]] = {}
     for cand in candidates:
         by_sentence.setdefault(cand.sentence.start, []).append(cand)
-    groups = list(by_sentence.values())
-    evidence = [lexicon_evidence(group) for group in groups]
-    embeddings = _embed([group[0].sentence.text for group in groups])
-    predictions = model.predict_embedded(embeddings, evidence)
-    threshold = float(model.meta.get("override_probability", 1.0))
-    changed: dict[int, EventCandidate] = {}
-    for group, prediction, vector in zip(groups, predictions, embeddings, strict=True):
+    mains: list[EventCandidate] = []
+    evidence: list[LexiconEvidence] = []
+    for group in by_sentence.values():
         main = main_event(group)
-        if main is None:
-            continue
-        kind, mode = main.type, main.mode
-        if prediction.overrides_lexicon and prediction.probability >= threshold:
+        if main is not None:
+            mains.append(main)
+            evidence.append(lexicon_evidence(group))
+    decided = [model.decided_by_lexicon(ev) for ev in evidence]
+    pending = [
+        i
+        for i, (main, kind) in enumerate(zip(mains, decided, strict=True))
+        if kind is None or _refinable(main, kind, main.mode if kind == main.type else None)
+    ]
+    vectors = _embed([mains[i].sentence.text for i in pending]) if pending else _no_embedding([])
+    changed: dict[int, EventCandidate] = {}
+    for row, i in enumerate(pending):
+        main, ev, kind = mains[i], evidence[i], decided[i]
+        mode = main.mode if kind == main.type else None
+        if kind is None:
+            prediction = model.predict_embedded(vectors[row : row + 1], [ev])[0]
             kind, mode = prediction.category, prediction.mode  # the head learnt stated categories
-        retyped = _with_acled(main, kind, mode, vector)
-        if retyped is not main:
-            changed[id(main)] = retyped
+        changed[id(main)] = _with_acled(main, kind, mode, vectors[row])
+    for i, kind in enumerate(decided):
+        main = mains[i]
+        if kind is not None and id(main) not in changed and kind != main.type:
+            changed[id(main)] = _with_acled(main, kind, None, None)
     return [changed.get(id(c), c) for c in candidates]
 
 
+def _refinable(cand: EventCandidate, kind: str, mode: str | None) -> bool:
+    """Whether only a category default gives the sub-type, with alternatives to choose from."""
+    rule = acled_rule(kind, mode, cand.sentence, cand.trigger)
+    return bool(rule and rule.get("default") and acled_fallback_event_types().get(kind))
+
+
 def _with_acled(
-    cand: EventCandidate, kind: str, mode: str | None, vector: NDArray[np.float32]
+    cand: EventCandidate, kind: str, mode: str | None, vector: NDArray[np.float32] | None
 ) -> EventCandidate:
     from dataclasses import replace
 
     rule = acled_rule(kind, mode, cand.sentence, cand.trigger)
     event_type = rule["event_type"] if rule else None
     sub_type = rule["sub_event_type"] if rule else None
-    if rule is not None and rule.get("default"):
+    if vector is not None and rule is not None and rule.get("default"):
         allowed = acled_fallback_event_types().get(kind)
         if allowed:
             event_type, sub_type, _ = get_subtype_prototypes().nearest(
