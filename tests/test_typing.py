@@ -258,3 +258,12 @@ def test_training_data_readers_on_shared_data() -> None:
     cameo = train.cameo_examples(SHARED, limit=200)
     assert 150 <= len(cameo) <= 200
     assert {e.label for e in cameo} <= set(train.categories())
+
+
+def test_written_training_sentences_cover_every_category() -> None:
+    written = train.written_examples()
+    counts = Counter(e.label for e in written)
+    assert set(counts) == set(train.categories())
+    assert min(counts.values()) >= 8
+    descriptions = {r.text for r in read_descriptions(DESCRIPTIONS)}
+    assert not descriptions & {e.text for e in written}  # never the evaluation sentences

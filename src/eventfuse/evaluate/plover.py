@@ -186,7 +186,8 @@ def _classifier_scores(
             raise EvaluationError(
                 f"[V004] cross-validation needs the training data: {exc}"
             ) from exc
-        typed = list(train.cross_validate(base, dev, folds, settings))
+        written = train.featurize(train.written_examples()) if settings.written else None
+        typed = list(train.cross_validate(base, dev, folds, settings, written))
         how = f"{folds}-fold cross-validation (each fold's head trained without it)"
     with_type = [replace(p, event=t) for p, t in zip(lexicon, typed, strict=True)]
     scores = score(records, with_type)
