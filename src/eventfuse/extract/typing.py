@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -369,8 +369,6 @@ def _refinable(cand: EventCandidate, kind: str, mode: str | None) -> bool:
 def _with_acled(
     cand: EventCandidate, kind: str, mode: str | None, vector: NDArray[np.float32] | None
 ) -> EventCandidate:
-    from dataclasses import replace
-
     rule = acled_rule(kind, mode, cand.sentence, cand.trigger)
     event_type = rule["event_type"] if rule else None
     sub_type = rule["sub_event_type"] if rule else None
