@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check quality bench lint fuzz clean assets
+.PHONY: run test check quality bench lint fuzz clean assets train
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -49,6 +49,14 @@ check: lint
 # Recomputes every gated development-set figure and prints it beside its floor (for docs/quality.md).
 quality: $(STAMP)
 	$(BIN)/python -m eventfuse.evaluate.quality
+
+# Rebuild the shipped models from openly licensed data in ../shared/data (offline; docs/typing.md).
+# One line per training script: add yours to the list.
+TRAIN_SCRIPTS := \
+	eventfuse.train.typing
+
+train: $(STAMP)
+	@set -e; for script in $(TRAIN_SCRIPTS); do echo "== $$script"; $(BIN)/python -m $$script; done
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -37,6 +37,7 @@ def trace_of(text: str, options: Options | None = None) -> list[tuple[str, str]]
 def test_components_are_named_spacy_components_in_order() -> None:
     nlp = extraction_pipeline(load_options())
     assert tuple(nlp.pipe_names) == COMPONENTS
+    assert "eventfuse_typing" in COMPONENTS
     meta = nlp.get_pipe_meta("eventfuse_filters")
     assert "doc._.ef_candidates" in meta.assigns
 

@@ -676,11 +676,42 @@ def _print_scores(scores: dict[str, Any], as_json: bool) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path))
-def eval_plover(path: Path, as_json: bool, predictions: Path | None) -> None:
-    """Event category accuracy, macro F1 and actor match on PLOVER gold records."""
+@click.option(
+    "--folds",
+    type=int,
+    default=None,
+    help="Cross-validate the typing classifier with K folds (default 5 when the shipped head "
+    "was trained on PATH).",
+)
+@click.option(
+    "--train-data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="The training data folder for cross-validation (default ../shared/data).",
+)
+def eval_plover(
+    path: Path,
+    as_json: bool,
+    predictions: Path | None,
+    folds: int | None,
+    train_data: Path | None,
+) -> None:
+    """Event category accuracy, macro F1 and actor match on PLOVER gold records: the lexicon's,
+    and beside it the typing classifier's (cross-validated when it was trained on PATH)."""
     from eventfuse.evaluate.plover import evaluate_plover
 
-    _print_scores(evaluate_plover(path, predictions), as_json)
+    _print_scores(evaluate_plover(path, predictions, folds, train_data), as_json)
+
+
+@eval_group.command("acled-style")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_acled_style(path: Path, as_json: bool) -> None:
+    """ACLED sub-event type accuracy on one-sentence event descriptions (JSON Lines with text,
+    event_type, sub_event_type)."""
+    from eventfuse.evaluate.acled import evaluate_acled
+
+    _print_scores(evaluate_acled(path), as_json)
 
 
 @eval_group.command("ecbplus")

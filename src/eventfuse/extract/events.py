@@ -573,13 +573,34 @@ def acled_for(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> tuple[str | None, str | None]:
     """ACLED event_type / sub_event_type for a PLOVER category + mode in its sentence, or Nones."""
+    rule = acled_rule(kind, mode, sent, trigger)
+    return (rule["event_type"], rule["sub_event_type"]) if rule else (None, None)
+
+
+def acled_rule(
+    kind: str, mode: str | None, sent: Span, trigger: Token | None
+) -> Mapping[str, Any] | None:
+    """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
     text = " " + " ".join(t.lower_ for t in sent) + " "
     lemmas = frozenset(t.lemma_.lower() for t in sent)
     subject = _subject_text(trigger) if trigger is not None else " "
+    target = _target_text(trigger) if trigger is not None else " "
     for rule in get_crosswalk():
-        if _rule_holds(rule, kind, mode, text, lemmas, subject):
-            return rule["event_type"], rule["sub_event_type"]
-    return None, None
+        if _rule_holds(rule, kind, mode, text, lemmas, subject, target):
+            return rule
+    return None
+
+
+@functools.cache
+def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
+    """PLOVER category -> the ACLED event types the typing classifier may choose among when
+    only a category default gave the sub-type (none when ``refine_defaults`` is off)."""
+    path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not data.get("refine_defaults", True):
+        return {}
+    raw = data.get("fallback_event_types", {})
+    return {str(k): tuple(str(v) for v in values) for k, values in raw.items()}
 
 
 def _rule_holds(
@@ -589,6 +610,7 @@ def _rule_holds(
     text: str,
     lemmas: frozenset[str],
     subject: str,
+    target: str = " ",
 ) -> bool:
     if kind not in rule.get("types", (kind,)) or kind not in rule.get("require_type", (kind,)):
         return False
@@ -602,6 +624,8 @@ def _rule_holds(
         ("not_cues", text, False),
         ("actor_cues", subject, True),
         ("not_actor_cues", subject, False),
+        ("target_cues", target, True),
+        ("not_target_cues", target, False),
     )
     for key, where, wanted in checks:
         if (
@@ -614,6 +638,23 @@ def _rule_holds(
 
 def _any_cue(cues: Iterable[str], text: str, lemmas: frozenset[str]) -> bool:
     return any(f" {cue} " in text or (" " not in cue and cue in lemmas) for cue in cues)
+
+
+_TARGET_PREPS = frozenset({"on", "against", "at", "into", "with", "upon"})
+
+
+def _target_text(trigger: Token) -> str:
+    """What the trigger acts on: its object or passive subject, or the object of on/against/
+    at/into/with ("fired on crowds", "clashed with the army"), lower case."""
+    verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
+    parts = []
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass", "dative"):
+            parts.append(child)
+        elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+            parts.extend(g for g in child.children if g.dep_ == "pobj")
+    words = [t.lower_ for part in parts for t in part.subtree]
+    return " " + " ".join(words) + " " if words else " "
 
 
 def _subject_text(trigger: Token) -> str:

@@ -1,6 +1,7 @@
 """Extraction as named spaCy components, run after the parser on each article's Doc.
 
-``eventfuse_triggers`` -> ``eventfuse_filters`` -> ``eventfuse_arguments`` -> ``eventfuse_coref``
+``eventfuse_triggers`` -> ``eventfuse_filters`` -> ``eventfuse_typing`` -> ``eventfuse_arguments``
+-> ``eventfuse_coref``
 -> ``eventfuse_salience`` -> ``eventfuse_mentions``. Each reads and assigns ``Doc._`` attributes
 (declared in its factory) and appends a :class:`TraceRecord` for every candidate it drops, merges
 or changes, naming the rule. Rules are switched off by id through the ``disabled_rules`` setting
@@ -25,6 +26,7 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
+from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import (
     casualties,
     casualty_verbs,
@@ -38,6 +40,7 @@ from eventfuse.settings import Options
 COMPONENTS = (
     "eventfuse_triggers",
     "eventfuse_filters",
+    "eventfuse_typing",
     "eventfuse_arguments",
     "eventfuse_coref",
     "eventfuse_salience",
@@ -46,6 +49,8 @@ COMPONENTS = (
 
 # Every rule a component applies, by id: what `--ablate` takes and the trace names.
 RULES = {
+    "classifier": "the trained typing head (extract/typing.py) may retype a sentence's main "
+    "candidate",
     "presupposed_content": "a violent happening an accusation or investigation is about took "
     "place: reported too",
     "quoted": "a trigger inside a direct quote is the speaker's words, attached as a quote",
@@ -247,6 +252,37 @@ def credit_lines(text: str) -> list[tuple[int, int]]:
             ranges.append((offset - 1, offset + len(line) + 1))
         offset += len(line) + 1
     return ranges
+
+
+# --- typing -----------------------------------------------------------------------------------
+
+
+@Language.factory(
+    "eventfuse_typing",
+    assigns=["doc._.ef_candidates", "doc._.ef_trace"],
+    requires=["doc._.ef_candidates"],
+    default_config={"disabled_rules": []},
+)
+def make_typing(nlp: Language, name: str, disabled_rules: list[str]) -> Callable[[Doc], Doc]:
+    return Typing(disabled_rules)
+
+
+class Typing(_Component):
+    """The lexicon's types with the trained classifier's say (docs/typing.md)."""
+
+    name = "eventfuse_typing"
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.on("classifier"):
+            return doc
+        before = doc._.ef_candidates
+        after = type_candidates(before)
+        for old, new in zip(before, after, strict=True):
+            if (old.type, old.mode) != (new.type, new.mode):
+                _record(doc, self.name, "classifier", "changed", new,
+                        f"{old.type}/{old.mode} -> {new.type}/{new.mode}")
+        doc._.ef_candidates = after
+        return doc
 
 
 # --- arguments --------------------------------------------------------------------------------
