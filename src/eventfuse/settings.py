@@ -38,7 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
             "ids in extract/pipeline.py RULES)."),
     Setting("background_days", 60, "A clause dated more than this many days before publication "
             "is background history, not a reported happening."),
-    Setting("salience_threshold", 0.3, "Salience from which a happening beyond an article's first "
+    Setting("salience_threshold", 0.4, "Salience from which a happening beyond an article's first "
             "is reported."),
 )
 
@@ -60,7 +60,7 @@ class Options:
     date_window_days: int = 3
     disabled_rules: str = ""
     background_days: int = 60
-    salience_threshold: float = 0.3
+    salience_threshold: float = 0.4
 
 
 def load_options(

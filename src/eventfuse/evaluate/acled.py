@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventfuse.evaluate.plover import EvaluationError, read_json_lines
+from eventfuse.evaluate.gold import EvaluationError, read_json_lines
 from eventfuse.extract.embedding import get_embedder
 from eventfuse.extract.events import detect_events, main_event
 from eventfuse.extract.typing import get_subtype_prototypes, type_candidates

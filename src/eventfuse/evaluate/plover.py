@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc
 
-from eventfuse.errors import EventfuseError
+from eventfuse.evaluate.gold import EvaluationError, GoldRecord, read_gold, read_json_lines
 from eventfuse.extract.actors import build_actor_context, find_actors, normalize_actor
-from eventfuse.extract.events import detect_events, main_event, normalize_category
+from eventfuse.extract.events import detect_events, main_event
 from eventfuse.nlp import parse
-
-
-class EvaluationError(EventfuseError):
-    """The gold file cannot be read."""
-
-
-@dataclass(frozen=True, slots=True)
-class GoldRecord:
-    id: str
-    text: str
-    event: str
-    mode: str | None
-    sources: tuple[tuple[str | None, str | None], ...]  # (actorText, code)
-    targets: tuple[tuple[str | None, str | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,51 +30,6 @@ class Prediction:
     mode: str | None
     actor: str | None
     recipient: str | None
-
-
-def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) of each non-blank line of a JSON Lines file; errors name the file
-    and the line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvaluationError(f"[V001] cannot read {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"[V002] {path}:{number}: not JSON ({exc})") from exc
-        if not isinstance(raw, dict):
-            raise EvaluationError(f"[V002] {path}:{number}: not a JSON object")
-        yield number, raw
-
-
-def read_gold(path: Path) -> list[GoldRecord]:
-    """PLOVER GSR JSON Lines; old category names are mapped to current ones."""
-    records = []
-    for number, raw in read_json_lines(path):
-        event, mode = normalize_category(str(raw["event"]), raw.get("mode") or None)
-        records.append(
-            GoldRecord(
-                id=str(raw.get("id", number)),
-                text=str(raw["text"]),
-                event=event,
-                mode=mode,
-                sources=tuple(_actors(raw.get("source"))),
-                targets=tuple(_actors(raw.get("target"))),
-            )
-        )
-    return records
-
-
-def _actors(value: Any) -> Iterator[tuple[str | None, str | None]]:
-    if not isinstance(value, list):
-        return
-    for item in value:
-        if isinstance(item, Mapping):
-            yield item.get("actorText") or None, item.get("code") or None
 
 
 def predict(records: Sequence[GoldRecord], batch_size: int = 64) -> list[Prediction]:
@@ -236,3 +177,7 @@ def _confusions(pairs: Sequence[tuple[GoldRecord, Prediction]]) -> dict[str, int
 
 def _ratio(part: float, whole: int, digits: int = 4) -> float:
     return round(part / whole, digits) if whole else 0.0
+
+
+__all__ = ["EvaluationError", "GoldRecord", "Prediction", "evaluate_plover", "read_gold",
+           "read_json_lines"]

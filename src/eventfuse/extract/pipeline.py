@@ -441,7 +441,7 @@ def _far(a: Place | None, b: Place | None, max_km: float) -> bool:
     "eventfuse_salience",
     assigns=["doc._.ef_happenings", "doc._.ef_trace"],
     requires=["doc._.ef_happenings", "doc._.ef_article"],
-    default_config={"disabled_rules": [], "threshold": 0.3, "lead_sentences": 3},
+    default_config={"disabled_rules": [], "threshold": 0.4, "lead_sentences": 3},
 )
 def make_salience(
     nlp: Language, name: str, disabled_rules: list[str], threshold: float, lead_sentences: int

@@ -226,7 +226,7 @@ def written_examples(path: Path = WRITTEN) -> list[Example]:
 
 
 def dev_examples(path: Path) -> list[Example]:
-    from eventfuse.evaluate.plover import read_gold
+    from eventfuse.evaluate.gold import read_gold
 
     return [Example(r.text, r.event, "dev") for r in read_gold(path)]
 
