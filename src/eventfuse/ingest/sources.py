@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import logging
 import os
 import signal
 import stat
@@ -29,6 +30,7 @@ from eventfuse.ingest.warc import read_warc
 from eventfuse.records import Article
 from eventfuse.settings import Options
 
+LOG = logging.getLogger(__name__)
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
@@ -56,13 +58,14 @@ def read_sources(
     stdin: BinaryIO | None = None,
     *,
     outlet_from_folder: bool = False,
+    follow_links: bool = False,
 ) -> Iterator[Article | InputError]:
     """Articles of every source, in a deterministic order; errors are yielded, never raised.
 
     ``outlet_from_folder``: a file's parent folder names its outlet when the file itself does not
-    (the demo layout ``examples/demo/<outlet>/<file>``).
+    (the demo layout ``examples/demo/<outlet>/<file>``). ``follow_links``: see :func:`expand_paths`.
     """
-    for item in expand_paths(paths):
+    for item in expand_paths(paths, follow_links=follow_links):
         if isinstance(item, InputError):
             yield item
         elif item == STDIN:
@@ -72,16 +75,20 @@ def read_sources(
             yield from read_file(item, options, outlet)
 
 
-def expand_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
+def expand_paths(
+    paths: Sequence[str], *, follow_links: bool = False
+) -> Iterator[str | InputError]:
     """Files named by ``paths``: directories recursively and globs, both sorted; ``-`` kept.
 
-    Directory walks leave out hidden files and the lexicon's ``skip_files`` (README, LICENSE...).
+    Directory walks leave out hidden files and the lexicon's ``skip_files`` (README, LICENSE...),
+    and never leave the folder: a symbolic link whose target lies outside it is skipped with a
+    logged warning unless ``follow_links`` (``--follow-links``). Files named explicitly are read.
     """
     for path in paths:
         if path == STDIN:
             yield path
         elif os.path.isdir(path):
-            yield from _walk(path)
+            yield from _walk(path, follow_links)
         elif os.path.lexists(path):
             yield path
         elif glob.has_magic(path):
@@ -89,17 +96,44 @@ def expand_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
             if not matches:
                 yield InputError(path, "no file matches this pattern")
             for match in matches:
-                yield from (_walk(match) if os.path.isdir(match) else [match])
+                yield from (_walk(match, follow_links) if os.path.isdir(match) else [match])
         else:
             yield InputError(path, "no such file or directory")
 
 
-def _walk(directory: str) -> Iterator[str]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+def _walk(directory: str, follow_links: bool) -> Iterator[str]:
+    inside = os.path.realpath(directory)
+    visited = {inside}  # followed links may form a loop
+    for root, dirs, files in os.walk(directory, followlinks=follow_links):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            target = _link_target(os.path.join(root, name), inside, follow_links)
+            if target is not None and target not in visited:
+                visited.add(target)
+                kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
-            if not name.startswith(".") and not _skipped(name):
-                yield os.path.join(root, name)
+            full = os.path.join(root, name)
+            if name.startswith(".") or _skipped(name):
+                continue
+            if _link_target(full, inside, follow_links) is not None:
+                yield full
+
+
+def _link_target(path: str, inside: str, follow_links: bool) -> str | None:
+    """The real path of ``path`` when the walk may enter it, else None (a warning says why).
+
+    Links within the folder are walked through their real place (a linked folder is not entered,
+    so nothing is read twice); links out of it only with ``follow_links``.
+    """
+    real = os.path.realpath(path)
+    if not os.path.islink(path) or follow_links:
+        return real
+    if os.path.commonpath([real, inside]) != inside:
+        LOG.warning("%s: skipped, a link to %s outside %s (pass --follow-links to read it)",
+                    path, real, inside)
+        return None
+    return None if os.path.isdir(path) else real
 
 
 def _skipped(name: str) -> bool:
@@ -109,12 +143,15 @@ def _skipped(name: str) -> bool:
 def read_file(path: str, options: Options, outlet: str | None = None) -> list[Article | InputError]:
     """Every article of one file, or the one error that stopped it."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            return [InputError(path, "not a regular file")]
-        if info.st_size > options.max_file_bytes:
-            return [_too_large(path, info.st_size, options)]
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then judges what was opened.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return [InputError(path, f"not a regular file but {_special_kind(info.st_mode)}; "
+                                         "special files are not read")]
+            if info.st_size > options.max_file_bytes:
+                return [_too_large(path, info.st_size, options)]
             data = handle.read(options.max_file_bytes + 1)
     except OSError as exc:
         return [InputError(path, f"cannot read the file ({exc.strerror or exc})")]
@@ -213,6 +250,13 @@ def _read_stdin(stdin: BinaryIO | None, options: Options) -> list[Article | Inpu
     except (OSError, ValueError) as exc:
         return [InputError(STDIN_NAME, f"cannot read standard input ({exc})")]
     return read_bytes(data, STDIN_NAME, options)
+
+
+def _special_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _too_large(path: str, size: int, options: Options) -> InputError:
