@@ -19,7 +19,7 @@ def read_jsonl(
     data: bytes, path: str, options: Options, outlet: str | None = None
 ) -> list[Article | InputError]:
     """Each good line's article; a bad line is an error naming ``path:line``, others still load."""
-    decoded = decode(data)
+    decoded = decode(data, path)
     if decoded is None:
         return [InputError(path, "not text: binary content or an unknown encoding")]
     whole = _whole_document(decoded)
