@@ -11,6 +11,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Literal
 
+import lxml.html.defs
 from charset_normalizer import from_bytes
 
 LOG = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ MAX_OFFSETS_SHOWN = 10
 _RECORD = threading.local()
 _RECORD_ERRORS = "eventfuse-record-utf8"
 
-Format = Literal["warc", "feed", "html", "jsonl", "text", "binary", "empty"]
+Format = Literal["warc", "feed", "html", "xml", "jsonl", "text", "binary", "empty"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -30,6 +31,8 @@ _MARKUP_HEAD = re.compile(
 _PREFERRED_ENCODINGS = ("utf_8", "cp1252", "iso8859_15", "latin_1")
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
 _HTML_TAG = re.compile(rb"<(html|head|body|article|div|p|meta|title)[\s>/]", re.IGNORECASE)
+_XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)[^>]*?/?>")
+_HTML_ELEMENTS = frozenset(lxml.html.defs.tags) | {"main", "template", "picture", "search"}
 # An entity declaration inside a DOCTYPE's internal subset (text merely mentioning "<!ENTITY",
 # e.g. escaped in an article about XML, is not one).
 _ENTITY_DECL = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE)
@@ -81,9 +84,28 @@ def sniff(data: bytes, path: str = "") -> Format:
         _HTML_TAG.search(head) or path.lower().endswith((".html", ".htm"))
     ):
         return "html"
+    if xml_root(data) is not None:
+        return "xml"
     if head.lstrip().startswith(b"{") or (head.lstrip().startswith(b"[") and _json_array(data)):
         return "jsonl"
     return "text"
+
+
+def xml_root(data: bytes) -> str | None:
+    """The root element of ``data`` when it is an XML document that is not HTML: one declared
+    ``<?xml``, or whose root, not an HTML element, is closed at the very end (so a text opening
+    with "<Reuters> - ..." stays text). Feeds and XHTML are recognised before this is asked."""
+    head = data.lstrip(b"\xef\xbb\xbf").lstrip()
+    match = _XML_ROOT.match(head[_MARKUP_HEAD.match(head[:4096]).end() :])  # type: ignore[union-attr]
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii")
+    if name.rpartition(":")[2].lower() in _HTML_ELEMENTS:
+        return None
+    closed = re.search(rb"</" + re.escape(match.group(1)) + rb"\s*>\s*$", data[-4096:])
+    if head.startswith(b"<?xml") or closed or match.group(0).endswith(b"/>"):
+        return name
+    return None
 
 
 def _json_array(data: bytes) -> bool:

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import BinaryIO
 
 from eventfuse.errors import InputError
-from eventfuse.ingest.decode import GZIP_MAGIC, Format, gunzip, sniff
+from eventfuse.ingest.decode import GZIP_MAGIC, Format, gunzip, sniff, xml_root
 from eventfuse.ingest.feed import read_feed
 from eventfuse.ingest.html import read_html
 from eventfuse.ingest.jsonl import read_jsonl
@@ -195,6 +195,9 @@ def _dispatch(
         return [InputError(path, "empty file")]
     if kind == "binary":
         return [InputError(path, "binary content or unknown text encoding; not an article")]
+    if kind == "xml":
+        return [InputError(path, f"XML with root <{xml_root(data)}> is neither a feed (RSS, Atom, "
+                                 "RDF) nor XHTML; not an article")]
     return READERS[kind](data, path, options, outlet)
 
 
