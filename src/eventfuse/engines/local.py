@@ -59,8 +59,8 @@ def ingest_articles(
     from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
 
     index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
-    for article_id, sig in store.article_signatures().items():
-        index.add(article_id, sig)
+    for entry in store.signature_entries():  # ingestion order: copies link as in an unbroken run
+        index.add(entry.article_id, entry.signature, entry.published, entry.copy_of)
     read = added = existing = copies = 0
     errors: list[InputError] = []
     added_ids: list[str] = []

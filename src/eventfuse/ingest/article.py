@@ -37,7 +37,7 @@ def build_article(
         return InputError(path, "no article text (nothing but page furniture or symbols)")
     url = _field(url)
     return Article(
-        id=article_id(url, cleaned.text),
+        id=article_id(url, cleaned.text, _field(outlet)),
         text=cleaned.text,
         url=url,
         outlet=_field(outlet),

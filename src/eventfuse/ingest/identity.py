@@ -48,7 +48,14 @@ def normalize_text(text: str) -> str:
     return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
 
 
-def article_id(url: str | None, text: str) -> str:
-    """sha256[:16] of the normalized URL when there is one, else of the normalized text."""
-    key = f"url:{normalize_url(url)}" if url and url.strip() else f"text:{normalize_text(text)}"
+def article_id(url: str | None, text: str, outlet: str | None = None) -> str:
+    """sha256[:16] of the normalized URL when there is one, else of the normalized text and
+    outlet: one text published by two outlets is two articles (linked as wire copies), so
+    neither outlet is lost."""
+    if url and url.strip():
+        key = f"url:{normalize_url(url)}"
+    elif outlet and outlet.strip():
+        key = f"text:{normalize_text(outlet)}:{normalize_text(text)}"
+    else:
+        key = f"text:{normalize_text(text)}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:ID_HEX_CHARS]

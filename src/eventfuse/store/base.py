@@ -45,6 +45,16 @@ class EventFilter:
     disputed: bool | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SignatureEntry:
+    """What the near-duplicate index needs of a stored article, listed in ingestion order."""
+
+    article_id: str
+    signature: bytes
+    published: dt.date | None
+    copy_of: str | None
+
+
 class Store(Protocol):
     """Persistence of articles, mentions and events. Every write call is one transaction."""
 
@@ -62,6 +72,8 @@ class Store(Protocol):
     def get_article(self, article_id: str) -> Article | None: ...
 
     def article_signatures(self) -> dict[str, bytes]: ...
+
+    def signature_entries(self) -> list[SignatureEntry]: ...
 
     def count_articles(self) -> int: ...
 

@@ -30,7 +30,7 @@ from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
-from eventfuse.store.base import AddResult, EventFilter
+from eventfuse.store.base import AddResult, EventFilter, SignatureEntry
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations
 from eventfuse.store.sqlite import fetch_state_row, replace_change
 
@@ -248,6 +248,16 @@ class PostgresStore:
                 "SELECT article_id, signature FROM article_signatures ORDER BY article_id"
             ).fetchall()
         return {article_id: bytes(blob) for article_id, blob in rows}
+
+    def signature_entries(self) -> list[SignatureEntry]:
+        """Every signed article in ingestion order (the near-duplicate index's tie-break)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT s.article_id, s.signature, a.published, a.copy_of FROM article_signatures s"
+                " JOIN articles a ON a.id = s.article_id ORDER BY a.ingest_seq"
+            ).fetchall()
+        return [SignatureEntry(article_id, bytes(blob), published, copy_of)
+                for article_id, blob, published, copy_of in rows]
 
     def count_articles(self) -> int:
         with self._read() as conn:

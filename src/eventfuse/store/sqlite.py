@@ -22,7 +22,7 @@ from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
-from eventfuse.store.base import AddResult, EventFilter
+from eventfuse.store.base import AddResult, EventFilter, SignatureEntry
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations
 
 R = TypeVar("R")
@@ -228,6 +228,16 @@ class SQLiteStore:
                 "SELECT article_id, signature FROM article_signatures ORDER BY article_id"
             ).fetchall()
         return {article_id: bytes(blob) for article_id, blob in rows}
+
+    def signature_entries(self) -> list[SignatureEntry]:
+        """Every signed article in ingestion order (the near-duplicate index's tie-break)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT s.article_id, s.signature, a.published, a.copy_of FROM article_signatures s"
+                " JOIN articles a ON a.id = s.article_id ORDER BY a.rowid"
+            ).fetchall()
+        return [SignatureEntry(article_id, bytes(blob), _date(published), copy_of)
+                for article_id, blob, published, copy_of in rows]
 
     def count_articles(self) -> int:
         return self._count("SELECT COUNT(*) FROM articles")
@@ -539,6 +549,10 @@ def split_statements(script: str) -> list[str]:
 
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _iso(value: dt.date | None) -> str | None:
