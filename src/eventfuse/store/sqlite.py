@@ -223,11 +223,7 @@ class SQLiteStore:
         return found[0] if found else None
 
     def article_signatures(self) -> dict[str, bytes]:
-        with self._read() as conn:
-            rows = conn.execute(
-                "SELECT article_id, signature FROM article_signatures ORDER BY article_id"
-            ).fetchall()
-        return {article_id: bytes(blob) for article_id, blob in rows}
+        return {e.article_id: e.signature for e in self.signature_entries()}
 
     def signature_entries(self) -> list[SignatureEntry]:
         """Every signed article in ingestion order (the near-duplicate index's tie-break)."""
