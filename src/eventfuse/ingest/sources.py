@@ -43,6 +43,9 @@ def _html(
     return read_html(data, path, options, outlet=outlet)
 
 
+# Formats holding many records: the file limit is max_container_bytes, each record's max_file_bytes.
+CONTAINER_FORMATS: frozenset[Format] = frozenset({"warc", "feed", "jsonl"})
+
 READERS: dict[Format, Reader] = {
     "warc": read_warc,
     "feed": read_feed,
@@ -150,9 +153,9 @@ def read_file(path: str, options: Options, outlet: str | None = None) -> list[Ar
             if not stat.S_ISREG(info.st_mode):
                 return [InputError(path, f"not a regular file but {_special_kind(info.st_mode)}; "
                                          "special files are not read")]
-            if info.st_size > options.max_file_bytes:
+            if info.st_size > _input_limit(options):
                 return [_too_large(path, info.st_size, options)]
-            data = handle.read(options.max_file_bytes + 1)
+            data = handle.read(_input_limit(options) + 1)
     except OSError as exc:
         return [InputError(path, f"cannot read the file ({exc.strerror or exc})")]
     return read_bytes(data, path, options, outlet)
@@ -161,8 +164,12 @@ def read_file(path: str, options: Options, outlet: str | None = None) -> list[Ar
 def read_bytes(
     data: bytes, path: str, options: Options, outlet: str | None = None
 ) -> list[Article | InputError]:
-    """Articles of one input's bytes, its format sniffed from the content."""
-    if len(data) > options.max_file_bytes:
+    """Articles of one input's bytes, its format sniffed from the content.
+
+    ``max_file_bytes`` bounds a single-article input; containers (JSON Lines, feeds, WARC) may
+    reach ``max_container_bytes``, their readers holding each record to ``max_file_bytes``.
+    """
+    if len(data) > _input_limit(options):
         return [_too_large(path, len(data), options)]
     try:
         with _time_limit(options.doc_timeout_seconds):
@@ -178,6 +185,7 @@ def read_bytes(
 def _dispatch(
     data: bytes, path: str, options: Options, outlet: str | None
 ) -> list[Article | InputError]:
+    single_too_large = len(data) > options.max_file_bytes
     if data.startswith(GZIP_MAGIC):
         unpacked = gunzip(data, options.max_decompressed_bytes)
         if unpacked.over_limit:
@@ -191,6 +199,8 @@ def _dispatch(
         if data.startswith(GZIP_MAGIC):
             return [InputError(path, "nested gzip compression is not read")]
     kind = sniff(data, _inner_name(path))
+    if single_too_large and kind not in CONTAINER_FORMATS:
+        return [_too_large(path, len(data), options)]
     if kind == "empty":
         return [InputError(path, "empty file")]
     if kind == "binary":
@@ -262,9 +272,17 @@ def _special_kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
+def _input_limit(options: Options) -> int:
+    return max(options.max_file_bytes, options.max_container_bytes)
+
+
 def _too_large(path: str, size: int, options: Options) -> InputError:
+    if size > _input_limit(options):
+        return InputError(path, f"file too large ({size} bytes; the limit max_container_bytes is "
+                                f"{options.max_container_bytes})")
     return InputError(
-        path, f"file too large ({size} bytes; the limit max_file_bytes is {options.max_file_bytes})"
+        path, f"file too large ({size} bytes; the limit max_file_bytes is {options.max_file_bytes}"
+              " for a single-article file)"
     )
 
 
