@@ -115,20 +115,22 @@ def fuse_all(
     # fuse() sees every mention and article although it re-clusters only what new mentions can
     # reach: its TF-IDF weights (mention sentences, article texts) and story keys are computed
     # over what it is given, so a subset could cluster new mentions differently.
-    mentions: Sequence[Mention] = store.get_mentions()
-    articles = store.get_articles()
-    previous = store.get_events()
-    result = fuse(mentions, articles, previous, options, lemmas=lemmas)
-    stored = {e.id: e for e in previous}
-    # Events fusion returned unchanged are stored as they are: rewriting them cost more than
-    # the fusion of a small increment.
-    changed = [e for e in result.events if stored.get(e.id) != e]
-    store.put_events(changed, result.removed_event_ids)
-    if result.anchored_mentions:
-        # Undated articles' mentions now carry the date their event gave them: store that too.
-        touched = {m.article_id for m in result.anchored_mentions}
-        updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
-        store.put_mentions(sorted(touched), updated)
+    # One writer across processes: nothing is written between this step's reads and writes.
+    with store.writer_lock():
+        mentions: Sequence[Mention] = store.get_mentions()
+        articles = store.get_articles()
+        previous = store.get_events()
+        result = fuse(mentions, articles, previous, options, lemmas=lemmas)
+        stored = {e.id: e for e in previous}
+        # Events fusion returned unchanged are stored as they are: rewriting them cost more
+        # than the fusion of a small increment.
+        changed = [e for e in result.events if stored.get(e.id) != e]
+        store.put_events(changed, result.removed_event_ids)
+        if result.anchored_mentions:
+            # Undated articles' mentions now carry the date their event gave them: store it.
+            touched = {m.article_id for m in result.anchored_mentions}
+            updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
+            store.put_mentions(sorted(touched), updated)
     return list(result.events), tuple(result.removed_event_ids)
 
 

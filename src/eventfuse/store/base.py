@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
@@ -74,6 +75,10 @@ class Store(Protocol):
     def article_signatures(self) -> dict[str, bytes]: ...
 
     def signature_entries(self) -> list[SignatureEntry]: ...
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        """Exclusive, across processes, for a read-modify-write step (fusion)."""
+        ...
 
     def count_articles(self) -> int: ...
 

@@ -78,6 +78,8 @@ class PostgresStore:
         self._closed = False
         # Shared by the web server's worker threads; the lock serializes use of the connection.
         self._lock = threading.RLock()
+        self._writer = threading.RLock()  # writer_lock: re-entrant within a thread
+        self._writer_depth = 0
         self._conn = self._connect()
         try:
             chosen = load_migrations(folder="migrations_pg") if migrations is None else migrations
@@ -125,6 +127,27 @@ class PostgresStore:
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield conn
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold this schema's writer lock (``pg_advisory_xact_lock``) around a read-modify-write
+        step: another process's step waits until this one ends. The lock lives in a transaction
+        of its own connection; the step's store calls run as usual. Re-entrant."""
+        with self._writer:
+            if self._writer_depth:
+                self._writer_depth += 1
+                try:
+                    yield
+                finally:
+                    self._writer_depth -= 1
+                return
+            with self._errors(), self._connect() as holder, holder.transaction():
+                self._advisory_lock(holder, "writer")
+                self._writer_depth = 1
+                try:
+                    yield
+                finally:
+                    self._writer_depth = 0
 
     def _advisory_lock(self, conn: psycopg.Connection[Any], purpose: str) -> None:
         """Wait for, then hold until commit, this schema's lock for ``purpose``."""

@@ -30,6 +30,7 @@ R = TypeVar("R")
 # Ids per "IN (...)" query: far below SQLite's bound-parameter limit on every build.
 CHUNK = 500
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
+WRITER_WAIT_SECONDS = 3600.0  # how long writer_lock waits for another process's step
 
 
 class SQLiteStore:
@@ -99,6 +100,9 @@ class SQLiteStore:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: taken up front (no lock upgrade deadlock), all or nothing."""
         with self._lock, self._errors():
+            if self._conn.in_transaction:  # inside writer_lock: part of its transaction
+                yield self._conn
+                return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -112,12 +116,34 @@ class SQLiteStore:
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A read snapshot: several queries see one consistent state of the database."""
         with self._lock, self._errors():
+            if self._conn.in_transaction:  # inside writer_lock: its snapshot
+                yield self._conn
+                return
             self._conn.execute("BEGIN")
             try:
                 yield self._conn
             finally:
                 if self._conn.in_transaction:
                     self._conn.execute("COMMIT")
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the database's write lock (BEGIN IMMEDIATE) around a read-modify-write step, so
+        no other process or thread writes between its reads and its writes; the step's store
+        calls join this one transaction, committed at the end (rolled back if it raises).
+        Re-entrant; waits up to ``WRITER_WAIT_SECONDS`` for another writer to finish."""
+        with self._lock, self._errors():
+            if self._conn.in_transaction:
+                yield
+                return
+            _begin_immediate(self._conn, WRITER_WAIT_SECONDS)
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -549,6 +575,19 @@ def _only_comments(text: str) -> bool:
 
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
+
+
+def _begin_immediate(conn: sqlite3.Connection, wait_seconds: float) -> None:
+    """BEGIN IMMEDIATE, retried past the busy timeout until ``wait_seconds`` have passed: a
+    fusion step of another process may hold the lock for longer than one timeout."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
 
 
 def _iso(value: dt.date | None) -> str | None:
