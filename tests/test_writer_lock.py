@@ -115,3 +115,32 @@ def test_the_lock_is_reentrant_and_releases_on_error(location: str) -> None:
             raise RuntimeError("step failed")
         with store.writer_lock():  # released: taking it again does not wait
             assert store.count_articles() == 0
+
+
+def test_sqlite_readers_of_the_same_store_do_not_wait_for_a_step(tmp_path: Path) -> None:
+    """The API serves reads from other threads while a POST's fusion holds the lock: they read
+    the last committed state through a second connection instead of queueing behind it."""
+    import threading
+
+    from eventfuse.records import Article
+
+    with open_store(str(tmp_path / "api.db")) as store:
+        store.add_articles([Article(id="a1", text="Committed before the step.")])
+        inside, leave = threading.Event(), threading.Event()
+
+        def step() -> None:
+            with store.writer_lock():
+                store.add_articles([Article(id="a2", text="Written inside the step.")])
+                inside.set()
+                leave.wait(10)
+
+        worker = threading.Thread(target=step)
+        worker.start()
+        assert inside.wait(10)
+        started = time.monotonic()
+        seen = [a.id for a in store.get_articles()]
+        waited = time.monotonic() - started
+        leave.set()
+        worker.join(10)
+        assert seen == ["a1"] and waited < 5, (seen, waited)
+        assert [a.id for a in store.get_articles()] == ["a1", "a2"]

@@ -46,6 +46,12 @@ class SQLiteStore:
         self.location = path
         # Shared by the web server's worker threads; the lock serializes use of the connection.
         self._lock = threading.RLock()
+        # writer_lock: the thread whose step owns the connection's transaction, a re-entrant
+        # mutex other threads' writes wait on, and a second connection for their reads.
+        self._step = threading.RLock()
+        self._step_owner: int | None = None
+        self._reader_lock = threading.Lock()
+        self._reader_conn: sqlite3.Connection | None = None
         with self._errors():
             self._conn = sqlite3.connect(
                 path,
@@ -98,9 +104,11 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: taken up front (no lock upgrade deadlock), all or nothing."""
-        with self._lock, self._errors():
-            if self._conn.in_transaction:  # inside writer_lock: part of its transaction
+        """One write transaction: taken up front (no lock upgrade deadlock), all or nothing.
+        Inside this thread's writer_lock step it joins the step's transaction; another thread's
+        step is waited for."""
+        with self._step, self._lock, self._errors():
+            if self._step_owner == threading.get_ident():
                 yield self._conn
                 return
             self._conn.execute("BEGIN IMMEDIATE")
@@ -114,40 +122,75 @@ class SQLiteStore:
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A read snapshot: several queries see one consistent state of the database."""
+        """A read snapshot: several queries see one consistent state of the database. While
+        another thread's writer_lock step holds the connection, the last committed state is
+        read through a second connection (WAL), so readers do not wait for a fusion."""
         with self._lock, self._errors():
-            if self._conn.in_transaction:  # inside writer_lock: its snapshot
-                yield self._conn
+            if self._step_owner is None or self._step_owner == threading.get_ident():
+                if self._step_owner is not None:  # inside this thread's step: its snapshot
+                    yield self._conn
+                    return
+                self._conn.execute("BEGIN")
+                try:
+                    yield self._conn
+                finally:
+                    if self._conn.in_transaction:
+                        self._conn.execute("COMMIT")
                 return
-            self._conn.execute("BEGIN")
-            try:
-                yield self._conn
-            finally:
-                if self._conn.in_transaction:
-                    self._conn.execute("COMMIT")
+        if self.location == ":memory:":  # no second connection sees it: wait for the step
+            with self._step, self._lock, self._errors(), self._snapshot(self._conn) as conn:
+                yield conn
+            return
+        with self._reader_lock, self._errors(), self._snapshot(self._reader()) as conn:
+            yield conn
+
+    @staticmethod
+    @contextmanager
+    def _snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._reader_conn is None:
+            self._reader_conn = sqlite3.connect(
+                self.location, timeout=DEFAULT_BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                check_same_thread=False)
+        return self._reader_conn
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
         """Hold the database's write lock (BEGIN IMMEDIATE) around a read-modify-write step, so
         no other process or thread writes between its reads and its writes; the step's store
         calls join this one transaction, committed at the end (rolled back if it raises).
-        Re-entrant; waits up to ``WRITER_WAIT_SECONDS`` for another writer to finish."""
-        with self._lock, self._errors():
-            if self._conn.in_transaction:
+        Re-entrant; waits up to ``WRITER_WAIT_SECONDS`` for another process's step."""
+        with self._step:
+            if self._step_owner == threading.get_ident():
                 yield
                 return
-            _begin_immediate(self._conn, WRITER_WAIT_SECONDS)
+            with self._lock, self._errors():
+                _begin_immediate(self._conn, WRITER_WAIT_SECONDS)
+                self._step_owner = threading.get_ident()
             try:
                 yield
-                self._conn.execute("COMMIT")
+                with self._lock, self._errors():
+                    self._conn.execute("COMMIT")
             except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                with self._lock:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._step_owner = None
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._reader_conn is not None:
+                self._reader_conn.close()
 
     def __enter__(self) -> Self:
         return self
