@@ -20,6 +20,7 @@ from eventfuse.extract.actors import (
     claimant_actor,
     find_actors,
 )
+from eventfuse.extract.bounds import bounded_articles
 from eventfuse.extract.events import EventCandidate, detect_events, noun_category, quantity_kinds
 from eventfuse.extract.places import event_location, find_places
 from eventfuse.extract.quantities import find_quantities, quantities_for
@@ -239,6 +240,7 @@ def _credit_earlier(
 def extract_articles(articles: Sequence[Article], options: Options) -> list[Mention]:
     """Mentions of many articles, parsed in batches with ``nlp.pipe`` (``options.batch_size``,
     ``options.n_process``), in input order."""
+    articles = bounded_articles(articles, options)  # per-article bounds, noted when cut
     docs = parse(
         (a.text for a in articles), batch_size=options.batch_size, n_process=options.n_process
     )
