@@ -367,3 +367,25 @@ def test_pinned_tls_keeps_the_server_name(tmp_path: Any, monkeypatch: pytest.Mon
     assert result.body == b"<p>over tls</p>"
     assert set(server_names) == {"rebind.test"}
     assert net.queries == 2  # one lookup per connection (robots.txt, page), none beforehand
+
+
+@pytest.mark.issue(18)
+def test_a_redirect_hop_is_vetted_at_its_own_connection(
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public page redirects to the same name, which now answers 127.0.0.1: the hop's own
+    connection resolves, vets and refuses it."""
+    site.routes["/page"] = Route(b"<p>internal secret</p>")
+    port = site.server.server_address[1]
+    with LocalSite() as public:
+        public.routes["/start"] = Route(status=302, headers={
+            "Location": f"http://rebind.test:{port}/page"})
+        net = SimulatedNet(public, public_answers=2)  # robots.txt, /start; then loopback
+        monkeypatch.setattr(socket, "getaddrinfo", net.getaddrinfo)
+        monkeypatch.setattr(socket, "create_connection", net.create_connection)
+        policy = load_policy(Options(), politeness_delay_seconds=0.0, retries=0)
+        with Fetcher(policy, resolver=net.resolver) as fetcher:
+            result = fetcher.fetch(f"http://rebind.test:{port}/start")
+    assert [path for path, _ in public.requests] == ["/robots.txt", "/start"]
+    assert site.requests == []
+    assert result.status == "refused" and "loopback" in result.reason
