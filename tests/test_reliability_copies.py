@@ -150,3 +150,21 @@ def test_the_store_lists_signatures_in_ingestion_order(
         entries = store.signature_entries()
     assert [e.article_id for e in entries] == ["zz", "aa", "mm"]
     assert [e.copy_of for e in entries] == [None, None, "zz"]
+
+
+def test_a_store_from_before_outlet_ids_is_not_filled_twice() -> None:
+    """Articles stored when a URL-less id hashed the text alone are found again by that id (same
+    outlet), so re-reading the same files after the upgrade adds nothing."""
+    from eventfuse.ingest.identity import article_id
+
+    text = "Dockers in Port Varen walked out on Monday over a pay offer, the union said."
+    current = build_article(raw_text=text, path="a.txt", options=Options(), outlet="Harbour Times")
+    other = build_article(raw_text=text, path="b.txt", options=Options(), outlet="Valley Wire")
+    assert isinstance(current, Article) and isinstance(other, Article)
+    with open_store(":memory:") as store:
+        old = Article(id=article_id(None, current.text), text=current.text, outlet="Harbour Times")
+        store.add_articles([old])
+        report = ingest_articles([current, other], store, Options())
+        outlets = sorted(a.outlet or "" for a in store.get_articles())
+    assert (report.added, report.already_stored) == (1, 1)
+    assert outlets == ["Harbour Times", "Valley Wire"]

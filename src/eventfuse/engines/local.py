@@ -57,6 +57,7 @@ def ingest_articles(
 ) -> IngestReport:
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
     from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
+    from eventfuse.ingest.identity import stored_under_legacy_id
 
     index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
     for entry in store.signature_entries():  # ingestion order: copies link as in an unbroken run
@@ -69,6 +70,7 @@ def ingest_articles(
         articles = [item for item in batch if isinstance(item, Article)]
         read += len(articles)
         known = store.existing_article_ids([a.id for a in articles])
+        known |= stored_under_legacy_id(articles, store)  # stored before ids hashed the outlet
         fresh: dict[str, Article] = {}
         for article in articles:
             if article.id in known or article.id in fresh:
