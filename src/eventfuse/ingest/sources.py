@@ -126,8 +126,9 @@ def _walk(directory: str, follow_links: bool) -> Iterator[str]:
 def _link_target(path: str, inside: str, follow_links: bool) -> str | None:
     """The real path of ``path`` when the walk may enter it, else None (a warning says why).
 
-    Links within the folder are walked through their real place (a linked folder is not entered,
-    so nothing is read twice); links out of it only with ``follow_links``.
+    Within the folder, a linked file is read (an identical text is one article, by id) and a
+    linked folder is not entered (its real place is walked); links out of it only with
+    ``follow_links``.
     """
     real = os.path.realpath(path)
     if not os.path.islink(path) or follow_links:
