@@ -62,6 +62,11 @@ UPLOAD_NAMES: dict[str, str] = {
     "application/jsonl": "upload.jsonl",
     "text/plain": "upload.txt",
 }
+# Types a body may be posted as (besides none, which is sniffed): text, HTML, JSON Lines, feeds,
+# WARC. Anything else (an image, a PDF, octet-stream) is refused with 415 before it is read.
+UPLOAD_TYPES = frozenset({*UPLOAD_NAMES, "application/xml", "application/rss+xml",
+                          "application/atom+xml", "application/rdf+xml", "application/warc",
+                          "application/x-warc"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +284,11 @@ def _add_write_routes(app: FastAPI, state: AppState) -> None:
         """Ingest one text, HTML or JSON/JSON Lines body (never fetches URLs it names), run
         extraction and fusion, and return the events it touched. Needs the bearer token."""
         require_token(request, state.token)
-        body = await read_body_limited(request, state.options.max_file_bytes)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type and not (content_type.startswith("text/") or content_type in UPLOAD_TYPES):
+            raise ApiError(415, f"unsupported Content-Type {content_type!r}: post text, HTML, "
+                                "JSON Lines, an RSS/Atom feed or WARC")
+        body = await read_body_limited(request, state.options.max_file_bytes)
         result = await run_in_threadpool(ingest_body, state, body, content_type)
         return JSONResponse(result, status_code=201 if result["added"] else 200)
 

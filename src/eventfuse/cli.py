@@ -122,12 +122,14 @@ def main(
 
 
 def _read(
-    paths: Sequence[str], options: Options, outlet_from_folder: bool = False
+    paths: Sequence[str], options: Options, outlet_from_folder: bool = False,
+    follow_links: bool = False,
 ) -> Iterator[Article | InputError]:
     from eventfuse.ingest import read_sources
 
     stdin = sys.stdin.buffer if "-" in paths else None
-    yield from read_sources(paths, options, stdin=stdin, outlet_from_folder=outlet_from_folder)
+    yield from read_sources(paths, options, stdin=stdin, outlet_from_folder=outlet_from_folder,
+                            follow_links=follow_links)
 
 
 def _report_errors(errors: Sequence[InputError]) -> None:
@@ -174,10 +176,13 @@ ALLOW_PRIVATE = click.option(
 @INPUTS
 @OUTLET_FROM_FOLDER
 @ALLOW_PRIVATE
+@click.option("--follow-links", is_flag=True,
+              help="In folders, also read links that point outside the folder.")
 @DB
 @pass_ctx
 def ingest(
-    ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool, allow_private: bool
+    ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool, allow_private: bool,
+    follow_links: bool,
 ) -> None:
     """Read articles from files, folders, globs, - (stdin) or http(s) URLs of pages and feeds,
     and store them once (a URL's updated page is stored as a revision)."""
@@ -190,7 +195,8 @@ def ingest(
     with ctx.open_store() as store, _progress(ctx.quiet) as progress:
         if files:
             report = ingest_articles(
-                _read(files, ctx.options, outlet_from_folder), store, ctx.options, progress
+                _read(files, ctx.options, outlet_from_folder, follow_links), store, ctx.options,
+                progress,
             )
             errors += report.errors
             if not ctx.quiet:

@@ -13,6 +13,7 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from eventfuse.errors import EventfuseError
+from eventfuse.extract.bounds import bounded_articles
 from eventfuse.extract.events import detect_events
 from eventfuse.extract.pipeline import TraceRecord, run_components
 from eventfuse.nlp import parse, parse_cached
@@ -53,7 +54,9 @@ def extract_articles(
 ) -> list[Mention]:
     """Mentions of many articles, parsed in batches with ``nlp.pipe`` (``options.batch_size``,
     ``options.n_process``), in input order. ``parse_cache``: a folder keeping parses between
-    runs (evaluation)."""
+    runs (evaluation). Each article's text is cut to the per-article bounds first (a warning
+    names it); its mentions come from, and their evidence indexes, the kept prefix."""
+    articles = bounded_articles(articles, options)
     docs: Iterable[Doc]
     if parse_cache is not None:
         docs = parse_cached([a.text for a in articles], parse_cache,

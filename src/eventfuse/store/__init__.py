@@ -18,13 +18,14 @@ from eventfuse.store.base import (
     EventStore,
     FetchStateStore,
     MentionStore,
+    SignatureEntry,
     Store,
 )
 from eventfuse.store.sqlite import SQLiteStore
 
 __all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
-           "FetchStateStore", "MentionStore", "SQLiteStore", "Store", "StoreError", "open_store",
-           "resolve_db"]
+           "FetchStateStore", "MentionStore", "SQLiteStore", "SignatureEntry", "Store",
+           "StoreError", "open_store", "resolve_db"]
 
 DEFAULT_DB = "eventfuse.db"
 ENV_VAR = "EVENTFUSE_DB"

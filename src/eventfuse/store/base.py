@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -19,7 +20,7 @@ from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention
 
 __all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
-           "FetchStateStore", "MentionStore", "Store", "StoreError"]
+           "FetchStateStore", "MentionStore", "SignatureEntry", "Store", "StoreError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,16 @@ class EventFilter:
     disputed: bool | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SignatureEntry:
+    """What the near-duplicate index needs of a stored article, listed in ingestion order."""
+
+    article_id: str
+    signature: bytes
+    published: dt.date | None
+    copy_of: str | None
+
+
 class ArticleStore(Protocol):
     """Articles as ingested, their MinHash signatures and earlier versions of revised ones."""
 
@@ -59,6 +70,8 @@ class ArticleStore(Protocol):
     def get_article(self, article_id: str) -> Article | None: ...
 
     def article_signatures(self) -> dict[str, bytes]: ...
+
+    def signature_entries(self) -> list[SignatureEntry]: ...
 
     def count_articles(self) -> int: ...
 
@@ -116,6 +129,10 @@ class Store(ArticleStore, MentionStore, EventStore, ChangeStore, FetchStateStore
     a stage that needs one part can ask for that protocol alone."""
 
     location: str
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        """Exclusive, across processes, for a read-modify-write step (fusion); re-entrant."""
+        ...
 
     def counts(self) -> dict[str, int]: ...
 

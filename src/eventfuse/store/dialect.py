@@ -3,8 +3,8 @@
 Everything else (the tables, every query, upserts as ``INSERT ... ON CONFLICT ... DO UPDATE``,
 which SQLite and PostgreSQL spell alike) lives once in :mod:`eventfuse.store.sql`. A dialect
 says: how to connect and name driver errors, its parameter style, its column types (filled into
-the shipped migrations), how a write transaction locks, how a migration script runs, and the
-catalog queries of ``dump`` and ``integrity_check``.
+the shipped migrations), how a write transaction locks, where a writer step holds its lock, how
+a migration script runs, and the catalog queries of ``dump`` and ``integrity_check``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 # The column types each migration names by placeholder ({key}, {date}, ...): see migrations/.
-TYPE_NAMES = ("key", "date", "flag", "false", "blob", "serial_key")
+# {postgres_only} starts a line only PostgreSQL runs (SQLite's text is a comment mark).
+TYPE_NAMES = ("key", "date", "flag", "false", "blob", "serial_key", "postgres_only")
+# The lock name of a writer step (Store.writer_lock): one per database, across processes.
+WRITER_STEP = "writer"
 
 
 class Connection(Protocol):
@@ -55,7 +58,26 @@ class Dialect(Protocol[C]):
         """The SQL type per name of :data:`TYPE_NAMES`, filled into the migrations."""
         ...
 
+    @property
+    def ingest_order(self) -> str:
+        """The column of ``articles`` numbering rows in the order they were stored (SQLite: its
+        rowid; PostgreSQL: ``ingest_seq``, migration 0004)."""
+        ...
+
+    @property
+    def shared_step(self) -> bool:
+        """Whether a writer step is one transaction of the store's connection, which the step's
+        calls join (SQLite: the file has one write lock, so the step must hold it); otherwise the
+        step holds its lock in a transaction of a connection of its own and its calls commit as
+        usual (PostgreSQL: an advisory lock)."""
+        ...
+
     def connect(self) -> C: ...
+
+    def connect_reader(self) -> C | None:
+        """A second connection for other threads' reads while a shared step holds the store's
+        connection; None when no other connection sees the same database (":memory:")."""
+        ...
 
     def usable(self, conn: C) -> C:
         """``conn``, or a new connection when the server dropped it."""
@@ -63,7 +85,8 @@ class Dialect(Protocol[C]):
 
     def write(self, conn: C, lock: str) -> AbstractContextManager[None]:
         """One all-or-nothing write transaction; writers of ``lock`` ("articles", "mentions",
-        "events", "migrations", ...) serialize across processes."""
+        "events", "migrations", ...) serialize across processes. Writers of
+        :data:`WRITER_STEP` (a fusion step) may wait much longer than others."""
         ...
 
     def read(self, conn: C) -> AbstractContextManager[None]:
@@ -74,6 +97,10 @@ class Dialect(Protocol[C]):
 
     def date(self, value: Any) -> Any:
         """A ``datetime.date`` (or None) as this backend's date column takes it."""
+        ...
+
+    def read_date(self, value: Any) -> Any:
+        """A date column's value as a ``datetime.date`` (or None)."""
         ...
 
     def has_table(self, conn: C, table: str) -> bool: ...

@@ -31,7 +31,7 @@ DEFAULT_CONNECT_TIMEOUT_SECONDS = 10
 _LOCK_CLASS = 0x6566
 _DRIVER_SCHEME = re.compile(r"^(postgres(?:ql)?)\+[a-z0-9_]+://", re.IGNORECASE)
 POSTGRES_TYPES = {"key": 'TEXT COLLATE "C"', "date": "DATE", "flag": "BOOLEAN", "false": "FALSE",
-                  "blob": "BYTEA", "serial_key": "BIGSERIAL PRIMARY KEY"}
+                  "blob": "BYTEA", "serial_key": "BIGSERIAL PRIMARY KEY", "postgres_only": ""}
 
 
 def libpq_url(url: str) -> str:
@@ -58,6 +58,10 @@ class PostgresDialect:
     param = "%s"
     types = POSTGRES_TYPES
     driver_error = psycopg.Error
+    ingest_order = "ingest_seq"  # an identity column (migration 0004)
+    # A writer step's advisory lock lives in a transaction of its own connection; the step's
+    # calls run in their own transactions as usual.
+    shared_step = False
 
     def __init__(
         self, url: str, connect_timeout_seconds: int = DEFAULT_CONNECT_TIMEOUT_SECONDS
@@ -71,6 +75,9 @@ class PostgresDialect:
         return psycopg.connect(
             self._url, autocommit=True, connect_timeout=self._connect_timeout_seconds
         )
+
+    def connect_reader(self) -> psycopg.Connection[Any]:
+        return self.connect()
 
     def usable(self, conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
         """A new connection once the server dropped this one (restart, failover, idle timeout):
@@ -103,6 +110,9 @@ class PostgresDialect:
             cursor.executemany(statement, rows)  # pipelined: no round trip per row
 
     def date(self, value: dt.date | None) -> dt.date | None:
+        return value
+
+    def read_date(self, value: dt.date | None) -> dt.date | None:
         return value
 
     def has_table(self, conn: psycopg.Connection[Any], table: str) -> bool:

@@ -3,7 +3,8 @@
 Each migration runs once per database and is recorded in the ``schema_migrations`` table, so
 opening a store twice, or from two processes at once, never re-applies one. One file serves
 every backend: where SQLite and PostgreSQL types differ the file names a placeholder (``{key}``,
-``{date}``, ``{flag}``, ``{false}``, ``{blob}``, ``{serial_key}``) that the dialect fills in.
+``{date}``, ``{flag}``, ``{false}``, ``{blob}``, ``{serial_key}``) that the dialect fills in;
+a line starting ``{postgres_only}`` is a comment on SQLite.
 """
 
 from __future__ import annotations

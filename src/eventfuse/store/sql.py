@@ -2,7 +2,8 @@
 
 Discipline (as in Datasette and sqlite-utils): one transaction per call, all or nothing; reads
 in one snapshot; upserts by ``ON CONFLICT`` so two processes adding one article never collide;
-writers of one kind (articles, mentions, events, migrations) serialize across processes; ids in
+writers of one kind (articles, mentions, events, migrations) serialize across processes, and so
+do read-modify-write steps (:meth:`SQLStore.writer_lock`, fusion); ids in
 ``IN (...)`` lists of at most :data:`CHUNK`; every driver error leaves as a :class:`StoreError`
 naming the database. Each record's full form is its ``json`` column; the other columns are for
 filters and joins.
@@ -14,15 +15,15 @@ import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from typing import Any, ClassVar, Self, TypeVar
 
 from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
-from eventfuse.store.base import AddResult, EventFilter
-from eventfuse.store.dialect import Connection, Dialect
+from eventfuse.store.base import AddResult, EventFilter, SignatureEntry
+from eventfuse.store.dialect import WRITER_STEP, Connection, Dialect
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations, typed
 
 R = TypeVar("R")
@@ -51,6 +52,14 @@ class SQLStore:
         self._closed = False
         # Shared by the web server's worker threads; the lock serializes use of the connection.
         self._lock = threading.RLock()
+        # writer_lock: held by one thread's step at a time (re-entrant). With a shared step,
+        # _joined names the thread whose step owns the connection's transaction; other threads'
+        # writes wait for the step and their reads use a second connection.
+        self._step = threading.RLock()
+        self._step_held = False
+        self._joined: int | None = None
+        self._reader_lock = threading.Lock()
+        self._reader_conn: Any = None
         with self._errors():
             self._conn: Any = dialect.connect()
         try:
@@ -75,7 +84,12 @@ class SQLStore:
 
     @contextmanager
     def _write(self, lock: str) -> Iterator[Connection]:
-        with self._lock, self._errors():
+        """One write transaction; inside this thread's shared step it joins the step's."""
+        waits = self._step if self._dialect.shared_step else nullcontext()
+        with waits, self._lock, self._errors():
+            if self._joined == threading.get_ident():
+                yield self._conn
+                return
             if not self._closed:
                 self._conn = self._dialect.usable(self._conn)
             with self._dialect.write(self._conn, lock):
@@ -83,11 +97,62 @@ class SQLStore:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        """A read snapshot. While another thread's shared step owns the connection, the last
+        committed state is read through a second connection, so readers do not wait for a
+        fusion (an in-memory SQLite database has none: there they wait)."""
         with self._lock, self._errors():
-            if not self._closed:
-                self._conn = self._dialect.usable(self._conn)
-            with self._dialect.read(self._conn):
+            if self._joined == threading.get_ident():  # inside this thread's step: its state
                 yield self._conn
+                return
+            if self._joined is None:
+                if not self._closed:
+                    self._conn = self._dialect.usable(self._conn)
+                with self._dialect.read(self._conn):
+                    yield self._conn
+                return
+        with self._reader_lock, self._errors():
+            if self._reader_conn is None:
+                self._reader_conn = self._dialect.connect_reader()
+            if self._reader_conn is None:
+                with self._step, self._lock, self._dialect.read(self._conn):
+                    yield self._conn
+                return
+            with self._dialect.read(self._reader_conn):
+                yield self._reader_conn
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the database's writer lock around a read-modify-write step (fusion): another
+        process's or thread's step waits until this one ends, so nothing it does lands between
+        this step's reads and writes. Re-entrant.
+
+        SQLite (a shared step): the step is one ``BEGIN IMMEDIATE`` transaction of the store's
+        connection, which the step's calls join, committed at the end (rolled back if it raises);
+        other threads' writes wait for it. PostgreSQL: ``pg_advisory_xact_lock`` held by a
+        connection of its own; the step's calls commit as usual."""
+        with self._step:
+            if self._step_held:
+                yield
+                return
+            self._step_held = True
+            try:
+                if self._dialect.shared_step:
+                    with self._lock:  # from here other threads keep off the connection
+                        self._joined = threading.get_ident()
+                    try:
+                        with self._errors(), self._dialect.write(self._conn, WRITER_STEP):
+                            yield
+                    finally:
+                        with self._lock:
+                            self._joined = None
+                else:
+                    with self._errors():
+                        holder = self._dialect.connect()
+                    with closing(holder), self._errors(), \
+                            self._dialect.write(holder, WRITER_STEP):
+                        yield
+            finally:
+                self._step_held = False
 
     def _run(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(self._q(sql), tuple(params))
@@ -113,6 +178,9 @@ class SQLStore:
         with self._lock:
             self._closed = True
             self._conn.close()
+        with self._reader_lock:
+            if self._reader_conn is not None:
+                self._reader_conn.close()
 
     def __enter__(self) -> Self:
         return self
@@ -197,10 +265,16 @@ class SQLStore:
         return found[0] if found else None
 
     def article_signatures(self) -> dict[str, bytes]:
+        return {e.article_id: e.signature for e in self.signature_entries()}
+
+    def signature_entries(self) -> list[SignatureEntry]:
+        """Every signed article in ingestion order (the near-duplicate index's tie-break)."""
         with self._read() as conn:
-            rows = self._all(conn, "SELECT article_id, signature FROM article_signatures "
-                             "ORDER BY article_id")
-        return {article_id: bytes(blob) for article_id, blob in rows}
+            rows = self._all(conn, "SELECT s.article_id, s.signature, a.published, a.copy_of "
+                             "FROM article_signatures s JOIN articles a ON a.id = s.article_id "
+                             f"ORDER BY a.{self._dialect.ingest_order}")
+        return [SignatureEntry(article_id, bytes(blob), self._dialect.read_date(published),
+                               copy_of) for article_id, blob, published, copy_of in rows]
 
     def count_articles(self) -> int:
         return self.counts()["articles"]

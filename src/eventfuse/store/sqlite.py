@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from eventfuse.errors import StoreError
+from eventfuse.store.dialect import WRITER_STEP
 from eventfuse.store.sql import SQLStore
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
 SQLITE_TYPES = {"key": "TEXT", "date": "TEXT", "flag": "INTEGER", "false": "0", "blob": "BLOB",
-                "serial_key": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+                "serial_key": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgres_only": "-- "}
+WRITER_WAIT_SECONDS = 3600.0  # how long a writer step waits for another process's step
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,10 @@ class SQLiteDialect:
     param: ClassVar[str] = "?"
     types: ClassVar[Mapping[str, str]] = SQLITE_TYPES
     driver_error: ClassVar[type[Exception]] = sqlite3.Error
+    # Articles' rowids grow as they are inserted and are never renumbered (no VACUUM).
+    ingest_order: ClassVar[str] = "rowid"
+    # The file has one write lock: a writer step holds it on the store's connection.
+    shared_step: ClassVar[bool] = True
 
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -73,6 +79,10 @@ class SQLiteDialect:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.2)
 
+    def connect_reader(self) -> sqlite3.Connection | None:
+        # An in-memory database is seen by its one connection only.
+        return None if self.location in ("", ":memory:") else self.connect()
+
     def usable(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         return conn  # a file has no server to drop the connection
 
@@ -82,8 +92,9 @@ class SQLiteDialect:
     @contextmanager
     def write(self, conn: sqlite3.Connection, lock: str) -> Iterator[None]:
         """The file's one write lock, taken up front; ``lock`` (the kind of write) needs no
-        other."""
-        conn.execute("BEGIN IMMEDIATE")
+        other. A writer step waits up to :data:`WRITER_WAIT_SECONDS` for another process's
+        step, past the busy timeout."""
+        _begin_immediate(conn, WRITER_WAIT_SECONDS if lock == WRITER_STEP else 0.0)
         try:
             yield
             conn.execute("COMMIT")
@@ -108,6 +119,9 @@ class SQLiteDialect:
 
     def date(self, value: dt.date | None) -> str | None:
         return value.isoformat() if value is not None else None
+
+    def read_date(self, value: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(value) if value else None
 
     def has_table(self, conn: sqlite3.Connection, table: str) -> bool:
         return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -156,3 +170,16 @@ def split_statements(script: str) -> list[str]:
 
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
+def _begin_immediate(conn: sqlite3.Connection, wait_seconds: float) -> None:
+    """BEGIN IMMEDIATE, retried past the busy timeout until ``wait_seconds`` have passed: a
+    fusion step of another process may hold the lock for longer than one timeout."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
