@@ -319,7 +319,12 @@ def place_distance_km(a: Place, b: Place) -> float | None:
     """Great-circle distance between two places' coordinates (None when either has none)."""
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def haversine_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Great-circle distance in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat_a, lon_a, lat_b, lon_b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
         (lon2 - lon1) / 2
     ) ** 2
