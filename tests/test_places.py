@@ -298,3 +298,91 @@ def test_cache_round_trip_and_corrupt_file_fallback(tmp_path: Path) -> None:
     assert place is not None and (place.geonames_id, place.admin1) == (1, "Testshire")
     path.write_bytes(b"not a pickle")
     assert _load_cached(path) is None  # a broken cache means a rebuild, not a crash
+
+
+# --- ambiguity kinds (issue 13) -------------------------------------------------------------
+
+
+def _by_name(places: list[Place]) -> dict[str, Place]:
+    return {p.name: p for p in places}
+
+
+def test_region_abbreviation_after_a_town_settles_the_town() -> None:
+    # Bartow is a Georgia town and a Florida city: "Ga." after the comma decides
+    _, places = places_of("A fire destroyed two homes in Bartow, Ga., on Sunday night.")
+    found = _by_name(places)
+    assert found["Bartow"].country == "US" and found["Bartow"].admin1 == "Georgia"
+    assert found["Ga."].precision == "admin1" and found["Ga."].admin1 == "Georgia"
+
+
+def test_state_named_elsewhere_in_the_article_settles_the_town() -> None:
+    text = (
+        "Deputies from the Broward County sheriff's office arrived within minutes. "
+        "Students at the school in Parkland were led out by police."
+    )
+    found = _by_name(places_of(text)[1])
+    assert found["Parkland"].admin1 == "Florida"  # not Parkland, Washington (bigger)
+    assert found["Broward County"].precision == "region"
+    lat = found["Broward County"].lat
+    assert lat is not None and 25.5 < lat < 27  # pinned among its towns
+
+
+def test_county_name_is_a_second_level_area() -> None:
+    _, places = places_of("Flooding closed roads across Morris County, N.J., on Tuesday.")
+    county = _by_name(places)["Morris County"]
+    assert county.admin1 == "New Jersey" and county.lat is not None and 40.5 < county.lat < 41.3
+
+
+def test_surname_used_for_a_person_elsewhere_is_not_a_town() -> None:
+    text = (
+        "Officer Dana Price said the suspect fled on foot. "
+        "Price said the investigation was continuing in Springfield, Ill."
+    )
+    names = {p.name for p in places_of(text)[1]}
+    assert "Price" not in names  # Price, Utah is a town
+    assert "Springfield" in names
+
+
+def test_title_makes_a_person_not_a_place() -> None:
+    names = {p.name for p in places_of("Mr. Kelly spoke to reporters in Denver.")[1]}
+    assert "Kelly" not in names and "Denver" in names
+
+
+def test_street_is_located_at_the_article_town() -> None:
+    text = "Shots were fired near Canal Street in New Orleans late on Friday."
+    street = _by_name(places_of(text)[1])["Canal Street"]
+    assert street.canonical == "New Orleans" and street.precision == "region"
+    assert street.note is not None and "not in the gazetteer" in street.note
+
+
+def test_site_names_are_not_split_into_towns() -> None:
+    names = {p.name for p in places_of("Crowds gathered on Fire Island and Royal Street.")[1]}
+    assert "Island" not in names and "Royal" not in names
+
+
+def test_continents_and_unions_are_regions() -> None:
+    found = _by_name(places_of("Leaders from Europe and Africa met EU officials.")[1])
+    assert found["Europe"].precision == "region" and found["Africa"].geonames_id == 6255146
+    assert found["EU"].canonical == "European Union"
+
+
+def test_demonyms_become_places_only_when_asked() -> None:
+    doc = parse("Russian troops crossed the border, South Korean officials said.")
+    assert find_places(doc, "t") == []
+    found = _by_name(find_places(doc, "t", demonyms=True))
+    assert found["Russian"].country == "RU" and found["Russian"].precision == "country"
+    assert found["South Korean"].country == "KR"
+
+
+def test_country_name_is_not_a_same_named_town() -> None:
+    # Mexico, Missouri and Mexico, Maine exist; the state named beside them does not make
+    # "Mexico" in a separate sentence the town
+    text = "Farmers in Columbia, Mo., protested. Mexico raised tariffs on corn."
+    assert _by_name(places_of(text)[1])["Mexico"].precision == "country"
+
+
+def test_origin_is_never_the_event_location() -> None:
+    doc, places = places_of("A man from Ohio was arrested in Tampa after the robbery.")
+    sent, verb = trigger(doc, "arrested")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.name == "Tampa"

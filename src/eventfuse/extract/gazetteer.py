@@ -81,6 +81,7 @@ class ScoreWeights:
     population_divisor: float
     unknown_population: int
     admin1_context: float
+    region_primary: float
     admin2_kind: float
     nearby: float
     nearby_km: float
@@ -257,6 +258,14 @@ class Gazetteer:
         if kind is not None:  # "Montenegro province" in old usage: fall back to any kind
             found = [c for c in found if c.entry.kind in (kind, "feature")] or found
         scored = [(self.score(c, country_hint, context), c) for c in found]
+        # "Herat", "Kabul": a region sharing its name with a town of its own means the town
+        towns = {c.entry.admin1_code for c in found if c.entry.kind == "city" and c.primary}
+        scored = [
+            (value - self._weights.region_primary, c)
+            if c.entry.kind == "admin1" and c.primary and c.entry.admin1_code in towns
+            else (value, c)
+            for value, c in scored
+        ]
         scored.sort(key=lambda pair: (-pair[0], pair[1].entry.geonames_id or 0))
         return scored
 
@@ -270,9 +279,11 @@ class Gazetteer:
         if context is not None:
             value += context.bonus(entry, w)
         if entry.kind == "country":
-            return value + w.country_kind + (w.primary_name if candidate.primary else 0.0)
+            # the article's context can't make a town of a country's own name ("Mexico")
+            immune = w.primary_name + w.admin1_context + w.nearby if candidate.primary else 0.0
+            return value + w.country_kind + immune
         if entry.kind == "admin1":
-            return value + w.admin1_kind
+            return value + w.admin1_kind + (w.region_primary if candidate.primary else 0.0)
         if entry.kind == "admin2":
             return value + w.admin2_kind
         if entry.kind == "feature":

@@ -71,11 +71,15 @@ def find_places(doc: Doc, article_id: str, *, demonyms: bool = False) -> list[Pl
     for candidate in candidates:
         local = _pair_context(candidate, doc, context)
         place = _resolve(candidate, doc, article_id, gazetteer, hint, local)
+        if place is not None and local is not context:
+            place = _within_paired_region(place, local, gazetteer)
         if place is not None and place.precision == "unknown" and candidate.source == "ner":
             # "KABUL NEAR AIRPORT": an unknown NER span may hold known names, but not as its
             # last word ("Fire Island", "Rogers Centre": the head names a kind of place)
             inner = [
-                s for s in scanned if candidate.start <= s.start and s.end < candidate.end
+                s
+                for s in scanned
+                if candidate.start <= s.start and s.end < candidate.end and not _site(candidate)
             ]
             found = [
                 p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint, local))
@@ -194,6 +198,21 @@ def _pair_context(candidate: _Candidate, doc: Doc, context: Context) -> Context:
     return context if code is None else Context(frozenset({code}), context.points)
 
 
+def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -> Place:
+    """"Bartow, Ga." with no town Bartow in Georgia: the county of that name there, if any."""
+    (code,) = paired.admin1_codes
+    region = gazetteer.admin1_entry(code)
+    if region is None or place.admin1 == region.name or place.precision != "point":
+        return place
+    for suffix in _rules()["county_words"]:
+        for found in gazetteer.candidates(f"{place.name} {suffix}"):
+            entry = found.entry
+            if entry.kind == "admin2" and entry.admin1_code == code:
+                note = f"no town of that name in {region.name}: its {entry.name}"
+                return gazetteer.to_place(entry, place.name, place.evidence, note)
+    return place
+
+
 def _region_after_comma(doc: Doc, end_char: int) -> str | None:
     span = doc.char_span(end_char - 1, end_char, alignment_mode="expand")
     if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
@@ -217,15 +236,15 @@ def _region_after_comma(doc: Doc, end_char: int) -> str | None:
 
 
 def _person_words(doc: Doc) -> frozenset[str]:
-    """Folded words of the article's PERSON names: "Price" of "Joe Price" is not Price, Utah."""
+    """Folded words of the article's full PERSON names: "Price" of "Joe Price" is not Price,
+    Utah. A one-word PERSON entity ("Abuja", "Nelson") is too often the model's guess at a town."""
     titles = _words("person_titles")
-    return frozenset(
-        normalize_name(t.text)
-        for ent in entities(doc)
-        if ent.label_ == "PERSON"
-        for t in ent
-        if t.is_alpha and t.lower_ not in titles
-    )
+    words: set[str] = set()
+    for ent in entities(doc):
+        names = [t for t in ent if t.is_alpha and t.lower_ not in titles]
+        if ent.label_ == "PERSON" and len(names) >= 2:
+            words.update(normalize_name(t.text) for t in names)
+    return frozenset(words)
 
 
 def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
@@ -246,6 +265,12 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
 # --- unknown names and demonyms -------------------------------------------------------------
 
 
+def _site(candidate: _Candidate) -> bool:
+    """"Royal Street", "Kencom bus stop": a name ending in a kind of site is an address."""
+    words = candidate.text.lower().split()
+    return len(words) > 1 and words[-1] in _words("site_heads")
+
+
 def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
     """A street, site or quarter the gazetteer doesn't know ("Royal Street", "Kencom bus stop")
     is located at the article's town (its most named one), its name kept as the address."""
@@ -255,12 +280,14 @@ def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
             towns.setdefault(place.geonames_id, []).append(place)
     if not towns:
         return places
-    home = max(towns.values(), key=len)[0]
+    most = max(len(mentions) for mentions in towns.values())
+    homes = [mentions[0] for mentions in towns.values() if len(mentions) == most]
     located = []
     for place in places:
         if place.precision != "unknown" or place.lat is not None:
             located.append(place)
             continue
+        home = min(homes, key=lambda town: _char_distance(town, place))
         note = f"not in the gazetteer; located at the article's town {home.canonical}"
         located.append(
             replace(
@@ -277,6 +304,10 @@ def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
     return located
 
 
+def _char_distance(a: Place, b: Place) -> int:
+    return abs((a.evidence.start if a.evidence else 0) - (b.evidence.start if b.evidence else 0))
+
+
 def _demonym_places(
     doc: Doc, article_id: str, gazetteer: Gazetteer, places: Sequence[Place]
 ) -> list[Place]:
@@ -290,9 +321,8 @@ def _demonym_places(
             span = doc[i : i + size]
             if len(span) < size or not span[0].text[:1].isupper() or span.start_char in taken:
                 continue
-            folded = normalize_name(span.text)
-            target = table.get(folded) or (table.get(folded[:-1]) if folded.endswith("s") else None)
-            if target is None:
+            target = table.get(normalize_name(span.text))
+            if target is None or _inside_longer_name(span):
                 continue
             evidence = Evidence(article_id, span.start_char, span.end_char, span.text)
             place = _demonym_place(target, gazetteer, evidence)
@@ -302,6 +332,16 @@ def _demonym_places(
                 break
         i += 1
     return found
+
+
+def _inside_longer_name(span: Span) -> bool:
+    """"French Quarter", "British International School": a demonym opening a longer name."""
+    return any(
+        ent.label_ in ("ORG", "FAC", "LOC", "GPE")
+        and ent.start <= span.start
+        and span.end < ent.end
+        for ent in entities(span.doc)
+    )
 
 
 def _demonym_place(
@@ -400,7 +440,9 @@ def _capitalized(token: Token) -> bool:
 
 def _vet_scan_hit(span: Span) -> _Candidate | None:
     """Keep a scan hit only if it reads as a name; ORG/PERSON/NORP entities only when exact."""
-    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]):
+    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
+        span
+    ):
         return None
     if not any(t.pos_ == "PROPN" for t in span):
         return None  # a capitalized common word ("Reports", a sentence-initial noun)
@@ -420,6 +462,14 @@ def _vet_scan_hit(span: Span) -> _Candidate | None:
         return None  # part of a person's name, an organization, a date...
     span = _with_suffix(span)
     return _Candidate(span.start_char, span.end_char, span.text, source)
+
+
+def _curated_acronym(span: Span) -> bool:
+    """"EU", "UAE": short capitals that name a country or curated region (not a town's code)."""
+    if not span.text.replace(".", "").isupper():
+        return False
+    return any(c.primary and c.entry.kind in ("country", "feature")
+               for c in get_gazetteer().candidates(span.text))
 
 
 def _glued_hyphen(span: Span) -> bool:
