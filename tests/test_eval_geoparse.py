@@ -87,11 +87,16 @@ def test_predictions_file_has_one_line_per_place(gold_file: Path, tmp_path: Path
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == scores["predicted_names"] >= 2
     assert set(rows[0]) == {"doc", "start", "end", "name", "geonames_id", "lat", "lon"}
-    assert scores["end_to_end_accuracy_161"] >= round(2 / 3, 4)  # Macon and Savannah at least
+    # Macon, Georgia and "Ga." at least (a lone "outside Savannah" may still read as Ghana's region)
+    assert scores["end_to_end_accuracy_161"] >= round(2 / 3, 4)
 
 
 # Reached on the dev file (docs/quality.md) minus an allowed drop of 0.02.
-DEV_FLOORS = {"end_to_end_accuracy_161": 0.5539 - 0.02, "span_recall": 0.6595 - 0.02}
+DEV_FLOORS = {
+    "end_to_end_accuracy_161": 0.7879 - 0.02,
+    "span_recall": 0.8690 - 0.02,
+    "resolution_accuracy_161": 0.9067 - 0.02,
+}
 
 
 @pytest.mark.slow

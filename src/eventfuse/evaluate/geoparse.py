@@ -112,7 +112,7 @@ def predict(articles: Sequence[GoldArticle], batch_size: int = 16) -> list[Predi
     found: list[Predicted] = []
     docs = parse((a.text for a in articles), batch_size=batch_size)
     for article, doc in zip(articles, docs, strict=True):
-        places = find_places(doc, article.docid, demonyms=True)
+        places = find_places(doc, article.docid, demonyms=True, sites=True, embedded=True)
         found.extend(_predicted(article.docid, p) for p in places)
     return found
 

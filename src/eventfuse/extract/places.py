@@ -53,18 +53,27 @@ class _Candidate:
 # --- public API -----------------------------------------------------------------------------
 
 
-def find_places(doc: Doc, article_id: str, *, demonyms: bool = False) -> list[Place]:
+def find_places(
+    doc: Doc,
+    article_id: str,
+    *,
+    demonyms: bool = False,
+    sites: bool = False,
+    embedded: bool = False,
+) -> list[Place]:
     """Every resolved toponym of ``doc`` in text order, each with its evidence span.
 
-    ``demonyms``: also return "Russian", "European"... as their country or region (geoparsing
-    corpora such as GeoWebNews count them as place names; an event's location never comes from one).
+    Geoparsing corpora such as GeoWebNews count more mentions than an event's location needs:
+    ``demonyms`` adds "Russian", "European"... as their country or region; ``sites`` adds names
+    the model tags as organizations or people but that end in a kind of site ("Stonewall Golf
+    Club", "Holy Redeemer Church"), located at the article's town; ``embedded`` adds big places
+    inside organization names ("Kidney Foundation of Canada").
     """
     gazetteer = get_gazetteer()
-    scanned = _scan_candidates(doc, gazetteer)
+    scanned = _scan_candidates(doc, gazetteer, embedded)
     people = _person_words(doc)
-    candidates = [
-        c for c in _merge(_ner_candidates(doc) + scanned) if not _named_person(c, doc, people)
-    ]
+    raw = _ner_candidates(doc) + scanned + (_site_candidates(doc) if sites else [])
+    candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
     hint = _document_country(candidates, gazetteer)
     context = _document_context(candidates, doc, gazetteer, hint)
     places: list[Place] = []
@@ -136,6 +145,10 @@ def _document_country(candidates: Sequence[_Candidate], gazetteer: Gazetteer) ->
     """
     votes: dict[str, float] = {}
     for candidate in candidates:
+        code = abbreviations().get(candidate.text)
+        if code is not None:  # "Ga.": a US state whatever else the article says
+            votes[code[:2]] = votes.get(code[:2], 0.0) + 1.0
+            continue
         if candidate.source != "ner" and " " not in normalize_name(candidate.text):
             continue  # single-word scan hits are the ones that need the context
         ranked = gazetteer.rank(candidate.text, None, candidate.kind)
@@ -384,6 +397,21 @@ def _ner_candidates(doc: Doc) -> list[_Candidate]:
     return found
 
 
+def _site_candidates(doc: Doc) -> list[_Candidate]:
+    """Entities the model calls organizations or people whose last word is a kind of site."""
+    found = []
+    for ent in entities(doc):
+        if ent.label_ in _PLACE_LABELS:
+            continue
+        span = _strip_determiners(ent)
+        if len(span) < 2 or not span[0].text[:1].isupper():
+            continue
+        candidate = _Candidate(span.start_char, span.end_char, span.text, "ner")
+        if _site(candidate):
+            found.append(candidate)
+    return found
+
+
 def _strip_determiners(span: Span) -> Span:
     """"the Ivory Coast's" -> "Ivory Coast": drop articles, possessives, stray punctuation."""
     doc, start, end = span.doc, span.start, span.end
@@ -406,7 +434,7 @@ def _with_suffix(span: Span) -> Span:
     return span
 
 
-def _scan_candidates(doc: Doc, gazetteer: Gazetteer) -> list[_Candidate]:
+def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> list[_Candidate]:
     """Longest gazetteer names over capitalized token n-grams, one per starting token."""
     found: list[_Candidate] = []
     longest = min(int(_rules()["scan"]["max_tokens"]), gazetteer.max_name_words * 3)
@@ -416,7 +444,7 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer) -> list[_Candidate]:
         if match is None:
             i += 1
             continue
-        candidate = _vet_scan_hit(match)
+        candidate = _vet_scan_hit(match, embedded)
         if candidate is not None:
             found.append(candidate)
         i = match.end
@@ -438,7 +466,7 @@ def _capitalized(token: Token) -> bool:
     return token.is_alpha and token.text[0].isupper()
 
 
-def _vet_scan_hit(span: Span) -> _Candidate | None:
+def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
     """Keep a scan hit only if it reads as a name; ORG/PERSON/NORP entities only when exact."""
     if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
         span
@@ -459,9 +487,22 @@ def _vet_scan_hit(span: Span) -> _Candidate | None:
         if ent.label_ in _GUARDED_LABELS and (exact or covers):
             source = "guarded"
             continue
+        if embedded and ent.label_ == "ORG" and _major_place(span.text):
+            continue  # "Kidney Foundation of Canada": Canada is named all the same
         return None  # part of a person's name, an organization, a date...
     span = _with_suffix(span)
     return _Candidate(span.start_char, span.end_char, span.text, source)
+
+
+def _major_place(name: str) -> bool:
+    """A country or first-level region under its own name, or a big town."""
+    ranked = get_gazetteer().rank(name)
+    if not ranked:
+        return False
+    top = ranked[0][1]
+    if top.entry.kind in ("country", "admin1"):
+        return top.primary
+    return top.entry.population >= int(_rules()["scan"]["min_population_alias"])
 
 
 def _curated_acronym(span: Span) -> bool:
