@@ -350,9 +350,17 @@ def test_title_makes_a_person_not_a_place() -> None:
 
 def test_street_is_located_at_the_article_town() -> None:
     text = "Shots were fired near Canal Street in New Orleans late on Friday."
-    street = _by_name(places_of(text)[1])["Canal Street"]
+    doc, places = places_of(text)
+    assert _by_name(places)["Canal Street"].precision == "unknown"  # the address, unpinned
+    street = _by_name(find_places(doc, "t", sites=True))["Canal Street"]
     assert street.canonical == "New Orleans" and street.precision == "region"
     assert street.note is not None and "not in the gazetteer" in street.note
+
+
+def test_site_named_after_its_town_is_located_there() -> None:
+    doc = parse("Volunteers met at the Cavan Town Hall on Monday.")
+    hall = _by_name(find_places(doc, "t", sites=True))["Cavan Town Hall"]
+    assert hall.canonical == "Cavan" and hall.country == "IE"
 
 
 def test_site_names_are_not_split_into_towns() -> None:

@@ -290,7 +290,8 @@ class Gazetteer:
             return value + w.curated_feature
         population = entry.population or w.unknown_population  # 0 means unknown in GeoNames
         value += math.log10(population) / w.population_divisor
-        return value + (w.capital if entry.capital else 0.0)
+        # "Salisbury" is not Harare's colonial name in today's news: capitals need their own name
+        return value + (w.capital if entry.capital and candidate.primary else 0.0)
 
     def resolve(
         self,

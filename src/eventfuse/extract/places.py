@@ -64,10 +64,11 @@ def find_places(
     """Every resolved toponym of ``doc`` in text order, each with its evidence span.
 
     Geoparsing corpora such as GeoWebNews count more mentions than an event's location needs:
-    ``demonyms`` adds "Russian", "European"... as their country or region; ``sites`` adds names
-    the model tags as organizations or people but that end in a kind of site ("Stonewall Golf
-    Club", "Holy Redeemer Church"), located at the article's town; ``embedded`` adds big places
-    inside organization names ("Kidney Foundation of Canada").
+    ``demonyms`` adds "Russian", "European"... as their country or region; ``sites`` pins streets
+    and sites the gazetteer doesn't know at the article's most named town (without it they stay
+    unpinned, precision "unknown", their text the address) and adds names the model tags as
+    organizations or people that end in a kind of site ("Stonewall Golf Club"); ``embedded`` adds
+    big places inside organization names ("Kidney Foundation of Canada").
     """
     gazetteer = get_gazetteer()
     scanned = _scan_candidates(doc, gazetteer, embedded)
@@ -85,19 +86,20 @@ def find_places(
         if place is not None and place.precision == "unknown" and candidate.source == "ner":
             # "KABUL NEAR AIRPORT": an unknown NER span may hold known names, but not as its
             # last word ("Fire Island", "Rogers Centre": the head names a kind of place)
-            inner = [
-                s
-                for s in scanned
-                if candidate.start <= s.start and s.end < candidate.end and not _site(candidate)
-            ]
+            inner = [s for s in scanned if candidate.start <= s.start and s.end < candidate.end]
             found = [
                 p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint, local))
             ]
-            places.extend(found or [place])
+            if _site(candidate):  # "Cavan Town Hall": the site, located at the town it names
+                named = [p for p in found if _primary_name(p.name, gazetteer)]
+                places.append(_located_at(place, named[0]) if sites and named else place)
+            else:
+                places.extend(found or [place])
         elif place is not None:
             places.append(place)
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
-    places = _locate_unknown(places, gazetteer)
+    if sites:
+        places = _locate_unknown(places, gazetteer)
     if demonyms:
         places.extend(_demonym_places(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
@@ -287,10 +289,16 @@ def _site(candidate: _Candidate) -> bool:
 def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
     """A street, site or quarter the gazetteer doesn't know ("Royal Street", "Kencom bus stop")
     is located at the article's town (its most named one), its name kept as the address."""
+    # the article's first-level regions: a town outside them is a mention, not its setting
+    regions = {p.admin1 for p in places if p.precision == "admin1" and p.admin1}
     towns: dict[int, list[Place]] = {}
-    for place in places:
-        if place.precision == "point" and place.geonames_id is not None:
-            towns.setdefault(place.geonames_id, []).append(place)
+    for level in ("point", "region", "admin1"):
+        for place in places:
+            inside = not regions or place.admin1 in regions
+            if place.precision == level and place.geonames_id is not None and inside:
+                towns.setdefault(place.geonames_id, []).append(place)
+        if towns:
+            break  # the finest level the article names
     if not towns:
         return places
     most = max(len(mentions) for mentions in towns.values())
@@ -301,7 +309,7 @@ def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
             located.append(place)
             continue
         home = min(homes, key=lambda town: _char_distance(town, place))
-        note = f"not in the gazetteer; located at the article's town {home.canonical}"
+        note = f"not in the gazetteer; located at the article's most named place, {home.canonical}"
         located.append(
             replace(
                 place,
@@ -315,6 +323,28 @@ def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
             )
         )
     return located
+
+
+def _primary_name(name: str, gazetteer: Gazetteer) -> bool:
+    """The best reading of ``name`` is a place's own name, not an alternate ("Canal" is one of
+    Violet, Louisiana's)."""
+    ranked = gazetteer.rank(name)
+    return bool(ranked) and ranked[0][1].primary
+
+
+def _located_at(site: Place, town: Place) -> Place:
+    """The site's name and evidence at the town's pin."""
+    return replace(
+        site,
+        canonical=town.canonical,
+        geonames_id=None,
+        country=town.country,
+        admin1=town.admin1,
+        lat=town.lat,
+        lon=town.lon,
+        precision="region",
+        note=f"a site named after {town.canonical}: located there",
+    )
 
 
 def _char_distance(a: Place, b: Place) -> int:
