@@ -82,6 +82,7 @@ class ScoreWeights:
     unknown_population: int
     admin1_context: float
     region_primary: float
+    admin1_pivot: float
     admin2_kind: float
     nearby: float
     nearby_km: float
@@ -266,7 +267,15 @@ class Gazetteer:
             else (value, c)
             for value, c in scored
         ]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].entry.geonames_id or 0))
+        # a reading with no pin ("Cork" the county, whose towns GeoNames files elsewhere) loses
+        # to any reading with one
+        scored.sort(
+            key=lambda pair: (
+                pair[1].entry.lat is None,
+                -pair[0],
+                pair[1].entry.geonames_id or 0,
+            )
+        )
         return scored
 
     def score(
@@ -283,7 +292,11 @@ class Gazetteer:
             immune = w.primary_name + w.admin1_context + w.nearby if candidate.primary else 0.0
             return value + w.country_kind + immune
         if entry.kind == "admin1":
-            return value + w.admin1_kind + (w.region_primary if candidate.primary else 0.0)
+            # a region of the pivot's size weighs admin1_kind; smaller ones less ("Manchester"
+            # is England's city, not Jamaica's parish)
+            size = math.log10(max(entry.population, 1000)) - math.log10(w.admin1_pivot)
+            value += w.admin1_kind + min(size, 0.0) / w.population_divisor
+            return value + (w.region_primary if candidate.primary else 0.0)
         if entry.kind == "admin2":
             return value + w.admin2_kind
         if entry.kind == "feature":
@@ -529,8 +542,10 @@ def _admin1_rows() -> Iterator[list[str]]:
 
 def _admin1_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
     biggest: dict[str, Entry] = {}
+    people: dict[str, int] = {}
     for city in cities:
         code = city.admin1_code or ""
+        people[code] = people.get(code, 0) + city.population
         if code not in biggest or city.population > biggest[code].population:
             biggest[code] = city
     for cols in _admin1_rows():
@@ -549,7 +564,7 @@ def _admin1_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
             admin1_code=code,
             lat=town.lat if town else None,
             lon=town.lon if town else None,
-            population=0,
+            population=people.get(code, 0),  # of its towns in the gazetteer: a size, not a census
             note=note,
         )
         aliases = [a for a in cols[5].split("|") if a]
