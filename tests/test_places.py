@@ -394,3 +394,11 @@ def test_origin_is_never_the_event_location() -> None:
     sent, verb = trigger(doc, "arrested")
     location = event_location(sent, verb, places)
     assert location is not None and location.name == "Tampa"
+
+
+def test_region_after_the_comma_overrides_an_org_tag() -> None:
+    # the small model tags "Boise" here as an organization; ", Idaho" says it is the town
+    doc, places = places_of("Officials pointed to Boise, Idaho, which heats offices with springs.")
+    assert any(e.text == "Boise" and e.label_ != "GPE" for e in doc.ents)
+    boise = _by_name(places)["Boise"]
+    assert boise.precision == "point" and boise.admin1 == "Idaho"

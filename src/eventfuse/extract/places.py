@@ -515,13 +515,23 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
         # "Hindu Kush" holding a NORP "Hindu": the longer name explains the shorter tag
         covers = ent.label_ != "PERSON" and span.start <= core.start and core.end <= span.end
         if ent.label_ in _GUARDED_LABELS and (exact or covers):
-            source = "guarded"
+            # "in Riverdale", "Boise, Idaho": the words around make the ORG/PERSON tag a slip
+            source = "ner" if exact and _place_cue(span) else "guarded"
             continue
         if embedded and ent.label_ == "ORG" and _major_place(span.text):
             continue  # "Kidney Foundation of Canada": Canada is named all the same
         return None  # part of a person's name, an organization, a date...
     span = _with_suffix(span)
     return _Candidate(span.start_char, span.end_char, span.text, source)
+
+
+def _place_cue(span: Span) -> bool:
+    """A locative word before the name ("in", "near", "outside") or a first-level region after
+    its comma, and the name a place's own name."""
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    cued = before in _words("place_cues") or _region_after_comma(doc, span.end_char) is not None
+    return cued and _primary_name(span.text, get_gazetteer())
 
 
 def _major_place(name: str) -> bool:
