@@ -99,7 +99,7 @@ def find_places(
             places.append(place)
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
     if sites:
-        places = _locate_unknown(places, gazetteer)
+        places = _locate_unknown(places, doc)
     if demonyms:
         places.extend(_demonym_places(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
@@ -286,9 +286,10 @@ def _site(candidate: _Candidate) -> bool:
     return len(words) > 1 and words[-1] in _words("site_heads")
 
 
-def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
+def _locate_unknown(places: list[Place], doc: Doc) -> list[Place]:
     """A street, site or quarter the gazetteer doesn't know ("Royal Street", "Kencom bus stop")
-    is located at the article's town (its most named one), its name kept as the address."""
+    is located at the nearest town of its sentence, else the article's most named town, its
+    name kept as the address."""
     # the article's first-level regions: a town outside them is a mention, not its setting
     regions = {p.admin1 for p in places if p.precision == "admin1" and p.admin1}
     towns: dict[int, list[Place]] = {}
@@ -308,8 +309,10 @@ def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
         if place.precision != "unknown" or place.lat is not None:
             located.append(place)
             continue
-        home = min(homes, key=lambda town: _char_distance(town, place))
-        note = f"not in the gazetteer; located at the article's most named place, {home.canonical}"
+        local = _same_sentence(doc, place, [t for m in towns.values() for t in m])
+        home = min(local or homes, key=lambda town: _char_distance(town, place))
+        where = "its sentence's" if local else "the article's most named"
+        note = f"not in the gazetteer; located at {where} place, {home.canonical}"
         located.append(
             replace(
                 place,
@@ -323,6 +326,17 @@ def _locate_unknown(places: list[Place], gazetteer: Gazetteer) -> list[Place]:
             )
         )
     return located
+
+
+def _same_sentence(doc: Doc, place: Place, towns: Sequence[Place]) -> list[Place]:
+    def sentence(p: Place) -> int | None:
+        if p.evidence is None:
+            return None
+        span = doc.char_span(p.evidence.start, p.evidence.end, alignment_mode="expand")
+        return None if span is None else span.sent.start
+
+    own = sentence(place)
+    return [t for t in towns if own is not None and sentence(t) == own]
 
 
 def _primary_name(name: str, gazetteer: Gazetteer) -> bool:
