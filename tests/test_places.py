@@ -402,3 +402,21 @@ def test_region_after_the_comma_overrides_an_org_tag() -> None:
     assert any(e.text == "Boise" and e.label_ != "GPE" for e in doc.ents)
     boise = _by_name(places)["Boise"]
     assert boise.precision == "point" and boise.admin1 == "Idaho"
+
+
+def test_full_region_name_after_a_town_picks_the_town_there() -> None:
+    # Parkland, Washington is bigger; the state after the comma decides
+    found = _by_name(places_of("A school shooting in Parkland, Florida shocked the country.")[1])
+    assert found["Parkland"].admin1 == "Florida"
+
+
+def test_a_list_of_towns_is_not_a_town_state_pair() -> None:
+    found = _by_name(places_of("After stops in Washington, New York and Boston, he left.")[1])
+    assert found["Washington"].country == "US" and found["Washington"].admin1 != "New York"
+
+
+def test_region_named_after_its_town_or_beside_a_region() -> None:
+    tacoma = _by_name(places_of("A baker in Tacoma, Washington shares tips.")[1])
+    assert tacoma["Washington"].precision == "admin1"  # not the capital
+    listed = _by_name(places_of("Workers moved from California or Washington to Utah.")[1])
+    assert listed["Washington"].precision == "admin1"

@@ -98,6 +98,7 @@ def find_places(
         elif place is not None:
             places.append(place)
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
+    places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
     if sites:
         places = _locate_unknown(places, doc)
     if demonyms:
@@ -213,12 +214,60 @@ def _pair_context(candidate: _Candidate, doc: Doc, context: Context) -> Context:
     return context if code is None else Context(frozenset({code}), context.points)
 
 
+def _start(place: Place) -> int:
+    return place.evidence.start if place.evidence else 0
+
+
+_LIST_GAPS = frozenset({",", "or", "and", ", and", ", or", "/"})
+
+
+def _settle_lists(places: list[Place], doc: Doc, gazetteer: Gazetteer) -> list[Place]:
+    """A name right after "Tacoma, " that names Tacoma's own region is that region; a name listed
+    with a first-level region ("California or Washington") takes its first-level reading."""
+    settled: list[Place] = []
+    for place in places:
+        previous = settled[-1] if settled else None
+        if previous is not None and previous.evidence and place.evidence:
+            gap = doc.text[previous.evidence.end : place.evidence.start].strip()
+            place = _listed_reading(place, previous, gap, gazetteer)
+        settled.append(place)
+    return settled
+
+
+def _listed_reading(place: Place, previous: Place, gap: str, gazetteer: Gazetteer) -> Place:
+    if gap not in _LIST_GAPS or place.precision in ("admin1", "country") or not place.evidence:
+        return place
+    if previous.precision == "point" and gap == ",":
+        wanted = previous.admin1  # "Tacoma, Washington"
+    elif previous.precision == "admin1":
+        wanted = None  # "California or Washington": any first-level region of that country
+    else:
+        return place
+    for found in gazetteer.candidates(place.evidence.text):
+        entry = found.entry
+        if entry.kind != "admin1" or not found.primary or entry.country != previous.country:
+            continue
+        if wanted is None or entry.name == wanted:
+            note = "read as a first-level region from the names beside it"
+            return gazetteer.to_place(entry, place.name, place.evidence, note)
+    return place
+
+
 def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -> Place:
     """"Bartow, Ga." with no town Bartow in Georgia: the county of that name there, if any."""
     (code,) = paired.admin1_codes
     region = gazetteer.admin1_entry(code)
     if region is None or place.admin1 == region.name or place.precision != "point":
         return place
+    name = place.evidence.text if place.evidence else place.name
+    towns = [
+        c.entry
+        for c in gazetteer.candidates(name)
+        if c.entry.kind == "city" and c.entry.admin1_code == code
+    ]
+    if towns:  # "Parkland, Florida": the town of that name in Florida, however small
+        town = max(towns, key=lambda e: e.population)
+        return gazetteer.to_place(town, place.name, place.evidence, f"the {name} in {region.name}")
     for suffix in _rules()["county_words"]:
         for found in gazetteer.candidates(f"{place.name} {suffix}"):
             entry = found.entry
@@ -241,10 +290,21 @@ def _region_after_comma(doc: Doc, end_char: int) -> str | None:
         name = doc[span.end + 1 : span.end + 1 + size]
         if len(name) < size or not all(t.text[:1].isupper() for t in name):
             continue
-        for found in gazetteer.candidates(name.text):
-            if found.entry.kind == "admin1" and found.primary and found.entry.admin1_code:
-                return found.entry.admin1_code
+        if _list_goes_on(doc, name.end):
+            return None  # "Washington, New York and Boston": a list of places, not a pair
+        regions = [
+            c for _, c in gazetteer.rank(name.text) if c.entry.kind == "admin1" and c.primary
+        ]
+        if regions and regions[0].entry.admin1_code:
+            return regions[0].entry.admin1_code
     return None
+
+
+def _list_goes_on(doc: Doc, i: int) -> bool:
+    """The words after a name continue a list of names ("and Boston", ", Chicago")."""
+    if i + 1 >= len(doc):
+        return False
+    return doc[i].lower_ in ("and", "or", ",") and doc[i + 1].text[:1].isupper()
 
 
 # --- people ---------------------------------------------------------------------------------
