@@ -14,7 +14,7 @@ from eventfuse.extract.gazetteer import (
     normalize_name,
     same_place,
 )
-from eventfuse.extract.places import event_location, find_places
+from eventfuse.extract.places import document_location, event_address, event_location, find_places
 from eventfuse.nlp import get_nlp
 from eventfuse.records import Place
 
@@ -420,3 +420,42 @@ def test_region_named_after_its_town_or_beside_a_region() -> None:
     assert tacoma["Washington"].precision == "admin1"  # not the capital
     listed = _by_name(places_of("Workers moved from California or Washington to Utah.")[1])
     assert listed["Washington"].precision == "admin1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An Ohio man was arrested in Tampa after the robbery.",
+        "A native of Ohio was arrested in Tampa after the robbery.",
+        "Police arrested him in Tampa, far from his home in Ohio.",
+    ],
+)
+def test_origin_or_home_is_never_the_event_location(text: str) -> None:
+    doc, places = places_of(text)
+    sent, verb = trigger(doc, "arrested")
+    location = event_location(sent, verb, places)
+    assert location is not None and location.name == "Tampa"
+
+
+def test_origin_alone_gives_no_location() -> None:
+    doc, places = places_of("An Ohio man was arrested after the robbery.")
+    sent, verb = trigger(doc, "arrested")
+    assert event_location(sent, verb, places) is None
+
+
+def test_dateline_is_the_document_location() -> None:
+    doc, places = places_of("ATLANTA (AP) — Two men were shot on Friday, police said.")
+    location = document_location(doc, places)
+    assert location is not None and location.canonical == "Atlanta"
+
+
+def test_lead_sentence_gives_the_document_location() -> None:
+    doc, places = places_of("Protesters marched through Macon, Ga., on Sunday. Police watched.")
+    location = document_location(doc, places)
+    assert location is not None and location.name == "Macon"
+
+
+def test_event_address_keeps_the_street_with_its_number() -> None:
+    doc, places = places_of("The car crashed at 937 Euharlee Road in Cartersville on Monday.")
+    sent = next(iter(doc.sents))
+    assert event_address(sent, places) == "937 Euharlee Road"

@@ -73,7 +73,8 @@ def find_places(
     gazetteer = get_gazetteer()
     scanned = _scan_candidates(doc, gazetteer, embedded)
     people = _person_words(doc)
-    raw = _ner_candidates(doc) + scanned + (_site_candidates(doc) if sites else [])
+    raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
+    raw += _site_candidates(doc) if sites else []
     candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
     hint = _document_country(candidates, gazetteer)
     context = _document_context(candidates, doc, gazetteer, hint)
@@ -501,6 +502,24 @@ def _ner_candidates(doc: Doc) -> list[_Candidate]:
     return found
 
 
+def _dateline_candidates(doc: Doc) -> list[_Candidate]:
+    """"ATLANTA (AP) —", "KABUL, Afghanistan —": the capitalized words opening the article, closed
+    by the wire's mark, name where it was filed (the model often tags them ORG)."""
+    words = []
+    for token in doc[:4]:
+        if not (token.is_alpha and token.is_upper):
+            break
+        words.append(token)
+    if not words or len(words) == len(doc):
+        return []
+    after = doc.text[words[-1].idx + len(words[-1]) :][:24].lstrip(" ,")
+    closed = any(after.startswith(mark.strip()) for mark in _DATELINE_END)
+    name = doc[words[0].i : words[-1].i + 1]
+    if not closed or name.text not in get_gazetteer():
+        return []
+    return [_Candidate(name.start_char, name.end_char, name.text, "ner")]
+
+
 def _site_candidates(doc: Doc) -> list[_Candidate]:
     """Entities the model calls organizations or people whose last word is a kind of site."""
     found = []
@@ -767,6 +786,59 @@ def _capital_phrases(
 # --- event location -------------------------------------------------------------------------
 
 
+def document_location(doc: Doc, places: Sequence[Place]) -> Place | None:
+    """Where an article's happening took place when its own sentence names nowhere: the
+    dateline ("ATLANTA (AP) —"), else the most specific place of the lead sentence."""
+    dateline = _dateline(doc, places)
+    if dateline is not None:
+        return dateline
+    lead = next(iter(doc.sents), None)
+    return None if lead is None else event_location(lead, lead.root, places)
+
+
+_DATELINE_END = ("(", "—", "–", " - ", "--", ":")
+
+
+def _dateline(doc: Doc, places: Sequence[Place]) -> Place | None:
+    for place in places:
+        ev = place.evidence
+        if ev is None or ev.start > int(_rules()["location"]["dateline_chars"]):
+            continue
+        after = doc.text[ev.end : ev.end + 24]
+        # "ATLANTA (AP) —", "KABUL, Afghanistan —": the first place, closed by the wire's mark
+        if any(after.lstrip(" ,").startswith(mark.strip()) for mark in _DATELINE_END) or (
+            "—" in after and ev.text.isupper()
+        ):
+            return place
+    return None
+
+
+def event_address(sent: Span, places: Sequence[Place]) -> str | None:
+    """The street or site of the sentence the gazetteer doesn't pin ("937 Euharlee Road",
+    "Kencom bus stop"): the event's address text, located at its town."""
+    pinned = {
+        i
+        for p in places
+        if p.evidence and p.geonames_id is not None
+        for i in range(p.evidence.start, p.evidence.end)
+    }
+    heads = _words("site_heads")
+    for token in sent:
+        if token.lower_ not in heads or not token.text[:1].isupper() or token.idx in pinned:
+            continue
+        start = token.i
+        while start > sent.start and _address_word(sent.doc[start - 1]):
+            start -= 1
+        if start < token.i:
+            return sent.doc[start : token.i + 1].text
+    return None
+
+
+def _address_word(token: Token) -> bool:
+    """A word of a street or site name: capitalized, or the house number before it."""
+    return (token.text[:1].isupper() and token.is_alpha) or token.like_num
+
+
 def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
     """How likely ``place`` is where the trigger's happening took place; None when excluded."""
     assert place.evidence is not None
@@ -776,6 +848,8 @@ def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | 
     rules = _rules()["location"]
     weights = rules["score"]
     head = _phrase_head(span.root)
+    if _origin(span.root, head):
+        return None  # "a man from Ohio", "an Ohio man", "his home in Ohio": who, not where
     role = _role(head, place)
     if role is None:
         return None
@@ -795,6 +869,17 @@ def _phrase_head(token: Token) -> Token:
     while token.dep_ in climb and token.head.i != token.i and seen < 8:
         token, seen = token.head, seen + 1
     return token
+
+
+def _origin(name: Token, head: Token) -> bool:
+    """The place says where someone is from or lives, not where the happening was."""
+    origins = _words("origin_nouns", "location")
+    if name.dep_ in ("compound", "amod", "nmod") and name.head.lemma_.lower() in origins:
+        return True
+    if head.dep_ == "pobj" and head.head.dep_ == "prep":
+        governor = head.head.head
+        return governor.pos_ in ("NOUN", "PROPN") and governor.lemma_.lower() in origins
+    return False
 
 
 def _role(head: Token, place: Place) -> str | None:
