@@ -585,24 +585,33 @@ def _country_aliases() -> dict[str, list[str]]:
 
 def _country_entries(gc: Any, cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
     capitals: dict[str, Entry] = {}
+    biggest: dict[str, Entry] = {}
     for city in cities:  # several towns may share the capital's name: keep the biggest
         known = capitals.get(city.country or "")
         if city.capital and (known is None or city.population > known.population):
             capitals[city.country or ""] = city
+        top = biggest.get(city.country or "")
+        if top is None or city.population > top.population:
+            biggest[city.country or ""] = city
     aliases = _country_aliases()
     abbreviations: Mapping[str, str] = load_rules()["country_short_names"]
     for code, country in gc.get_countries().items():
         capital = capitals.get(code)
+        pin = capital or biggest.get(code)  # a renamed capital ("Astana") is not found by name
         entry = Entry(
             kind="country",
             geonames_id=int(country["geonameid"]),
             name=country["name"],
             country=code,
             admin1_code=None,
-            lat=capital.lat if capital else None,
-            lon=capital.lon if capital else None,
+            lat=pin.lat if pin else None,
+            lon=pin.lon if pin else None,
             population=int(country.get("population") or 0),
-            note=f"coordinates of the capital, {capital.name}" if capital else None,
+            note=(
+                f"coordinates of the capital, {capital.name}"
+                if capital
+                else f"coordinates of its biggest town, {pin.name}" if pin else None
+            ),
         )
         extra = [a for a, c in abbreviations.items() if c == code]
         yield entry, [*aliases.get(code, []), *extra]

@@ -230,7 +230,8 @@ def _settle_lists(places: list[Place], doc: Doc, gazetteer: Gazetteer) -> list[P
         previous = settled[-1] if settled else None
         if previous is not None and previous.evidence and place.evidence:
             gap = doc.text[previous.evidence.end : place.evidence.start].strip()
-            place = _listed_reading(place, previous, gap, gazetteer)
+            if _region_after_comma(doc, place.evidence.end) is None:  # not "Washington, D.C."
+                place = _listed_reading(place, previous, gap, gazetteer)
         settled.append(place)
     return settled
 
