@@ -93,9 +93,9 @@ def test_predictions_file_has_one_line_per_place(gold_file: Path, tmp_path: Path
 
 # Reached on the dev file (docs/quality.md) minus an allowed drop of 0.02.
 DEV_FLOORS = {
-    "end_to_end_accuracy_161": 0.8030 - 0.02,
-    "span_recall": 0.8711 - 0.02,
-    "resolution_accuracy_161": 0.9218 - 0.02,
+    "end_to_end_accuracy_161": 0.8099 - 0.02,
+    "span_recall": 0.8707 - 0.02,
+    "resolution_accuracy_161": 0.9302 - 0.02,
 }
 
 

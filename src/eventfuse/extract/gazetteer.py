@@ -100,11 +100,16 @@ class Context:
         value = 0.0
         if entry.admin1_code is not None and entry.admin1_code in self.admin1_codes:
             value += weights.admin1_context
-        if entry.lat is not None and entry.lon is not None and entry.kind != "country":
-            lat, lon = entry.lat, entry.lon
-            if any(haversine_km(lat, lon, a, b) <= weights.nearby_km for a, b in self.points):
-                value += weights.nearby
+        pinned = entry.lat is not None and entry.lon is not None and entry.kind != "country"
+        if pinned and self.near(entry.lat or 0.0, entry.lon or 0.0, weights.nearby_km):
+            value += weights.nearby
         return value
+
+    def near(self, lat: float, lon: float, km: float) -> bool:
+        band = km / 111.0  # degrees of latitude: a cheap reject before the great circle
+        return any(
+            abs(lat - a) <= band and haversine_km(lat, lon, a, b) <= km for a, b in self.points
+        )
 
 
 # --- names ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ Thresholds and word lists live in ``data/places_rules.yaml``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -78,8 +78,43 @@ def find_places(
     candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
     hint = _document_country(candidates, gazetteer)
     context = _document_context(candidates, doc, gazetteer, hint)
+    first = _resolve_all(candidates, scanned, doc, article_id, hint, lambda c: context, sites)
+    # spatial coherence: read every name again beside the pins the others got the first time
+    pins = [
+        (normalize_name(p.evidence.text), (p.lat, p.lon))
+        for p in first
+        if p.evidence and p.lat is not None and p.lon is not None
+        if p.precision in ("point", "region") and p.geonames_id is not None
+    ]
+
+    def coherent(candidate: _Candidate) -> Context:
+        own = normalize_name(candidate.text)
+        near = {pin for name, pin in pins if name != own} | set(context.points)
+        return Context(context.admin1_codes, tuple(near))
+
+    places = _resolve_all(candidates, scanned, doc, article_id, hint, coherent, sites)
+    places.extend(_capital_phrases(doc, article_id, gazetteer, places))
+    places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
+    if sites:
+        places = _locate_unknown(places, doc)
+    if demonyms:
+        places.extend(_demonym_places(doc, article_id, gazetteer, places))
+    return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+
+
+def _resolve_all(
+    candidates: Sequence[_Candidate],
+    scanned: Sequence[_Candidate],
+    doc: Doc,
+    article_id: str,
+    hint: str | None,
+    context_of: Callable[[_Candidate], Context],
+    sites: bool,
+) -> list[Place]:
+    gazetteer = get_gazetteer()
     places: list[Place] = []
     for candidate in candidates:
+        context = context_of(candidate)
         local = _pair_context(candidate, doc, context)
         place = _resolve(candidate, doc, article_id, gazetteer, hint, local)
         if place is not None and local is not context:
@@ -98,13 +133,7 @@ def find_places(
                 places.extend(found or [place])
         elif place is not None:
             places.append(place)
-    places.extend(_capital_phrases(doc, article_id, gazetteer, places))
-    places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
-    if sites:
-        places = _locate_unknown(places, doc)
-    if demonyms:
-        places.extend(_demonym_places(doc, article_id, gazetteer, places))
-    return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+    return places
 
 
 def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -> Place | None:
@@ -226,10 +255,11 @@ def _settle_lists(places: list[Place], doc: Doc, gazetteer: Gazetteer) -> list[P
     """A name right after "Tacoma, " that names Tacoma's own region is that region; a name listed
     with a first-level region ("California or Washington") takes its first-level reading."""
     settled: list[Place] = []
+    text = doc.text  # built from the tokens on every access
     for place in places:
         previous = settled[-1] if settled else None
         if previous is not None and previous.evidence and place.evidence:
-            gap = doc.text[previous.evidence.end : place.evidence.start].strip()
+            gap = text[previous.evidence.end : place.evidence.start].strip()
             if _region_after_comma(doc, place.evidence.end) is None:  # not "Washington, D.C."
                 place = _listed_reading(place, previous, gap, gazetteer)
         settled.append(place)
@@ -513,7 +543,7 @@ def _dateline_candidates(doc: Doc) -> list[_Candidate]:
         words.append(token)
     if not words or len(words) == len(doc):
         return []
-    after = doc.text[words[-1].idx + len(words[-1]) :][:24].lstrip(" ,")
+    after = doc[words[-1].i + 1 : words[-1].i + 8].text[:24].lstrip(" ,")
     closed = any(after.startswith(mark.strip()) for mark in _DATELINE_END)
     name = doc[words[0].i : words[-1].i + 1]
     if not closed or name.text not in get_gazetteer():
@@ -562,9 +592,12 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> 
     """Longest gazetteer names over capitalized token n-grams, one per starting token."""
     found: list[_Candidate] = []
     longest = min(int(_rules()["scan"]["max_tokens"]), gazetteer.max_name_words * 3)
+    sentence_end = [0] * len(doc)  # token.sent walks the sentences on every call: once here
+    for sent in doc.sents:
+        sentence_end[sent.start : sent.end] = [sent.end] * len(sent)
     i = 0
     while i < len(doc):
-        match = _longest_match(doc, i, longest, gazetteer)
+        match = _longest_match(doc, i, min(longest, sentence_end[i] - i), gazetteer)
         if match is None:
             i += 1
             continue
@@ -578,8 +611,7 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> 
 def _longest_match(doc: Doc, i: int, longest: int, gazetteer: Gazetteer) -> Span | None:
     if not _capitalized(doc[i]):
         return None
-    sentence_end = doc[i].sent.end
-    for n in range(min(longest, sentence_end - i), 0, -1):
+    for n in range(longest, 0, -1):
         span = doc[i : i + n]
         if _capitalized(span[-1]) and span.text in gazetteer and not is_blocked(span.text):
             return span
@@ -778,7 +810,7 @@ def _capital_phrases(
         if capital is None:
             continue
         start, end = doc[token.i - 1].idx, token.idx + len(token)
-        evidence = Evidence(article_id, start, end, doc.text[start:end])
+        evidence = Evidence(article_id, start, end, doc[token.i - 1 : token.i + 1].text)
         note = f"read as the capital of {country} from the phrase"
         found.append(gazetteer.to_place(capital, evidence.text, evidence, note))
     return found
@@ -801,11 +833,12 @@ _DATELINE_END = ("(", "—", "–", " - ", "--", ":")
 
 
 def _dateline(doc: Doc, places: Sequence[Place]) -> Place | None:
+    text = doc.text
     for place in places:
         ev = place.evidence
         if ev is None or ev.start > int(_rules()["location"]["dateline_chars"]):
             continue
-        after = doc.text[ev.end : ev.end + 24]
+        after = text[ev.end : ev.end + 24]
         # "ATLANTA (AP) —", "KABUL, Afghanistan —": the first place, closed by the wire's mark
         if any(after.lstrip(" ,").startswith(mark.strip()) for mark in _DATELINE_END) or (
             "—" in after and ev.text.isupper()
