@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from eventfuse.cli import main
 from eventfuse.evaluate.geoparse import (
     GeoparseDataError,
     Predicted,
@@ -89,6 +91,24 @@ def test_predictions_file_has_one_line_per_place(gold_file: Path, tmp_path: Path
     assert set(rows[0]) == {"doc", "start", "end", "name", "geonames_id", "lat", "lon"}
     # Macon, Georgia and "Ga." at least (a lone "outside Savannah" may still read as Ghana's region)
     assert scores["end_to_end_accuracy_161"] >= round(2 / 3, 4)
+
+
+@pytest.mark.slow
+def test_cli_prints_json_scores_and_writes_predictions(gold_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    args = ["eval", "geoparse", str(gold_file), "--json", "--predictions", str(out)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["gold_names"] == 3 and scores["span_recall"] == 1.0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == scores["predicted_names"]
+
+
+def test_cli_names_a_broken_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<articles>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "geoparse", str(broken)])
+    assert result.exit_code != 0 and "broken.xml" in result.output
 
 
 # Reached on the dev file (docs/quality.md) minus an allowed drop of 0.02.
