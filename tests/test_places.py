@@ -454,3 +454,9 @@ def test_event_address_keeps_the_street_with_its_number() -> None:
     doc, places = places_of("The car crashed at 937 Euharlee Road in Cartersville on Monday.")
     sent = next(iter(doc.sents))
     assert event_address(sent, places) == "937 Euharlee Road"
+
+
+def test_outlet_home_region_settles_an_open_name() -> None:
+    doc = parse("Students in Parkland walked out of class on Wednesday.")
+    assert _by_name(find_places(doc, "t"))["Parkland"].admin1 == "Washington"  # the bigger one
+    assert _by_name(find_places(doc, "t", home="US.FL"))["Parkland"].admin1 == "Florida"

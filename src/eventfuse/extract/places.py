@@ -60,6 +60,7 @@ def find_places(
     demonyms: bool = False,
     sites: bool = False,
     embedded: bool = False,
+    home: str | None = None,
 ) -> list[Place]:
     """Every resolved toponym of ``doc`` in text order, each with its evidence span.
 
@@ -68,7 +69,9 @@ def find_places(
     and sites the gazetteer doesn't know at the article's most named town (without it they stay
     unpinned, precision "unknown", their text the address) and adds names the model tags as
     organizations or people that end in a kind of site ("Stonewall Golf Club"); ``embedded`` adds
-    big places inside organization names ("Kidney Foundation of Canada").
+    big places inside organization names ("Kidney Foundation of Canada"). ``home`` is the outlet's
+    home region when the user's data names it: a country ("US") or first-level code ("US.FL");
+    it settles names the article itself leaves open.
     """
     gazetteer = get_gazetteer()
     scanned = _scan_candidates(doc, gazetteer, embedded)
@@ -76,8 +79,10 @@ def find_places(
     raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
     raw += _site_candidates(doc) if sites else []
     candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
-    hint = _document_country(candidates, gazetteer)
+    hint = _document_country(candidates, gazetteer) or (home.split(".")[0] if home else None)
     context = _document_context(candidates, doc, gazetteer, hint)
+    if home and "." in home:
+        context = Context(context.admin1_codes | {home}, context.points)
     first = _resolve_all(candidates, scanned, doc, article_id, hint, lambda c: context, sites)
     # spatial coherence: read every name again beside the pins the others got the first time
     pins = [
