@@ -460,3 +460,7 @@ def test_outlet_home_region_settles_an_open_name() -> None:
     doc = parse("Students in Parkland walked out of class on Wednesday.")
     assert _by_name(find_places(doc, "t"))["Parkland"].admin1 == "Washington"  # the bigger one
     assert _by_name(find_places(doc, "t", home="US.FL"))["Parkland"].admin1 == "Florida"
+
+
+def test_continent_is_no_finer_than_a_country() -> None:
+    assert located("In Europe, farmers protested in France on Monday.", "protested") == "France"

@@ -898,7 +898,9 @@ def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | 
             return None  # "airstrikes ... emerged after the envoy arrived in Kabul"
         score += _clause_bonus(head, trigger, weights)
         score -= weights["distance_penalty"] * abs(span.root.i - trigger.i)
-    return score + float(weights["precision"].get(place.precision, 0.0))
+    # a continent, sea or union (a region of no country) is no finer than a country
+    level = "country" if place.precision == "region" and place.country is None else place.precision
+    return score + float(weights["precision"].get(level, 0.0))
 
 
 def _phrase_head(token: Token) -> Token:
