@@ -118,6 +118,9 @@ def test_ablating_a_rule_switches_it_off() -> None:
         ("Five people were shot early Sunday. None of the injuries are life-threatening.",
          None, 5),
         ("Kessler was pronounced dead at the scene.", 1, None),
+        ("He was charged with assault with a deadly weapon.", None, None),
+        ("The gunman tried to kill the clerk but missed.", None, None),
+        ("Four soldiers and three militiamen were killed in the fighting.", 7, None),
     ],
 )
 def test_victims_are_counted_wherever_described(

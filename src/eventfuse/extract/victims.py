@@ -20,6 +20,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.quantities import parse_amount
+from eventfuse.extract.status import unreal_reason
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -36,6 +37,7 @@ class VictimLexicon:
     death_nouns: frozenset[str]
     fatal_modifiers: frozenset[str]
     event_types: frozenset[str]
+    fatal_heads: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ def get_lexicon() -> VictimLexicon:
         death_nouns=frozenset(raw["death_nouns"]),
         fatal_modifiers=frozenset(raw["fatal_modifiers"]),
         event_types=frozenset(raw["event_types"]),
+        fatal_heads=frozenset(raw["fatal_heads"]),
     )
 
 
@@ -129,8 +132,8 @@ def _statement(verb: Token, lex: VictimLexicon, article_id: str) -> VictimStatem
         verb, lemma, kind = verb.head, "be", "killed"  # "a toddler is dead"
     else:
         kind = _verb_kind(verb, lemma, lex)
-    if kind is None or _negated(verb):
-        return None
+    if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
+        return None  # "did not die", "tried to kill", "could have been killed"
     victim = _victim(verb, lemma)
     if victim is None:
         return None
@@ -150,10 +153,10 @@ def _statement(verb: Token, lex: VictimLexicon, article_id: str) -> VictimStatem
 def _noun_statement(noun: Token, lex: VictimLexicon, article_id: str) -> VictimStatement | None:
     """"the death of a 4-year-old" (one), "a fatal shooting" (at least one): told by a noun."""
     lemma = noun.lemma_.lower()
-    fatal = lemma in lex.death_nouns or any(
+    fatal = lemma in lex.death_nouns or (lemma in lex.fatal_heads and any(
         c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.fatal_modifiers | lex.death_nouns
         for c in noun.children
-    )
+    ))
     if not fatal:
         return None
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
