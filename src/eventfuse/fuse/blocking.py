@@ -6,13 +6,12 @@ number of mentions that share a key, not with the square of all mentions.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
-from eventfuse.fuse.text import cosine, tfidf_vectors
+from eventfuse.fuse.stories import as_story_map, copies_joined, story_groups
 from eventfuse.records import Article, Mention
 
 
@@ -60,59 +59,12 @@ def story_clusters(
     config: FusionConfig,
     window_days: int,
 ) -> dict[str, str]:
-    """Article id -> story id (the smallest article id of its story). Wire copies join their
-    original; other articles join when they share canonical actors, place ids or dates and their
-    texts' TF-IDF cosine reaches ``story.min_cosine``."""
-    stories = DisjointSet(a.id for a in articles)
-    by_id = {a.id: a for a in articles}
-    for article in articles:
-        if article.copy_of:
-            stories.union(article.id, article.copy_of)
-    vectors = dict(zip(by_id, tfidf_vectors([a.text for a in articles]), strict=True))
-    for (a, b), shared in _articles_sharing_keys(mentions, config).items():
-        if a not in by_id or b not in by_id or shared < config.story_min_shared_keys:
-            continue
-        if _published_apart(by_id[a], by_id[b], window_days):
-            continue
-        if cosine(vectors[a], vectors[b]) >= config.story_min_cosine:
-            stories.union(a, b)
-    return {a.id: stories.find(a.id) for a in articles}
-
-
-def _article_keys(mention: Mention, config: FusionConfig) -> set[Hashable]:
-    keys: set[Hashable] = {
-        ("actor", a.canonical.lower())
-        for a in mention.actors
-        if a.canonical and not config.is_unidentified(a.canonical)
-    }
-    for place in (mention.location, *mention.places):
-        if place is not None and place.geonames_id is not None:
-            keys.add(("place", place.geonames_id))
-    if mention.when is not None and mention.when.start is not None:
-        keys.add(("date", mention.when.start))
-    return keys
-
-
-def _articles_sharing_keys(
-    mentions: Sequence[Mention], config: FusionConfig
-) -> dict[tuple[str, str], int]:
-    index: dict[Hashable, set[str]] = defaultdict(set)
-    for mention in mentions:
-        for key in _article_keys(mention, config):
-            index[key].add(mention.article_id)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for members in index.values():
-        if len(members) > config.story_max_key_articles:
-            continue  # too common a key to say two articles tell one story
-        for a, b in itertools.combinations(sorted(members), 2):
-            shared[(a, b)] += 1
-    return shared
-
-
-def _published_apart(a: Article, b: Article, window_days: int) -> bool:
-    if a.published is None or b.published is None:
-        return False
-    return abs((a.published - b.published).days) > window_days
+    """Article id -> story id (the smallest article id of its story): whole-article similarity
+    (``fuse/stories.py``), wire copies always with their original. ``window_days`` is unused:
+    the story's own ``max_gap_days`` bounds it (follow-ups months later still join)."""
+    del window_days
+    groups = story_groups(articles, mentions, config.story, config.unidentified_actors)
+    return as_story_map(copies_joined(groups, {a.id: a for a in articles}))
 
 
 def candidate_pairs(features: Sequence[MentionFeatures], window_days: int) -> set[tuple[int, int]]:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from eventfuse.errors import ConfigError
+from eventfuse.fuse.stories import StoryConfig
 
 DATA_FILE = "fusion.yaml"
 
@@ -30,9 +31,7 @@ class FusionConfig:
     type_groups: tuple[frozenset[str], ...]
     counter_claim_types: frozenset[str]
     unidentified_actors: frozenset[str]
-    story_min_cosine: float
-    story_min_shared_keys: int
-    story_max_key_articles: int
+    story: StoryConfig
     quote_min_overlap: float
     match_threshold: float | None = None  # a profile's own threshold; None = options'
 
@@ -80,9 +79,18 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         type_groups=tuple(frozenset(g) for g in data["type_groups"]),
         counter_claim_types=frozenset(data["counter_claim_types"]),
         unidentified_actors=frozenset(a.lower() for a in data["unidentified_actors"]),
-        story_min_cosine=float(data["story"]["min_cosine"]),
-        story_min_shared_keys=int(data["story"]["min_shared_keys"]),
-        story_max_key_articles=int(data["story"]["max_key_articles"]),
+        story=_story(data["story"]),
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
+    )
+
+
+def _story(data: Mapping[str, Any]) -> StoryConfig:
+    return StoryConfig(
+        min_similarity=float(data["min_similarity"]),
+        name_weight=float(data["name_weight"]),
+        max_gap_days=int(data["max_gap_days"]),
+        follow_up_names=float(data["follow_up_names"]),
+        top_terms=int(data["top_terms"]),
+        max_postings=int(data["max_postings"]),
     )
