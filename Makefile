@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint fuzz clean assets
+.PHONY: run test bench lint fuzz clean assets train
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: $(STAMP) $(ASSETS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Trained models ship as data files in src/eventfuse/data; each is rebuilt by its own script
+# from the development data beside the checkout (offline, minutes on 2 cores).
+SHARED_DATA ?= ../shared/data
+train: $(STAMP)
+	$(BIN)/python scripts/train_fusion.py $(SHARED_DATA)/ecbplus
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

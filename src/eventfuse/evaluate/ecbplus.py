@@ -33,6 +33,7 @@ from eventfuse.fuse.blocking import candidate_pairs, story_clusters
 from eventfuse.fuse.cluster import cluster_mentions
 from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
+from eventfuse.fuse.match import PairScore
 from eventfuse.records import Actor, Article, Evidence, Mention, Place, When
 
 DEV_TOPICS: tuple[int, ...] = (2, 5, 12, 18, 21, 23, 34, 35)
@@ -315,11 +316,13 @@ WINDOW_DAYS = 3  # no ECB+ mention carries a resolved date, so the window never 
 
 
 def cluster_features(
-    features: Sequence[MentionFeatures], config: FusionConfig, threshold: float
+    features: Sequence[MentionFeatures],
+    config: FusionConfig,
+    threshold: float,
+    known: Mapping[tuple[int, int], PairScore] | None = None,
 ) -> dict[str, str]:
-    clusters = cluster_mentions(
-        features, candidate_pairs(features, WINDOW_DAYS), config, threshold, WINDOW_DAYS
-    )
+    pairs = set(known) if known is not None else candidate_pairs(features, WINDOW_DAYS)
+    clusters = cluster_mentions(features, pairs, config, threshold, WINDOW_DAYS, known)
     return {m: cluster[0] for cluster in clusters for m in cluster}
 
 

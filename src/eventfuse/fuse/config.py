@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from eventfuse.errors import ConfigError
+from eventfuse.fuse.learned import PairModel, load_model
 from eventfuse.fuse.stories import StoryConfig
 
 DATA_FILE = "fusion.yaml"
@@ -34,6 +35,9 @@ class FusionConfig:
     story: StoryConfig
     quote_min_overlap: float
     match_threshold: float | None = None  # a profile's own threshold; None = options'
+    # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
+    # threshold becomes the profile's match threshold.
+    model: PairModel | None = None
 
     def group_of(self, event_type: str) -> str:
         """The name of the compatible-type group of ``event_type`` (itself when in no group)."""
@@ -65,6 +69,9 @@ def _optional_float(value: Any) -> float | None:
 
 def _build(data: Mapping[str, Any]) -> FusionConfig:
     threshold = _optional_float(data.get("match_threshold"))
+    model = load_model(str(data["model"])) if data.get("model") else None
+    if model is not None:
+        threshold = model.threshold
     return FusionConfig(
         weights={k: float(v) for k, v in data["weights"].items()},
         same_article_penalty=float(data["same_article_penalty"]),
@@ -82,6 +89,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         story=_story(data["story"]),
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
+        model=model,
     )
 
 

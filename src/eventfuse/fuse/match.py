@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.learned import feature_vector
 from eventfuse.fuse.text import cosine
 from eventfuse.records import Mention, Place, When
 
@@ -30,15 +31,9 @@ def pair_score(
     veto = _veto(a, b, config, window_days)
     if veto:
         return PairScore(0.0, cannot_link=True, reason=veto)
-    values = {
-        "type": type_score(a.mention, b.mention, config),
-        "trigger": trigger_score(a, b, config),
-        "place": place_score(a.mention.location, b.mention.location, config),
-        "time": time_score(a, b, config, window_days),
-        "actors": actor_score(a.mention, b.mention, config),
-        "lexical": cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else None,
-        "story": 1.0 if a.story == b.story else 0.0,
-    }
+    values = feature_values(a, b, config, window_days)
+    if config.model is not None:
+        return PairScore(config.model.probability(feature_vector(values, a, b)))
     total = weight = 0.0
     for name, value in values.items():
         w = config.weights.get(name, 0.0)
@@ -49,6 +44,27 @@ def pair_score(
     if _same_article_other_sentence(a.mention, b.mention):
         score -= config.same_article_penalty
     return PairScore(max(score, 0.0))
+
+
+def feature_values(
+    a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window_days: int
+) -> dict[str, float | None]:
+    """Each feature's value in [0, 1], None where a mention lacks the field. The weighted mean
+    reads the names of ``config.weights``; a trained model reads them all."""
+    trigger = trigger_score(a, b, config)
+    scores = config.trigger_scores
+    return {
+        "type": type_score(a.mention, b.mention, config),
+        "trigger": trigger,
+        "place": place_score(a.mention.location, b.mention.location, config),
+        "time": time_score(a, b, config, window_days),
+        "actors": actor_score(a.mention, b.mention, config),
+        "lexical": cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else None,
+        "story": 1.0 if a.story == b.story else 0.0,
+        "compound": 1.0 if trigger == scores["compound"] else 0.0,
+        "same_kind": 1.0 if trigger == scores["same_kind"] else 0.0,
+        "same_sentence": 1.0 if _same_sentence(a.mention, b.mention) else 0.0,
+    }
 
 
 def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: int) -> str:
