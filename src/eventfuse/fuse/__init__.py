@@ -83,10 +83,12 @@ def fuse(
     anchored = _anchored(clusters, by_id)
     estimated = estimate_undated(anchored, ordered, by_article)
     by_id.update(estimated)
-    events = [reconcile_event(ids[c], [by_id[i] for i in c], by_article, config) for c in clusters]
+    labels = source_labels(by_article)  # once per run, not once per event
+    events = [
+        reconcile_event(ids[c], [by_id[i] for i in c], by_article, config, labels) for c in clusters
+    ]
     touched_ids = {e.id for e in touched}
     events += [e for e in previous_events if e.id not in touched_ids]
-    labels = source_labels(by_article)
     events = contest_counter_claims(events, by_id, labels, config, window, stories)
     current = {e.id for e in events}
     removed = tuple(sorted(e.id for e in previous_events if e.id not in current))

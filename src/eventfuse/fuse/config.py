@@ -35,6 +35,8 @@ class FusionConfig:
     story: StoryConfig
     quote_min_overlap: float
     match_threshold: float | None = None  # a profile's own threshold; None = options'
+    # Two reports dated to two different days (day precision each) are two happenings.
+    distinct_days_apart: bool = True
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -89,6 +91,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         story=_story(data["story"]),
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
+        distinct_days_apart=bool(data.get("distinct_days_apart", True)),
         model=model,
     )
 

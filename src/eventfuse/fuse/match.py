@@ -87,7 +87,23 @@ def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: 
         gap = max(a.days[0], b.days[0]) - min(a.days[1], b.days[1])
         if gap > window + _slack(a.mention.when, config) + _slack(b.mention.when, config):
             return f"dates {gap} days apart"
+        if config.distinct_days_apart and gap > 0 and _two_days(a.mention, b.mention):
+            return f"two happenings on two different days ({gap} apart)"
     return ""
+
+
+def _two_days(a: Mention, b: Mention) -> bool:
+    """Both reports name a day (not the same one, checked by the caller), and either they
+    report different kinds of happening (Monday's march, Tuesday's arrests) or one outlet
+    wrote both (an outlet dating two reports to two days reports two days; two outlets giving
+    one march two dates is a disagreement to show, not two marches)."""
+    named = all(
+        w is not None and w.precision == "day" and w.anchor != "fusion" for w in (a.when, b.when)
+    )
+    if not named:
+        return False
+    same_outlet = a.outlet is not None and a.outlet == b.outlet
+    return same_outlet or a.type != b.type or (a.mode or "") != (b.mode or "")
 
 
 def _different_points(a: Place, b: Place) -> bool:
