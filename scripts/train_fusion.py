@@ -27,44 +27,89 @@ from eventfuse.evaluate import ecbplus as E
 from eventfuse.evaluate.metrics import conll_f1
 from eventfuse.fuse.blocking import candidate_pairs
 from eventfuse.fuse.config import FusionConfig, load_config
-from eventfuse.fuse.learned import FEATURES, PairModel, feature_vector, model_to_dict
+from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.learned import (
+    FEATURES,
+    LemmaPairs,
+    PairModel,
+    feature_vector,
+    lemma_pair_keys,
+    model_to_dict,
+)
 from eventfuse.fuse.match import PairScore, _veto, feature_values
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "eventfuse" / "data" / "fusion_weights.json"
 THRESHOLDS = tuple(round(0.30 + 0.05 * k, 2) for k in range(14))  # 0.30 .. 0.95
 L2 = 1.0
 FOLDS = 5
+MIN_LEMMA_PAIRS = 3  # lemma pairs seen fewer times say little and would bloat the data file
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Topic:
     corpus: E.Corpus
-    features: list  # MentionFeatures of the topic, with the product's stories
-    x: npt.NDArray[np.float64]
-    y: npt.NDArray[np.float64]
-    pairs: tuple[tuple[int, int], ...]  # candidate pairs the rows of x describe
+    features: list[MentionFeatures]  # the topic's mentions, with the product's stories
+    pairs: tuple[tuple[int, int], ...]  # candidate pairs the cannot-link rules allow
     vetoed: tuple[tuple[int, int], ...]  # candidate pairs the cannot-link rules forbid
+    values: tuple[dict[str, float | None], ...]  # match.feature_values of each pair
+    keys: tuple[list[str], ...]  # each pair's trigger lemma pair keys
+    y: npt.NDArray[np.float64]
+    counts: dict[str, tuple[int, int]]  # lemma pair -> (coreferent, total) in this topic
 
 
 def base_config() -> FusionConfig:
-    return dataclasses.replace(load_config(E.PROFILE), model=None)
+    return load_config(E.PROFILE, with_model=False)
 
 
 def topic_data(corpus: E.Corpus, config: FusionConfig) -> Topic:
     stories = E.product_stories(corpus, config)
     features = E.corpus_features(corpus, config, stories)
     gold = {g.mention.id: g.gold for g in corpus.mentions}
-    rows, labels, pairs, vetoed = [], [], [], []
+    pairs, vetoed, values, keys, labels = [], [], [], [], []
+    counts: dict[str, tuple[int, int]] = {}
     for i, j in sorted(candidate_pairs(features, E.WINDOW_DAYS)):
         a, b = features[i], features[j]
         if _veto(a, b, config, E.WINDOW_DAYS):
             vetoed.append((i, j))
             continue
+        label = 1 if gold[a.id] == gold[b.id] else 0
         pairs.append((i, j))
-        rows.append(feature_vector(feature_values(a, b, config, E.WINDOW_DAYS), a, b))
-        labels.append(1.0 if gold[a.id] == gold[b.id] else 0.0)
-    x = np.array(rows, dtype=float).reshape(-1, len(FEATURES))
-    return Topic(corpus, features, x, np.array(labels), tuple(pairs), tuple(vetoed))
+        values.append(feature_values(a, b, config, E.WINDOW_DAYS))
+        keys.append(lemma_pair_keys(a, b))
+        labels.append(float(label))
+        for key in keys[-1]:
+            pos, total = counts.get(key, (0, 0))
+            counts[key] = (pos + label, total + 1)
+    return Topic(
+        corpus,
+        features,
+        tuple(pairs),
+        tuple(vetoed),
+        tuple(values),
+        tuple(keys),
+        np.array(labels),
+        counts,
+    )
+
+
+def pooled(topics: Sequence[Topic], leave_out: Topic | None = None) -> dict[str, tuple[int, int]]:
+    """Lemma pair counts of ``topics`` (without ``leave_out``'s own)."""
+    table: dict[str, tuple[int, int]] = {}
+    for t in topics:
+        if t is leave_out:
+            continue
+        for key, (pos, total) in t.counts.items():
+            p, n = table.get(key, (0, 0))
+            table[key] = (p + pos, n + total)
+    return {k: v for k, v in table.items() if v[1] >= MIN_LEMMA_PAIRS}
+
+
+def matrix(t: Topic, table: LemmaPairs) -> npt.NDArray[np.float64]:
+    rows = [
+        feature_vector(v, t.features[i], t.features[j], table)
+        for v, (i, j) in zip(t.values, t.pairs, strict=True)
+    ]
+    return np.array(rows, dtype=float).reshape(-1, len(FEATURES))
 
 
 def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[np.ndarray, float]:
@@ -87,14 +132,17 @@ def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[np.ndar
     return result.x[:-1], float(result.x[-1])
 
 
-def conll(topics: Sequence[Topic], model: PairModel) -> float:
-    """CoNLL F1 over the given topics clustered together (one score, as the evaluator does)."""
+def conll(
+    topics: Sequence[Topic], model: PairModel, xs: Sequence[npt.NDArray[np.float64]]
+) -> float:
+    """CoNLL F1 over the given topics clustered together (one score, as the evaluator does);
+    ``xs`` holds each topic's feature matrix."""
     assignment: dict[str, str] = {}
     key: list[set[str]] = []
     config = dataclasses.replace(base_config(), model=model, match_threshold=model.threshold)
     weights = np.array(model.weights)
-    for t in topics:
-        probability = 1.0 / (1.0 + np.exp(-np.clip(t.x @ weights + model.bias, -40, 40)))
+    for t, x in zip(topics, xs, strict=True):
+        probability = 1.0 / (1.0 + np.exp(-np.clip(x @ weights + model.bias, -40, 40)))
         known = {p: PairScore(float(s)) for p, s in zip(t.pairs, probability, strict=True)}
         known.update({p: PairScore(0.0, cannot_link=True) for p in t.vetoed})
         assignment.update(E.cluster_features(t.features, config, model.threshold, known))
@@ -103,16 +151,17 @@ def conll(topics: Sequence[Topic], model: PairModel) -> float:
 
 
 def train(topics: Sequence[Topic], config: FusionConfig, label: str) -> tuple[PairModel, float]:
-    x = np.vstack([t.x for t in topics])
-    y = np.concatenate([t.y for t in topics])
-    weights, bias = fit(x, y)
+    """Fit on ``topics``: each topic's lemma pair rates come from the other topics (so the
+    weight of the rate is learned as it will be used, on pairs the table has not counted)."""
+    del config
+    xs = [matrix(t, pooled(topics, leave_out=t)) for t in topics]
+    weights, bias = fit(np.vstack(xs), np.concatenate([t.y for t in topics]))
+    table = pooled(topics)
     best = (-1.0, THRESHOLDS[0])
     for threshold in THRESHOLDS:
-        model = PairModel(tuple(map(float, weights)), bias, threshold, label)
-        score = conll(topics, model)
-        best = max(best, (score, threshold))
-    model = PairModel(tuple(map(float, weights)), bias, best[1], label)
-    return model, best[0]
+        model = PairModel(tuple(map(float, weights)), bias, threshold, label, table)
+        best = max(best, (conll(topics, model, xs), threshold))
+    return PairModel(tuple(map(float, weights)), bias, best[1], label, table), best[0]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -127,13 +176,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     corpus = E.read_corpus(args.directory, numbers)
     topics = [topic_data(_subset(corpus, n), config) for n in numbers]
     pairs = sum(len(t.y) for t in topics)
+    print(f"{pairs} candidate pairs in {len(topics)} topics", file=sys.stderr)
     label = f"ECB+ train topics {','.join(map(str, numbers))} ({pairs} pairs)"
     folds = [topics[k::FOLDS] for k in range(FOLDS)]
     scores = []
     for k, held in enumerate(folds):
         rest = [t for j, fold in enumerate(folds) if j != k for t in fold]
         model, _ = train(rest, config, label)
-        scores.append(conll(held, model))
+        scores.append(conll(held, model, [matrix(t, model.lemma_pairs) for t in held]))
         print(
             f"fold {k + 1}: threshold {model.threshold:.2f}, held-out CoNLL F1 {scores[-1]:.4f}",
             file=sys.stderr,
@@ -156,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             }
         },
     }
-    args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(payload, indent=1, sort_keys=True)
+    args.out.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.out} in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 

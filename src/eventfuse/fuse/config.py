@@ -53,13 +53,16 @@ class FusionConfig:
 
 
 @functools.cache
-def load_config(profile: str | None = None) -> FusionConfig:
-    """The packaged configuration, with a named profile's overrides applied."""
+def load_config(profile: str | None = None, with_model: bool = True) -> FusionConfig:
+    """The packaged configuration, with a named profile's overrides applied. Without
+    ``with_model`` a profile's trained model is not loaded (the trainer that writes it)."""
     raw = resources.files("eventfuse").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(raw)
         if profile is not None:
             data = {**data, **data["profiles"][profile]}
+        if not with_model:
+            data = {**data, "model": None}
         return _build(data)
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise ConfigError(f"{DATA_FILE}: invalid fusion configuration ({exc})") from exc

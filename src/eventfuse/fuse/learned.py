@@ -8,6 +8,7 @@ happenings in two places or on two days never merge, whatever a model says.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -44,7 +45,12 @@ FEATURES: tuple[str, ...] = (
     "same_story",
     "same_article",
     "same_sentence",
+    "lemma_pair",
+    "lemma_pair_seen",
 )
+
+# Trigger lemma pair ("kill|shooting") -> (pairs that corefer, candidate pairs) on training topics.
+LemmaPairs = Mapping[str, tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,7 @@ class PairModel:
     bias: float
     threshold: float  # clustering threshold on the probability, picked on training topics
     trained_on: str  # what the weights were fitted on, for reports
+    lemma_pairs: LemmaPairs = dataclasses.field(default_factory=dict)
 
     def probability(self, values: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
@@ -80,7 +87,16 @@ def model_from_dict(entry: Mapping[str, object]) -> PairModel:
         bias=float(entry["bias"]),  # type: ignore[arg-type]
         threshold=float(entry["threshold"]),  # type: ignore[arg-type]
         trained_on=str(entry.get("trained_on", "")),
+        lemma_pairs={
+            str(k): _counts(str(v))
+            for k, v in dict(entry.get("lemma_pairs", {})).items()  # type: ignore[call-overload]
+        },
     )
+
+
+def _counts(value: str) -> tuple[int, int]:
+    coreferent, total = value.split()
+    return int(coreferent), int(total)
 
 
 def model_to_dict(model: PairModel) -> dict[str, object]:
@@ -90,7 +106,28 @@ def model_to_dict(model: PairModel) -> dict[str, object]:
         "bias": round(model.bias, 6),
         "threshold": model.threshold,
         "trained_on": model.trained_on,
+        # One line per lemma pair would make the file long: "key": [coreferent, total].
+        "lemma_pairs": {k: f"{v[0]} {v[1]}" for k, v in sorted(model.lemma_pairs.items())},
     }
+
+
+def lemma_pair_keys(a: MentionFeatures, b: MentionFeatures) -> list[str]:
+    """Keys of the two triggers' different lemma pairs (none when they share a lemma)."""
+    if a.trigger_lemmas & b.trigger_lemmas:
+        return []
+    return sorted({"|".join(sorted((x, y))) for x in a.trigger_lemmas for y in b.trigger_lemmas})
+
+
+def lemma_pair_rate(keys: Sequence[str], table: LemmaPairs) -> float | None:
+    """How often training pairs with these lemma pairs corefer (add-one smoothed); None when
+    training never saw them ("temblor|quake" is learned; an unseen pair is no evidence)."""
+    best: float | None = None
+    for key in keys:
+        seen = table.get(key)
+        if seen is not None and seen[1] > 0:
+            rate = (seen[0] + 1) / (seen[1] + 2)
+            best = rate if best is None else max(best, rate)
+    return best
 
 
 def char_trigrams(word: str) -> set[str]:
@@ -121,7 +158,10 @@ def argument_words(f: MentionFeatures) -> set[str]:
 
 
 def feature_vector(
-    values: Mapping[str, float | None], a: MentionFeatures, b: MentionFeatures
+    values: Mapping[str, float | None],
+    a: MentionFeatures,
+    b: MentionFeatures,
+    lemma_pairs: LemmaPairs,
 ) -> list[float]:
     """The model's inputs from the matcher's feature values (``match.feature_values``)."""
     same_lemma = 1.0 if a.trigger_lemmas & b.trigger_lemmas else 0.0
@@ -140,6 +180,9 @@ def feature_vector(
         "same_article": 1.0 if a.mention.article_id == b.mention.article_id else 0.0,
         "same_sentence": values["same_sentence"] or 0.0,
     }
+    rate = lemma_pair_rate(lemma_pair_keys(a, b), lemma_pairs)
+    out["lemma_pair"] = rate or 0.0
+    out["lemma_pair_seen"] = 0.0 if rate is None else 1.0
     for name in ("place", "time", "actors"):
         value = values[name]
         out[name] = value or 0.0

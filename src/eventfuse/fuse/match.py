@@ -32,8 +32,9 @@ def pair_score(
     if veto:
         return PairScore(0.0, cannot_link=True, reason=veto)
     values = feature_values(a, b, config, window_days)
-    if config.model is not None:
-        return PairScore(config.model.probability(feature_vector(values, a, b)))
+    model = config.model
+    if model is not None:
+        return PairScore(model.probability(feature_vector(values, a, b, model.lemma_pairs)))
     total = weight = 0.0
     for name, value in values.items():
         w = config.weights.get(name, 0.0)
