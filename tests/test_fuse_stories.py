@@ -103,3 +103,21 @@ def test_a_block_over_the_pair_bound_pairs_nearest_in_time_and_says_so():
     country = [mention("u1", USA, DAY), mention("u2", USA, DAY)]
     features = build_features(country, {m.article_id: m.article_id for m in country}, config)
     assert block_pairs(features, 3, None).pairs == {(0, 1)}
+
+
+def test_a_component_over_the_bound_is_split_on_stronger_links():
+    articles = [art("a", SHOOTING_ELM), art("b", SHOOTING_ELM_2), art("c", SHOOTING_OAK)]
+    small = dataclasses.replace(load_config().story, min_similarity=0.01, max_component=2)
+    found = story_groups(articles, [], small)
+    assert all(len(g) <= 2 for g in found) and ["a", "b"] in found
+    assert story_groups(articles, [], dataclasses.replace(small, max_component=3)) == [
+        ["a", "b", "c"]
+    ]
+
+
+def test_without_shared_names_only_articles_published_near_each_other_join():
+    plain = SHOOTING_OAK.lower()  # the same words, no names
+    near = groups(art("c", SHOOTING_OAK), art("z", plain, DAY + dt.timedelta(days=2)))
+    assert near == [["c", "z"]]
+    far = groups(art("c", SHOOTING_OAK), art("z", plain, DAY + dt.timedelta(days=400)))
+    assert far == [["c"], ["z"]]

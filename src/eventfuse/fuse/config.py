@@ -107,4 +107,6 @@ def _story(data: Mapping[str, Any]) -> StoryConfig:
         follow_up_names=float(data["follow_up_names"]),
         top_terms=int(data["top_terms"]),
         max_postings=int(data["max_postings"]),
+        max_component=int(data.get("max_component", 400)),
+        split_step=float(data.get("split_step", 0.05)),
     )

@@ -13,6 +13,7 @@ arrest or a trial months later names the victim and the place again).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
@@ -39,6 +40,10 @@ class StoryConfig:
     follow_up_names: float  # name similarity that links a follow-up across any gap
     top_terms: int  # distinctive terms per article in the candidate index
     max_postings: int  # terms in more articles than this propose no pairs
+    # Average link is dense inside a component: a larger one (similar stories chained) is first
+    # split on stronger links, ``split_step`` higher at a time, until its parts are this small.
+    max_component: int = 400
+    split_step: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +86,55 @@ def story_groups(
     if not articles:
         return []
     profiles = _profiles(articles, mentions, config, unidentified)
-    n = len(articles)
     pairs = _candidate_pairs(profiles.terms, config.max_postings)
-    parent = list(range(n))
-    for (i, j), s in zip(pairs, _pair_similarity(profiles, pairs, config), strict=True):
-        if s >= config.min_similarity:
-            parent[_find(parent, i)] = _find(parent, j)
-    components: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        components[_find(parent, i)].append(i)
+    similarity = _pair_similarity(profiles, pairs, config)
+    edges = [(i, j, float(s)) for (i, j), s in zip(pairs, similarity, strict=True)]
+    edges = [e for e in edges if e[2] >= config.min_similarity]
     groups = []
-    for members in components.values():
+    for members in _bounded_components(range(len(articles)), edges, config):
         for part in _average_link(_block_similarity(profiles, members, config), config):
             groups.append(sorted(articles[members[k]].id for k in part))
     return sorted(groups)
+
+
+def _bounded_components(
+    items: Iterable[int], edges: Sequence[tuple[int, int, float]], config: StoryConfig
+) -> list[list[int]]:
+    """Connected components of ``edges``; one larger than ``max_component`` is split again on
+    its edges at least ``split_step`` stronger, until every part is small enough (or no edge
+    is left, when its articles stand alone)."""
+    out: list[list[int]] = []
+    pending = [(sorted(items), list(edges), config.min_similarity)]
+    while pending:
+        members, inner, threshold = pending.pop()
+        parent = {i: i for i in members}
+        for i, j, _ in inner:
+            a, b = _root(parent, i), _root(parent, j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        parts: dict[int, list[int]] = defaultdict(list)
+        for i in members:
+            parts[_root(parent, i)].append(i)
+        by_part: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+        for edge in inner:
+            by_part[_root(parent, edge[0])].append(edge)
+        stronger = threshold + config.split_step
+        for root, part in parts.items():
+            if len(part) <= config.max_component:
+                out.append(part)
+            elif stronger > 1.0:
+                out.extend([i] for i in part)
+            else:
+                kept = [e for e in by_part[root] if e[2] >= stronger]
+                pending.append((part, kept, stronger))
+    return sorted(out)
+
+
+def _root(parent: dict[int, int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
 
 
 def _find(parent: list[int], i: int) -> int:
@@ -125,11 +165,25 @@ def _profiles(
     days = np.array(
         [a.published.toordinal() if a.published else np.nan for a in articles], dtype=float
     )
+    # Content words propose pairs only among articles published near each other (each article is
+    # filed under its period and the next, a period being max_gap_days): news per day, not the
+    # whole archive, bounds the pairs. Names propose pairs across any gap (follow-ups).
+    period = max(config.max_gap_days, 1)
     terms = tuple(
-        (*(("t", w) for w in t), *(("n", w) for w in m))
-        for t, m in zip(text_top, name_top, strict=True)
+        (
+            *(("t", w, b) for w in t for b in _periods(a.published, period)),
+            *(("n", w) for w in m),
+        )
+        for a, t, m in zip(articles, text_top, name_top, strict=True)
     )
     return _Profiles(text, names, days, terms)
+
+
+def _periods(published: dt.date | None, period: int) -> tuple[int | None, ...]:
+    if published is None:
+        return (None,)
+    k = published.toordinal() // period
+    return k, k + 1
 
 
 def _tfidf(bags: Sequence[Counter[str]], top: int) -> tuple[csr_matrix, list[list[str]]]:
@@ -178,12 +232,25 @@ def _pair_similarity(
 ) -> npt.NDArray[np.float64]:
     if not pairs:
         return np.zeros(0)
-    left = np.array([i for i, _ in pairs])
-    right = np.array([j for _, j in pairs])
-    text = np.asarray(profiles.text[left].multiply(profiles.text[right]).sum(axis=1)).ravel()
-    names = np.asarray(profiles.names[left].multiply(profiles.names[right]).sum(axis=1)).ravel()
-    gap = np.abs(profiles.days[left] - profiles.days[right])
-    return _combine(text, names, gap, config)
+    out = []
+    for start in range(0, len(pairs), _CHUNK):  # in chunks: row copies of many pairs are big
+        chunk = pairs[start : start + _CHUNK]
+        left = np.array([i for i, _ in chunk])
+        right = np.array([j for _, j in chunk])
+        text = _row_dots(profiles.text, left, right)
+        names = _row_dots(profiles.names, left, right)
+        gap = np.abs(profiles.days[left] - profiles.days[right])
+        out.append(_combine(text, names, gap, config))
+    return np.concatenate(out)
+
+
+_CHUNK = 20_000
+
+
+def _row_dots(
+    matrix: csr_matrix, left: npt.NDArray[np.int_], right: npt.NDArray[np.int_]
+) -> npt.NDArray[np.float64]:
+    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=float).ravel()
 
 
 def _block_similarity(
