@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint fuzz clean assets train
+.PHONY: run test check quality bench lint fuzz clean assets train
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,17 +34,36 @@ $(ASSETS_STAMP): web/package.json web/package-lock.json
 run: $(STAMP) $(ASSETS_STAMP)
 	$(BIN)/eventfuse --db demo.db run examples/demo
 
-test: $(STAMP) $(ASSETS_STAMP)
+# The whole suite after lint (ruff + mypy strict): what .ci/run runs. Includes the quality gates
+# (tests/test_quality.py: no development-set figure below its floor in quality-baseline.json).
+test: lint $(ASSETS_STAMP)
 	$(BIN)/pytest -q
+
+# The fast lane for daily work (< 2 min): lint, then every test not marked slow or fuzz, without
+# the browser, Spark, benchmark and demo-corpus end-to-end files. CI still runs `make test`.
+CHECK_SKIP := web_e2e engine_spark engine_equality bench_corpus bench_smoke demo_corpus \
+	demo_fusion fuzz_hostile fuzz_readers
+check: lint
+	$(BIN)/pytest -q -m "not slow and not fuzz" $(foreach t,$(CHECK_SKIP),--ignore=tests/test_$(t).py)
+
+# Recomputes every gated development-set figure and prints it beside its floor (for docs/quality.md).
+quality: $(STAMP)
+	$(BIN)/python -m eventfuse.evaluate.quality
+
+# Rebuild the shipped models from openly licensed data in ../shared/data (offline; docs/typing.md).
+# One line per training script: add yours to the list.
+TRAIN_SCRIPTS := \
+	eventfuse.train.typing
+
+# The fusion pair model's trainer reads ECB+ train topics (dev topics never): docs/fusion-quality.md.
+SHARED_DATA ?= ../shared/data
+train: $(STAMP)
+	@set -e; for script in $(TRAIN_SCRIPTS); do echo "== $$script"; $(BIN)/python -m $$script; done
+	@echo "== scripts/train_fusion.py"
+	$(BIN)/python scripts/train_fusion.py $(SHARED_DATA)/ecbplus
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
-
-# Trained models ship as data files in src/eventfuse/data; each is rebuilt by its own script
-# from the development data beside the checkout (offline, minutes on 2 cores).
-SHARED_DATA ?= ../shared/data
-train: $(STAMP)
-	$(BIN)/python scripts/train_fusion.py $(SHARED_DATA)/ecbplus
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

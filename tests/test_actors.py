@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_shared
 from eventfuse.extract.actors import (
     actor_matches,
     build_actor_context,
@@ -141,9 +142,7 @@ def test_actor_matches() -> None:
 
 
 def test_seed_actors_resolve() -> None:
-    seeds = SHARED / "seeds"
-    if not seeds.is_dir():
-        pytest.skip("../shared/seeds is not present beside the checkout")
+    seeds = require_shared(SHARED / "seeds")
     doc = get_nlp()(sorted(seeds.glob("000_*.txt"))[0].read_text(encoding="utf-8"))
     context = build_actor_context(doc, "s0")
     assert normalize_actor("Massoud", context).canonical == "Ahmad Massoud"

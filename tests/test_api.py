@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import require_shared
 from eventfuse.api import create_app
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
@@ -181,7 +182,20 @@ def test_export_csv_honours_filters(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [r["event_id_cnty"] for r in rows] == ["ev-badakhshan-strike"]
+    assert [r["event_id"] for r in rows] == ["ev-badakhshan-strike"]
+    assert rows[0]["event_id_cnty"] == "AFG1" and rows[0]["iso"] == "4"
+
+
+@pytest.mark.issue(16)
+def test_export_ids_are_stable_across_requests(client: TestClient) -> None:
+    def numbers() -> dict[str, str]:
+        rows = csv.DictReader(io.StringIO(client.get("/api/export.csv").text))
+        return {r["event_id"]: r["event_id_cnty"] for r in rows}
+
+    first = numbers()
+    assert sorted(first.values()) == ["AFG1", "AFG2", "AFG3"]
+    client.get("/api/export.csv", params={"type": "ASSAULT"})
+    assert numbers() == first
 
 
 def test_export_geojson_is_points_in_lon_lat(client: TestClient) -> None:
@@ -190,6 +204,53 @@ def test_export_geojson_is_points_in_lon_lat(client: TestClient) -> None:
     features = response.json()["features"]
     assert [f["id"] for f in features] == ["ev-kabul-protest", "ev-xss"]
     assert features[0]["geometry"]["coordinates"] == [69.17233, 34.52813]
+
+
+@pytest.mark.issue(16)
+@pytest.mark.parametrize(("fmt", "media"), [
+    ("csv", "text/csv"), ("geojson", "application/geo+json"), ("json", "application/json"),
+    ("jsonl", "application/x-ndjson"), ("parquet", "application/vnd.apache.parquet"),
+])
+def test_every_export_format_answers(client: TestClient, fmt: str, media: str) -> None:
+    response = client.get(f"/api/export.{fmt}", params={"type": "PROTEST"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(media)
+    assert response.headers["x-eventfuse-events"] == "2"
+    if fmt == "json":
+        assert [e["id"] for e in response.json()] == ["ev-kabul-protest", "ev-xss"]
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(io.BytesIO(response.content))
+        assert table.column("event_id").to_pylist() == ["ev-kabul-protest", "ev-xss"]
+        assert str(table.schema.field("event_date").type) == "date32[day]"
+
+
+@pytest.mark.issue(16)
+def test_articles_are_listed_newest_first_paged_and_filtered(client: TestClient) -> None:
+    body = client.get("/api/articles").json()
+    assert body["total"] == 4 and len(body["articles"]) == 4
+    dates = [a["published"] for a in body["articles"]]
+    assert dates == sorted(dates, reverse=True)
+    assert "text" not in body["articles"][0] and body["articles"][0]["words"] > 0
+    page = client.get("/api/articles", params={"limit": 1, "offset": 1}).json()
+    assert page["total"] == 4 and page["articles"] == body["articles"][1:2]
+    wire = client.get("/api/articles", params={"outlet": "valley wire"}).json()
+    assert {a["id"] for a in wire["articles"]} == {"a-wire", "a-strike"}
+    day = client.get("/api/articles", params={"start": "2024-05-14", "end": "2024-05-14"}).json()
+    assert {a["id"] for a in day["articles"]} == {"a-strike", "a-xss"}
+    assert client.get("/api/articles", params={"q": "no such words"}).json()["total"] == 0
+    assert_error(client.get("/api/articles", params={"limit": 0}), 422, "invalid_request")
+
+
+@pytest.mark.issue(16)
+def test_openapi_declares_the_write_token_as_a_bearer_scheme(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    scheme = spec["components"]["securitySchemes"]["EVENTFUSE_TOKEN"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    assert "EVENTFUSE_TOKEN" in scheme["description"]
+    assert spec["paths"]["/api/articles"]["post"]["security"] == [{"EVENTFUSE_TOKEN": []}]
+    assert "security" not in spec["paths"]["/api/articles"]["get"]
 
 
 def test_export_jsonl_is_one_event_json_per_line(client: TestClient) -> None:
@@ -376,9 +437,7 @@ def test_post_unreadable_body_is_422(client: TestClient) -> None:
 
 @pytest.mark.slow
 def test_seed_articles_give_the_kabul_protest_with_its_size_disagreement(tmp_path: Path) -> None:
-    seeds = SHARED / "seeds"
-    if not seeds.is_dir():
-        pytest.skip(f"the seed articles are not at {seeds}")
+    seeds = require_shared(SHARED / "seeds")
     from eventfuse.engines.local import run
     from eventfuse.ingest import read_sources
 
@@ -393,3 +452,15 @@ def test_seed_articles_give_the_kabul_protest_with_its_size_disagreement(tmp_pat
         words = {v["evidence"]["text"].casefold() for d in event["discrepancies"]
                  if d["field"] == "size" for v in d["values"] if v["evidence"]}
         assert {"hundreds", "dozens"} <= words
+
+
+@pytest.mark.issue(16)
+def test_unknown_type_or_country_is_422_naming_the_valid_values(client: TestClient) -> None:
+    body = assert_error(client.get("/api/events", params={"type": "BOGUS"}), 422,
+                        "invalid_request")
+    assert "PROTEST" in body["error"]["message"]
+    body = assert_error(client.get("/api/events", params={"country": "Narnia"}), 422,
+                        "invalid_request")
+    assert "Narnia" in body["error"]["message"]
+    by_name = client.get("/api/events", params={"country": "Afghanistan"})
+    assert ids(by_name) == ["ev-kabul-protest", "ev-badakhshan-strike", "ev-xss"]

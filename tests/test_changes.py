@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from eventfuse.changes import Change, diff_events, normalize_since, render_atom
+from eventfuse.changes import Change, diff_events, normalize_since
 from eventfuse.records import (
     Actor,
     Disagreement,
@@ -23,6 +23,7 @@ from eventfuse.records import (
 )
 from eventfuse.settings import Options
 from eventfuse.store import SQLiteStore
+from eventfuse.web.feed import render_atom
 
 pytestmark = pytest.mark.issue(9)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -141,3 +142,80 @@ def test_api_changes_and_atom_routes(tmp_path: Path) -> None:
         assert feed.status_code == 200
         assert feed.headers["content-type"].startswith("application/atom+xml")
         ET.fromstring(feed.content)
+
+
+# --- `run`, `ingest` then `run`, and the API's ingest record what they change (issue 16) ------
+
+FIRST_REPORT = """Harbour Times
+2024-05-14
+
+Dock workers strike in Porto
+
+Hundreds of dock workers protested outside the port of Porto on Tuesday, demanding higher wages.
+"""
+SECOND_REPORT = """Coastal Daily
+2024-05-14
+
+Porto dockers march
+
+About 3,000 dock workers protested outside the port of Porto on Tuesday over wages.
+"""
+
+
+def _cli(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from eventfuse.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _logged(db: Path) -> list[dict[str, object]]:
+    import json
+
+    rows: list[dict[str, object]] = json.loads(_cli("--db", str(db), "changes", "--format", "json"))
+    return rows
+
+
+@pytest.mark.issue(16)
+def test_run_and_ingest_then_run_record_their_changes(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(FIRST_REPORT, encoding="utf-8")
+    second.write_text(SECOND_REPORT, encoding="utf-8")
+    db = tmp_path / "run.db"
+    _cli("--db", str(db), "--quiet", "run", str(first))
+    created = _logged(db)
+    assert created and {c["kind"] for c in created} == {"created"}
+    with SQLiteStore(str(db)) as store:
+        first_id = store.get_articles()[0].id
+        assert {c["event_id"] for c in created} == {e.id for e in store.get_events()}
+    assert {c["article_id"] for c in created} == {first_id}
+    # `ingest` only stores the article: no event changes until it is fused...
+    _cli("--db", str(db), "--quiet", "ingest", str(second))
+    assert _logged(db) == created
+    # ...by the next run, which attributes what the ingested article changed to it.
+    _cli("--db", str(db), "--quiet", "run", str(first))
+    with SQLiteStore(str(db)) as store:
+        second_id = next(a.id for a in store.get_articles() if a.id != first_id)
+    later = _logged(db)[len(created):]
+    assert ("source_added", second_id) in {(c["kind"], c["article_id"]) for c in later}
+    # The same input again changes nothing and records nothing.
+    _cli("--db", str(db), "--quiet", "run", str(first), str(second))
+    assert len(_logged(db)) == len(created) + len(later)
+
+
+@pytest.mark.issue(16)
+def test_api_ingest_records_its_changes(tmp_path: Path) -> None:
+    from eventfuse.api import create_app
+
+    options = Options(db=str(tmp_path / "api.db"))
+    with SQLiteStore(options.db) as store:
+        client = TestClient(create_app(options, store=store, token="t0ken"))
+        posted = client.post("/api/articles", content=FIRST_REPORT.encode(),
+                             headers={"content-type": "text/plain",
+                                      "authorization": "Bearer t0ken"})
+        assert posted.status_code == 201, posted.text
+        listed = client.get("/api/changes").json()["changes"]
+        assert listed and {c["kind"] for c in listed} == {"created"}

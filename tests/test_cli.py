@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import needs_shared
 from eventfuse.cli import main
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+needs_seeds = needs_shared(SEEDS)
 
 
 def invoke(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
@@ -112,3 +113,81 @@ def test_any_setting_can_be_set_from_the_command_line(tmp_path: Path) -> None:
     assert code != 0 and "no_such_setting" in err
     code, _, err = invoke("--set", "max_text_chars", "articles")
     assert code != 0 and "NAME=VALUE" in err
+
+
+# --- read commands (issue 16) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def handmade_db(tmp_path: Path) -> str:
+    from eventfuse.store import open_store
+    from web_e2e.handmade import fill
+
+    location = str(tmp_path / "hand.db")
+    with open_store(location) as store:
+        fill(store)
+    return location
+
+
+@pytest.mark.issue(16)
+@pytest.mark.parametrize("command", [["events"], ["articles"], ["show", "ev-x"], ["serve"],
+                                     ["changes"]])
+def test_a_read_command_on_a_missing_database_fails_and_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    typo = tmp_path / "typo.db"
+    code, _, err = invoke("--db", str(typo), *command)
+    assert code != 0 and f"no database at {typo}" in err
+    assert not typo.exists()
+
+
+@pytest.mark.issue(16)
+def test_unknown_type_and_country_list_the_valid_values(handmade_db: str) -> None:
+    code, out, err = invoke("--db", handmade_db, "events", "--type", "BOGUS")
+    assert code == 2 and out == ""
+    assert "unknown event type 'BOGUS'" in err and "PROTEST" in err and "ASSAULT" in err
+    code, _, err = invoke("--db", handmade_db, "events", "--country", "Narnia")
+    assert code == 2 and "unknown country 'Narnia'" in err
+    assert "AF (Afghanistan)" in " ".join(err.split())  # the countries the store holds
+
+
+@pytest.mark.issue(16)
+@pytest.mark.parametrize("country", ["Afghanistan", "AF", "afg", "af"])
+def test_country_names_and_codes_are_accepted(handmade_db: str, country: str) -> None:
+    code, out, err = invoke("--db", handmade_db, "events", "--country", country,
+                            "--type", "protest", "--format", "jsonl")
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [
+        "ev-kabul-protest", "ev-xss"]
+
+
+@pytest.mark.issue(16)
+def test_show_has_a_consensus_column(handmade_db: str) -> None:
+    code, out, err = invoke("--db", handmade_db, "show", "ev-kabul-protest")
+    assert code == 0, err
+    header = out.split("┡")[0]
+    assert "consensus" in header and header.index("consensus") < header.index("Harbor Ledger")
+
+
+@pytest.mark.issue(16)
+def test_geojson_export_says_how_many_events_have_no_coordinates(
+    handmade_db: str, tmp_path: Path
+) -> None:
+    from eventfuse.records import Event, EventSource
+    from eventfuse.store import open_store
+
+    with open_store(handmade_db) as store:
+        store.put_events([Event(id="ev-nowhere", type="PROTEST", mention_ids=(),
+                                sources=(EventSource("a-wire"),))])
+    target = tmp_path / "e.geojson"
+    code, _, err = invoke("--db", handmade_db, "events", "--format", "geojson", "-o", str(target))
+    assert code == 0, err
+    features = json.loads(target.read_text())["features"]
+    assert len(features) == 4 and "wrote 4 events" in err
+    assert "1 of them have no coordinates" in err
+
+
+@pytest.mark.issue(16)
+def test_serve_help_documents_the_write_token() -> None:
+    code, out, _ = invoke("serve", "--help")
+    assert code == 0 and "EVENTFUSE_TOKEN" in out and "Bearer" in out

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from conftest import require_shared
+
 pytest.importorskip("pyspark", reason="the Spark engine needs the 'spark' extra (pyspark)")
 pytest.importorskip("pandas", reason="mapInPandas needs pandas (the 'spark' extra)")
 if shutil.which("java") is None:
@@ -53,8 +55,7 @@ def _dataset(store: Any) -> dict[str, Any]:
 def test_spark_engine_makes_the_local_engines_dataset(
     spark: Any, corpus: Path, outlet_from_folder: bool, tmp_path: Path
 ) -> None:
-    if not corpus.is_dir():
-        pytest.skip(f"{corpus} is missing (the seeds live outside the repository)")
+    require_shared(corpus)
     options = Options()
     paths = [str(corpus)]
     with open_store(str(tmp_path / "local.db")) as store:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_shared
 from eventfuse.engines.local import extract_pending, fuse_all, ingest_articles
 from eventfuse.errors import InputError
 from eventfuse.fuse import anchored_mentions, fuse
@@ -63,8 +64,7 @@ def _add_in_batches(articles: Sequence[Article], sizes: Sequence[int], tmp_path:
 
 
 def test_seeds_added_one_article_at_a_time(tmp_path: Path) -> None:
-    if not SEEDS.is_dir():
-        pytest.skip(f"{SEEDS} is missing (the seeds live outside the repository)")
+    require_shared(SEEDS)
     articles = _articles(SEEDS, Options())
     assert len(articles) >= 2
     assert _add_in_batches(articles, [1] * len(articles), tmp_path) > 0
@@ -76,6 +76,7 @@ def test_demo_added_in_two_halves(tmp_path: Path) -> None:
     assert _add_in_batches(articles, [half, len(articles) - half], tmp_path) > 0
 
 
+@pytest.mark.slow  # 120 articles through spaCy: ~45 s, too long for `make check`
 def test_bench_corpus_added_100_then_20(tmp_path: Path) -> None:
     out = tmp_path / "corpus"
     subprocess.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_shared
 from eventfuse.evaluate.ecbplus import (
     DEV_TOPICS,
     PROFILE,
@@ -179,8 +180,7 @@ def test_topics_are_parsed_and_checked(corpus_dir: Path):
 
 @pytest.mark.slow
 def test_dev_topics_beat_the_lemma_baseline():
-    if not SHARED.is_dir():
-        pytest.skip(f"ECB+ not found at {SHARED} (the shared data folder sits beside the repo)")
+    require_shared(SHARED)
     assert 2 not in train_topics(SHARED) and 3 in train_topics(SHARED)
     report = evaluate_ecbplus(SHARED, topics=DEV_TOPICS)
     assert report["mentions"] > 1000

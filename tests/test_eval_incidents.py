@@ -12,10 +12,10 @@ from eventfuse.evaluate.incidents import (
     Incident,
     IncidentGold,
     IncidentsError,
-    haversine_km,
     read_incident_gold,
     score_incidents,
 )
+from eventfuse.geo import haversine_km
 from eventfuse.records import (
     Article,
     Event,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_shared
 from eventfuse.evaluate.plover import (
     EvaluationError,
     GoldRecord,
@@ -100,7 +101,7 @@ def test_unreadable_gold_is_an_evaluation_error(tmp_path: Path) -> None:
         read_gold(tmp_path / "missing.jsonl")
 
 
-@pytest.mark.skipif(not DEV.is_file(), reason=f"PLOVER dev file not found at {DEV}")
+@needs_shared(DEV)
 def test_quality_gate_on_plover_dev() -> None:
     result = evaluate_plover(DEV)
     assert result["records"] == 193

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_shared
 from eventfuse.extract import extract_articles, extract_mentions
 from eventfuse.ingest import read_sources
 from eventfuse.nlp import parse_one
@@ -16,7 +17,7 @@ from eventfuse.settings import Options
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 KABUL, MAZAR, PANJSHIR = 1138958, 1133616, 6957555
 
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"shared seeds not found at {SEEDS}")
+pytestmark = needs_shared(SEEDS)
 
 
 def _article(prefix: str) -> Article:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import shutil
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -265,3 +269,123 @@ def test_politeness_delay_spaces_requests_to_one_host(site: LocalSite) -> None:
         fetcher.fetch(site.base + "/a")
     # robots.txt, then /a twice: every request after the first waits the full delay (fake clock)
     assert waits == [2.0, 2.0]
+
+
+# --- DNS rebinding (issue 18): the address checked is the address dialled ------------------------
+
+PUBLIC_ADDRESS = "93.184.216.34"
+
+
+class SimulatedNet:
+    """A name server for ``rebind.test`` that answers a public address to its first
+    ``public_answers`` queries and 127.0.0.1 after that (an attacker's rebinding schedule), and a
+    route that delivers connections for the public address to ``public`` (a second local site):
+    both stand in for the internet, so nothing leaves loopback."""
+
+    def __init__(self, public: LocalSite, public_answers: int) -> None:
+        self.public_port = public.server.server_address[1]
+        self.public_answers = public_answers
+        self.queries = 0
+
+    def resolver(self, host: str, port: int) -> list[str]:
+        if host != "rebind.test":
+            raise OSError(f"unknown host {host}")
+        self.queries += 1
+        return [PUBLIC_ADDRESS] if self.queries <= self.public_answers else ["127.0.0.1"]
+
+    def getaddrinfo(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "rebind.test":
+            address = self.resolver(host, int(port))[0]
+            return REAL_GETADDRINFO(address, port, *args, **kwargs)
+        return REAL_GETADDRINFO(host, port, *args, **kwargs)
+
+    def create_connection(self, address: Any, *args: Any, **kwargs: Any) -> Any:
+        host, port = address
+        if host == "rebind.test":  # a client that resolves by itself asks the same server
+            host = self.resolver(host, port)[0]
+        if host == PUBLIC_ADDRESS:
+            host, port = "127.0.0.1", self.public_port
+        return REAL_CREATE_CONNECTION((host, port), *args, **kwargs)
+
+
+REAL_GETADDRINFO = socket.getaddrinfo
+REAL_CREATE_CONNECTION = socket.create_connection
+
+
+@pytest.mark.issue(18)
+@pytest.mark.parametrize("public_answers", [0, 1, 2, 3, 4, 5, 50])
+def test_a_rebinding_name_never_reaches_loopback(
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch, public_answers: int
+) -> None:
+    """Whenever the name flips to 127.0.0.1, the internal server receives nothing: the fetcher
+    dials only the address it vetted from the same lookup."""
+    site.routes["/page"] = Route(b"<p>internal secret</p>")
+    with LocalSite() as public:
+        public.routes["/page"] = Route(b"<p>public page</p>")
+        net = SimulatedNet(public, public_answers)
+        monkeypatch.setattr(socket, "getaddrinfo", net.getaddrinfo)
+        monkeypatch.setattr(socket, "create_connection", net.create_connection)
+        url = f"http://rebind.test:{site.server.server_address[1]}/page"
+        policy = load_policy(Options(), politeness_delay_seconds=0.0, retries=0,
+                             connect_timeout_seconds=1.0, read_timeout_seconds=1.0)
+        with Fetcher(policy, resolver=net.resolver) as fetcher:
+            result = fetcher.fetch(url)
+    assert site.requests == [], f"fetched from loopback: {site.requests}"
+    assert b"internal" not in result.body
+    if result.status == "ok":
+        assert result.body == b"<p>public page</p>"
+        host_headers = {headers.get("Host") for _, headers in public.requests}
+        assert host_headers == {f"rebind.test:{site.server.server_address[1]}"}
+    else:
+        assert result.status == "refused"
+
+
+@pytest.mark.issue(18)
+def test_pinned_tls_keeps_the_server_name(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over HTTPS the socket goes to the vetted address while SNI and the certificate check use
+    the name: a certificate for rebind.test, served at the 'public' address, is accepted."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=rebind.test", "-addext", "subjectAltName=DNS:rebind.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server_names: list[str | None] = []
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server_context.sni_callback = lambda sock, name, ctx: server_names.append(name)
+    with LocalSite() as public:
+        public.routes["/page"] = Route(b"<p>over tls</p>")
+        public.server.socket = server_context.wrap_socket(public.server.socket, server_side=True)
+        net = SimulatedNet(public, public_answers=100)
+        monkeypatch.setattr(socket, "create_connection", net.create_connection)
+        client_context = ssl.create_default_context(cafile=str(cert))
+        policy = load_policy(Options(), politeness_delay_seconds=0.0, retries=0)
+        with Fetcher(policy, resolver=net.resolver, verify=client_context) as fetcher:
+            result = fetcher.fetch(f"https://rebind.test:{public.server.server_address[1]}/page")
+    assert result.status == "ok", result.reason
+    assert result.body == b"<p>over tls</p>"
+    assert set(server_names) == {"rebind.test"}
+    assert net.queries == 2  # one lookup per connection (robots.txt, page), none beforehand
+
+
+@pytest.mark.issue(18)
+def test_a_redirect_hop_is_vetted_at_its_own_connection(
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public page redirects to the same name, which now answers 127.0.0.1: the hop's own
+    connection resolves, vets and refuses it."""
+    site.routes["/page"] = Route(b"<p>internal secret</p>")
+    port = site.server.server_address[1]
+    with LocalSite() as public:
+        public.routes["/start"] = Route(status=302, headers={
+            "Location": f"http://rebind.test:{port}/page"})
+        net = SimulatedNet(public, public_answers=2)  # robots.txt, /start; then loopback
+        monkeypatch.setattr(socket, "getaddrinfo", net.getaddrinfo)
+        monkeypatch.setattr(socket, "create_connection", net.create_connection)
+        policy = load_policy(Options(), politeness_delay_seconds=0.0, retries=0)
+        with Fetcher(policy, resolver=net.resolver) as fetcher:
+            result = fetcher.fetch(f"http://rebind.test:{port}/start")
+    assert [path for path, _ in public.requests] == ["/robots.txt", "/start"]
+    assert site.requests == []
+    assert result.status == "refused" and "loopback" in result.reason

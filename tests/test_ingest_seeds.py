@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_shared
 from eventfuse.ingest import read_sources
 from eventfuse.records import Article
 from eventfuse.settings import Options
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"shared seeds not found at {SEEDS}")
+pytestmark = needs_shared(SEEDS)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
+from conftest import require_shared
 from eventfuse.extract.quantities import (
     find_quantities,
     get_lexicon,
@@ -159,8 +160,7 @@ def test_quantities_for_without_trigger_takes_the_sentence(nlp: Language) -> Non
 
 
 def test_seed_sizes_disagree() -> None:
-    if not SEEDS.is_dir():
-        pytest.skip(f"shared seeds not found at {SEEDS}")
+    require_shared(SEEDS)
     nlp = get_nlp()
     dated, undated = sorted(SEEDS.glob("*.txt"))
     first = find_quantities(nlp(dated.read_text(encoding="utf-8")), "s0")

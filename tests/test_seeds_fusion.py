@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from conftest import needs_shared
 from eventfuse.cli import main
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+pytestmark = needs_shared(SEEDS)
 
 KABUL, MAZAR, PANJSHIR = 1138958, 1133616, 6957555
 

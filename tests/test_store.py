@@ -531,6 +531,19 @@ def test_sqlite_pragmas_are_set(tmp_path: Path) -> None:
         raw.close()
 
 
+def test_every_backend_fills_every_type_placeholder_of_the_migrations() -> None:
+    from eventfuse.store.dialect import TYPE_NAMES
+    from eventfuse.store.postgres import POSTGRES_TYPES
+    from eventfuse.store.schema import typed
+    from eventfuse.store.sqlite import SQLITE_TYPES
+
+    for types in (SQLITE_TYPES, POSTGRES_TYPES):
+        assert set(types) == set(TYPE_NAMES)
+        for migration in load_migrations():
+            assert "{" not in typed(migration.sql, types), migration.label
+    assert typed("x {key} {unknown}", SQLITE_TYPES) == "x TEXT {unknown}"
+
+
 def test_migration_file_names_and_statement_split() -> None:
     assert parse_migration_name("0001_init.sql") == ("0001", "init")
     assert parse_migration_name("README.md") is None
@@ -637,7 +650,7 @@ def test_postgres_new_migration_applies_on_next_open(pg_url: str) -> None:
     PostgresStore(pg_url).close()
     extra = Migration("0099", "event_notes", "ALTER TABLE events ADD COLUMN note TEXT;\n"
                       "CREATE INDEX IF NOT EXISTS events_note ON events (note);")
-    pg_migrations = load_migrations(folder="migrations_pg")
+    pg_migrations = load_migrations()  # one folder for every backend
     with PostgresStore(pg_url, migrations=[*pg_migrations, extra]) as upgraded:
         assert upgraded.applied_migrations() == [*SHIPPED, "0099_event_notes"]
     with pytest.raises(StoreError, match="schema version 0099 is newer"):
@@ -651,7 +664,7 @@ def test_postgres_failed_migration_leaves_no_trace(pg_url: str) -> None:
     broken = Migration("0099", "broken", "CREATE TABLE half_done (x TEXT);\n"
                        "ALTER TABLE no_such_table ADD COLUMN y TEXT;")
     with pytest.raises(StoreError, match='relation "no_such_table" does not exist'):
-        PostgresStore(pg_url, migrations=[*load_migrations(folder="migrations_pg"), broken])
+        PostgresStore(pg_url, migrations=[*load_migrations(), broken])
     with PostgresStore(pg_url) as reopened:
         assert reopened.applied_migrations() == SHIPPED
         assert "half_done" not in reopened.dump()

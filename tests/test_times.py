@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from conftest import require_shared
 from eventfuse.extract.times import (
     anchor_when,
     event_when,
@@ -256,8 +257,7 @@ def test_event_when_none_and_no_trigger(nlp: Language) -> None:
 
 
 def test_seeds_times() -> None:
-    if not SEEDS.is_dir():
-        pytest.skip(f"shared seeds not found at {SEEDS}")
+    require_shared(SEEDS)
     nlp = get_nlp()
     dated, undated = sorted(SEEDS.glob("*.txt"))
     times = find_times(nlp(dated.read_text(encoding="utf-8")), "s0", TUESDAY)

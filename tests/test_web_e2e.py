@@ -6,6 +6,8 @@ naming the reason, when Chromium, Playwright or the built assets are missing; wi
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -32,6 +34,8 @@ SCREENSHOT = (
     if os.environ.get("EVENTFUSE_SCREENSHOT")
     else Path(tempfile.gettempdir()) / "eventfuse-screenshot.png"
 )
+# One screenshot per page state the tests reach, for a person to look at (printed at the end).
+SHOTS = Path(os.environ.get("EVENTFUSE_E2E_SHOTS", Path(tempfile.gettempdir()) / "eventfuse-e2e"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -194,3 +198,189 @@ def test_api_docs_render_from_vendored_swagger_under_the_csp(
     page.wait_for_selector(".opblock", timeout=30_000)
     assert page.locator(".opblock").count() >= 6
     assert page.errors == []
+
+
+# --- issue 16: a page that reads at a glance ------------------------------------------------------
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def items_of(page: Any, group: str) -> list[str]:
+    ids: list[str] = page.locator(f".event-group[data-group={group}] .event-item").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.eventId)")
+    return ids
+
+
+def shown_ids(page: Any) -> set[str]:
+    return set(page.locator(".event-item").evaluate_all("ns => ns.map(n => n.dataset.eventId)"))
+
+
+@pytest.mark.issue(16)
+def test_list_is_newest_first_with_unplaced_and_undated_groups(page: Any) -> None:
+    dated = page.locator(".event-group[data-group=dated] .event-item .when").all_inner_texts()
+    days = [d[:10] for d in dated]
+    assert days and days == sorted(days, reverse=True), days
+    assert "ev-stray" not in items_of(page, "dated")  # no place: not among the placed
+    assert "ev-unplaced" in items_of(page, "unplaced") and "ev-stray" in items_of(page, "unplaced")
+    assert items_of(page, "undated") and "ev-undated" in items_of(page, "undated")
+    assert "Date unknown" in page.locator(".event-group[data-group=undated] summary").inner_text()
+    # The stray 2007 event does not stretch the timeline; it is counted under it.
+    note = page.locator("#timeline-note").inner_text()
+    assert "1 event far outside" in note
+    assert "1 event dated only to the month or year" in note  # no bar on 1 January 2020
+    assert not page.locator("#timeline text.axis").first.text_content().startswith("2007")
+    shot(page, "01-home")
+    assert page.errors == []
+
+
+@pytest.mark.issue(16)
+def test_facet_counts_match_the_list_and_narrow_it(page: Any) -> None:
+    chip = page.locator(".facet[data-facet=type] .facet-value[data-value=PROTEST]")
+    protests = len([t for t in page.locator(".event-item .type").all_inner_texts()
+                    if t == "PROTEST"])
+    assert chip.locator(".n").inner_text() == str(protests)
+    assert page.locator(".facet[data-facet=country] .facet-value", has_text="Afghanistan").count()
+    assert page.locator(".facet[data-facet=actor] .facet-value").count() >= 1
+    chip.click()
+    wait_until(page, lambda: set(page.locator(".event-item .type").all_inner_texts())
+               == {"PROTEST"}, "the facet narrows the list")
+    assert "type=PROTEST" in page.url
+    assert page.locator(".facet[data-facet=type] .facet-value.chosen").count() == 1
+    shot(page, "02-facet-protest")
+
+
+@pytest.mark.issue(16)
+def test_every_filter_is_in_the_url_and_back_restores_the_view(
+    page: Any, server: tuple[str, Store]
+) -> None:
+    page.goto(server[0] + "/?type=PROTEST&country=Afghanistan&actor=Civilians")
+    page.wait_for_selector("body[data-ready=true]")
+    wait_until(page, lambda: page.locator(".event-item").count() >= 1, "the shared view loads")
+    assert set(page.locator(".event-item .type").all_inner_texts()) == {"PROTEST"}
+    assert page.locator("#f-type").input_value() == "PROTEST"
+    assert page.locator("#f-actor").input_value() == "Civilians"
+    narrowed = shown_ids(page)
+    page.fill("#f-start", "2021-09-07")
+    page.fill("#f-end", "2021-09-07")
+    page.locator("#f-end").dispatch_event("change")
+    wait_until(page, lambda: "start=2021-09-07" in page.url and "end=2021-09-07" in page.url,
+               "the dates reach the URL")
+    wait_until(page, lambda: all(w.startswith("2021-09-07") for w in
+                                 page.locator(".event-item .when").all_inner_texts()),
+               "the date range narrows the list")
+    shot(page, "03-url-filters-dates")
+    for _ in range(2):  # each date typed was a view of its own
+        if "start=" in page.url:
+            page.go_back()
+            page.wait_for_timeout(300)
+    wait_until(page, lambda: page.locator("#f-start").input_value() == "", "Back clears the dates")
+    wait_until(page, lambda: shown_ids(page) == narrowed, "Back restores the earlier list")
+    assert page.locator("#f-type").input_value() == "PROTEST"
+    assert page.errors == []
+
+
+@pytest.mark.issue(16)
+def test_picked_event_is_highlighted_and_zoomed_to(page: Any) -> None:
+    before = page.locator(".leaflet-control-zoom-in")  # the map is live
+    assert before.count() == 1
+    item = (page.locator(".event-item", has_text="PROTEST").filter(has_text="Kabul").first)
+    item.locator("a").click()
+    page.wait_for_selector(".event-item.picked")
+    assert page.locator(".event-item.picked").get_attribute("data-event-id") == \
+        item.get_attribute("data-event-id")
+    wait_until(page, lambda: page.locator(".picked-on-map").count() == 1,
+               "the event's marker is ringed on the map")
+    map_box = page.locator("#map").bounding_box()
+    pin = page.locator(".picked-on-map").bounding_box()
+    centre = (map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
+    assert abs(pin["x"] + pin["width"] / 2 - centre[0]) < map_box["width"] / 4
+    assert abs(pin["y"] + pin["height"] / 2 - centre[1]) < map_box["height"] / 4
+    shot(page, "04-picked")
+
+
+@pytest.mark.issue(16)
+def test_map_has_place_labels_and_a_legend_of_type_colours(page: Any) -> None:
+    labels = page.locator(".leaflet-tooltip.place-label").all_inner_texts()
+    located = [e["location"] for e in page.request.get(
+        page.url.split("#")[0].rstrip("/") + "/api/events?limit=1000").json()["events"]
+        if e["location"] and e["location"]["lat"] is not None]
+    assert labels and set(labels) <= {loc["name"] for loc in located}, labels
+    legend = page.locator("#legend .legend-item[data-type]")
+    types = set(legend.evaluate_all("ns => ns.map(n => n.dataset.type)"))
+    assert "PROTEST" in types
+    swatch = page.locator("#legend .legend-item[data-type=PROTEST] .swatch")
+    pin = page.locator(".pin.c0").first
+    colour = "getComputedStyle(n).backgroundColor"
+    assert swatch.evaluate(f"n => {colour}") == pin.evaluate(f"n => {colour}")
+
+
+@pytest.mark.issue(16)
+def test_downloads_are_the_current_view(page: Any, server: tuple[str, Store]) -> None:
+    page.select_option("#f-type", "PROTEST")
+    wait_until(page, lambda: "type=PROTEST" in (page.locator("#dl-csv").get_attribute("href")
+                                                or ""), "the download follows the filter")
+    csv_text = page.request.get(server[0] + page.locator("#dl-csv").get_attribute("href")).text()
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert rows and {r["plover_type"] for r in rows} == {"PROTEST"}
+    geo = page.request.get(server[0] + page.locator("#dl-geojson").get_attribute("href")).json()
+    assert {f["id"] for f in geo["features"]} == shown_ids(page)
+
+
+@pytest.mark.issue(16)
+def test_comparison_names_outlets_shows_each_article_once_and_no_null(
+    page: Any, server: tuple[str, Store]
+) -> None:
+    page.goto(server[0] + "/#/event/ev-undated")
+    page.wait_for_selector(".source-grid .source")
+    assert page.locator(".source-grid .source").count() == 1  # listed twice, shown once
+    assert page.locator(".disagreement .version").count() == 1
+    outlet = page.locator(".source .outlet").inner_text()
+    assert outlet == "dailymirror.example"
+    panel = page.locator("#panel").inner_text()
+    assert "09a33f159262" not in panel and "unknown outlet" not in panel
+    shot(page, "05-comparison")
+    page.goto(server[0] + "/#/article/a-nameless-09a33f159262")
+    page.wait_for_selector(".article-text")
+    text = page.locator("#panel").inner_text()
+    assert "null" not in text.split() and not text.rstrip().endswith("null")
+    assert page.locator(".byline .outlet").inner_text() == "dailymirror.example"
+    shot(page, "06-article")
+
+
+@pytest.mark.issue(16)
+def test_usable_at_390_px(browser: Any, server: tuple[str, Store]) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(server[0] + "/")
+    tab.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    width = "document.documentElement.scrollWidth"
+    assert tab.evaluate(width) <= 390
+    shot(tab, "07-phone-home")
+    tab.locator(".event-item a").first.click()
+    tab.wait_for_selector(".event-title")
+    box = tab.locator("#panel").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, not beside it
+    title = tab.locator(".event-title").bounding_box()
+    assert 0 <= title["y"] < 844  # scrolled into view
+    assert tab.evaluate(width) <= 390
+    shot(tab, "08-phone-picked")
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.issue(16)
+def test_api_docs_offer_the_authorize_button_for_the_write_token(
+    page: Any, server: tuple[str, Store]
+) -> None:
+    page.goto(server[0] + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    page.locator("button.authorize").click()
+    dialog = page.locator(".modal-ux")
+    dialog.wait_for()
+    assert "EVENTFUSE_TOKEN" in dialog.inner_text()
+    shot(page, "09-docs-authorize")

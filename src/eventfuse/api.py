@@ -19,24 +19,40 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from eventfuse import __version__
-from eventfuse.changes import changes_router
+from eventfuse.acled import outlet_domain
 from eventfuse.errors import InputError
-from eventfuse.query import EventQuery, SortKey, query_events
+from eventfuse.export import ExportContext, ExportReport
+from eventfuse.query import (
+    EventQuery,
+    FilterError,
+    SortKey,
+    checked_country,
+    checked_type,
+    query_events,
+)
 from eventfuse.records import Article, Event, to_dict
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
 from eventfuse.web.errors import ERROR_RESPONSES, ApiError, install_error_handlers
+from eventfuse.web.feed import changes_router
 from eventfuse.web.security import install_security, read_body_limited, require_token
 from eventfuse.web.spans import mention_spans
 
 TOKEN_ENV = "EVENTFUSE_TOKEN"
+# Declares the write token in the OpenAPI (the docs page's Authorize button); require_token checks.
+WRITE_TOKEN = HTTPBearer(
+    scheme_name=TOKEN_ENV, auto_error=False,
+    description=f"Writes (POST) need `Authorization: Bearer <token>`, the token being the value "
+    f"of ${TOKEN_ENV} when `eventfuse serve` started. Without it set, writes are refused (401).",
+)
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 MAX_PAGE = 1000
-ExportFormat = Literal["csv", "geojson", "jsonl"]
+ExportFormat = Literal["csv", "geojson", "json", "jsonl", "parquet"]
 # Content-Type of a posted article -> file name whose suffix guides the format sniffer.
 UPLOAD_NAMES: dict[str, str] = {
     "text/html": "upload.html",
@@ -46,6 +62,11 @@ UPLOAD_NAMES: dict[str, str] = {
     "application/jsonl": "upload.jsonl",
     "text/plain": "upload.txt",
 }
+# Types a body may be posted as (besides none, which is sniffed): text, HTML, JSON Lines, feeds,
+# WARC. Anything else (an image, a PDF, octet-stream) is refused with 415 before it is read.
+UPLOAD_TYPES = frozenset({*UPLOAD_NAMES, "application/xml", "application/rss+xml",
+                          "application/atom+xml", "application/rdf+xml", "application/warc",
+                          "application/x-warc"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +125,19 @@ def event_query(
     start: Annotated[dt.date | None, Query(description="Events ending on/after this day")] = None,
     end: Annotated[dt.date | None, Query(description="Events starting on/before this day")] = None,
     type: Annotated[str | None, Query(description="PLOVER category, e.g. PROTEST")] = None,
-    country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
+    country: Annotated[str | None, Query(description="ISO 3166 code or country name")] = None,
     actor: Annotated[str | None, Query(description="Substring of an actor's name")] = None,
     q: Annotated[str | None, Query(description="Text search in places, actors, quotes")] = None,
     disputed: Annotated[bool, Query(description="Only events whose sources disagree")] = False,
     sort: Annotated[SortKey, Query(description="date, -date, sources, -sources or id")] = "date",
 ) -> EventQuery:
+    try:
+        checked = (checked_type(type) if type else None,
+                   checked_country(country) if country else None)
+    except FilterError as exc:
+        raise ApiError(422, str(exc)) from exc
     return EventQuery(
-        since=start, until=end, type=type or None, country=country or None, actor=actor or None,
+        since=start, until=end, type=checked[0], country=checked[1], actor=actor or None,
         text=q or None, disputed=disputed or None, sort=sort,
     )
 
@@ -154,6 +180,25 @@ def _add_read_routes(app: FastAPI, state: AppState) -> None:
         return {**event_json(event, articles),
                 "evidence_spans": event_spans(store, event, articles)}
 
+    @app.get("/api/articles", tags=["articles"])
+    def list_articles(
+        outlet: Annotated[str | None, Query(description="Outlet name or web domain")] = None,
+        q: Annotated[str | None, Query(description="Text search in titles and texts")] = None,
+        start: Annotated[dt.date | None, Query(description="Published on/after this day")] = None,
+        end: Annotated[dt.date | None, Query(description="Published on/before this day")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Stored articles, newest first, without their texts (``/api/articles/{id}`` has it);
+        ``total`` counts all pages."""
+        matching = [a for a in store.get_articles()
+                    if _article_matches(a, outlet, q, start, end)]
+        matching.sort(key=lambda a: (a.published.isoformat() if a.published else "", a.id),
+                      reverse=True)
+        page = matching[offset : offset + limit]
+        return {"ok": True, "total": len(matching), "limit": limit, "offset": offset,
+                "articles": [article_summary(a) for a in page]}
+
     @app.get("/api/articles/{article_id}", tags=["articles"])
     def get_article(article_id: str) -> dict[str, Any]:
         """Clean text, embedded posts, and the mentions found in it with their spans."""
@@ -171,11 +216,21 @@ def _add_read_routes(app: FastAPI, state: AppState) -> None:
 
     @app.get("/api/export.{fmt}", tags=["export"])
     def export(fmt: ExportFormat, filters: Filters) -> Response:
-        """The filtered events as CSV (ACLED-like columns), GeoJSON or JSON Lines."""
+        """The filtered events as CSV (ACLED's columns in its codebook order, then PLOVER's),
+        GeoJSON (every event; null geometry where unplaced), JSON, JSON Lines or Parquet."""
+        from eventfuse.export import store_context
+
         events = query_events(store, filters)
-        body, media_type = render_export(fmt, events, _articles_of(store, events))
-        return Response(body, media_type=media_type, headers={
-            "Content-Disposition": f'attachment; filename="events.{fmt}"'})
+        articles = _articles_of(store, events)
+        context = store_context(store, events, articles)
+        body, media_type, report = render_export(fmt, events, articles, context)
+        headers = {"Content-Disposition": f'attachment; filename="events.{fmt}"',
+                   "X-Eventfuse-Events": str(report.events)}
+        if report.unplaced:
+            headers["X-Eventfuse-Unplaced"] = str(report.unplaced)
+        if report.left_out:
+            headers["X-Eventfuse-Left-Out"] = str(report.left_out)
+        return Response(body, media_type=media_type, headers=headers)
 
 
 def event_spans(
@@ -191,6 +246,23 @@ def event_spans(
     }
 
 
+def _article_matches(
+    article: Article, outlet: str | None, q: str | None, start: dt.date | None,
+    end: dt.date | None,
+) -> bool:
+    if outlet:
+        names = {article.outlet or "", outlet_domain(article.url) or ""}
+        if outlet.casefold() not in {n.casefold() for n in names}:
+            return False
+    if q and q.casefold() not in f"{article.title or ''} {article.text}".casefold():
+        return False
+    if (start or end) and article.published is None:
+        return False
+    if start and article.published and article.published < start:
+        return False
+    return not (end and article.published and article.published > end)
+
+
 def _articles_of(store: Store, events: list[Event]) -> dict[str, Article]:
     ids = {s.article_id for e in events for s in e.sources}
     return {a.id: a for a in store.get_articles(sorted(ids))} if ids else {}
@@ -200,7 +272,8 @@ def _articles_of(store: Store, events: list[Event]) -> dict[str, Article]:
 
 
 def _add_write_routes(app: FastAPI, state: AppState) -> None:
-    @app.post("/api/articles", tags=["articles"], status_code=201, openapi_extra={
+    @app.post("/api/articles", tags=["articles"], status_code=201,
+              dependencies=[Depends(WRITE_TOKEN)], openapi_extra={
         "requestBody": {"required": True, "content": {
             "text/plain": {"schema": {"type": "string"}},
             "text/html": {"schema": {"type": "string"}},
@@ -211,8 +284,11 @@ def _add_write_routes(app: FastAPI, state: AppState) -> None:
         """Ingest one text, HTML or JSON/JSON Lines body (never fetches URLs it names), run
         extraction and fusion, and return the events it touched. Needs the bearer token."""
         require_token(request, state.token)
-        body = await read_body_limited(request, state.options.max_file_bytes)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type and not (content_type.startswith("text/") or content_type in UPLOAD_TYPES):
+            raise ApiError(415, f"unsupported Content-Type {content_type!r}: post text, HTML, "
+                                "JSON Lines, an RSS/Atom feed or WARC")
+        body = await read_body_limited(request, state.options.max_file_bytes)
         result = await run_in_threadpool(ingest_body, state, body, content_type)
         return JSONResponse(result, status_code=201 if result["added"] else 200)
 
@@ -265,6 +341,16 @@ def _add_page_routes(app: FastAPI) -> None:
 # --- rendering ------------------------------------------------------------------------------------
 
 
+def article_summary(article: Article) -> dict[str, Any]:
+    """An article in a list: its metadata, its outlet's display name, its length in words."""
+    data = article_json(article)
+    data.pop("text")
+    data.pop("posts")
+    data["outlet_name"] = article.outlet or outlet_domain(article.url)
+    data["words"] = len(article.text.split())
+    return data
+
+
 def article_json(article: Article) -> dict[str, Any]:
     """An article as the API returns it (metadata, clean text, embedded posts)."""
     data: dict[str, Any] = to_dict(article)
@@ -280,20 +366,31 @@ def event_json(event: Event, articles: Mapping[str, Article]) -> dict[str, Any]:
     return event_to_json(event, articles)
 
 
+EXPORT_MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
 def render_export(
-    fmt: ExportFormat, events: list[Event], articles: Mapping[str, Article]
-) -> tuple[str, str]:
-    """(body, media type) of ``events`` in ``fmt``, by the writers ``eventfuse events`` uses."""
+    fmt: ExportFormat, events: list[Event], articles: Mapping[str, Article],
+    context: ExportContext | None = None,
+) -> tuple[bytes, str, ExportReport]:
+    """(body, media type, report) of ``events`` in ``fmt``, by the writers ``eventfuse events``
+    uses."""
     import io
+    import tempfile
 
-    from eventfuse import export
+    from eventfuse.export import write_events
 
+    if fmt == "parquet":  # binary, written by pyarrow to a file
+        with tempfile.TemporaryDirectory(prefix="eventfuse-export-") as scratch:
+            path = Path(scratch) / "events.parquet"
+            report = write_events(fmt, events, articles, path, context)
+            return path.read_bytes(), EXPORT_MEDIA_TYPES[fmt], report
     out = io.StringIO()
-    if fmt == "csv":
-        export.write_csv(events, articles, out)
-        return out.getvalue(), "text/csv; charset=utf-8"
-    if fmt == "geojson":
-        export.write_geojson(events, articles, out)
-        return out.getvalue(), "application/geo+json"
-    export.write_jsonl(events, articles, out)
-    return out.getvalue(), "application/x-ndjson"
+    report = write_events(fmt, events, articles, out, context)
+    return out.getvalue().encode("utf-8"), EXPORT_MEDIA_TYPES[fmt], report

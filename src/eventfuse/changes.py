@@ -1,31 +1,21 @@
-"""The change feed: what each fusion run did to the events, as records an analyst can follow.
+"""The change feed's record and its diffing: what each fusion run did to the events.
 
-:func:`diff_events` is pure (events before and after a fuse -> :class:`Change` records);
-:func:`fuse_recording_changes` wraps the engine's ``fuse_all`` with it and stores the changes.
-They are read back by ``eventfuse changes``, ``GET /api/changes`` and ``/feeds/events.atom``.
+:class:`Change` is a record; :func:`diff_events` is pure (events before and after a fuse ->
+changes). This module imports records only, so the store and the engines can both use it:
+``engines.local.fuse_recording_changes`` runs fusion and stores the changes, which are read back by
+``eventfuse changes``, ``GET /api/changes`` and ``/feeds/events.atom`` (``web.feed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from eventfuse import __version__
-from eventfuse.records import Event
-
-if TYPE_CHECKING:
-    from fastapi import APIRouter
-
-    from eventfuse.settings import Options
-    from eventfuse.store import Store
+from eventfuse.records import Event, to_dict
 
 ChangeKind = Literal["created", "source_added", "field_changed", "disagreement_added", "removed"]
-FEED_ID = "urn:eventfuse:events"
-FEED_PATH = "/feeds/events.atom"
-PROJECT_URL = "https://github.com/eventfuse/eventfuse"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +59,7 @@ def diff_events(
             changes.append(Change(event_id, "removed", detail, after=successor))
         elif current is not None and prior is None:
             cause = _cause(current, new_articles)
-            changes.append(Change(event_id, "created", _describe(current), article_id=cause,
+            changes.append(Change(event_id, "created", describe_event(current), article_id=cause,
                                   after=_summary(current)))
         elif current is not None and prior is not None:
             changes.extend(_event_changes(prior, current, new_articles))
@@ -138,121 +128,12 @@ def _show(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-def _describe(event: Event) -> str:
+def describe_event(event: Event) -> str:
+    """One line: type/mode, place and first day, as change details and feed titles read."""
     summary = _summary(event)
     where = f" in {summary['location']}" if summary["location"] else ""
     day = f" on {summary['date'][0]}" if summary["date"] and summary["date"][0] else ""
     return f"{summary['type']}{where}{day}"
-
-
-# --- the engine step ------------------------------------------------------------------------------
-
-
-def fuse_recording_changes(
-    store: Store, options: Options, new_articles: Iterable[str] = ()
-) -> list[Change]:
-    """Fuse every stored mention (``engines.local.fuse_all``) and record what changed."""
-    from eventfuse.engines.local import fuse_all
-
-    before = store.get_events()
-    after, _removed = fuse_all(store, options)
-    at = utc_now()
-    changes = [replace(c, at=at) for c in diff_events(before, after,
-                                                       new_articles=set(new_articles))]
-    store.record_changes(changes)
-    return changes
-
-
-# --- Atom 1.0 -------------------------------------------------------------------------------------
-
-
-def render_atom(events: Sequence[Event], changes: Sequence[Change], self_url: str) -> str:
-    """An Atom 1.0 feed with one entry per event, updated when its last change was recorded."""
-    last_change: dict[str, str] = {}
-    notes: dict[str, list[str]] = {}
-    for change in changes:
-        last_change[change.event_id] = max(last_change.get(change.event_id, ""), change.at)
-        notes.setdefault(change.event_id, []).append(f"{change.kind}: {change.detail}")
-    fallback = "1970-01-01T00:00:00+00:00"
-    ordered = sorted(events, key=lambda e: (last_change.get(e.id, fallback), e.id), reverse=True)
-    feed_updated = max(last_change.values(), default=fallback)
-    lines = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
-        "  <title>eventfuse events</title>",
-        f"  <id>{FEED_ID}</id>",
-        f"  <updated>{_atom_time(feed_updated)}</updated>",
-        f"  <link rel=\"self\" href={quoteattr(self_url)}/>",
-        "  <author><name>eventfuse</name></author>",
-        f"  <generator uri={quoteattr(PROJECT_URL)} version={quoteattr(__version__)}>"
-        "eventfuse</generator>",
-    ]
-    for event in ordered:
-        lines += _atom_entry(event, last_change.get(event.id, fallback), notes.get(event.id, []))
-    lines.append("</feed>")
-    return "\n".join(lines) + "\n"
-
-
-def _atom_entry(event: Event, updated: str, notes: Sequence[str]) -> list[str]:
-    outlets = sorted({s.outlet for s in event.sources if s.outlet})
-    summary = (f"{_describe(event)}. Sources: {event.independent_sources} independent"
-               f" ({', '.join(outlets) or 'unnamed'}).")
-    if event.disagreements:
-        summary += " Disputed: " + "; ".join(f"{d.field}: {d.reason}" for d in event.disagreements)
-    if notes:
-        summary += " Changes: " + "; ".join(notes[-5:])
-    return [
-        "  <entry>",
-        f"    <id>urn:eventfuse:event:{escape(event.id)}</id>",
-        f"    <title>{escape(_describe(event))}</title>",
-        f"    <updated>{_atom_time(updated)}</updated>",
-        f"    <link href={quoteattr('/api/events/' + event.id)}/>",
-        f"    <summary>{escape(summary)}</summary>",
-        "  </entry>",
-    ]
-
-
-def _atom_time(iso: str) -> str:
-    """RFC 3339 as Atom wants it (seconds precision, explicit offset)."""
-    moment = dt.datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- API routes -----------------------------------------------------------------------------------
-
-
-def changes_router(store: Store) -> APIRouter:
-    """``GET /api/changes?since=`` and ``GET /feeds/events.atom`` over ``store``."""
-    from fastapi import APIRouter, HTTPException, Query
-    from fastapi.responses import Response
-
-    router = APIRouter()
-
-    @router.get("/api/changes", tags=["changes"])
-    def list_changes(
-        since: str | None = Query(None, description="Only changes after this UTC ISO time"),
-    ) -> dict[str, Any]:
-        """Event changes (created, source_added, field_changed, disagreement_added, removed)."""
-        if since is not None:
-            try:
-                since = normalize_since(since)
-            except ValueError as exc:
-                raise HTTPException(422, f"since: {exc}") from exc
-        found = store.get_changes(since)
-        return {"ok": True, "changes": [change_json(c) for c in found]}
-
-    # response_model=None: the return annotation is a string FastAPI cannot resolve here.
-    @router.get("/feeds/events.atom", tags=["changes"], response_model=None,
-                response_class=Response, responses={200: {"content": {
-                    "application/atom+xml": {}}}})
-    def events_atom() -> Response:
-        """Atom 1.0 feed of events, newest change first."""
-        body = render_atom(store.get_events(), store.get_changes(), FEED_PATH)
-        return Response(body, media_type="application/atom+xml; charset=utf-8")
-
-    return router
 
 
 def normalize_since(value: str) -> str:
@@ -264,7 +145,5 @@ def normalize_since(value: str) -> str:
 
 
 def change_json(change: Change) -> dict[str, Any]:
-    from eventfuse.records import to_dict
-
     data: dict[str, Any] = to_dict(change)
     return data

@@ -40,6 +40,22 @@ class Context:
 
         return open_store(self.options.db)
 
+    def open_existing_store(self) -> Any:
+        """The store of a read command: a missing SQLite file is an error, never created."""
+        self.require_existing_db()
+        return self.open_store()
+
+    def require_existing_db(self) -> None:
+        db = self.options.db
+        if _is_file_db(db) and not Path(db).exists():
+            raise click.ClickException(
+                f"no database at {db}: create it with `eventfuse --db {db} run PATH`, or point "
+                "--db / $EVENTFUSE_DB at an existing one")
+
+
+def _is_file_db(db: str) -> bool:
+    return db != ":memory:" and not db.lower().startswith(("postgres://", "postgresql"))
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -106,12 +122,14 @@ def main(
 
 
 def _read(
-    paths: Sequence[str], options: Options, outlet_from_folder: bool = False
+    paths: Sequence[str], options: Options, outlet_from_folder: bool = False,
+    follow_links: bool = False,
 ) -> Iterator[Article | InputError]:
     from eventfuse.ingest import read_sources
 
     stdin = sys.stdin.buffer if "-" in paths else None
-    yield from read_sources(paths, options, stdin=stdin, outlet_from_folder=outlet_from_folder)
+    yield from read_sources(paths, options, stdin=stdin, outlet_from_folder=outlet_from_folder,
+                            follow_links=follow_links)
 
 
 def _report_errors(errors: Sequence[InputError]) -> None:
@@ -158,10 +176,13 @@ ALLOW_PRIVATE = click.option(
 @INPUTS
 @OUTLET_FROM_FOLDER
 @ALLOW_PRIVATE
+@click.option("--follow-links", is_flag=True,
+              help="In folders, also read links that point outside the folder.")
 @DB
 @pass_ctx
 def ingest(
-    ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool, allow_private: bool
+    ctx: Context, paths: tuple[str, ...], outlet_from_folder: bool, allow_private: bool,
+    follow_links: bool,
 ) -> None:
     """Read articles from files, folders, globs, - (stdin) or http(s) URLs of pages and feeds,
     and store them once (a URL's updated page is stored as a revision)."""
@@ -174,7 +195,8 @@ def ingest(
     with ctx.open_store() as store, _progress(ctx.quiet) as progress:
         if files:
             report = ingest_articles(
-                _read(files, ctx.options, outlet_from_folder), store, ctx.options, progress
+                _read(files, ctx.options, outlet_from_folder, follow_links), store, ctx.options,
+                progress,
             )
             errors += report.errors
             if not ctx.quiet:
@@ -258,7 +280,7 @@ def changes(ctx: Context, since: str | None, fmt: str) -> None:
         cutoff = normalize_since(since) if since else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from exc
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         found = store.get_changes(cutoff)
     if fmt != "table":
         _emit([change_json(c) for c in found], fmt, sys.stdout)
@@ -295,7 +317,7 @@ def article_json(article: Article) -> dict[str, Any]:
 @pass_ctx
 def articles(ctx: Context, fmt: str) -> None:
     """List stored articles."""
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         stored = store.get_articles()
     if fmt != "table":
         _emit([article_json(a) for a in stored], fmt, sys.stdout)
@@ -317,6 +339,9 @@ def articles(ctx: Context, fmt: str) -> None:
 @INPUTS
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date to assume.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json")
+@click.option("--explain", is_flag=True,
+              help="Print, per article, what each extraction component dropped, merged or "
+              "changed and by which rule, then the mentions kept.")
 @OUTLET_FROM_FOLDER
 @pass_ctx
 def extract(
@@ -324,6 +349,7 @@ def extract(
     paths: tuple[str, ...],
     published: Any,
     fmt: str,
+    explain: bool,
     outlet_from_folder: bool,
 ) -> None:
     """Print the mentions found in the given articles, without touching a database."""
@@ -337,8 +363,11 @@ def extract(
     if published is not None:
         day: date = published.date()
         arts = [replace(a, published=day, published_source="cli") for a in arts]
-    mentions = extract_articles(arts, ctx.options)
-    _emit([to_dict(m) for m in mentions], fmt, sys.stdout)
+    if explain:
+        _explain(arts, ctx.options)
+    else:
+        mentions = extract_articles(arts, ctx.options)
+        _emit([to_dict(m) for m in mentions], fmt, sys.stdout)
     _report_errors(errors)
     if errors:
         sys.exit(1)
@@ -469,10 +498,15 @@ EVENT_FORMATS = ("table", "json", "jsonl", "csv", "geojson", "parquet")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after this day.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before this day.")
 @click.option("--type", "etype", help="PLOVER category, e.g. PROTEST.")
-@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. AF.")
+@click.option("--country", help="Country: ISO 3166 code or name, e.g. AF or Afghanistan.")
 @click.option("--actor", help="Actor name (substring, any role).")
 @click.option("--text", help="Free-text search in wording, places, actors, quotes.")
 @click.option("--disputed", is_flag=True, help="Only events where sources disagree.")
+@click.option(
+    "--outlets", type=click.Path(exists=True, dir_okay=False),
+    help="CSV of outlet,source_scale (ACLED's Local/National/International...) for the "
+    "source_scale column; default $EVENTFUSE_OUTLETS.",
+)
 @DB
 @pass_ctx
 def events(
@@ -486,23 +520,30 @@ def events(
     actor: str | None,
     text: str | None,
     disputed: bool,
+    outlets: str | None,
 ) -> None:
-    """List fused events, filtered, in a table or an export format."""
-    from eventfuse.export import write_events
-    from eventfuse.query import EventQuery, query_events
+    """List fused events, filtered, in a table or an export format.
 
-    query = EventQuery(
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        type=etype,
-        country=country,
-        actor=actor,
-        text=text,
-        disputed=disputed or None,
-    )
-    with ctx.open_store() as store:
+    csv: ACLED's columns in its codebook order, then PLOVER's; geojson: every event (null
+    geometry where unplaced); parquet: every column typed (dates, nullable integers)."""
+    from eventfuse.acled import load_outlets
+    from eventfuse.export import store_context, write_events
+    from eventfuse.query import EventQuery, checked_type, query_events
+
+    with ctx.open_existing_store() as store:
+        query = EventQuery(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            type=_option(checked_type, etype, "--type"),
+            country=_option(lambda c: _checked_country(store, c), country, "--country"),
+            actor=actor,
+            text=text,
+            disputed=disputed or None,
+        )
         found = query_events(store, query)
         articles = {a.id: a for a in store.get_articles()}
+        context = (store_context(store, found, articles, load_outlets(outlets))
+                   if fmt in FLAT_FORMATS else None)
     if fmt == "table":
         _events_table(found)
         return
@@ -510,14 +551,51 @@ def events(
         raise click.UsageError("--format parquet needs -o FILE")
     if output:
         if fmt == "parquet":
-            write_events(fmt, found, articles, Path(output))
+            report = write_events(fmt, found, articles, Path(output), context)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                write_events(fmt, found, articles, handle)
-        if not ctx.quiet:
-            err_console.print(f"wrote {len(found)} events to {output}")
+                report = write_events(fmt, found, articles, handle, context)
     else:
-        write_events(fmt, found, articles, sys.stdout)
+        report = write_events(fmt, found, articles, sys.stdout, context)
+    if not ctx.quiet:
+        _report_export(report, output)
+
+
+def _option(check: Callable[[str], str], value: str | None, hint: str) -> str | None:
+    """``check(value)`` (None stays None); its FilterError becomes a usage error of ``hint``."""
+    from eventfuse.query import FilterError
+
+    if value is None:
+        return None
+    try:
+        return check(value)
+    except FilterError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
+
+
+def _checked_country(store: Any, value: str) -> str:
+    from eventfuse.query import checked_country
+
+    return checked_country(value, known=_countries_of(store))
+
+
+def _countries_of(store: Any) -> set[str]:
+    return {e.location.country for e in store.get_events() if e.location and e.location.country}
+
+
+# Formats whose rows carry ACLED ids and source scales.
+FLAT_FORMATS = ("csv", "geojson", "parquet")
+
+
+def _report_export(report: Any, output: str | None) -> None:
+    where = f" to {output}" if output else ""
+    err_console.print(f"wrote {report.events} events{where}", highlight=False)
+    if report.unplaced:
+        err_console.print(f"{report.unplaced} of them have no coordinates (null geometry)",
+                          highlight=False)
+    if report.left_out:
+        err_console.print(f"left out {report.left_out} events with no date at all (no ACLED row "
+                          "without one); --format json keeps them", highlight=False)
 
 
 def _events_table(found: Sequence[Any]) -> None:
@@ -542,7 +620,7 @@ def show(ctx: Context, event_id: str) -> None:
     """Side-by-side comparison of what each source says about one event."""
     from eventfuse.export import render_event_comparison
 
-    with ctx.open_store() as store:
+    with ctx.open_existing_store() as store:
         event = store.get_event(event_id)
         if event is None:
             raise click.ClickException(f"no event {event_id!r} in {ctx.options.db}")
@@ -550,6 +628,33 @@ def show(ctx: Context, event_id: str) -> None:
         articles = {a.id: a for a in store.get_articles(article_ids)}
         mentions = {m.id: m for m in store.get_mentions(article_ids)}
     out_console().print(render_event_comparison(event, articles, mentions))
+
+
+def _explain(articles: Sequence[Article], options: Options) -> None:
+    """The extraction trace of each article: one line per candidate dropped, merged or changed
+    (component, rule, trigger, reason), then one line per mention kept."""
+    from eventfuse.extract import explain_article
+    from eventfuse.nlp import parse
+
+    console = out_console()
+    docs = parse((a.text for a in articles), batch_size=options.batch_size)
+    for article, doc in zip(articles, docs, strict=True):
+        mentions, trace = explain_article(article, doc, options)
+        console.print(f"[bold]{article.title or article.source_path or article.id}[/bold]",
+                      highlight=False)
+        for r in trace:
+            console.print(
+                f"  {r.action:10} {r.type:10} {r.trigger!r}@{r.start}  [{r.component}/{r.rule}]"
+                f"  {r.reason}", markup=False, highlight=False)
+        for m in mentions:
+            place = m.location.name if m.location else "-"
+            when = m.when.start if m.when and m.when.start else "-"
+            counts = ", ".join(f"{q.kind} {q.low}-{q.high}" for q in m.quantities) or "-"
+            trigger = m.trigger.text if m.trigger else ""
+            console.print(
+                f"  [green]MENTION[/green]    {m.type:10} {trigger!r}  place {place}; "
+                f"date {when}; {counts}; salience {m.salience}; +{len(m.coreferent)} coreferent",
+                highlight=False)
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -577,11 +682,42 @@ def _print_scores(scores: dict[str, Any], as_json: bool) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path))
-def eval_plover(path: Path, as_json: bool, predictions: Path | None) -> None:
-    """Event category accuracy, macro F1 and actor match on PLOVER gold records."""
+@click.option(
+    "--folds",
+    type=int,
+    default=None,
+    help="Cross-validate the typing classifier with K folds (default 5 when the shipped head "
+    "was trained on PATH).",
+)
+@click.option(
+    "--train-data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="The training data folder for cross-validation (default ../shared/data).",
+)
+def eval_plover(
+    path: Path,
+    as_json: bool,
+    predictions: Path | None,
+    folds: int | None,
+    train_data: Path | None,
+) -> None:
+    """Event category accuracy, macro F1 and actor match on PLOVER gold records: the lexicon's,
+    and beside it the typing classifier's (cross-validated when it was trained on PATH)."""
     from eventfuse.evaluate.plover import evaluate_plover
 
-    _print_scores(evaluate_plover(path, predictions), as_json)
+    _print_scores(evaluate_plover(path, predictions, folds, train_data), as_json)
+
+
+@eval_group.command("acled-style")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_acled_style(path: Path, as_json: bool) -> None:
+    """ACLED sub-event type accuracy on one-sentence event descriptions (JSON Lines with text,
+    event_type, sub_event_type)."""
+    from eventfuse.evaluate.acled import evaluate_acled
+
+    _print_scores(evaluate_acled(path), as_json)
 
 
 @eval_group.command("ecbplus")
@@ -615,18 +751,39 @@ def eval_ecbplus(directory: Path, as_json: bool, predictions: Path | None, topic
               help="Write one JSON line per fused event (articles, date, place, tolls).")
 @click.option("--parse-cache", type=click.Path(file_okay=False, path_type=Path),
               help="Keep spaCy parses in this folder between runs (faster re-runs).")
+@click.option("--ablate", multiple=True, metavar="RULE",
+              help="Switch an extraction rule off (repeatable) to show what it is worth.")
 @pass_ctx
 def eval_incidents(
     ctx: Context, directory: Path, as_json: bool, predictions: Path | None,
-    parse_cache: Path | None,
+    parse_cache: Path | None, ablate: tuple[str, ...],
 ) -> None:
     """The whole pipeline on news about known incidents (gva-dev layout): events per article,
     article clustering B3, and each incident's place, date, killed and injured."""
-    from eventfuse.evaluate.incidents import evaluate_incidents
+    from dataclasses import replace
 
-    _print_scores(
-        evaluate_incidents(directory, ctx.options, predictions, parse_cache), as_json
-    )
+    from eventfuse.evaluate.incidents import evaluate_incidents
+    from eventfuse.extract.pipeline import RULES
+
+    unknown = sorted(set(ablate) - set(RULES))
+    if unknown:
+        raise click.BadParameter(f"unknown rule(s) {unknown}; rules: {', '.join(sorted(RULES))}",
+                                 param_hint="--ablate")
+    disabled = {r for r in ctx.options.disabled_rules.split(",") if r} | set(ablate)
+    options = replace(ctx.options, disabled_rules=",".join(sorted(disabled)))
+    _print_scores(evaluate_incidents(directory, options, predictions, parse_cache), as_json)
+
+
+@eval_group.command("geoparse")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON line per place found.")
+def eval_geoparse(path: Path, as_json: bool, predictions: Path | None) -> None:
+    """Place names on LGL-style XML: span recall/precision, resolution and end-to-end acc@161 km."""
+    from eventfuse.evaluate.geoparse import evaluate_geoparse
+
+    _print_scores(evaluate_geoparse(path, predictions), as_json)
 
 
 # --- web ---------------------------------------------------------------------------------------
@@ -638,11 +795,16 @@ def eval_incidents(
 @DB
 @pass_ctx
 def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the JSON API and the web page (map, timeline, side-by-side sources)."""
+    """Serve the JSON API and the web page (map, timeline, side-by-side sources).
+
+    Reads are open. Writes (POST /api/articles) need the bearer token set in the environment
+    variable EVENTFUSE_TOKEN when the server starts: send "Authorization: Bearer <token>" (the
+    Authorize button of /docs). Without EVENTFUSE_TOKEN every write is refused (401)."""
     import uvicorn
 
     from eventfuse.api import create_app
 
+    ctx.require_existing_db()
     if not ctx.quiet:
         err_console.print(f"serving {ctx.options.db} on http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(create_app(ctx.options), host=host, port=port, log_level="warning")

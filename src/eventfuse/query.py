@@ -7,10 +7,15 @@ matching happen here, on the records, so every front end filters the same way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
+import yaml
+
+from eventfuse.errors import EventfuseError
 from eventfuse.records import Article, Event
 from eventfuse.store.base import EventFilter, Store
 
@@ -29,6 +34,45 @@ class EventQuery:
     sort: SortKey = "date"
     limit: int | None = None
     offset: int = 0
+
+
+class FilterError(EventfuseError):
+    """A filter names a value that cannot match: the message lists the valid ones."""
+
+
+@functools.cache
+def plover_categories() -> tuple[str, ...]:
+    text = resources.files("eventfuse").joinpath("data/plover_ontology.yaml").read_text("utf-8")
+    return tuple(yaml.safe_load(text)["categories"])
+
+
+def checked_type(value: str) -> str:
+    """A PLOVER category in upper case; an unknown one is an error listing the valid ones."""
+    wanted = value.strip().upper()
+    if wanted not in plover_categories():
+        raise FilterError(f"unknown event type {value!r}; valid types: "
+                          f"{', '.join(plover_categories())}")
+    return wanted
+
+
+def checked_country(value: str, known: Iterable[str] | None = None) -> str:
+    """The ISO alpha-2 code of a country given by code or name ("Kenya", "KEN", "ke");
+    an unknown one is an error listing the countries ``known`` (the store's)."""
+    from eventfuse.acled import country, find_country
+
+    found = find_country(value)
+    if found is None:
+        message = f"unknown country {value!r}: give an ISO 3166 code or a name, e.g. KE or Kenya"
+        if known is not None:
+            listed = [_country_label(code, country(code)) for code in sorted(set(known))]
+            message += (f"; countries with events: {', '.join(listed)}" if listed
+                        else "; no event has a country yet")
+        raise FilterError(message)
+    return found.alpha2
+
+
+def _country_label(code: str, record: Any) -> str:
+    return f"{code} ({record.name})" if record is not None else code
 
 
 def query_events(

@@ -165,6 +165,10 @@ class Mention:
     # Lemmas of the trigger's content words from the extraction parse, sorted. Fusion matches
     # triggers by them; when empty it lemmatizes the sentence again with spaCy.
     trigger_lemmas: tuple[str, ...] = ()
+    # Triggers of the article's other mentions of the same happening (within-document
+    # coreference), and how salient the happening is in its article (0-1).
+    coreferent: tuple[Evidence, ...] = ()
+    salience: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

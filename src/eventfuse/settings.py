@@ -24,10 +24,18 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "eventfuse.db", "SQLite file path or postgresql:// URL of the store."),
-    Setting("max_file_bytes", 10_000_000, "Inputs larger than this are refused (bytes)."),
+    Setting("max_file_bytes", 10_000_000,
+            "Single-article inputs, and each record of a container, larger than this are refused"
+            " (bytes)."),
+    Setting("max_container_bytes", 200_000_000,
+            "JSON Lines, feed and WARC inputs larger than this are refused (bytes)."),
     Setting("max_decompressed_bytes", 50_000_000, "Decompressed size limit of a gzip input."),
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut."),
     Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which articles are wire copies."),
+    Setting("max_parsed_chars", 60_000,
+            "Characters of one article parsed at most (cut at a sentence end; a warning says so)."),
+    Setting("max_parsed_sentences", 600,
+            "Sentences of one article parsed at most (0: no limit; a warning names the article)."),
     Setting("minhash_permutations", 64, "MinHash permutations per article signature."),
     Setting("batch_size", 32, "Articles per nlp.pipe batch and per store transaction."),
     Setting("n_process", 1, "Processes for spaCy extraction."),
@@ -39,6 +47,12 @@ SETTINGS: tuple[Setting, ...] = (
         200_000,
         "Mention pairs one fusion block may score; beyond it each mention pairs with its nearest.",
     ),
+    Setting("disabled_rules", "", "Extraction rules switched off, comma-separated ids (ablation; "
+            "ids in extract/pipeline.py RULES)."),
+    Setting("background_days", 60, "A clause dated more than this many days before publication "
+            "is background history, not a reported happening."),
+    Setting("salience_threshold", 0.4, "Salience from which a happening beyond an article's first "
+            "is reported."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -48,8 +62,11 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 class Options:
     db: str = "eventfuse.db"
     max_file_bytes: int = 10_000_000
+    max_container_bytes: int = 200_000_000
     max_decompressed_bytes: int = 50_000_000
     max_text_chars: int = 200_000
+    max_parsed_chars: int = 60_000
+    max_parsed_sentences: int = 600
     near_duplicate_jaccard: float = 0.9
     minhash_permutations: int = 64
     batch_size: int = 32
@@ -58,6 +75,9 @@ class Options:
     match_threshold: float = 0.5
     date_window_days: int = 3
     fusion_max_block_pairs: int = 200_000
+    disabled_rules: str = ""
+    background_days: int = 60
+    salience_threshold: float = 0.4
 
 
 def load_options(

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from eventfuse.changes import Change, fuse_recording_changes
+from eventfuse.changes import Change
+from eventfuse.engines.local import extract_pending, fuse_recording_changes
 from eventfuse.errors import ConfigError, InputError
 from eventfuse.fetch.client import Fetcher, FetchPolicy
 from eventfuse.fetch.sources import Source, SourceOutcome, ingest_source
@@ -64,8 +65,6 @@ def poll_once(
     log: Log | None = None,
 ) -> PollReport:
     """One poll: fetch every source, then extract what is new and fuse, recording changes."""
-    from eventfuse.engines.local import extract_pending
-
     stop = stop or threading.Event()
     outcomes: list[SourceOutcome] = []
     with Fetcher(policy, sleep=stop.wait) as fetcher:

@@ -7,7 +7,15 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from eventfuse.records import When
+from eventfuse.records import (
+    Article,
+    Disagreement,
+    Event,
+    EventSource,
+    Evidence,
+    SourceValue,
+    When,
+)
 from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
 from web_e2e.handmade import articles, events, fill, mentions
@@ -17,16 +25,48 @@ XSS_IDS = ("a-xss", "m-a-xss", "ev-xss")
 
 
 def kabul_store(db: Path) -> Store:
-    """A store holding a Kabul protest reported by two outlets, and a hostile article."""
+    """A store holding a Kabul protest reported by two outlets, and a hostile article, plus the
+    page's awkward cases (:func:`add_page_cases`)."""
     store = open_store(str(db))
     if not SEEDS.is_dir():
-        return fill(store)
+        return add_page_cases(fill(store))
     from eventfuse.engines.local import run
     from eventfuse.ingest import read_sources
 
     options = Options(db=str(db))
     run(read_sources([str(SEEDS)], options), store, options)
     _add_hostile_article(store)
+    return add_page_cases(store)
+
+
+NAMELESS_TEXT = ("Officials warned traders on Monday. A second meeting is planned, the council "
+                 "said.\n")
+NAMELESS_URL = "https://www.dailymirror.example/news/traders-warned"
+
+
+def add_page_cases(store: Store) -> Store:
+    """Events the list must group apart (no date; no place; one stray date years away) and a
+    source without an outlet name, listed twice under one event. Written after fusion."""
+    nameless = Article(id="a-nameless-09a33f159262", text=NAMELESS_TEXT, url=NAMELESS_URL,
+                       published=dt.date(2021, 9, 6), title="Traders warned")
+    store.add_articles([nameless])
+    said = Evidence(nameless.id, 0, 32, NAMELESS_TEXT[:32])
+    twice = (EventSource(nameless.id, evidence=said), EventSource(nameless.id, evidence=said))
+    value = SourceValue(nameless.id, {"text": "Monday"}, Evidence(nameless.id, 26, 32, "Monday"))
+    store.put_events([
+        Event(id="ev-undated", type="REQUEST", mention_ids=(), sources=twice,
+              independent_sources=1,
+              disagreements=(Disagreement("date", "date: Monday vs Monday", (value, value)),)),
+        Event(id="ev-unplaced", type="THREATEN", mention_ids=(), sources=twice[:1],
+              independent_sources=1,
+              when=When("Monday", dt.date(2021, 9, 6), dt.date(2021, 9, 6), "day")),
+        Event(id="ev-stray", type="ACCUSE", mention_ids=(), sources=twice[:1],
+              independent_sources=1,
+              when=When("in 2007", dt.date(2007, 3, 1), dt.date(2007, 3, 1), "day")),
+        Event(id="ev-last-year", type="ACCUSE", mention_ids=(), sources=twice[:1],
+              independent_sources=1,
+              when=When("last year", dt.date(2020, 1, 1), dt.date(2020, 12, 31), "year")),
+    ])
     return store
 
 

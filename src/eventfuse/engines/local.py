@@ -7,8 +7,9 @@ results back in one transaction per batch, so an interrupted run resumes where i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from eventfuse.changes import Change, diff_events, utc_now
 from eventfuse.errors import InputError
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
@@ -34,6 +35,7 @@ class RunReport:
     new_mentions: int = 0
     events_touched: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
 
 
 def _batches(
@@ -56,11 +58,13 @@ def ingest_articles(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
+    # The pipeline's stages are imported when run: reading a store needs neither spaCy nor MinHash.
     from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
+    from eventfuse.ingest.identity import stored_under_legacy_id
 
     index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
-    for article_id, sig in store.article_signatures().items():
-        index.add(article_id, sig)
+    for entry in store.signature_entries():  # ingestion order: copies link as in an unbroken run
+        index.add(entry.article_id, entry.signature, entry.published, entry.copy_of)
     read = added = existing = copies = 0
     errors: list[InputError] = []
     added_ids: list[str] = []
@@ -69,6 +73,7 @@ def ingest_articles(
         articles = [item for item in batch if isinstance(item, Article)]
         read += len(articles)
         known = store.existing_article_ids([a.id for a in articles])
+        known |= stored_under_legacy_id(articles, store)  # stored before ids hashed the outlet
         fresh: dict[str, Article] = {}
         for article in articles:
             if article.id in known or article.id in fresh:
@@ -115,21 +120,44 @@ def fuse_all(
     # fuse() sees every mention and article although it re-clusters only what new mentions can
     # reach: its TF-IDF weights (mention sentences, article texts) and story keys are computed
     # over what it is given, so a subset could cluster new mentions differently.
-    mentions: Sequence[Mention] = store.get_mentions()
-    articles = store.get_articles()
-    previous = store.get_events()
-    result = fuse(mentions, articles, previous, options, lemmas=lemmas)
-    stored = {e.id: e for e in previous}
-    # Events fusion returned unchanged are stored as they are: rewriting them cost more than
-    # the fusion of a small increment.
-    changed = [e for e in result.events if stored.get(e.id) != e]
-    store.put_events(changed, result.removed_event_ids)
-    if result.anchored_mentions:
-        # Undated articles' mentions now carry the date their event gave them: store that too.
-        touched = {m.article_id for m in result.anchored_mentions}
-        updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
-        store.put_mentions(sorted(touched), updated)
+    # One writer across processes: nothing is written between this step's reads and writes.
+    with store.writer_lock():
+        mentions: Sequence[Mention] = store.get_mentions()
+        articles = store.get_articles()
+        previous = store.get_events()
+        result = fuse(mentions, articles, previous, options, lemmas=lemmas)
+        stored = {e.id: e for e in previous}
+        # Events fusion returned unchanged are stored as they are: rewriting them cost more
+        # than the fusion of a small increment.
+        changed = [e for e in result.events if stored.get(e.id) != e]
+        store.put_events(changed, result.removed_event_ids)
+        if result.anchored_mentions:
+            # Undated articles' mentions now carry the date their event gave them: store it.
+            touched = {m.article_id for m in result.anchored_mentions}
+            updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
+            store.put_mentions(sorted(touched), updated)
     return list(result.events), tuple(result.removed_event_ids)
+
+
+def fuse_recording_changes(
+    store: Store,
+    options: Options,
+    new_articles: Iterable[str] = (),
+    lemmas: Mapping[str, frozenset[str]] | None = None,
+) -> list[Change]:
+    """:func:`fuse_all`, then the change log gets what it did to the events (``eventfuse
+    changes``). ``new_articles``: ids of the articles this fusion is the first to see (new or
+    revised since the last one), to which changes are attributed."""
+    # One step under the (re-entrant) writer lock: no other writer's events land between the
+    # read of ``before`` and the fusion, so the log records exactly what this fusion did.
+    with store.writer_lock():
+        before = store.get_events()
+        after, _removed = fuse_all(store, options, lemmas)
+        at = utc_now()
+        changes = [replace(c, at=at) for c in diff_events(before, after,
+                                                           new_articles=set(new_articles))]
+        store.record_changes(changes)
+    return changes
 
 
 def run(
@@ -138,15 +166,18 @@ def run(
     options: Options,
     progress: Progress | None = None,
 ) -> RunReport:
-    """Ingest, extract what is new, fuse; idempotent on the same input."""
+    """Ingest, extract what is new, fuse and record the changes; idempotent on the same input.
+
+    Articles stored earlier but never extracted (``eventfuse ingest``, an interrupted run) are
+    extracted and fused too, and the changes they cause are attributed to them."""
     ingested = ingest_articles(items, store, options, progress)
-    pending = len(store.articles_without_mentions())
+    pending = store.articles_without_mentions()
     new_mentions = extract_pending(store, options, progress)
-    touched = 0
-    if pending or ingested.added or _unfused_mentions(store):
-        events, _removed = fuse_all(store, options)
-        touched = len(events)
-    return RunReport(ingested, pending, new_mentions, touched, store.counts())
+    fused = bool(pending or ingested.added or _unfused_mentions(store))
+    changes = fuse_recording_changes(store, options, pending) if fused else []
+    counts = store.counts()
+    return RunReport(ingested, len(pending), new_mentions, counts["events"] if fused else 0,
+                     counts, tuple(changes))
 
 
 def _unfused_mentions(store: Store) -> bool:

@@ -28,9 +28,9 @@ from eventfuse.engines.local import (
     Progress,
     RunReport,
     _unfused_mentions,  # the same re-run rule as the local engine
+    fuse_recording_changes,
     ingest_articles,
 )
-from eventfuse.engines.local import fuse_all as local_fuse_all
 from eventfuse.errors import InputError
 from eventfuse.records import Article, Mention, from_dict, to_dict
 from eventfuse.settings import Options
@@ -254,11 +254,13 @@ def extract_pending(
 # --- fuse and run -------------------------------------------------------------------------------
 
 
-def fuse_all(store: Store, options: Options, lemmas: dict[str, frozenset[str]]) -> int:
-    """The local engine's ``fuse_all`` with the trigger lemmas the executors computed (mentions
-    without one are lemmatized by ``fuse`` itself). Returns the events written."""
-    events, _removed = local_fuse_all(store, options, lemmas)
-    return len(events)
+def fuse_all(
+    store: Store, options: Options, lemmas: dict[str, frozenset[str]], new_articles: Sequence[str]
+) -> int:
+    """The local engine's fusion (changes recorded) with the trigger lemmas the executors
+    computed (mentions without one are lemmatized by ``fuse`` itself). Returns the events."""
+    fuse_recording_changes(store, options, new_articles, lemmas)
+    return store.counts()["events"]
 
 
 def run(
@@ -274,26 +276,28 @@ def run(
     contents for the same input, idempotent on a re-run."""
     items = read_items(spark, paths, options, outlet_from_folder=outlet_from_folder)
     ingested = ingest_articles(items, store, options, progress)
-    pending = len(store.articles_without_mentions())
+    pending = store.articles_without_mentions()
     new_mentions, lemmas = extract_pending(spark, store, options, progress)
     touched = 0
     if pending or ingested.added or _unfused_mentions(store):
-        touched = fuse_all(store, options, lemmas)
-    return RunReport(ingested, pending, new_mentions, touched, store.counts())
+        touched = fuse_all(store, options, lemmas, pending)
+    return RunReport(ingested, len(pending), new_mentions, touched, store.counts())
 
 
 def write_outputs(store: Store, out_dir: str | Path) -> list[Path]:
     """Events, mentions and articles of ``store`` as Parquet files in ``out_dir``:
     ``events.parquet``, ``events.mentions.parquet``, ``events.articles.parquet``."""
-    from eventfuse.export import write_parquet
+    from eventfuse.export import store_context, write_parquet
 
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     articles = {a.id: a for a in store.get_articles()}
+    events = store.get_events()
     return write_parquet(
-        store.get_events(),
+        events,
         articles,
         target / "events.parquet",
         mentions=store.get_mentions(),
         with_articles=True,
+        context=store_context(store, events, articles),  # the store's stable ACLED ids
     )

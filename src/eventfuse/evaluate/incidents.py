@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 from eventfuse.errors import EventfuseError
 from eventfuse.evaluate.metrics import b_cubed
+from eventfuse.geo import haversine_km
 from eventfuse.records import Article, Event, Quantity, to_dict
 from eventfuse.settings import Options
 
@@ -244,13 +244,6 @@ def _holds(quantities: Sequence[Quantity], kind: str, count: int) -> bool:
         return count == 0
     q = found[0]
     return q.low <= count and (q.high is None or count <= q.high)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
 def _write_predictions(path: Path, articles: Sequence[Article], events: Sequence[Event]) -> None:

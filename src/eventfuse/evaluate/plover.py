@@ -1,4 +1,4 @@
-"""PLOVER gold-standard records: event category accuracy, macro F1, actor/recipient match.
+"""PLOVER gold-standard records: event category accuracy, macro F1, strict actor/recipient match.
 
 Each record is one sentence with its gold ``event`` (older names mapped: DEMAND->REQUEST,
 DISAPPROVE->ACCUSE, INVESTIGATE->ACCUSE/investigate, FIGHT->ASSAULT), ``mode``, ``source`` and
@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc
 
-from eventfuse.errors import EventfuseError
-from eventfuse.extract.actors import actor_matches, build_actor_context, find_actors
-from eventfuse.extract.events import detect_events, main_event, normalize_category
+from eventfuse.evaluate.gold import EvaluationError, GoldRecord, read_gold, read_json_lines
+from eventfuse.extract.actors import build_actor_context, find_actors, normalize_actor
+from eventfuse.extract.events import detect_events, main_event
 from eventfuse.nlp import parse
-
-
-class EvaluationError(EventfuseError):
-    """The gold file cannot be read."""
-
-
-@dataclass(frozen=True, slots=True)
-class GoldRecord:
-    id: str
-    text: str
-    event: str
-    mode: str | None
-    sources: tuple[tuple[str | None, str | None], ...]  # (actorText, code)
-    targets: tuple[tuple[str | None, str | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,42 +30,6 @@ class Prediction:
     mode: str | None
     actor: str | None
     recipient: str | None
-
-
-def read_gold(path: Path) -> list[GoldRecord]:
-    """PLOVER GSR JSON Lines; old category names are mapped to current ones."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvaluationError(f"[V001] cannot read {path}: {exc}") from exc
-    records = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"[V002] {path}:{number}: not JSON ({exc})") from exc
-        event, mode = normalize_category(str(raw["event"]), raw.get("mode") or None)
-        records.append(
-            GoldRecord(
-                id=str(raw.get("id", number)),
-                text=str(raw["text"]),
-                event=event,
-                mode=mode,
-                sources=tuple(_actors(raw.get("source"))),
-                targets=tuple(_actors(raw.get("target"))),
-            )
-        )
-    return records
-
-
-def _actors(value: Any) -> Iterator[tuple[str | None, str | None]]:
-    if not isinstance(value, list):
-        return
-    for item in value:
-        if isinstance(item, Mapping):
-            yield item.get("actorText") or None, item.get("code") or None
 
 
 def predict(records: Sequence[GoldRecord], batch_size: int = 64) -> list[Prediction]:
@@ -122,9 +72,20 @@ def score(records: Sequence[GoldRecord], predictions: Sequence[Prediction]) -> d
     }
 
 
-def evaluate_plover(path: Path, predictions_out: Path | None = None) -> dict[str, Any]:
+def evaluate_plover(
+    path: Path,
+    predictions_out: Path | None = None,
+    folds: int | None = None,
+    train_data: Path | None = None,
+) -> dict[str, Any]:
     """Score event typing and actors on a PLOVER gold file; optionally write the predictions
-    (one JSON line per record: id, event, mode, actor, recipient)."""
+    (one JSON line per record: id, event, mode, actor, recipient).
+
+    The top-level figures are the lexicon's. ``folds`` (or a gold file the shipped typing head
+    was trained on, which is then scored with 5 folds) adds the classifier's figures
+    cross-validated: each fold's head is trained on the training data (``train_data``, default
+    ../shared/data from the working directory) plus the other folds. Otherwise the shipped
+    head is scored as it is."""
     records = read_gold(path)
     predictions = predict(records)
     if predictions_out is not None:
@@ -132,11 +93,71 @@ def evaluate_plover(path: Path, predictions_out: Path | None = None) -> dict[str
             for p in predictions:
                 row = {"id": p.id, "event": p.event, "mode": p.mode, "actor": p.actor}
                 out.write(json.dumps({**row, "recipient": p.recipient}, ensure_ascii=False) + "\n")
-    return {"dataset": str(path), **score(records, predictions)}
+    result = {"dataset": str(path), **score(records, predictions)}
+    result["classifier"] = _classifier_scores(path, records, predictions, folds, train_data)
+    return result
+
+
+def _classifier_scores(
+    path: Path,
+    records: Sequence[GoldRecord],
+    lexicon: Sequence[Prediction],
+    folds: int | None,
+    train_data: Path | None,
+) -> dict[str, Any]:
+    from eventfuse.extract.typing import get_typing_model
+    from eventfuse.train import typing as train
+
+    model = get_typing_model()
+    trained_on_it = train.file_hash(path) in model.meta.get("data_sha256", {}).values()
+    if folds is None and trained_on_it:
+        folds = 5
+    dev = train.featurize([train.Example(r.text, r.event, "dev") for r in records])
+    if folds is None:
+        typed = [p.category for p in model.predict_embedded(dev.embeddings, dev.evidence)]
+        how = "the shipped head (not trained on this file)"
+    else:
+        if folds < 2 or folds > len(records):
+            raise EvaluationError(f"[V003] --folds must be between 2 and {len(records)}: {folds}")
+        data = train_data or Path("../shared/data")
+        try:
+            settings = train.Settings()
+            base = train.base_featurized(data, Path(".cache/typing"), settings.use_prior)
+        except OSError as exc:
+            raise EvaluationError(
+                f"[V004] cross-validation needs the training data: {exc}"
+            ) from exc
+        written = train.featurize(train.written_examples()) if settings.written else None
+        typed = list(train.cross_validate(base, dev, folds, settings, written))
+        how = f"{folds}-fold cross-validation (each fold's head trained without it)"
+    with_type = [replace(p, event=t) for p, t in zip(lexicon, typed, strict=True)]
+    scores = score(records, with_type)
+    keep = ("category_accuracy", "macro_f1", "coverage", "per_category_f1", "confusions")
+    return {"evaluation": how, **{k: scores[k] for k in keep}}
 
 
 def _matches(predicted: str | None, gold: Sequence[tuple[str | None, str | None]]) -> bool:
-    return any(actor_matches(predicted, text, code) for text, code in gold)
+    return any(actor_match(predicted, text, code) for text, code in gold)
+
+
+def actor_match(predicted: str | None, gold_text: str | None, gold_code: str | None) -> bool:
+    """Strict actor match: the predicted actor normalizes to the gold actor's canonical name, or
+    its dictionary code (ISO alpha-3 country; IGO for an international organisation) is the
+    gold code. Sharing a word is not enough: "Afghan protesters" is not "Pakistani protesters"."""
+    if predicted is None:
+        return gold_text is None and gold_code is None
+    actor = normalize_actor(predicted)
+    if gold_text and actor.canonical.casefold() == normalize_actor(gold_text).canonical.casefold():
+        return True
+    return bool(gold_code) and actor_code(actor.country, actor.type) == (gold_code or "").upper()
+
+
+def actor_code(country: str | None, actor_type: str | None) -> str | None:
+    """The PLOVER-style code of a normalized actor: its country, else IGO for an international
+    organisation, else none."""
+    if country:
+        return country.upper()
+    return "IGO" if actor_type == "igo" else None
 
 
 def _per_category_f1(pairs: Sequence[tuple[GoldRecord, Prediction]]) -> dict[str, float]:
@@ -156,3 +177,7 @@ def _confusions(pairs: Sequence[tuple[GoldRecord, Prediction]]) -> dict[str, int
 
 def _ratio(part: float, whole: int, digits: int = 4) -> float:
     return round(part / whole, digits) if whole else 0.0
+
+
+__all__ = ["EvaluationError", "GoldRecord", "Prediction", "evaluate_plover", "read_gold",
+           "read_json_lines"]

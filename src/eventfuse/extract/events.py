@@ -278,23 +278,38 @@ def noun_category(token: Token) -> str | None:
 # --- detection ------------------------------------------------------------------------------
 
 
-def detect_events(doc: Doc, include_unreal: bool = False) -> list[EventCandidate]:
+def detect_events(
+    doc: Doc, include_unreal: bool = False, include_quoted: bool = False,
+    keep_presupposed: bool = False,
+) -> list[EventCandidate]:
     """Every clause of ``doc`` that reports a happening, in text order.
 
-    Triggers inside direct quotes are left out (the quote is attached to its speaker's mention);
-    so are negated, hypothetical, future, habitual and infinitival clauses unless
-    ``include_unreal`` (used for evaluation, where intents still get their category).
+    Triggers inside direct quotes are left out (the quote is attached to its speaker's mention)
+    unless ``include_quoted``; so are negated, hypothetical, future, habitual and infinitival
+    clauses unless ``include_unreal`` (the ``eventfuse_filters`` component drops those with a
+    reason; evaluation keeps intents, which still get their category). ``keep_presupposed``: a
+    violent happening that an accusation or investigation is about ("investigating the shooting
+    death of a child") is reported too, not only the investigation.
     """
-    quoted = _quoted_ranges(doc.text)
+    quoted = quoted_ranges(doc)
     found: list[EventCandidate] = []
     for sent in doc.sents:
-        for candidate in _sentence_events(sent):
-            if _inside(candidate.trigger.idx, quoted):
+        for candidate in _sentence_events(sent, keep_presupposed):
+            if not include_quoted and _inside(candidate.trigger.idx, quoted):
                 continue
             if candidate.unreal and not include_unreal:
                 continue
             found.append(candidate)
     return found
+
+
+def quoted_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges of the direct quotes of ``doc``."""
+    return _quoted_ranges(doc.text)
+
+
+def inside_ranges(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return _inside(offset, ranges)
 
 
 def main_event(candidates: Sequence[EventCandidate]) -> EventCandidate | None:
@@ -310,11 +325,11 @@ def _main_rank(c: EventCandidate) -> tuple[bool, bool, int, bool, int]:
     return (c.source == "cameo", background, _depth(c.trigger), c.source == "noun", c.trigger.i)
 
 
-def _sentence_events(sent: Span) -> list[EventCandidate]:
+def _sentence_events(sent: Span, keep_presupposed: bool = False) -> list[EventCandidate]:
     lex = get_lexicon()
     words = frozenset(t.lower_ for t in sent)
     raw = _typed_tokens(sent, lex, words)
-    kept = _drop_content_and_duplicates(raw)
+    kept = _drop_content_and_duplicates(raw, keep_presupposed)
     return [_finish(c, sent) for c in kept]
 
 
@@ -428,7 +443,9 @@ def _event_object(
     return None
 
 
-def _drop_content_and_duplicates(candidates: list[EventCandidate]) -> list[EventCandidate]:
+def _drop_content_and_duplicates(
+    candidates: list[EventCandidate], keep_presupposed: bool = False
+) -> list[EventCandidate]:
     """Drop what a speech act governs ("called for an uprising": one REQUEST, not a PROTEST too)
     and keep one candidate per category in a sentence (the nearest the root), folding a more
     specific mode from the dropped one ("killed ... in an airstrike": aerial)."""
@@ -438,6 +455,8 @@ def _drop_content_and_duplicates(candidates: list[EventCandidate]) -> list[Event
         c
         for c in candidates
         if not _is_content(c, by_token, cues.content_types, cues.content_preps)
+        or (keep_presupposed and _presupposed(c, by_token, cues.presupposing_types,
+                                             cues.presupposed_types))
     ]
     best: dict[str, EventCandidate] = {}
     for cand in kept:
@@ -479,6 +498,20 @@ def _is_content(
             return _content_edge(child, content_preps)
         child, token = token, token.head
     return False
+
+
+def _presupposed(
+    cand: EventCandidate,
+    by_token: Mapping[int, EventCandidate],
+    presupposing: frozenset[str],
+    presupposed: frozenset[str],
+) -> bool:
+    """A happening an accusation or investigation is about took place ("charged in the shooting",
+    "investigating the killing"): what is presupposed is reported, unlike what a request asks."""
+    if cand.type.lower() not in presupposed:
+        return False
+    heads = [by_token.get(t.i) for t in cand.trigger.ancestors]
+    return any(h is not None and h.type.lower() in presupposing for h in heads[:4])
 
 
 def _content_edge(child: Token, content_preps: frozenset[str]) -> bool:
@@ -540,13 +573,34 @@ def acled_for(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> tuple[str | None, str | None]:
     """ACLED event_type / sub_event_type for a PLOVER category + mode in its sentence, or Nones."""
+    rule = acled_rule(kind, mode, sent, trigger)
+    return (rule["event_type"], rule["sub_event_type"]) if rule else (None, None)
+
+
+def acled_rule(
+    kind: str, mode: str | None, sent: Span, trigger: Token | None
+) -> Mapping[str, Any] | None:
+    """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
     text = " " + " ".join(t.lower_ for t in sent) + " "
     lemmas = frozenset(t.lemma_.lower() for t in sent)
     subject = _subject_text(trigger) if trigger is not None else " "
+    target = _target_text(trigger) if trigger is not None else " "
     for rule in get_crosswalk():
-        if _rule_holds(rule, kind, mode, text, lemmas, subject):
-            return rule["event_type"], rule["sub_event_type"]
-    return None, None
+        if _rule_holds(rule, kind, mode, text, lemmas, subject, target):
+            return rule
+    return None
+
+
+@functools.cache
+def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
+    """PLOVER category -> the ACLED event types the typing classifier may choose among when
+    only a category default gave the sub-type (none when ``refine_defaults`` is off)."""
+    path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not data.get("refine_defaults", True):
+        return {}
+    raw = data.get("fallback_event_types", {})
+    return {str(k): tuple(str(v) for v in values) for k, values in raw.items()}
 
 
 def _rule_holds(
@@ -556,6 +610,7 @@ def _rule_holds(
     text: str,
     lemmas: frozenset[str],
     subject: str,
+    target: str = " ",
 ) -> bool:
     if kind not in rule.get("types", (kind,)) or kind not in rule.get("require_type", (kind,)):
         return False
@@ -569,6 +624,8 @@ def _rule_holds(
         ("not_cues", text, False),
         ("actor_cues", subject, True),
         ("not_actor_cues", subject, False),
+        ("target_cues", target, True),
+        ("not_target_cues", target, False),
     )
     for key, where, wanted in checks:
         if (
@@ -581,6 +638,23 @@ def _rule_holds(
 
 def _any_cue(cues: Iterable[str], text: str, lemmas: frozenset[str]) -> bool:
     return any(f" {cue} " in text or (" " not in cue and cue in lemmas) for cue in cues)
+
+
+_TARGET_PREPS = frozenset({"on", "against", "at", "into", "with", "upon"})
+
+
+def _target_text(trigger: Token) -> str:
+    """What the trigger acts on: its object or passive subject, or the object of on/against/
+    at/into/with ("fired on crowds", "clashed with the army"), lower case."""
+    verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
+    parts = []
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass", "dative"):
+            parts.append(child)
+        elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+            parts.extend(g for g in child.children if g.dep_ == "pobj")
+    words = [t.lower_ for part in parts for t in part.subtree]
+    return " " + " ".join(words) + " " if words else " "
 
 
 def _subject_text(trigger: Token) -> str:

@@ -54,6 +54,8 @@ class Cues:
     anonymous_cues: frozenset[str]
     content_types: frozenset[str]
     content_preps: frozenset[str]
+    presupposing_types: frozenset[str]
+    presupposed_types: frozenset[str]
     stance_types: frozenset[str]
     sequence_connectives: frozenset[str]
     future_modifiers: frozenset[str]

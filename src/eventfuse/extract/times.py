@@ -460,7 +460,8 @@ def _finder() -> re.Pattern[str]:
             rf"(?:{weekday},?\s+)?(?:the\s+)?{day_num}\s+(?:of\s+)?{_MONTH_WORD}(?:,?\s+{_YEAR}\b)?",
             rf"(?:{alternatives(list(lex.month_parts))})[\s-]*{month_full}(?:\s+{_YEAR}\b)?",
             rf"{month_full}\s+{_YEAR}\b",
-            rf"(?:in|during|since)\s+(?:{month_full}|{_YEAR}\b)",
+            # "in March 2015" whole: "in March" alone would be this year's March
+            rf"(?:in|during|since)\s+(?:{month_full}(?:,?\s+{_YEAR}\b)?|{_YEAR}\b)",
         )
     )
     phrases = alternatives([*lex.weeks, *lex.periods, *lex.same_day])

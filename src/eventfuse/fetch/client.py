@@ -8,6 +8,7 @@ again; bodies are streamed and cut at ``max_file_bytes`` on the wire and
 from __future__ import annotations
 
 import email.utils
+import ssl
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import httpx
 import yaml
 
 from eventfuse import __version__
+from eventfuse.fetch.pinned import PinnedTransport
 from eventfuse.fetch.safety import Resolver, UnsafeURL, check_url, system_resolver
 from eventfuse.settings import Options
 
@@ -115,7 +117,9 @@ class Fetcher:
     """One polling session: robots.txt and per-host timing are remembered for its lifetime.
 
     ``sleep`` waits (a ``threading.Event.wait`` makes waits end at a stop signal); ``clock`` is
-    monotonic seconds; ``transport`` lets a caller swap httpx's network layer.
+    monotonic seconds; ``transport`` lets a caller swap httpx's network layer. By default it is a
+    :class:`PinnedTransport`: names are resolved once, when connecting, and only the vetted
+    addresses are dialled (``verify`` is its TLS trust: True, or a caller's SSL context).
     """
 
     def __init__(
@@ -126,6 +130,7 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         resolver: Resolver = system_resolver,
         transport: httpx.BaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.policy = policy
         self._sleep = sleep
@@ -133,6 +138,11 @@ class Fetcher:
         self._resolver = resolver
         self._last_request: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | bool] = {}
+        # With the pinned transport the name is resolved and vetted at connect time only.
+        self._resolve_first = transport is not None
+        if transport is None:
+            transport = PinnedTransport(resolver, allow_private=policy.allow_private,
+                                        verify=verify)
         timeout = httpx.Timeout(policy.read_timeout_seconds,
                                 connect=policy.connect_timeout_seconds)
         self._client = httpx.Client(
@@ -161,7 +171,7 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url`` (conditionally when validators are given), politely and within limits."""
         try:
-            check_url(url, allow_private=self.policy.allow_private, resolver=self._resolver)
+            self._check(url)
             if not self.allowed_by_robots(url):
                 raise _Stop("refused", "disallowed by robots.txt")
             response = self._with_retries(url, _conditional_headers(etag, last_modified))
@@ -191,6 +201,10 @@ class Fetcher:
         return parser.can_fetch(ROBOTS_AGENT, url)
 
     # --- internals --------------------------------------------------------------------------------
+
+    def _check(self, url: str) -> None:
+        check_url(url, allow_private=self.policy.allow_private, resolver=self._resolver,
+                  resolve=self._resolve_first)
 
     def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser | bool:
         origin = _origin(url)
@@ -252,7 +266,7 @@ class Fetcher:
         """GET with redirects followed by hand, each hop re-checked."""
         current = url
         for _hop in range(self.policy.max_redirects + 1):
-            check_url(current, allow_private=self.policy.allow_private, resolver=self._resolver)
+            self._check(current)
             self._wait_turn(current)
             response = self._get(current, headers, max_bytes)
             if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:

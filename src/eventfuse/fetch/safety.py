@@ -25,9 +25,15 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 
 def check_url(
-    url: str, *, allow_private: bool = False, resolver: Resolver = system_resolver
+    url: str, *, allow_private: bool = False, resolver: Resolver = system_resolver,
+    resolve: bool = True,
 ) -> None:
-    """Raise :class:`UnsafeURL` when ``url`` must not be fetched."""
+    """Raise :class:`UnsafeURL` when ``url`` must not be fetched.
+
+    ``resolve=False`` checks only the URL itself (and a literal address): the caller connects
+    through :class:`eventfuse.fetch.pinned.PinnedTransport`, which resolves the name once, at
+    connect time, and vets the very addresses it dials.
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -42,16 +48,31 @@ def check_url(
         raise UnsafeURL("credentials in URLs are refused")
     if allow_private:
         return
-    try:
-        addresses = [host] if _is_ip(host) else resolver(host, port or 443)
-    except OSError as exc:
-        raise UnsafeURL(f"cannot resolve {host} ({exc})") from exc
+    if resolve or _is_ip(host):
+        vetted_addresses(host, port or 443, allow_private=allow_private, resolver=resolver)
+
+
+def vetted_addresses(
+    host: str, port: int, *, allow_private: bool, resolver: Resolver
+) -> list[str]:
+    """The addresses of ``host`` from one lookup, each checked; raise :class:`UnsafeURL` when
+    any is private (unless ``allow_private``) or there is none."""
+    if _is_ip(host):
+        addresses = [host]
+    else:
+        try:
+            addresses = resolver(host, port)
+        except OSError as exc:
+            raise UnsafeURL(f"cannot resolve {host} ({exc})") from exc
     if not addresses:
         raise UnsafeURL(f"{host} resolves to no address")
+    if allow_private:
+        return addresses
     for address in addresses:
         reason = private_reason(address)
         if reason:
             raise UnsafeURL(f"{host} is {reason} ({address}); pass --allow-private to fetch it")
+    return addresses
 
 
 def private_reason(address: str) -> str | None:

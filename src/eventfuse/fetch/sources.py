@@ -21,6 +21,7 @@ import lxml.html
 import yaml
 
 from eventfuse.changes import utc_now
+from eventfuse.engines.local import ingest_articles
 from eventfuse.errors import ConfigError, InputError
 from eventfuse.fetch.client import Fetcher, FetchResult
 from eventfuse.fetch.state import FetchState
@@ -166,8 +167,7 @@ def _store_page(
 def store_article(article: Article, store: Store, options: Options) -> str:
     """Store a fetched article: "added" when new, "revised" when its text changed (the old
     version is kept as a revision), "unchanged" otherwise. One transaction each."""
-    from eventfuse.engines.local import ingest_articles
-    from eventfuse.ingest.dedup import signature
+    from eventfuse.ingest.dedup import signature  # MinHash: only when an article is stored
 
     stored = store.get_article(article.id)
     if stored is None:

@@ -37,7 +37,7 @@ def build_article(
         return InputError(path, "no article text (nothing but page furniture or symbols)")
     url = _field(url)
     return Article(
-        id=article_id(url, cleaned.text),
+        id=article_id(url, cleaned.text, _field(outlet)),
         text=cleaned.text,
         url=url,
         outlet=_field(outlet),
@@ -56,3 +56,9 @@ def _field(value: str | None) -> str | None:
         return None
     value = normalize_whitespace(str(value)).replace("\n", " ")
     return value or None
+
+
+def record_too_large(where: str, what: str, options: Options) -> InputError:
+    """One record of a container over the per-article limit; the other records still load."""
+    return InputError(where, f"{what} too large (over max_file_bytes, {options.max_file_bytes} "
+                             "bytes, the limit of one article)")

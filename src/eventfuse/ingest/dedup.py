@@ -7,6 +7,7 @@ Incremental: the pipeline stores each article's :func:`signature` (a compact blo
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
@@ -51,7 +52,10 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 class NearDuplicateIndex:
-    """Signatures in an LSH index; the first added of a near-duplicate group is the original."""
+    """Signatures in an LSH index. Which candidate a copy points to is decided by a stable key,
+    :func:`original_key`: originals before copies, then publication time, then ingestion order
+    (the order the store recorded them in). Rebuilt from the store after a crash, the index
+    therefore answers exactly as the uninterrupted run did."""
 
     def __init__(self, threshold: float = 0.9, num_perm: int = 64) -> None:
         self.threshold = threshold
@@ -63,7 +67,7 @@ class NearDuplicateIndex:
         self._lsh = MinHashLSH(
             threshold=candidate_threshold, num_perm=num_perm, weights=CANDIDATE_WEIGHTS
         )
-        self._order: dict[str, int] = {}
+        self._order: dict[str, tuple[bool, str, int]] = {}
         self._signatures: dict[str, bytes] = {}
 
     def __len__(self) -> int:
@@ -72,17 +76,27 @@ class NearDuplicateIndex:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._order
 
-    def add(self, article_id: str, blob: bytes) -> None:
-        """Index an article's signature (adding the same id again is a no-op)."""
+    def add(
+        self,
+        article_id: str,
+        blob: bytes,
+        published: dt.date | None = None,
+        copy_of: str | None = None,
+        seq: int | None = None,
+    ) -> None:
+        """Index an article's signature (adding the same id again is a no-op). ``seq`` is its
+        position in ingestion order; by default, the order of the calls."""
         if article_id in self._order:
             return
         self._check(blob)
         self._lsh.insert(article_id, _minhash(blob))
-        self._order[article_id] = len(self._order)
+        position = len(self._order) if seq is None else seq
+        self._order[article_id] = original_key(published, copy_of, position)
         self._signatures[article_id] = blob
 
     def find_copy_of(self, blob: bytes) -> str | None:
-        """The earliest-added article whose estimated Jaccard with ``blob`` is >= the threshold."""
+        """The article of least :func:`original_key` whose estimated Jaccard with ``blob`` is
+        >= the threshold."""
         self._check(blob)
         candidates = [
             key
@@ -117,14 +131,25 @@ def link_copies(
         key=lambda i: (_date_key(articles[i]), _credits_other_outlet(articles[i], outlets), i),
     )
     linked = list(articles)
+    # The caller stores ``articles`` in the given order after those indexed: their ingestion
+    # positions, which an index rebuilt from the store after a crash sees too.
+    first = len(index)
     for i in order:
         article = articles[i]
         blob = (signatures or {}).get(article.id) or signature(article.text, index.num_perm)
         original = index.find_copy_of(blob)
         if original is not None and original != article.id and article.copy_of is None:
             linked[i] = dataclasses.replace(article, copy_of=original)
-        index.add(article.id, blob)
+        index.add(article.id, blob, article.published, linked[i].copy_of, seq=first + i)
     return linked
+
+
+def original_key(
+    published: dt.date | None, copy_of: str | None, seq: int
+) -> tuple[bool, str, int]:
+    """Sort key of the candidates for a copy's original: originals first, then the earliest
+    published (undated last), then the first stored."""
+    return (copy_of is not None, published.isoformat() if published else "9999-99-99", seq)
 
 
 def _date_key(article: Article) -> str:

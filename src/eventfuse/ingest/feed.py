@@ -8,7 +8,7 @@ from typing import Any
 import feedparser
 
 from eventfuse.errors import InputError
-from eventfuse.ingest.article import build_article
+from eventfuse.ingest.article import build_article, record_too_large
 from eventfuse.ingest.dates import from_struct_time
 from eventfuse.ingest.decode import declares_entities
 from eventfuse.ingest.html import html_fragment_to_text
@@ -43,6 +43,8 @@ def _entry_article(
 ) -> Article | InputError:
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     html = max(contents, key=len) if contents else entry.get("summary", "")
+    if len(html or "") > options.max_file_bytes:
+        return record_too_large(where, "entry", options)
     text, posts = html_fragment_to_text(html or "")
     published_at = entry.get("published_parsed") or entry.get("updated_parsed")
     published = from_struct_time(published_at)

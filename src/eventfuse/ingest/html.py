@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import justext
 import lxml.html
 from lxml import etree
 from trafilatura import bare_extraction
@@ -52,6 +53,9 @@ _HTML_BLOCKS = frozenset(
         "dd",
     }
 )
+# The visible-text fallback: also the HTML5 sectioning tags libxml2's HTML 4 parser treats as
+# inline, so their paragraphs stay apart.
+_VISIBLE_BLOCKS = _HTML_BLOCKS | {"aside", "main", "nav", "center", "form", "address", "details"}
 _SKIPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
 _MEDIA_LINK = re.compile(r"\s*(?:https?://)?pic\.twitter\.com/\S+")
 
@@ -75,29 +79,60 @@ def read_html(
         )
     except Exception as exc:  # trafilatura raises many types on hostile markup
         return [InputError(path, f"HTML extraction failed ({type(exc).__name__}: {exc})")]
-    if not isinstance(doc, Document) or doc.body is None:
-        return [InputError(path, "no article text found in the HTML page")]
-    title = normalize_whitespace(doc.title or "") or None
-    blocks = [b for b in element_blocks(doc.body, _TRAFILATURA_BLOCKS) if b]
+    found = doc if isinstance(doc, Document) and doc.body is not None else None
+    blocks = [b for b in element_blocks(found.body, _TRAFILATURA_BLOCKS) if b] if found else []
+    title = (normalize_whitespace(found.title or "") if found else _page_title(tree)) or None
     if blocks and title and blocks[0] == title:
         blocks = blocks[1:]  # the page's own headline repeats the title
-    published = parse_date(doc.date)
+    metadata: dict[str, str] = {}
+    if found is not None:
+        metadata = {k: v for k, v in (("author", found.author),
+                                      ("description", found.description)) if v}
+    if not blocks:
+        blocks, extraction = fallback_blocks(data, tree)
+        metadata.update(extraction)
+    if not blocks:
+        return [InputError(path, "no article text found in the HTML page (trafilatura, justext "
+                                 "and the visible text all came back empty)")]
     return [
         build_article(
             raw_text="\n\n".join(blocks),
             path=path,
             options=options,
-            url=page_url or doc.url,
-            outlet=doc.sitename or outlet,
+            url=page_url or (found.url if found else None),
+            outlet=(found.sitename if found else None) or outlet,
             title=title,
-            published=published,
+            published=parse_date(found.date) if found else None,
             published_source="html",
             posts=posts,
-            metadata={
-                k: v for k, v in (("author", doc.author), ("description", doc.description)) if v
-            },
+            metadata=metadata,
         )
     ]
+
+
+def fallback_blocks(
+    data: bytes, tree: lxml.html.HtmlElement
+) -> tuple[list[str], dict[str, str]]:
+    """Paragraphs when trafilatura found none: justext's non-boilerplate paragraphs, else the
+    page's visible text (body blocks, scripts and styles left out); the metadata says which
+    extractor answered and why."""
+    try:
+        paragraphs = justext.justext(data, justext.get_stoplist("English"))
+    except Exception:  # justext raises on markup its own parser cannot read: go on without it
+        paragraphs = []
+    kept = [normalize_whitespace(p.text) for p in paragraphs if not p.is_boilerplate]
+    if any(kept):
+        return [k for k in kept if k], {
+            "extractor": "justext", "extractor_reason": "trafilatura found no main text"}
+    body = tree.find("body")
+    visible = element_blocks(body if body is not None else tree, _VISIBLE_BLOCKS)
+    return visible, {"extractor": "visible_text",
+                     "extractor_reason": "trafilatura found no main text, nor justext"}
+
+
+def _page_title(tree: lxml.html.HtmlElement) -> str | None:
+    titles = tree.xpath("//title/text()")
+    return normalize_whitespace(str(titles[0])) or None if titles else None
 
 
 def _parse(data: bytes) -> lxml.html.HtmlElement | None:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from eventfuse.errors import InputError
-from eventfuse.ingest.article import build_article
+from eventfuse.ingest.article import build_article, record_too_large
 from eventfuse.ingest.dates import parse_date
 from eventfuse.ingest.decode import decode
 from eventfuse.records import Article
@@ -19,7 +19,7 @@ def read_jsonl(
     data: bytes, path: str, options: Options, outlet: str | None = None
 ) -> list[Article | InputError]:
     """Each good line's article; a bad line is an error naming ``path:line``, others still load."""
-    decoded = decode(data)
+    decoded = decode(data, path)
     if decoded is None:
         return [InputError(path, "not text: binary content or an unknown encoding")]
     whole = _whole_document(decoded)
@@ -27,7 +27,9 @@ def read_jsonl(
         return [_record_article(r, f"{path}[{i}]", options, outlet) for i, r in enumerate(whole)]
     results: list[Article | InputError] = []
     for number, line in enumerate(decoded.split("\n"), start=1):
-        if line.strip():
+        if _over_limit(line, options):
+            results.append(record_too_large(f"{path}:{number}", "line", options))
+        elif line.strip():
             results.append(jsonl_article(line, f"{path}:{number}", options, outlet))
     return results or [InputError(path, "empty JSON Lines file")]
 
@@ -75,6 +77,8 @@ def _record_article(
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return InputError(where, 'no "text" field with the article text')
+    if _over_limit(text, options):
+        return record_too_large(where, "record's text", options)
     published = parse_date(_string(record.get("published")))
     return build_article(
         raw_text=text,
@@ -88,6 +92,12 @@ def _record_article(
         source_id=_string(record.get("id")),
         metadata={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
     )
+
+
+def _over_limit(text: str, options: Options) -> bool:
+    # A character is 1 to 4 UTF-8 bytes: encode only when the count alone cannot decide.
+    limit = options.max_file_bytes
+    return len(text) > limit or (4 * len(text) > limit and len(text.encode("utf-8")) > limit)
 
 
 def _string(value: Any) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import logging
 import os
 import signal
 import stat
@@ -19,7 +20,7 @@ from types import FrameType
 from typing import BinaryIO
 
 from eventfuse.errors import InputError
-from eventfuse.ingest.decode import GZIP_MAGIC, Format, gunzip, sniff
+from eventfuse.ingest.decode import GZIP_MAGIC, Format, gunzip, sniff, xml_root
 from eventfuse.ingest.feed import read_feed
 from eventfuse.ingest.html import read_html
 from eventfuse.ingest.jsonl import read_jsonl
@@ -29,6 +30,7 @@ from eventfuse.ingest.warc import read_warc
 from eventfuse.records import Article
 from eventfuse.settings import Options
 
+LOG = logging.getLogger(__name__)
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
@@ -40,6 +42,9 @@ def _html(
 ) -> list[Article | InputError]:
     return read_html(data, path, options, outlet=outlet)
 
+
+# Formats holding many records: the file limit is max_container_bytes, each record's max_file_bytes.
+CONTAINER_FORMATS: frozenset[Format] = frozenset({"warc", "feed", "jsonl"})
 
 READERS: dict[Format, Reader] = {
     "warc": read_warc,
@@ -56,13 +61,14 @@ def read_sources(
     stdin: BinaryIO | None = None,
     *,
     outlet_from_folder: bool = False,
+    follow_links: bool = False,
 ) -> Iterator[Article | InputError]:
     """Articles of every source, in a deterministic order; errors are yielded, never raised.
 
     ``outlet_from_folder``: a file's parent folder names its outlet when the file itself does not
-    (the demo layout ``examples/demo/<outlet>/<file>``).
+    (the demo layout ``examples/demo/<outlet>/<file>``). ``follow_links``: see :func:`expand_paths`.
     """
-    for item in expand_paths(paths):
+    for item in expand_paths(paths, follow_links=follow_links):
         if isinstance(item, InputError):
             yield item
         elif item == STDIN:
@@ -72,16 +78,20 @@ def read_sources(
             yield from read_file(item, options, outlet)
 
 
-def expand_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
+def expand_paths(
+    paths: Sequence[str], *, follow_links: bool = False
+) -> Iterator[str | InputError]:
     """Files named by ``paths``: directories recursively and globs, both sorted; ``-`` kept.
 
-    Directory walks leave out hidden files and the lexicon's ``skip_files`` (README, LICENSE...).
+    Directory walks leave out hidden files and the lexicon's ``skip_files`` (README, LICENSE...),
+    and never leave the folder: a symbolic link whose target lies outside it is skipped with a
+    logged warning unless ``follow_links`` (``--follow-links``). Files named explicitly are read.
     """
     for path in paths:
         if path == STDIN:
             yield path
         elif os.path.isdir(path):
-            yield from _walk(path)
+            yield from _walk(path, follow_links)
         elif os.path.lexists(path):
             yield path
         elif glob.has_magic(path):
@@ -89,17 +99,45 @@ def expand_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
             if not matches:
                 yield InputError(path, "no file matches this pattern")
             for match in matches:
-                yield from (_walk(match) if os.path.isdir(match) else [match])
+                yield from (_walk(match, follow_links) if os.path.isdir(match) else [match])
         else:
             yield InputError(path, "no such file or directory")
 
 
-def _walk(directory: str) -> Iterator[str]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+def _walk(directory: str, follow_links: bool) -> Iterator[str]:
+    inside = os.path.realpath(directory)
+    visited = {inside}  # followed links may form a loop
+    for root, dirs, files in os.walk(directory, followlinks=follow_links):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            target = _link_target(os.path.join(root, name), inside, follow_links)
+            if target is not None and target not in visited:
+                visited.add(target)
+                kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
-            if not name.startswith(".") and not _skipped(name):
-                yield os.path.join(root, name)
+            full = os.path.join(root, name)
+            if name.startswith(".") or _skipped(name):
+                continue
+            if _link_target(full, inside, follow_links) is not None:
+                yield full
+
+
+def _link_target(path: str, inside: str, follow_links: bool) -> str | None:
+    """The real path of ``path`` when the walk may enter it, else None (a warning says why).
+
+    Within the folder, a linked file is read (an identical text is one article, by id) and a
+    linked folder is not entered (its real place is walked); links out of it only with
+    ``follow_links``.
+    """
+    real = os.path.realpath(path)
+    if not os.path.islink(path) or follow_links:
+        return real
+    if os.path.commonpath([real, inside]) != inside:
+        LOG.warning("%s: skipped, a link to %s outside %s (pass --follow-links to read it)",
+                    path, real, inside)
+        return None
+    return None if os.path.isdir(path) else real
 
 
 def _skipped(name: str) -> bool:
@@ -109,13 +147,16 @@ def _skipped(name: str) -> bool:
 def read_file(path: str, options: Options, outlet: str | None = None) -> list[Article | InputError]:
     """Every article of one file, or the one error that stopped it."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            return [InputError(path, "not a regular file")]
-        if info.st_size > options.max_file_bytes:
-            return [_too_large(path, info.st_size, options)]
-        with open(path, "rb") as handle:
-            data = handle.read(options.max_file_bytes + 1)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then judges what was opened.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return [InputError(path, f"not a regular file but {_special_kind(info.st_mode)}; "
+                                         "special files are not read")]
+            if info.st_size > _input_limit(options):
+                return [_too_large(path, info.st_size, options)]
+            data = handle.read(_input_limit(options) + 1)
     except OSError as exc:
         return [InputError(path, f"cannot read the file ({exc.strerror or exc})")]
     return read_bytes(data, path, options, outlet)
@@ -124,8 +165,12 @@ def read_file(path: str, options: Options, outlet: str | None = None) -> list[Ar
 def read_bytes(
     data: bytes, path: str, options: Options, outlet: str | None = None
 ) -> list[Article | InputError]:
-    """Articles of one input's bytes, its format sniffed from the content."""
-    if len(data) > options.max_file_bytes:
+    """Articles of one input's bytes, its format sniffed from the content.
+
+    ``max_file_bytes`` bounds a single-article input; containers (JSON Lines, feeds, WARC) may
+    reach ``max_container_bytes``, their readers holding each record to ``max_file_bytes``.
+    """
+    if len(data) > _input_limit(options):
         return [_too_large(path, len(data), options)]
     try:
         with _time_limit(options.doc_timeout_seconds):
@@ -141,6 +186,7 @@ def read_bytes(
 def _dispatch(
     data: bytes, path: str, options: Options, outlet: str | None
 ) -> list[Article | InputError]:
+    single_too_large = len(data) > options.max_file_bytes
     if data.startswith(GZIP_MAGIC):
         unpacked = gunzip(data, options.max_decompressed_bytes)
         if unpacked.over_limit:
@@ -154,10 +200,15 @@ def _dispatch(
         if data.startswith(GZIP_MAGIC):
             return [InputError(path, "nested gzip compression is not read")]
     kind = sniff(data, _inner_name(path))
+    if single_too_large and kind not in CONTAINER_FORMATS:
+        return [_too_large(path, len(data), options)]
     if kind == "empty":
         return [InputError(path, "empty file")]
     if kind == "binary":
         return [InputError(path, "binary content or unknown text encoding; not an article")]
+    if kind == "xml":
+        return [InputError(path, f"XML with root <{xml_root(data)}> is neither a feed (RSS, Atom, "
+                                 "RDF) nor XHTML; not an article")]
     return READERS[kind](data, path, options, outlet)
 
 
@@ -215,9 +266,24 @@ def _read_stdin(stdin: BinaryIO | None, options: Options) -> list[Article | Inpu
     return read_bytes(data, STDIN_NAME, options)
 
 
+def _special_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def _input_limit(options: Options) -> int:
+    return max(options.max_file_bytes, options.max_container_bytes)
+
+
 def _too_large(path: str, size: int, options: Options) -> InputError:
+    if size > _input_limit(options):
+        return InputError(path, f"file too large ({size} bytes; the limit max_container_bytes is "
+                                f"{options.max_container_bytes})")
     return InputError(
-        path, f"file too large ({size} bytes; the limit max_file_bytes is {options.max_file_bytes})"
+        path, f"file too large ({size} bytes; the limit max_file_bytes is {options.max_file_bytes}"
+              " for a single-article file)"
     )
 
 

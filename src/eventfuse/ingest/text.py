@@ -41,7 +41,7 @@ def read_text(
     data: bytes, path: str, options: Options, outlet: str | None = None
 ) -> list[Article | InputError]:
     """One article from a plain-text file; ``outlet`` is the fallback outlet (e.g. the folder)."""
-    decoded = decode(data)
+    decoded = decode(data, path)
     if decoded is None:
         return [InputError(path, "not text: binary content or an unknown encoding")]
     return [text_article(decoded, path, options, outlet)]

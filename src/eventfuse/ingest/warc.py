@@ -10,6 +10,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from eventfuse.errors import InputError
+from eventfuse.ingest.article import record_too_large
 from eventfuse.ingest.decode import GZIP_MAGIC, gunzip
 from eventfuse.ingest.html import read_html
 from eventfuse.records import Article
@@ -34,13 +35,15 @@ def read_warc(
     iterator = ArchiveIterator(io.BytesIO(data))
     try:
         for number, record in enumerate(iterator, start=1):
-            content = record.content_stream().read(options.max_decompressed_bytes + 1)
+            content = record.content_stream().read(_record_limit(options) + 1)
             end = iterator.get_record_offset() + iterator.get_record_length()
             if data[end : end + len(_RECORD_END)] != _RECORD_END:
                 truncated = True  # the last record stops before its declared length
                 break
-            if len(content) > options.max_decompressed_bytes:
-                results.append(_too_big(f"{path}#{number}", options))
+            if len(content) > _record_limit(options):
+                results.append(record_too_large(f"{path}#{number}", "record", options)
+                               if len(content) > options.max_file_bytes
+                               else _too_big(f"{path}#{number}", options))
                 continue
             results.extend(_record_articles(record, content, f"{path}#{number}", options, outlet))
     except Exception as exc:  # warcio raises assorted types on damaged archives
@@ -83,6 +86,10 @@ def _content_type(record: Any) -> str:
     headers = record.http_headers if record.rec_type == "response" else record.rec_headers
     value = headers.get_header("Content-Type") if headers is not None else None
     return str(value or "").strip().lower()
+
+
+def _record_limit(options: Options) -> int:
+    return min(options.max_file_bytes, options.max_decompressed_bytes)
 
 
 def _too_big(where: str, options: Options) -> InputError:

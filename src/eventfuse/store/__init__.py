@@ -10,11 +10,22 @@ import os
 from collections.abc import Mapping
 
 from eventfuse.errors import StoreError
-from eventfuse.store.base import AddResult, EventFilter, Store
+from eventfuse.store.base import (
+    AddResult,
+    ArticleStore,
+    ChangeStore,
+    EventFilter,
+    EventStore,
+    FetchStateStore,
+    MentionStore,
+    SignatureEntry,
+    Store,
+)
 from eventfuse.store.sqlite import SQLiteStore
 
-__all__ = ["AddResult", "EventFilter", "SQLiteStore", "Store", "StoreError", "open_store",
-           "resolve_db"]
+__all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
+           "FetchStateStore", "MentionStore", "SQLiteStore", "SignatureEntry", "Store",
+           "StoreError", "open_store", "resolve_db"]
 
 DEFAULT_DB = "eventfuse.db"
 ENV_VAR = "EVENTFUSE_DB"

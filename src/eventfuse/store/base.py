@@ -1,25 +1,26 @@
-"""The store interface: what every backend (SQLite now, PostgreSQL later) offers the pipeline.
+"""The store interface: what every backend (SQLite, PostgreSQL) offers the pipeline.
 
-Stages never see SQL. They hand records to a :class:`Store` and get records back; a backend is a
-second implementation of this protocol, not a fork of the pipeline.
+Stages never see SQL. They hand records to a :class:`Store` and get records back. The protocol is
+split by what it serves (articles, mentions, events, changes, fetch state); both backends are
+one implementation, :class:`eventfuse.store.sql.SQLStore`, over a dialect.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
+from eventfuse.changes import Change
 from eventfuse.errors import StoreError
+from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention
 
-if TYPE_CHECKING:
-    from eventfuse.changes import Change
-    from eventfuse.fetch.state import FetchState
-
-__all__ = ["AddResult", "EventFilter", "Store", "StoreError"]
+__all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
+           "FetchStateStore", "MentionStore", "SignatureEntry", "Store", "StoreError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +46,19 @@ class EventFilter:
     disputed: bool | None = None
 
 
-class Store(Protocol):
-    """Persistence of articles, mentions and events. Every write call is one transaction."""
+@dataclass(frozen=True, slots=True)
+class SignatureEntry:
+    """What the near-duplicate index needs of a stored article, listed in ingestion order."""
 
-    location: str
+    article_id: str
+    signature: bytes
+    published: dt.date | None
+    copy_of: str | None
 
-    # --- articles ---
+
+class ArticleStore(Protocol):
+    """Articles as ingested, their MinHash signatures and earlier versions of revised ones."""
+
     def add_articles(
         self, articles: Sequence[Article], signatures: Mapping[str, bytes] | None = None
     ) -> AddResult: ...
@@ -63,11 +71,20 @@ class Store(Protocol):
 
     def article_signatures(self) -> dict[str, bytes]: ...
 
+    def signature_entries(self) -> list[SignatureEntry]: ...
+
     def count_articles(self) -> int: ...
 
     def articles_without_mentions(self) -> list[str]: ...
 
-    # --- mentions ---
+    def revise_article(self, article: Article, signature: bytes | None = None) -> int: ...
+
+    def article_revisions(self, article_id: str) -> list[Article]: ...
+
+
+class MentionStore(Protocol):
+    """What extraction found in each article."""
+
     def put_mentions(self, article_ids: Iterable[str], mentions: Sequence[Mention]) -> None: ...
 
     def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]: ...
@@ -76,7 +93,10 @@ class Store(Protocol):
 
     def unfused_mentions(self) -> list[Mention]: ...
 
-    # --- events ---
+
+class EventStore(Protocol):
+    """The fused events and the mentions each holds."""
+
     def put_events(
         self, events: Sequence[Event], removed_event_ids: Iterable[str] = ()
     ) -> None: ...
@@ -87,20 +107,33 @@ class Store(Protocol):
 
     def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]: ...
 
-    # --- live monitoring (migration 0002) ---
+
+class ChangeStore(Protocol):
+    """The change log of events (``eventfuse changes``, the Atom feed)."""
+
     def record_changes(self, changes: Sequence[Change]) -> None: ...
 
     def get_changes(self, since: str | None = None) -> list[Change]: ...
+
+
+class FetchStateStore(Protocol):
+    """Per-URL HTTP state for conditional GETs (``eventfuse watch``)."""
 
     def get_fetch_state(self, url: str) -> FetchState | None: ...
 
     def put_fetch_state(self, state: FetchState) -> None: ...
 
-    def revise_article(self, article: Article, signature: bytes | None = None) -> int: ...
 
-    def article_revisions(self, article_id: str) -> list[Article]: ...
+class Store(ArticleStore, MentionStore, EventStore, ChangeStore, FetchStateStore, Protocol):
+    """Persistence of everything above, plus housekeeping. Every write call is one transaction;
+    a stage that needs one part can ask for that protocol alone."""
 
-    # --- housekeeping ---
+    location: str
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        """Exclusive, across processes, for a read-modify-write step (fusion); re-entrant."""
+        ...
+
     def counts(self) -> dict[str, int]: ...
 
     def applied_migrations(self) -> list[str]: ...

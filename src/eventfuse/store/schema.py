@@ -1,13 +1,17 @@
 """Named, versioned schema migrations shipped as ``migrations/NNNN_name.sql`` package data.
 
 Each migration runs once per database and is recorded in the ``schema_migrations`` table, so
-opening a store twice, or from two processes at once, never re-applies one.
+opening a store twice, or from two processes at once, never re-applies one. One file serves
+every backend: where SQLite and PostgreSQL types differ the file names a placeholder (``{key}``,
+``{date}``, ``{flag}``, ``{false}``, ``{blob}``, ``{serial_key}``) that the dialect fills in;
+a line starting ``{postgres_only}`` is a comment on SQLite.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -15,6 +19,7 @@ from eventfuse.errors import StoreError
 
 MIGRATIONS_TABLE = "schema_migrations"
 _FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
+_TYPE_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +59,13 @@ def check_order(migrations: list[Migration]) -> list[Migration]:
             raise StoreError(f"two migrations with version {earlier.version}: "
                              f"{earlier.label}, {later.label}")
     return ordered
+
+
+def typed(sql: str, types: Mapping[str, str]) -> str:
+    """A migration's SQL with its type placeholders (``{key}``, ``{date}``...) filled in for one
+    backend; any other text, braces included, is left as it is."""
+
+    def fill(match: re.Match[str]) -> str:
+        return types.get(match[1], match[0])
+
+    return _TYPE_PLACEHOLDER.sub(fill, sql)

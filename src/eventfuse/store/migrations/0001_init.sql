@@ -1,15 +1,17 @@
 -- 0001 init: articles, signatures, extraction markers, mentions, events and their links.
--- Portable SQL: TEXT/INTEGER columns, ON DELETE CASCADE, CREATE INDEX IF NOT EXISTS. The only
--- SQLite-specific type is BLOB (bytea in PostgreSQL). Dates are ISO 8601 text, which sorts and
--- compares correctly. Each record's full form is the `json` column; the others are for filters.
+-- One file for every backend; the dialect fills in the types in braces. SQLite: {key} is TEXT,
+-- {date} ISO 8601 TEXT (sorts and compares correctly), {flag} INTEGER, {blob} BLOB. PostgreSQL:
+-- {key} is TEXT COLLATE "C" (ORDER BY id is code-point order, as in SQLite, whatever the
+-- database's locale), {date} DATE, {flag} BOOLEAN, {blob} bytea. Each record's full form is the
+-- `json` column; the others are for filters.
 
 CREATE TABLE articles (
-    id TEXT PRIMARY KEY,
+    id {key} PRIMARY KEY,
     url TEXT,
     outlet TEXT,
     title TEXT,
-    published TEXT,
-    copy_of TEXT,
+    published {date},
+    copy_of {key},
     json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
@@ -19,18 +21,18 @@ CREATE INDEX IF NOT EXISTS articles_copy_of ON articles (copy_of);
 
 -- MinHash signatures, kept so near-duplicate detection of new articles needs no re-hashing.
 CREATE TABLE article_signatures (
-    article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
-    signature BLOB NOT NULL
+    article_id {key} PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    signature {blob} NOT NULL
 );
 
 -- An article is extracted once, even when extraction found no mention in it.
 CREATE TABLE extracted (
-    article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE
+    article_id {key} PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE
 );
 
 CREATE TABLE mentions (
-    id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    id {key} PRIMARY KEY,
+    article_id {key} NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     -- Position among its article's mentions as extraction returned them (reading order).
     seq INTEGER NOT NULL,
     type TEXT NOT NULL,
@@ -40,12 +42,12 @@ CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id, seq);
 CREATE INDEX IF NOT EXISTS mentions_type ON mentions (type);
 
 CREATE TABLE events (
-    id TEXT PRIMARY KEY,
+    id {key} PRIMARY KEY,
     type TEXT NOT NULL,
-    date_start TEXT,
-    date_end TEXT,
+    date_start {date},
+    date_end {date},
     country TEXT,
-    disputed INTEGER NOT NULL DEFAULT 0,
+    disputed {flag} NOT NULL DEFAULT {false},
     json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_type ON events (type);
@@ -55,8 +57,8 @@ CREATE INDEX IF NOT EXISTS events_disputed ON events (disputed);
 
 -- A re-extracted article may drop a mention: its links go with it until fusion re-runs.
 CREATE TABLE event_mentions (
-    event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
-    mention_id TEXT NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+    event_id {key} NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    mention_id {key} NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
     PRIMARY KEY (event_id, mention_id)
 );
 CREATE INDEX IF NOT EXISTS event_mentions_mention ON event_mentions (mention_id);

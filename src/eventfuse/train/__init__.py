@@ -1,0 +1,1 @@
+"""Training scripts for the models eventfuse ships (make train)."""

@@ -1,0 +1,155 @@
+"""The extraction components on short articles written for these tests: what each drops, merges
+or changes, and the trace it leaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from eventfuse.errors import ConfigError
+from eventfuse.extract import explain_article, extract_mentions
+from eventfuse.extract.pipeline import COMPONENTS, RULES, credit_lines, extraction_pipeline
+from eventfuse.extract.victims import casualties, victim_statements
+from eventfuse.nlp import get_nlp
+from eventfuse.records import Article, Mention
+from eventfuse.settings import Options, load_options
+
+pytestmark = pytest.mark.slow
+
+
+def _article(text: str, title: str | None = None, published: dt.date | None = None) -> Article:
+    return Article(id="t1", text=text, title=title, published=published or dt.date(2024, 3, 9))
+
+
+def mentions_of(text: str, title: str | None = None, options: Options | None = None,
+                published: dt.date | None = None) -> list[Mention]:
+    article = _article(text, title, published)
+    return extract_mentions(article, get_nlp()(text), options or load_options())
+
+
+def trace_of(text: str, options: Options | None = None) -> list[tuple[str, str]]:
+    article = _article(text)
+    _, trace = explain_article(article, get_nlp()(text), options or load_options())
+    return [(r.rule, r.action) for r in trace]
+
+
+def test_components_are_named_spacy_components_in_order() -> None:
+    nlp = extraction_pipeline(load_options())
+    assert tuple(nlp.pipe_names) == COMPONENTS
+    assert "eventfuse_typing" in COMPONENTS
+    meta = nlp.get_pipe_meta("eventfuse_filters")
+    assert "doc._.ef_candidates" in meta.assigns
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No arrests were made after the shooting on Elm Street.",
+        "Police made no arrests in the case.",
+        "No one was hurt when the shots were fired.",
+    ],
+)
+def test_negated_participants_report_no_happening(text: str) -> None:
+    kinds = [m.type for m in mentions_of(text)]
+    assert "COERCE" not in kinds
+    assert ("negated", "dropped") in trace_of(text)
+
+
+def test_credit_lines_give_no_event_and_no_actor() -> None:
+    text = "By Maria Olsen\n\nRiot police detained twelve students in Lyon on Friday."
+    assert credit_lines(text)[0][1] > len("By Maria Olsen")
+    found = mentions_of(text)
+    assert found
+    assert all("Olsen" not in a.name for m in found for a in m.actors)
+
+
+def test_background_history_is_not_a_new_event() -> None:
+    text = (
+        "Nurses marched through Leeds on Friday to demand higher pay. "
+        "The union first staged a strike in March 2015, when thousands walked out."
+    )
+    found = mentions_of(text, published=dt.date(2024, 3, 9))
+    assert all(m.when is None or m.when.start is None or m.when.start.year == 2024
+               for m in found)
+    assert ("background_date", "dropped") in trace_of(text)
+
+
+def test_one_happening_told_three_times_is_one_mention() -> None:
+    text = (
+        "A man was shot and killed outside a bar in Dayton on Friday night, police said.\n\n"
+        "The shooting happened just after 11 p.m., according to police.\n\n"
+        "Officers found the victim with a gunshot wound. The gunman fired several shots "
+        "before fleeing."
+    )
+    found = [m for m in mentions_of(text, title="Man killed in Dayton bar shooting")
+             if m.type == "ASSAULT"]
+    assert len(found) == 1
+    assert found[0].coreferent, "the other mentions' evidence is kept"
+    killed = [q for q in found[0].quantities if q.kind == "killed"]
+    assert killed and (killed[0].low, killed[0].high) == (1, 1)
+
+
+def test_two_places_far_apart_stay_two_happenings() -> None:
+    text = (
+        "Protesters marched in Paris on Saturday against the pension reform. "
+        "Thousands also marched in Marseille on Saturday."
+    )
+    protests = [m for m in mentions_of(text) if m.type == "PROTEST"]
+    assert len({m.location.name for m in protests if m.location}) == 2
+
+
+def test_ablating_a_rule_switches_it_off() -> None:
+    text = "No arrests were made after the shooting on Elm Street."
+    options = load_options({"disabled_rules": "negated"})
+    assert ("negated", "dropped") not in trace_of(text, options)
+    with pytest.raises(ConfigError, match="unknown extraction rule"):
+        extraction_pipeline(load_options({"disabled_rules": "no_such_rule"}))
+    assert set(RULES) >= {"negated", "irrealis", "habitual", "same_happening", "salience"}
+
+
+@pytest.mark.parametrize(
+    ("text", "killed", "injured"),
+    [
+        ("A 17-year-old boy died at the hospital. Two other teens were wounded.", 1, 2),
+        ("The gunman shot and killed two men outside the store.", 2, None),
+        ("Three people were shot, and one of them was pronounced dead at the scene.", 1, 2),
+        ("Five people were shot early Sunday. None of the injuries are life-threatening.",
+         None, 5),
+        ("Kessler was pronounced dead at the scene.", 1, None),
+    ],
+)
+def test_victims_are_counted_wherever_described(
+    text: str, killed: int | None, injured: int | None
+) -> None:
+    counts = {q.kind: q.low for q in casualties(victim_statements(get_nlp()(text), "t"))}
+    assert counts.get("killed") == killed
+    assert counts.get("injured") == injured
+
+
+def test_extract_explain_prints_the_trace(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eventfuse.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "By Maria Olsen\n\nNo arrests were made after gunmen shot two men in Dayton on Friday.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["extract", str(article), "--published", "2024-03-09",
+                                       "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "eventfuse_filters/negated" in result.output
+    assert "MENTION" in result.output and "ASSAULT" in result.output
+
+
+def test_eval_incidents_refuses_an_unknown_rule(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eventfuse.cli import main
+
+    result = CliRunner().invoke(main, ["eval", "incidents", str(tmp_path), "--ablate", "nope"])
+    assert result.exit_code != 0
+    assert "unknown rule" in result.output and "salience" in result.output
