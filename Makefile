@@ -55,8 +55,12 @@ quality: $(STAMP)
 TRAIN_SCRIPTS := \
 	eventfuse.train.typing
 
+# The fusion pair model's trainer reads ECB+ train topics (dev topics never): docs/fusion-quality.md.
+SHARED_DATA ?= ../shared/data
 train: $(STAMP)
 	@set -e; for script in $(TRAIN_SCRIPTS); do echo "== $$script"; $(BIN)/python -m $$script; done
+	@echo "== scripts/train_fusion.py"
+	$(BIN)/python scripts/train_fusion.py $(SHARED_DATA)/ecbplus
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

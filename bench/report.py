@@ -75,6 +75,7 @@ def render(r: Figures) -> str:
     out += ["", "The run includes process start-up and model load (a few seconds)."]
     out += extraction_section(r)
     out += fusion_section(r)
+    out += real_section(r)
     out += incremental_section(r)
     out += estimate_section(r)
     if "baseline" in r:
@@ -161,6 +162,36 @@ def fusion_section(r: Figures) -> list[str]:
                    f"{q['true_events_with_lead_mention']} / {q['true_events']}",
                    f"{q['b3_precision']:.3f}", f"{q['b3_recall']:.3f}", f"{q['b3_f1']:.3f}",
                    f"{q['conll_f1']:.3f}")])
+    return out
+
+
+def real_section(r: Figures) -> list[str]:
+    """Fusion on replicated real mentions (issue 15), when bench/run.py had --real."""
+    real = r.get("real")
+    if not real:
+        return []
+    extract = real["extract"]
+    points = real["points"]
+    out = ["", "## Fusion on real mentions", "",
+           f"{extract['mentions']} mentions extracted from {extract['articles']} real articles "
+           f"(`{real['source']}`, read in place) in {extract['seconds']:.0f} s, repeated with each "
+           "copy dated one corpus span later: news per day stays real (most in one country, many "
+           "a day). Target: 10x mentions costs <= 12x time.", ""]
+    rows = []
+    for n, f in enumerate(points):
+        growth = ""
+        if n:
+            prev = points[n - 1]
+            growth = (f"{f['mentions'] / prev['mentions']:.0f}x mentions, "
+                      f"{f['seconds'] / prev['seconds']:.1f}x time")
+        rows.append((f["mentions"], f["articles"], f"{f['seconds']:.1f}",
+                     f"{f['peak_rss_mb']:.0f}", f["capped_blocks"], growth))
+    out += table(("mentions", "articles", "seconds", "peak RSS MB", "capped blocks", "growth"),
+                 rows)
+    slope = real.get("slope")
+    if slope is not None:
+        ok = 10 ** slope <= SCALING_TARGET
+        out += ["", f"Log-log slope {slope:.2f} ({10 ** slope:.1f}x per 10x): {verdict(ok)}."]
     return out
 
 

@@ -157,11 +157,31 @@ def benchmark(args: argparse.Namespace, root: Path) -> Figures:
         results["fusion_scaling"].append(figures)
         log(f"fuse {figures['mentions']} mentions: {figures['seconds']:.1f} s")
 
+    if args.real:
+        results["real"] = real_scaling(args, root)
+
     results["run"] = whole_run(work, root, args)
     if args.baseline:
         results["baseline"] = baseline(args, work, root)
     results["estimate_100k"] = estimate(results, 100_000)
     return results
+
+
+def real_scaling(args: argparse.Namespace, root: Path) -> Figures:
+    """Fusion on replicated real mentions (issue 15): the mentions extracted from ``--real``
+    (read in place), repeated to each of ``--real-sizes``; the slope of log time on log size."""
+    figures: Figures = {"source": str(args.real)}
+    figures["extract"] = stage("real_mentions", root, source=args.real)
+    log(f"real news: {figures['extract']['mentions']} mentions from "
+        f"{figures['extract']['articles']} articles ({figures['extract']['seconds']:.0f} s)")
+    points = []
+    for size in args.real_sizes:
+        point = stage("fuse_real", root, size=size)
+        points.append(point)
+        log(f"fuse {point['mentions']} real mentions: {point['seconds']:.1f} s")
+    figures["points"] = points
+    figures["slope"] = scaling_exponent([(p["mentions"], p["seconds"]) for p in points])
+    return figures
 
 
 def whole_run(work: Path, root: Path, args: argparse.Namespace) -> Figures:
@@ -234,12 +254,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="spaCy processes (default: every core)")
     parser.add_argument("--fusion-sizes", default="1000,10000,30000,100000",
                         help="mention counts for the fusion scaling curve")
+    parser.add_argument("--real", default=str(REPO.parent / "shared" / "data" / "gva-dev" /
+                                              "articles.jsonl"),
+                        help="real news (JSON Lines articles) for the fusion scaling on real "
+                             "mentions; '' to skip")
+    parser.add_argument("--real-sizes", default="10000,100000",
+                        help="real mention counts (the extracted news repeated)")
     parser.add_argument("--baseline", default="", help="git revision to compare against")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md",
                         help="report file ('-' for none)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
     args.fusion_sizes = [int(s) for s in args.fusion_sizes.split(",") if s.strip()]
+    args.real_sizes = [int(s) for s in args.real_sizes.split(",") if s.strip()]
+    if args.real and not Path(args.real).is_file():
+        log(f"no real news at {args.real}: fusion on real mentions skipped")
+        args.real = ""
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="eventfuse-bench-") as tmp:

@@ -206,7 +206,7 @@ COPY_SHIFT_DAYS = 731  # the synthetic corpus spans two years: each copy gets tw
 
 
 def replicate(mentions: Sequence[Any], articles: Sequence[Any],
-              size: int) -> tuple[list[Any], list[Any]]:
+              size: int, shift_days: int = COPY_SHIFT_DAYS) -> tuple[list[Any], list[Any]]:
     """The first ``size`` mentions of the corpus by publication date, repeated: copy k has new
     mention/article ids, dates k*731 days later, and its sentences end with " (k)" so no parse
     is shared. News per day stays that of the corpus: a bigger dataset covers a longer time."""
@@ -222,7 +222,7 @@ def replicate(mentions: Sequence[Any], articles: Sequence[Any],
     out_articles: dict[str, Any] = {}
     copy = 0
     while len(out_mentions) < size:
-        shift = dt.timedelta(days=COPY_SHIFT_DAYS * copy)
+        shift = dt.timedelta(days=shift_days * copy)
         for m in mentions:
             if len(out_mentions) >= size:
                 break
@@ -254,11 +254,59 @@ def _shifted(mention: Any, article_id: str, copy: int, shift: Any) -> Any:
                                sentence=sentence, when=when, published=moved(mention.published))
 
 
+def stage_real_mentions(work: Path, args: dict[str, str]) -> Figures:
+    """Extract real news once (``source``: a JSON Lines file of articles, e.g. gva-dev's
+    articles.jsonl, read in place, never copied) into WORK/real/{articles,mentions}.jsonl."""
+    from eventfuse.engines.local import ingest_articles
+    from eventfuse.extract import extract_articles
+    from eventfuse.ingest.sources import read_file
+    from eventfuse.settings import load_options
+    from eventfuse.store import open_store
+
+    out = work / "real"
+    out.mkdir(parents=True, exist_ok=True)
+    options = load_options()
+
+    def extract() -> tuple[list[Any], list[Any]]:
+        with open_store(":memory:") as store:
+            ingest_articles(read_file(args["source"], options), store, options)
+            articles = store.get_articles()
+            return articles, list(extract_articles(articles, options))
+
+    (articles, mentions), seconds = timed(extract)
+    write_jsonl(out / "articles.jsonl", articles)
+    write_jsonl(out / "mentions.jsonl", mentions)
+    return {"articles": len(articles), "mentions": len(mentions), "seconds": seconds}
+
+
+def stage_fuse_real(work: Path, args: dict[str, str]) -> Figures:
+    """Fusion time at ``size`` real mentions: the extracted real news repeated, each copy dated
+    one corpus span later, so news per day stays real (most in one country, many a day)."""
+    from eventfuse.fuse import fuse
+    from eventfuse.records import Article, from_dict
+
+    real = work / "real"
+    articles = [from_dict(Article, row) for row in read_jsonl(real / "articles.jsonl")]
+    mentions = load_mentions(real / "mentions.jsonl")
+    days = [a.published for a in articles if a.published is not None]
+    span = (max(days) - min(days)).days + 1 if days else 1
+    scaled_mentions, scaled_articles = replicate(
+        mentions, articles, int(args["size"]), shift_days=span
+    )
+    warm_model()
+    result, seconds = timed(lambda: fuse(scaled_mentions, scaled_articles))
+    return {"mentions": len(scaled_mentions), "articles": len(scaled_articles),
+            "events": len(result.events), "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+            "capped_blocks": len(result.notes)}
+
+
 STAGES: dict[str, Callable[[Path, dict[str, str]], Figures]] = {
     "ingest": stage_ingest,
     "extract": stage_extract,
     "fuse": stage_fuse,
     "fuse_scaling": stage_fuse_scaling,
+    "real_mentions": stage_real_mentions,
+    "fuse_real": stage_fuse_real,
 }
 
 

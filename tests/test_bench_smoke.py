@@ -31,7 +31,18 @@ def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         work, {"batch_size": "4", "n_process": "1", "out": "mentions.jsonl"})
     fuse = stages.stage_fuse(work, {"store": "1"})
     scaled = stages.stage_fuse_scaling(work, {"size": str(2 * extract["mentions"] + 1)})
-    return {"work": work, "ingest": ingest, "extract": extract, "fuse": fuse, "scaled": scaled}
+    # The real-news stages, here on the synthetic articles (bench/run.py --real reads gva-dev).
+    real = stages.stage_real_mentions(work, {"source": str(work / "articles.jsonl")})
+    real_fused = stages.stage_fuse_real(work, {"size": str(3 * real["mentions"])})
+    return {"work": work, "ingest": ingest, "extract": extract, "fuse": fuse, "scaled": scaled,
+            "real": real, "real_fused": real_fused}
+
+
+def test_real_mentions_are_extracted_and_repeated(figures: dict[str, Any]) -> None:
+    real, fused = figures["real"], figures["real_fused"]
+    assert real["articles"] == 12 and real["mentions"] > 0
+    assert fused["mentions"] == 3 * real["mentions"]
+    assert fused["articles"] >= 3 * 11 and fused["capped_blocks"] == 0
 
 
 def test_stages_report_counts_that_agree(figures: dict[str, Any]) -> None:
@@ -95,11 +106,15 @@ def test_report_renders_every_section(figures: dict[str, Any]) -> None:
                 "incremental": {"base_articles": 12, "added": 100, "seconds": 20.0,
                                 "peak_rss_mb": 500.0}},
         "command": "python bench/run.py --articles 12", "total_seconds": 60.0,
+        "real": {"source": "articles.jsonl", "extract": figures["real"], "slope": 1.0,
+                 "points": [{**figures["real_fused"], "mentions": n, "seconds": n / 100}
+                            for n in (1000, 10000)]},
     }
     results["estimate_100k"] = run.estimate(results, 100_000)
     text = report.render(results)
     for heading in ("## Per stage", "## Whole `eventfuse run`", "## Extraction vs bare spaCy",
-                    "## Fusion: scaling and quality", "## Incremental", "## 100k articles"):
+                    "## Fusion: scaling and quality", "## Fusion on real mentions",
+                    "## Incremental", "## 100k articles"):
         assert heading in text
     assert "10x mentions costs 10.0x time" in text and "(10.0x per 10x): meets target" in text
     assert results["estimate_100k"]["exponent"] == pytest.approx(1.0)

@@ -39,7 +39,8 @@ def key_event(event_id: str) -> dict[str, Any]:
 
 
 def fused_event(events: list[Event], labels: dict[str, str], expected: dict[str, Any]) -> Event:
-    """The fused event at the key's place holding most of the key's articles."""
+    """The fused event at the key's place holding most of the key's articles (of the key's type
+    when two hold as many)."""
     wanted = {labels[a] for a in expected["articles"]}
     here = [
         e
@@ -47,7 +48,16 @@ def fused_event(events: list[Event], labels: dict[str, str], expected: dict[str,
         if e.location is not None and e.location.geonames_id == expected["place"]["geonames_id"]
     ]
     assert here, f"no event at {expected['place']['name']}"
-    return max(here, key=lambda e: (len(wanted & {s.article_id for s in e.sources}), e.id))
+    # Most of the key's articles, then the key's type: the tear gas fired at Monday's march
+    # is its own ASSAULT event with the same two articles as the march.
+    return max(
+        here,
+        key=lambda e: (
+            len(wanted & {s.article_id for s in e.sources}),
+            e.type == expected["type"],
+            e.id,
+        ),
+    )
 
 
 @pytest.mark.parametrize("event_id", [e["id"] for e in KEY["events"]])
@@ -79,3 +89,24 @@ def test_the_wire_copy_counts_once(fused: Any) -> None:
     event = fused_event(events, labels, expected)
     assert event.independent_sources == expected["independent_sources"]
     assert len(event.sources) == len(expected["articles"])
+
+
+def test_monday_protest_and_tuesday_arrests_are_two_events(fused: Any) -> None:
+    # Issue 15: they were one event (same city, compatible types, a day apart in the window).
+    events, labels = fused
+    protest, arrests = (fused_event(events, labels, key_event(k)) for k in ("E1", "E4"))
+    assert protest.id != arrests.id
+    assert protest.when is not None and str(protest.when.start) == str(key_event("E1")["date"])
+    assert arrests.when is not None and str(arrests.when.start) == str(key_event("E4")["date"])
+    assert protest.type == "PROTEST" and arrests.type == "COERCE"
+
+
+def test_independent_sources_count_outlets(fused: Any) -> None:
+    # Issue 15: an event reported by two Northfield Post articles and two other outlets said
+    # "4 independent sources" from 3 outlets.
+    events, _ = fused
+    for event in events:
+        outlets = {s.outlet for s in event.sources if s.copy_of is None}
+        assert event.independent_sources <= len(outlets) or event.independent_sources == 1, event
+    protest = fused_event(events, *fused[1:], key_event("E1"))
+    assert protest.independent_sources == len({s.outlet for s in protest.sources})

@@ -11,19 +11,29 @@ import pytest
 from conftest import require_shared
 from eventfuse.evaluate.ecbplus import (
     DEV_TOPICS,
+    PROFILE,
     evaluate_ecbplus,
     gold_clusters,
     lemma_baseline,
+    parse_topics,
+    product_stories,
     read_corpus,
+    story_scores,
     train_topics,
 )
+from eventfuse.fuse.config import load_config
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ecbplus"
 
-# doc -> sentences (sentence 0 is not annotated, as in ECB+), markables, relations
+# doc -> sentences (only sentence 1 is annotated, as in ECB+; the others tell the story apart
+# as real documents do), markables, relations
 DOCS: dict[str, dict[str, object]] = {
     "1_1ecb": {
-        "sentences": ["Breaking news page", "A strong earthquake struck the island on Monday ."],
+        "sentences": [
+            "Breaking news page",
+            "A strong earthquake struck the island on Monday .",
+            "Rescuers in Padang searched the rubble , West Sumatra officials said .",
+        ],
         "markables": [
             ("ACTION_OCCURRENCE", "1", [(1, 2)]),
             ("ACTION_OCCURRENCE", "2", [(1, 3)]),
@@ -33,7 +43,11 @@ DOCS: dict[str, dict[str, object]] = {
         "links": {"1": "ACT_QUAKE_A", "2": "ACT_STRIKE_A"},
     },
     "1_2ecb": {
-        "sentences": ["Home", "The earthquake hit the island Monday , killing ten people ."],
+        "sentences": [
+            "Home",
+            "The earthquake hit the island Monday , killing ten people .",
+            "Hospitals in Padang were full , West Sumatra officials said .",
+        ],
         "markables": [
             ("ACTION_OCCURRENCE", "1", [(1, 1)]),
             ("ACTION_OCCURRENCE", "2", [(1, 2)]),
@@ -43,7 +57,11 @@ DOCS: dict[str, dict[str, object]] = {
         "links": {"1": "ACT_QUAKE_A", "2": "ACT_STRIKE_A"},
     },
     "1_1ecbplus": {
-        "sentences": ["Home", "Another earthquake struck the northern coast in May ."],
+        "sentences": [
+            "Home",
+            "Another earthquake struck the northern coast in May .",
+            "Fishermen in Valparaiso fled inland , Chilean Navy officials said .",
+        ],
         "markables": [("ACTION_OCCURRENCE", "1", [(1, 1)]), ("ACTION_OCCURRENCE", "2", [(1, 2)])],
         "links": {},
     },
@@ -86,7 +104,7 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 def test_reader_keeps_action_mentions_of_annotated_sentences(corpus_dir: Path):
     corpus = read_corpus(corpus_dir, [1])
-    ids = sorted(g.mention.id for g in corpus.mentions)
+    ids = sorted(f"{g.doc}#{g.m_id}" for g in corpus.mentions)
     assert ids == [
         "1_1ecb#1",
         "1_1ecb#2",
@@ -96,7 +114,7 @@ def test_reader_keeps_action_mentions_of_annotated_sentences(corpus_dir: Path):
         "1_2ecb#2",
         "1_2ecb#5",
     ]
-    by_id = {g.mention.id: g for g in corpus.mentions}
+    by_id = {f"{g.doc}#{g.m_id}": g for g in corpus.mentions}
     strike = by_id["1_1ecb#2"]
     assert strike.head_lemma == "strike" and strike.story == "1:ecb"
     assert strike.mention.trigger is not None and strike.mention.trigger.text == "struck"
@@ -107,7 +125,8 @@ def test_reader_keeps_action_mentions_of_annotated_sentences(corpus_dir: Path):
 
 def test_gold_clusters_link_instances_and_keep_singletons(corpus_dir: Path):
     corpus = read_corpus(corpus_dir, [1])
-    clusters = sorted(sorted(c) for c in gold_clusters(corpus))
+    name = {g.mention.id: f"{g.doc}#{g.m_id}" for g in corpus.mentions}
+    clusters = sorted(sorted(name[m] for m in c) for c in gold_clusters(corpus))
     assert ["1_1ecb#1", "1_2ecb#1"] in clusters
     assert ["1_1ecb#2", "1_2ecb#2"] in clusters
     assert ["1_1ecbplus#1"] in clusters and ["1_2ecb#5"] in clusters
@@ -115,7 +134,11 @@ def test_gold_clusters_link_instances_and_keep_singletons(corpus_dir: Path):
 
 def test_lemma_baseline_merges_across_subtopics_and_the_system_does_not(corpus_dir: Path):
     corpus = read_corpus(corpus_dir, [1])
-    baseline = lemma_baseline(corpus)
+    baseline = {
+        f"{g.doc}#{g.m_id}": c
+        for g in corpus.mentions
+        for c in [lemma_baseline(corpus)[g.mention.id]]
+    }
     assert baseline["1_1ecb#1"] == baseline["1_1ecbplus#1"]  # two different earthquakes
     out = corpus_dir / "predictions.jsonl"
     report = evaluate_ecbplus(corpus_dir, out, topics=[1])
@@ -125,6 +148,34 @@ def test_lemma_baseline_merges_across_subtopics_and_the_system_does_not(corpus_d
     assert cluster[("1_1ecb", "1")] != cluster[("1_1ecbplus", "1")]
     assert report["mentions"] == 7
     assert report["system"]["conll_f1"] > report["lemma_baseline"]["conll_f1"]
+
+
+def test_the_product_never_sees_file_names_or_sub_topics(corpus_dir: Path):
+    corpus = read_corpus(corpus_dir, [1])
+    for a in corpus.articles:
+        assert a.id.startswith("t1-") and "ecb" not in a.id
+    for g in corpus.mentions:
+        assert "ecb" not in g.mention.id and "ecb" not in g.mention.article_id
+    # The whole document is the article's text, not only its annotated sentences.
+    assert any("Breaking news page" in a.text for a in corpus.articles)
+
+
+def test_own_story_clustering_separates_the_two_earthquakes(corpus_dir: Path):
+    corpus = read_corpus(corpus_dir, [1])
+    stories = product_stories(corpus, load_config(PROFILE))
+    doc = {g.mention.article_id: g.doc for g in corpus.mentions}
+    story = {doc[a]: s for a, s in stories.items()}
+    assert story["1_1ecb"] == story["1_2ecb"] != story["1_1ecbplus"]
+    assert story_scores(corpus, stories)["f1"] == 1.0
+
+
+def test_topics_are_parsed_and_checked(corpus_dir: Path):
+    assert parse_topics("dev", corpus_dir) == DEV_TOPICS
+    assert parse_topics("1", corpus_dir) == (1,)
+    with pytest.raises(ValueError, match="no topic folder 7"):
+        parse_topics("1,7", corpus_dir)
+    with pytest.raises(ValueError, match="numbers"):
+        parse_topics("one", corpus_dir)
 
 
 @pytest.mark.slow

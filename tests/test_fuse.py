@@ -330,6 +330,14 @@ def test_a_wire_copy_counts_once():
     assert event.independent_sources == 2
 
 
+def test_one_outlet_twice_counts_once():
+    mentions, articles = strikes()
+    again = article("strike-again", STRIKE_A, "Outlet A")
+    follow = dataclasses.replace(mentions[0], id="s-again", article_id="strike-again")
+    [event] = fuse([*mentions, follow], [*articles, again]).events
+    assert len(event.sources) == 3 and event.independent_sources == 2
+
+
 def test_story_clusters_join_wire_copies_and_same_story_articles():
     mentions, articles = strikes()
     copy = article("strike-copy", STRIKE_A, "Outlet C", copy_of="strike-a")

@@ -42,6 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("doc_timeout_seconds", 30.0, "Per-document processing time limit."),
     Setting("match_threshold", 0.5, "Pairwise score at which two mentions are one event."),
     Setting("date_window_days", 3, "Mentions further apart in time than this are never one event."),
+    Setting(
+        "fusion_max_block_pairs",
+        200_000,
+        "Mention pairs one fusion block may score; beyond it each mention pairs with its nearest.",
+    ),
     Setting("disabled_rules", "", "Extraction rules switched off, comma-separated ids (ablation; "
             "ids in extract/pipeline.py RULES)."),
     Setting("background_days", 60, "A clause dated more than this many days before publication "
@@ -69,6 +74,7 @@ class Options:
     doc_timeout_seconds: float = 30.0
     match_threshold: float = 0.5
     date_window_days: int = 3
+    fusion_max_block_pairs: int = 200_000
     disabled_rules: str = ""
     background_days: int = 60
     salience_threshold: float = 0.4

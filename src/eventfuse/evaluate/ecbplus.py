@@ -4,14 +4,20 @@ Reads ECB+ XML (``<dir>/<topic>/<doc>.xml``), keeps ACTION_* mentions in the sen
 ``ECBplus_coreference_sentences.csv``, takes gold clusters from CROSS_DOC_COREF (unlinked
 mentions are singletons), turns each gold mention into a :class:`~eventfuse.records.Mention`
 (trigger, sentence, doc as article, participants / times / locations of the same sentence) and
-clusters them with the same blocking, pairwise score and clustering as ``eventfuse.fuse``
-(profile ``ecbplus`` of data/fusion.yaml), the topic/subtopic being the story block.
-Also scores the usual lemma baseline (same trigger head lemma within a topic).
+clusters them with the same story clustering, blocking, pairwise score and clustering as
+``eventfuse.fuse`` (profile ``ecbplus`` of data/fusion.yaml).
+
+Honest by construction: the product sees one topic at a time, as articles with opaque ids (a
+hash of the file name) holding the whole document text, and the gold mention spans; never the
+sub-topic (``ecb`` / ``ecbplus`` in the file name). Its own story clustering groups the
+articles. An "oracle" run with the gold sub-topics as stories is scored beside it, labelled so,
+with the usual lemma baselines (same trigger head lemma within a topic, or a sub-topic).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -22,12 +28,13 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from eventfuse.evaluate.metrics import score_all
-from eventfuse.fuse.blocking import candidate_pairs
+from eventfuse.evaluate.metrics import b_cubed, score_all
+from eventfuse.fuse.blocking import candidate_pairs, story_clusters
 from eventfuse.fuse.cluster import cluster_mentions
 from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
-from eventfuse.records import Actor, Evidence, Mention, Place, When
+from eventfuse.fuse.match import PairScore
+from eventfuse.records import Actor, Article, Evidence, Mention, Place, When
 
 DEV_TOPICS: tuple[int, ...] = (2, 5, 12, 18, 21, 23, 34, 35)
 SENTENCES_FILE = "ECBplus_coreference_sentences.csv"
@@ -42,7 +49,7 @@ class GoldMention:
     doc: str
     m_id: str
     topic: int
-    story: str  # topic:subtopic, e.g. "2:ecbplus"
+    story: str  # topic:subtopic, e.g. "2:ecbplus" (gold: for the oracle and scoring only)
     gold: str  # CROSS_DOC_COREF instance id, or a singleton id
     head_lemma: str
     mention: Mention
@@ -52,6 +59,15 @@ class GoldMention:
 class Corpus:
     mentions: tuple[GoldMention, ...]
     lemmas: Mapping[str, frozenset[str]]  # mention id -> trigger lemmas (from the parse)
+    articles: tuple[Article, ...] = ()  # whole documents under opaque ids, in id order
+
+    def topics(self) -> tuple[int, ...]:
+        return tuple(sorted({g.topic for g in self.mentions}))
+
+
+def article_id(topic: int, doc: str) -> str:
+    """An id that says the topic (given to the product anyway) and nothing of the sub-topic."""
+    return f"t{topic}-{hashlib.sha256(doc.encode()).hexdigest()[:10]}"
 
 
 def train_topics(directory: Path) -> tuple[int, ...]:
@@ -60,14 +76,38 @@ def train_topics(directory: Path) -> tuple[int, ...]:
     return tuple(t for t in present if t not in DEV_TOPICS)
 
 
+def parse_topics(spec: str, directory: Path) -> tuple[int, ...]:
+    """'dev', 'train' or comma-separated topic numbers."""
+    if spec == "dev":
+        return DEV_TOPICS
+    if spec == "train":
+        return train_topics(directory)
+    try:
+        topics = tuple(sorted({int(t) for t in spec.split(",") if t.strip()}))
+    except ValueError as exc:
+        message = f"topics must be 'dev', 'train' or numbers like 2,5,12, not {spec!r}"
+        raise ValueError(message) from exc
+    if not topics:
+        raise ValueError("no topic given")
+    missing = [t for t in topics if not (directory / str(t)).is_dir()]
+    if missing:
+        raise ValueError(f"no topic folder {', '.join(map(str, missing))} under {directory}")
+    return topics
+
+
 def read_corpus(directory: Path, topics: Iterable[int]) -> Corpus:
     """Gold ACTION mentions of ``topics`` with their sentences parsed by the shared pipeline."""
     annotated = _annotated_sentences(directory / SENTENCES_FILE)
-    raw = []
+    raw: list[_RawMention] = []
+    articles: list[Article] = []
     for topic in sorted(set(topics)):
         for path in sorted((directory / str(topic)).glob("*.xml")):
-            raw.extend(_read_document(path, annotated.get(path.stem, set())))
-    return _with_lemmas(raw)
+            document = _read_document(path, annotated.get(path.stem, set()))
+            if document is not None:
+                articles.append(document[0])
+                raw.extend(document[1])
+    corpus = _with_lemmas(raw)
+    return Corpus(corpus.mentions, corpus.lemmas, tuple(sorted(articles, key=lambda a: a.id)))
 
 
 def _annotated_sentences(path: Path) -> dict[str, set[int]]:
@@ -93,16 +133,16 @@ class _RawMention:
     context: Mapping[str, tuple[str, ...]]  # "time" / "location" / "participant" texts
 
 
-def _read_document(path: Path, sentences: set[int]) -> list[_RawMention]:
+def _read_document(path: Path, sentences: set[int]) -> tuple[Article, list[_RawMention]] | None:
+    """The whole document as an article, and the ACTION mentions of its annotated sentences."""
     match = _DOC.match(path.name)
     if match is None or not sentences:
-        return []
+        return None
     topic, subtopic = int(match.group(1)), match.group(3)
     root = ElementTree.parse(path).getroot()
     tokens = {
-        t.get("t_id"): (int(t.get("sentence")), int(t.get("number")), t.text or "")
+        t.get("t_id"): (int(t.get("sentence", -1)), int(t.get("number", 0)), t.text or "")
         for t in root.iter("token")
-        if int(t.get("sentence", -1)) in sentences
     }
     by_sentence: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for t_id, (sentence, number, word) in tokens.items():
@@ -115,7 +155,7 @@ def _read_document(path: Path, sentences: set[int]) -> list[_RawMention]:
         if not tag.startswith("ACTION_"):
             continue
         sentence = tokens[token_ids[0]][0]
-        if any(tokens[t][0] != sentence for t in token_ids):
+        if sentence not in sentences or any(tokens[t][0] != sentence for t in token_ids):
             continue  # a mention across sentences: not in the annotated set
         ordered = sorted(by_sentence[sentence])
         position = {t_id: i for i, (_, t_id, _) in enumerate(ordered)}
@@ -134,7 +174,7 @@ def _read_document(path: Path, sentences: set[int]) -> list[_RawMention]:
                 context=_context(markables, tokens, sentence, by_sentence),
             )
         )
-    return out
+    return Article(id=article_id(topic, path.stem), text=text), out
 
 
 def _layout(by_sentence: Mapping[int, list[tuple[int, str, str]]]) -> tuple[str, dict[str, int]]:
@@ -221,19 +261,19 @@ def _with_lemmas(raw: Sequence[_RawMention]) -> Corpus:
 
 
 def _record(r: _RawMention) -> Mention:
-    article_id = r.doc
+    article = article_id(r.topic, r.doc)
     start = r.offsets[r.trigger[0]]
     end = r.offsets[r.trigger[-1]] + len(r.words[r.trigger[-1]])
     sentence_end = r.offsets[-1] + len(r.words[-1])
     places = r.context.get("location", ())
     times = r.context.get("time", ())
     return Mention(
-        id=f"{r.doc}#{r.m_id}",
-        article_id=article_id,
+        id=f"{article}#{r.m_id}",
+        article_id=article,
         type="ACTION",
-        trigger=Evidence(article_id, start, end, r.text[start:end]),
+        trigger=Evidence(article, start, end, r.text[start:end]),
         sentence=Evidence(
-            article_id, r.sentence_start, sentence_end, r.text[r.sentence_start : sentence_end]
+            article, r.sentence_start, sentence_end, r.text[r.sentence_start : sentence_end]
         ),
         actors=tuple(Actor("actor", p, p.lower()) for p in r.context.get("participant", ())),
         location=Place(places[0]) if places else None,
@@ -242,25 +282,55 @@ def _record(r: _RawMention) -> Mention:
     )
 
 
-def cluster_corpus(corpus: Corpus, config: FusionConfig, threshold: float) -> dict[str, str]:
+def product_stories(corpus: Corpus, config: FusionConfig) -> dict[str, str]:
+    """Article id -> story, from the product's own story clustering, one topic at a time."""
+    stories: dict[str, str] = {}
+    for topic in corpus.topics():
+        prefix = f"t{topic}-"
+        articles = [a for a in corpus.articles if a.id.startswith(prefix)]
+        mentions = [g.mention for g in corpus.mentions if g.topic == topic]
+        stories.update(story_clusters(articles, mentions, config, WINDOW_DAYS))
+    return stories
+
+
+def oracle_stories(corpus: Corpus) -> dict[str, str]:
+    """Article id -> gold sub-topic: information no user has (the "oracle" run only)."""
+    return {g.mention.article_id: g.story for g in corpus.mentions}
+
+
+def cluster_corpus(
+    corpus: Corpus, config: FusionConfig, threshold: float, stories: Mapping[str, str]
+) -> dict[str, str]:
     """Mention id -> cluster id, from the product's blocking, pair score and clustering."""
-    features = corpus_features(corpus, config)
+    features = corpus_features(corpus, config, stories)
     return cluster_features(features, config, threshold)
 
 
-def corpus_features(corpus: Corpus, config: FusionConfig) -> list[MentionFeatures]:
-    stories = {g.mention.article_id: g.story for g in corpus.mentions}
+def corpus_features(
+    corpus: Corpus, config: FusionConfig, stories: Mapping[str, str]
+) -> list[MentionFeatures]:
     return build_features([g.mention for g in corpus.mentions], stories, config, corpus.lemmas)
 
 
+WINDOW_DAYS = 3  # no ECB+ mention carries a resolved date, so the window never applies
+
+
 def cluster_features(
-    features: Sequence[MentionFeatures], config: FusionConfig, threshold: float
+    features: Sequence[MentionFeatures],
+    config: FusionConfig,
+    threshold: float,
+    known: Mapping[tuple[int, int], PairScore] | None = None,
 ) -> dict[str, str]:
-    window = 3  # no ECB+ mention carries a resolved date, so the window never applies
-    clusters = cluster_mentions(
-        features, candidate_pairs(features, window), config, threshold, window
-    )
+    pairs = set(known) if known is not None else candidate_pairs(features, WINDOW_DAYS)
+    clusters = cluster_mentions(features, pairs, config, threshold, WINDOW_DAYS, known)
     return {m: cluster[0] for cluster in clusters for m in cluster}
+
+
+def story_scores(corpus: Corpus, stories: Mapping[str, str]) -> dict[str, float]:
+    """B³ of the product's article grouping against the gold sub-topics."""
+    gold = oracle_stories(corpus)
+    b3 = b_cubed(_clusters(gold), _clusters({a: stories[a] for a in gold}))
+    return b3.as_dict()
 
 
 def lemma_baseline(corpus: Corpus, by_story: bool = False) -> dict[str, str]:
@@ -287,14 +357,17 @@ def evaluate_ecbplus(
     topics: Sequence[int] = DEV_TOPICS,
     profile: str = PROFILE,
 ) -> dict[str, Any]:
-    """Score the product's clustering and the lemma baselines on ``topics`` of ECB+."""
+    """Score the product's clustering (its own stories), the oracle run (gold sub-topics as
+    stories) and the lemma baselines on ``topics`` of ECB+."""
     corpus = read_corpus(directory, topics)
     config = load_config(profile)
     threshold = config.match_threshold if config.match_threshold is not None else 0.5
-    system = cluster_corpus(corpus, config, threshold)
+    stories = product_stories(corpus, config)
+    system = cluster_corpus(corpus, config, threshold, stories)
     key = gold_clusters(corpus)
     if predictions_out is not None:
         write_predictions(corpus, system, predictions_out)
+    oracle = cluster_corpus(corpus, config, threshold, oracle_stories(corpus))
     return {
         "topics": list(topics),
         "mentions": len(corpus.mentions),
@@ -302,6 +375,8 @@ def evaluate_ecbplus(
         "profile": profile,
         "threshold": threshold,
         "system": score_all(key, _clusters(system)),
+        "stories_b3": story_scores(corpus, stories),
+        "oracle_gold_subtopic_stories": score_all(key, _clusters(oracle)),
         "lemma_baseline": score_all(key, _clusters(lemma_baseline(corpus))),
         "lemma_baseline_subtopic": score_all(key, _clusters(lemma_baseline(corpus, True))),
     }

@@ -7,11 +7,12 @@ alignment, counter-claims, and stable ids across runs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from eventfuse.fuse.anchor import estimate_undated
-from eventfuse.fuse.blocking import candidate_pairs, story_clusters
+from eventfuse.fuse.blocking import block_pairs, story_clusters
 from eventfuse.fuse.claims import contest_counter_claims
 from eventfuse.fuse.cluster import cluster_mentions
 from eventfuse.fuse.config import FusionConfig, load_config
@@ -21,6 +22,8 @@ from eventfuse.fuse.match import pair_score
 from eventfuse.fuse.reconcile import anchor_members, reconcile_event, source_labels
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "FusionResult",
@@ -36,6 +39,8 @@ class FusionResult:
     removed_event_ids: tuple[str, ...]  # previous events merged away or split into new ids
     # Members whose relative date was anchored through their event ("fusion"): store these.
     anchored_mentions: tuple[Mention, ...] = ()
+    # Bounds that were hit (a block with more candidate pairs than fusion_max_block_pairs).
+    notes: tuple[str, ...] = ()
 
 
 def fuse(
@@ -67,7 +72,10 @@ def fuse(
         sorted(by_article.values(), key=lambda a: a.id), ordered, config, window
     )
     features = build_features(ordered, stories, config, lemmas)
-    pairs = candidate_pairs(features, window)
+    candidates = block_pairs(features, window, opts.fusion_max_block_pairs)
+    pairs = candidates.pairs
+    for note in candidates.capped:
+        _log.warning("fusion: %s", note)
     touched, work = _work_set(features, pairs, previous_events, config, threshold, window)
     index = {f.id: i for i, f in enumerate(features)}
     work_features = [features[index[i]] for i in sorted(work)]
@@ -83,10 +91,12 @@ def fuse(
     anchored = _anchored(clusters, by_id)
     estimated = estimate_undated(anchored, ordered, by_article)
     by_id.update(estimated)
-    events = [reconcile_event(ids[c], [by_id[i] for i in c], by_article, config) for c in clusters]
+    labels = source_labels(by_article)  # once per run, not once per event
+    events = [
+        reconcile_event(ids[c], [by_id[i] for i in c], by_article, config, labels) for c in clusters
+    ]
     touched_ids = {e.id for e in touched}
     events += [e for e in previous_events if e.id not in touched_ids]
-    labels = source_labels(by_article)
     events = contest_counter_claims(events, by_id, labels, config, window, stories)
     current = {e.id for e in events}
     removed = tuple(sorted(e.id for e in previous_events if e.id not in current))
@@ -96,6 +106,7 @@ def fuse(
         anchored_mentions=tuple(
             sorted([*(m for m, _ in anchored), *estimated.values()], key=lambda m: m.id)
         ),
+        notes=candidates.capped,
     )
 
 

@@ -6,13 +6,14 @@ number of mentions that share a key, not with the square of all mentions.
 
 from __future__ import annotations
 
-import itertools
+import bisect
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
-from eventfuse.fuse.text import cosine, tfidf_vectors
+from eventfuse.fuse.stories import as_story_map, copies_joined, story_groups
 from eventfuse.records import Article, Mention
 
 
@@ -60,75 +61,63 @@ def story_clusters(
     config: FusionConfig,
     window_days: int,
 ) -> dict[str, str]:
-    """Article id -> story id (the smallest article id of its story). Wire copies join their
-    original; other articles join when they share canonical actors, place ids or dates and their
-    texts' TF-IDF cosine reaches ``story.min_cosine``."""
-    stories = DisjointSet(a.id for a in articles)
-    by_id = {a.id: a for a in articles}
-    for article in articles:
-        if article.copy_of:
-            stories.union(article.id, article.copy_of)
-    vectors = dict(zip(by_id, tfidf_vectors([a.text for a in articles]), strict=True))
-    for (a, b), shared in _articles_sharing_keys(mentions, config).items():
-        if a not in by_id or b not in by_id or shared < config.story_min_shared_keys:
-            continue
-        if _published_apart(by_id[a], by_id[b], window_days):
-            continue
-        if cosine(vectors[a], vectors[b]) >= config.story_min_cosine:
-            stories.union(a, b)
-    return {a.id: stories.find(a.id) for a in articles}
+    """Article id -> story id (the smallest article id of its story): whole-article similarity
+    (``fuse/stories.py``), wire copies always with their original. ``window_days`` is unused:
+    the story's own ``max_gap_days`` bounds it (follow-ups months later still join)."""
+    del window_days
+    groups = story_groups(articles, mentions, config.story, config.unidentified_actors)
+    return as_story_map(copies_joined(groups, {a.id: a for a in articles}))
 
 
-def _article_keys(mention: Mention, config: FusionConfig) -> set[Hashable]:
-    keys: set[Hashable] = {
-        ("actor", a.canonical.lower())
-        for a in mention.actors
-        if a.canonical and not config.is_unidentified(a.canonical)
-    }
-    for place in (mention.location, *mention.places):
-        if place is not None and place.geonames_id is not None:
-            keys.add(("place", place.geonames_id))
-    if mention.when is not None and mention.when.start is not None:
-        keys.add(("date", mention.when.start))
-    return keys
-
-
-def _articles_sharing_keys(
-    mentions: Sequence[Mention], config: FusionConfig
-) -> dict[tuple[str, str], int]:
-    index: dict[Hashable, set[str]] = defaultdict(set)
-    for mention in mentions:
-        for key in _article_keys(mention, config):
-            index[key].add(mention.article_id)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for members in index.values():
-        if len(members) > config.story_max_key_articles:
-            continue  # too common a key to say two articles tell one story
-        for a, b in itertools.combinations(sorted(members), 2):
-            shared[(a, b)] += 1
-    return shared
-
-
-def _published_apart(a: Article, b: Article, window_days: int) -> bool:
-    if a.published is None or b.published is None:
-        return False
-    return abs((a.published - b.published).days) > window_days
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    pairs: set[tuple[int, int]]
+    capped: tuple[str, ...] = ()  # notes on blocks whose pairs hit the bound
 
 
 def candidate_pairs(features: Sequence[MentionFeatures], window_days: int) -> set[tuple[int, int]]:
+    """``block_pairs`` without a bound."""
+    return block_pairs(features, window_days, None).pairs
+
+
+def block_pairs(
+    features: Sequence[MentionFeatures], window_days: int, max_pairs: int | None
+) -> Candidates:
     """Index pairs (i < j) of mentions that share a block: the same compatible-type group and
-    either the same story or the same country, with dated mentions only paired within
-    ``window_days``. Undated mentions pair with every mention of their blocks."""
-    blocks: dict[Hashable, list[int]] = defaultdict(list)
+    either the same story or the same place block (country and first-level region; a mention
+    placed no finer than its country is in its country's own block), with dated mentions only
+    paired within ``window_days``. Undated mentions pair with every mention of their blocks.
+
+    A block whose pairs would exceed ``max_pairs`` pairs each member with only its nearest
+    members in time (as many as the bound allows); a note says so."""
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, f in enumerate(features):
         blocks[(f.group, "story", f.story)].append(i)
-        place = f.mention.location
-        if place is not None and place.country:
-            blocks[(f.group, "country", place.country.upper())].append(i)
+        place = _place_block(f)
+        if place is not None:
+            blocks[(f.group, *place)].append(i)
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        pairs.update(_pairs_in_window(members, features, window_days))
-    return pairs
+    capped: list[str] = []
+    for key, members in blocks.items():
+        found, limit = _pairs_in_window(members, features, window_days, max_pairs)
+        pairs.update(found)
+        if limit is not None:
+            name = "/".join(str(k) for k in key)
+            capped.append(
+                f"block {name}: {len(members)} mentions would pair more than {max_pairs} times; "
+                f"each paired with its {limit} nearest in time (setting fusion_max_block_pairs)"
+            )
+    return Candidates(pairs, tuple(capped))
+
+
+def _place_block(f: MentionFeatures) -> tuple[str, str, str] | None:
+    place = f.mention.location
+    if place is None or not place.country:
+        return None
+    country = place.country.upper()
+    if place.precision != "country" and place.admin1:
+        return "place", country, place.admin1.lower()
+    return "place", country, "*"
 
 
 # An undated report in a dated article is about the days before its publication: it is
@@ -148,18 +137,32 @@ def _blocking_span(f: MentionFeatures) -> tuple[int, int] | None:
 
 
 def _pairs_in_window(
-    members: list[int], features: Sequence[MentionFeatures], window_days: int
-) -> Iterable[tuple[int, int]]:
+    members: list[int],
+    features: Sequence[MentionFeatures],
+    window_days: int,
+    max_pairs: int | None,
+) -> tuple[list[tuple[int, int]], int | None]:
+    """The block's pairs, and the per-member limit applied (None when within the bound)."""
     spans = {i: _blocking_span(features[i]) for i in members}
     dated = sorted((i for i in members if spans[i] is not None), key=lambda i: (spans[i], i))
     unbounded = [i for i in members if spans[i] is None]
+    starts = [spans[i][0] for i in dated]  # type: ignore[index]
+    # How far each dated member's window reaches in the sorted order (bisect: no pairing yet).
+    reach = [
+        bisect.bisect_right(starts, spans[i][1] + window_days) for i in dated  # type: ignore[index]
+    ]
+    total = sum(r - pos - 1 for pos, r in enumerate(reach)) + len(unbounded) * len(members)
+    limit = None
+    if max_pairs is not None and total > max_pairs:
+        limit = max(1, max_pairs // max(len(members), 1))
+    out: list[tuple[int, int]] = []
     for pos, i in enumerate(dated):
-        end_i = spans[i][1]  # type: ignore[index]
-        for j in dated[pos + 1 :]:
-            if spans[j][0] - end_i > window_days:  # type: ignore[index]
-                break  # sorted by start: every later mention is further away
-            yield min(i, j), max(i, j)
+        end = reach[pos] if limit is None else min(reach[pos], pos + 1 + limit)
+        out.extend((min(i, j), max(i, j)) for j in dated[pos + 1 : end])
+    order = sorted(members)
     for i in unbounded:
-        for j in members:
-            if i != j:
-                yield min(i, j), max(i, j)
+        others = [j for j in order if j != i]
+        if limit is not None:
+            others = others[:limit]
+        out.extend((min(i, j), max(i, j)) for j in others)
+    return out, limit

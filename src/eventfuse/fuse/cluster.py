@@ -10,7 +10,7 @@ all their pairs stays cheap.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -27,10 +27,14 @@ def cluster_mentions(
     config: FusionConfig,
     threshold: float,
     window_days: int,
+    known: Mapping[tuple[int, int], PairScore] | None = None,
 ) -> list[tuple[str, ...]]:
-    """Clusters of mention ids (each sorted), sorted by first id."""
+    """Clusters of mention ids (each sorted), sorted by first id. ``known`` holds pair scores
+    already computed (training sweeps thresholds over one set of scores)."""
+    given = known or {}
     scores: dict[tuple[int, int], PairScore] = {
-        p: pair_score(features[p[0]], features[p[1]], config, window_days) for p in sorted(pairs)
+        p: given.get(p) or pair_score(features[p[0]], features[p[1]], config, window_days)
+        for p in sorted(pairs)
     }
     components = DisjointSet(str(i) for i in range(len(features)))
     for (i, j), s in scores.items():
@@ -41,7 +45,9 @@ def cluster_mentions(
         indexes = sorted(int(m) for m in members)
         for a, b in itertools.combinations(indexes, 2):
             if (a, b) not in scores:
-                scores[(a, b)] = pair_score(features[a], features[b], config, window_days)
+                scores[(a, b)] = given.get((a, b)) or pair_score(
+                    features[a], features[b], config, window_days
+                )
         articles = [features[i].mention.article_id for i in indexes]
         same = np.array([[x == y for y in articles] for x in articles])
         floor = config.same_article_floor

@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 
 from eventfuse.errors import ConfigError
+from eventfuse.fuse.learned import PairModel, load_model
+from eventfuse.fuse.stories import StoryConfig
 
 DATA_FILE = "fusion.yaml"
 
@@ -30,11 +32,14 @@ class FusionConfig:
     type_groups: tuple[frozenset[str], ...]
     counter_claim_types: frozenset[str]
     unidentified_actors: frozenset[str]
-    story_min_cosine: float
-    story_min_shared_keys: int
-    story_max_key_articles: int
+    story: StoryConfig
     quote_min_overlap: float
     match_threshold: float | None = None  # a profile's own threshold; None = options'
+    # Two reports dated to two different days (day precision each) are two happenings.
+    distinct_days_apart: bool = True
+    # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
+    # threshold becomes the profile's match threshold.
+    model: PairModel | None = None
 
     def group_of(self, event_type: str) -> str:
         """The name of the compatible-type group of ``event_type`` (itself when in no group)."""
@@ -48,13 +53,16 @@ class FusionConfig:
 
 
 @functools.cache
-def load_config(profile: str | None = None) -> FusionConfig:
-    """The packaged configuration, with a named profile's overrides applied."""
+def load_config(profile: str | None = None, with_model: bool = True) -> FusionConfig:
+    """The packaged configuration, with a named profile's overrides applied. Without
+    ``with_model`` a profile's trained model is not loaded (the trainer that writes it)."""
     raw = resources.files("eventfuse").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(raw)
         if profile is not None:
             data = {**data, **data["profiles"][profile]}
+        if not with_model:
+            data = {**data, "model": None}
         return _build(data)
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise ConfigError(f"{DATA_FILE}: invalid fusion configuration ({exc})") from exc
@@ -66,6 +74,9 @@ def _optional_float(value: Any) -> float | None:
 
 def _build(data: Mapping[str, Any]) -> FusionConfig:
     threshold = _optional_float(data.get("match_threshold"))
+    model = load_model(str(data["model"])) if data.get("model") else None
+    if model is not None:
+        threshold = model.threshold
     return FusionConfig(
         weights={k: float(v) for k, v in data["weights"].items()},
         same_article_penalty=float(data["same_article_penalty"]),
@@ -80,9 +91,22 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         type_groups=tuple(frozenset(g) for g in data["type_groups"]),
         counter_claim_types=frozenset(data["counter_claim_types"]),
         unidentified_actors=frozenset(a.lower() for a in data["unidentified_actors"]),
-        story_min_cosine=float(data["story"]["min_cosine"]),
-        story_min_shared_keys=int(data["story"]["min_shared_keys"]),
-        story_max_key_articles=int(data["story"]["max_key_articles"]),
+        story=_story(data["story"]),
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
+        distinct_days_apart=bool(data.get("distinct_days_apart", True)),
+        model=model,
+    )
+
+
+def _story(data: Mapping[str, Any]) -> StoryConfig:
+    return StoryConfig(
+        min_similarity=float(data["min_similarity"]),
+        name_weight=float(data["name_weight"]),
+        max_gap_days=int(data["max_gap_days"]),
+        follow_up_names=float(data["follow_up_names"]),
+        top_terms=int(data["top_terms"]),
+        max_postings=int(data["max_postings"]),
+        max_component=int(data.get("max_component", 400)),
+        split_step=float(data.get("split_step", 0.05)),
     )

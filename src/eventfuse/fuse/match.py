@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.learned import feature_vector
 from eventfuse.fuse.text import cosine
 from eventfuse.records import Mention, Place, When
 
@@ -30,15 +31,10 @@ def pair_score(
     veto = _veto(a, b, config, window_days)
     if veto:
         return PairScore(0.0, cannot_link=True, reason=veto)
-    values = {
-        "type": type_score(a.mention, b.mention, config),
-        "trigger": trigger_score(a, b, config),
-        "place": place_score(a.mention.location, b.mention.location, config),
-        "time": time_score(a, b, config, window_days),
-        "actors": actor_score(a.mention, b.mention, config),
-        "lexical": cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else None,
-        "story": 1.0 if a.story == b.story else 0.0,
-    }
+    values = feature_values(a, b, config, window_days)
+    model = config.model
+    if model is not None:
+        return PairScore(model.probability(feature_vector(values, a, b, model.lemma_pairs)))
     total = weight = 0.0
     for name, value in values.items():
         w = config.weights.get(name, 0.0)
@@ -49,6 +45,27 @@ def pair_score(
     if _same_article_other_sentence(a.mention, b.mention):
         score -= config.same_article_penalty
     return PairScore(max(score, 0.0))
+
+
+def feature_values(
+    a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window_days: int
+) -> dict[str, float | None]:
+    """Each feature's value in [0, 1], None where a mention lacks the field. The weighted mean
+    reads the names of ``config.weights``; a trained model reads them all."""
+    trigger = trigger_score(a, b, config)
+    scores = config.trigger_scores
+    return {
+        "type": type_score(a.mention, b.mention, config),
+        "trigger": trigger,
+        "place": place_score(a.mention.location, b.mention.location, config),
+        "time": time_score(a, b, config, window_days),
+        "actors": actor_score(a.mention, b.mention, config),
+        "lexical": cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else None,
+        "story": 1.0 if a.story == b.story else 0.0,
+        "compound": 1.0 if trigger == scores["compound"] else 0.0,
+        "same_kind": 1.0 if trigger == scores["same_kind"] else 0.0,
+        "same_sentence": 1.0 if _same_sentence(a.mention, b.mention) else 0.0,
+    }
 
 
 def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: int) -> str:
@@ -71,7 +88,23 @@ def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: 
         gap = max(a.days[0], b.days[0]) - min(a.days[1], b.days[1])
         if gap > window + _slack(a.mention.when, config) + _slack(b.mention.when, config):
             return f"dates {gap} days apart"
+        if config.distinct_days_apart and gap > 0 and _two_days(a.mention, b.mention):
+            return f"two happenings on two different days ({gap} apart)"
     return ""
+
+
+def _two_days(a: Mention, b: Mention) -> bool:
+    """Both reports name a day (not the same one, checked by the caller), and either they
+    report different kinds of happening (Monday's march, Tuesday's arrests) or one outlet
+    wrote both (an outlet dating two reports to two days reports two days; two outlets giving
+    one march two dates is a disagreement to show, not two marches)."""
+    named = all(
+        w is not None and w.precision == "day" and w.anchor != "fusion" for w in (a.when, b.when)
+    )
+    if not named:
+        return False
+    same_outlet = a.outlet is not None and a.outlet == b.outlet
+    return same_outlet or a.type != b.type or (a.mode or "") != (b.mode or "")
 
 
 def _different_points(a: Place, b: Place) -> bool:

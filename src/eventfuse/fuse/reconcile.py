@@ -36,15 +36,34 @@ def anchor_members(mentions: Sequence[Mention]) -> tuple[list[Mention], tuple[st
     return [anchor_mention(m, when) for m in mentions], anchored_by
 
 
+def independent_sources(sources: Sequence[EventSource], articles: Mapping[str, Article]) -> int:
+    """Outlets that report the event independently: a wire copy counts as its original's
+    outlet, and two articles of one outlet count once (a follow-up by the same newsroom is not
+    a second witness). An article with no known outlet counts as its own source."""
+    seen: set[tuple[str, str]] = set()
+    for source in sources:
+        root = copy_root(source.article_id, articles)
+        original = articles.get(root)
+        outlet = (original.outlet if original is not None else None) or (
+            source.outlet if root == source.article_id else None
+        )
+        seen.add(("outlet", " ".join(outlet.lower().split())) if outlet else ("article", root))
+    return len(seen)
+
+
 def reconcile_event(
     event_id: str,
     mentions: Sequence[Mention],
     articles: Mapping[str, Article],
     config: FusionConfig,
+    labels: Mapping[str, str] | None = None,
 ) -> Event:
-    """The event fused from ``mentions`` (all of one cluster)."""
+    """The event fused from ``mentions`` (all of one cluster). ``labels`` (article id -> how a
+    disagreement names it, ``source_labels``) is built once per run by the caller; without it
+    it is built here from ``articles``."""
     members, anchored_by = anchor_members(sorted(mentions, key=lambda m: m.id))
-    labels = source_labels(articles)
+    if labels is None:
+        labels = source_labels(articles)
     fields = _with_anchor_provenance(source_values(members), anchored_by)
     status, status_conflict = event_status(members, fields.get("status", ()), labels, config)
     disagreements = find_disagreements(members, fields, labels, config)
@@ -52,7 +71,7 @@ def reconcile_event(
         disagreements = (*disagreements, status_conflict)
     coded = consensus_type(members)
     sources = _sources(members, articles)
-    independent = len({copy_root(s.article_id, articles) for s in sources})
+    independent = independent_sources(sources, articles)
     quotes = [(m.article_id, q) for m in members for q in m.quotes]
     return Event(
         id=event_id,

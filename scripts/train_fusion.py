@@ -1,0 +1,224 @@
+"""Train the pairwise coreference scorer of the ``ecbplus`` profile on ECB+ train topics only.
+
+Usage: python scripts/train_fusion.py ../shared/data/ecbplus [--out fusion_weights.json]
+(default --out: src/eventfuse/data/fusion_weights.json)
+
+Logistic regression (L2, fitted with scipy's L-BFGS) on every candidate pair of the product's
+own story blocks, the clustering threshold picked by CoNLL F1 on the same training topics; then
+5-fold cross-validation over the train topics (fit and threshold on four folds, score the fifth)
+is printed. Dev topics are never read. Offline, about a minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import minimize
+
+from eventfuse.evaluate import ecbplus as E
+from eventfuse.evaluate.metrics import conll_f1
+from eventfuse.fuse.blocking import candidate_pairs
+from eventfuse.fuse.config import FusionConfig, load_config
+from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.learned import (
+    FEATURES,
+    LemmaPairs,
+    PairModel,
+    feature_vector,
+    lemma_pair_keys,
+    model_to_dict,
+)
+from eventfuse.fuse.match import PairScore, _veto, feature_values
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "eventfuse" / "data" / "fusion_weights.json"
+THRESHOLDS = tuple(round(0.30 + 0.05 * k, 2) for k in range(14))  # 0.30 .. 0.95
+L2 = 1.0
+FOLDS = 5
+MIN_LEMMA_PAIRS = 3  # lemma pairs seen fewer times say little and would bloat the data file
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Topic:
+    corpus: E.Corpus
+    features: list[MentionFeatures]  # the topic's mentions, with the product's stories
+    pairs: tuple[tuple[int, int], ...]  # candidate pairs the cannot-link rules allow
+    vetoed: tuple[tuple[int, int], ...]  # candidate pairs the cannot-link rules forbid
+    values: tuple[dict[str, float | None], ...]  # match.feature_values of each pair
+    keys: tuple[list[str], ...]  # each pair's trigger lemma pair keys
+    y: npt.NDArray[np.float64]
+    counts: dict[str, tuple[int, int]]  # lemma pair -> (coreferent, total) in this topic
+
+
+def base_config() -> FusionConfig:
+    return load_config(E.PROFILE, with_model=False)
+
+
+def topic_data(corpus: E.Corpus, config: FusionConfig) -> Topic:
+    stories = E.product_stories(corpus, config)
+    features = E.corpus_features(corpus, config, stories)
+    gold = {g.mention.id: g.gold for g in corpus.mentions}
+    pairs, vetoed, values, keys, labels = [], [], [], [], []
+    counts: dict[str, tuple[int, int]] = {}
+    for i, j in sorted(candidate_pairs(features, E.WINDOW_DAYS)):
+        a, b = features[i], features[j]
+        if _veto(a, b, config, E.WINDOW_DAYS):
+            vetoed.append((i, j))
+            continue
+        label = 1 if gold[a.id] == gold[b.id] else 0
+        pairs.append((i, j))
+        values.append(feature_values(a, b, config, E.WINDOW_DAYS))
+        keys.append(lemma_pair_keys(a, b))
+        labels.append(float(label))
+        for key in keys[-1]:
+            pos, total = counts.get(key, (0, 0))
+            counts[key] = (pos + label, total + 1)
+    return Topic(
+        corpus,
+        features,
+        tuple(pairs),
+        tuple(vetoed),
+        tuple(values),
+        tuple(keys),
+        np.array(labels),
+        counts,
+    )
+
+
+def pooled(topics: Sequence[Topic], leave_out: Topic | None = None) -> dict[str, tuple[int, int]]:
+    """Lemma pair counts of ``topics`` (without ``leave_out``'s own)."""
+    table: dict[str, tuple[int, int]] = {}
+    for t in topics:
+        if t is leave_out:
+            continue
+        for key, (pos, total) in t.counts.items():
+            p, n = table.get(key, (0, 0))
+            table[key] = (p + pos, n + total)
+    return {k: v for k, v in table.items() if v[1] >= MIN_LEMMA_PAIRS}
+
+
+def matrix(t: Topic, table: LemmaPairs) -> npt.NDArray[np.float64]:
+    rows = [
+        feature_vector(v, t.features[i], t.features[j], table)
+        for v, (i, j) in zip(t.values, t.pairs, strict=True)
+    ]
+    return np.array(rows, dtype=float).reshape(-1, len(FEATURES))
+
+
+def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression; positives weighted to balance the classes."""
+    positive = max(y.sum(), 1.0)
+    weight = np.where(y > 0, (len(y) - positive) / positive, 1.0)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ theta[:-1] + theta[-1]
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        eps = 1e-12
+        value = -np.sum(weight * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
+        grad_z = weight * (p - y)
+        grad = np.append(x.T @ grad_z, grad_z.sum())
+        value += 0.5 * L2 * float(theta[:-1] @ theta[:-1])
+        grad[:-1] += L2 * theta[:-1]
+        return float(value) / len(y), grad / len(y)
+
+    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B")
+    return result.x[:-1], float(result.x[-1])
+
+
+def conll(
+    topics: Sequence[Topic], model: PairModel, xs: Sequence[npt.NDArray[np.float64]]
+) -> float:
+    """CoNLL F1 over the given topics clustered together (one score, as the evaluator does);
+    ``xs`` holds each topic's feature matrix."""
+    assignment: dict[str, str] = {}
+    key: list[set[str]] = []
+    config = dataclasses.replace(base_config(), model=model, match_threshold=model.threshold)
+    weights = np.array(model.weights)
+    for t, x in zip(topics, xs, strict=True):
+        probability = 1.0 / (1.0 + np.exp(-np.clip(x @ weights + model.bias, -40, 40)))
+        known = {p: PairScore(float(s)) for p, s in zip(t.pairs, probability, strict=True)}
+        known.update({p: PairScore(0.0, cannot_link=True) for p in t.vetoed})
+        assignment.update(E.cluster_features(t.features, config, model.threshold, known))
+        key.extend(E.gold_clusters(t.corpus))
+    return conll_f1(key, E._clusters(assignment))
+
+
+def train(topics: Sequence[Topic], config: FusionConfig, label: str) -> tuple[PairModel, float]:
+    """Fit on ``topics``: each topic's lemma pair rates come from the other topics (so the
+    weight of the rate is learned as it will be used, on pairs the table has not counted)."""
+    del config
+    xs = [matrix(t, pooled(topics, leave_out=t)) for t in topics]
+    weights, bias = fit(np.vstack(xs), np.concatenate([t.y for t in topics]))
+    table = pooled(topics)
+    best = (-1.0, THRESHOLDS[0])
+    for threshold in THRESHOLDS:
+        model = PairModel(tuple(map(float, weights)), bias, threshold, label, table)
+        best = max(best, (conll(topics, model, xs), threshold))
+    return PairModel(tuple(map(float, weights)), bias, best[1], label, table), best[0]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    config = base_config()
+    numbers = E.train_topics(args.directory)
+    assert not set(numbers) & set(E.DEV_TOPICS)
+    corpus = E.read_corpus(args.directory, numbers)
+    topics = [topic_data(_subset(corpus, n), config) for n in numbers]
+    pairs = sum(len(t.y) for t in topics)
+    print(f"{pairs} candidate pairs in {len(topics)} topics", file=sys.stderr)
+    label = f"ECB+ train topics {','.join(map(str, numbers))} ({pairs} pairs)"
+    folds = [topics[k::FOLDS] for k in range(FOLDS)]
+    scores = []
+    for k, held in enumerate(folds):
+        rest = [t for j, fold in enumerate(folds) if j != k for t in fold]
+        model, _ = train(rest, config, label)
+        scores.append(conll(held, model, [matrix(t, model.lemma_pairs) for t in held]))
+        print(
+            f"fold {k + 1}: threshold {model.threshold:.2f}, held-out CoNLL F1 {scores[-1]:.4f}",
+            file=sys.stderr,
+        )
+    model, train_score = train(topics, config, label)
+    folds_text = ", ".join(f"{s:.3f}" for s in scores)
+    print(f"cross-validation CoNLL F1 {np.mean(scores):.4f} (folds {folds_text})", file=sys.stderr)
+    print(
+        f"all train topics: threshold {model.threshold:.2f}, CoNLL F1 {train_score:.4f}",
+        file=sys.stderr,
+    )
+    for name, w in zip(FEATURES, model.weights, strict=True):
+        print(f"  {name:16} {w:+.3f}", file=sys.stderr)
+    payload = {
+        "about": "Pair models of fuse/learned.py, written by scripts/train_fusion.py.",
+        "models": {
+            E.PROFILE: {
+                **model_to_dict(model),
+                "cross_validation_conll_f1": round(float(np.mean(scores)), 4),
+            }
+        },
+    }
+    text = json.dumps(payload, indent=1, sort_keys=True)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {args.out} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def _subset(corpus: E.Corpus, topic: int) -> E.Corpus:
+    prefix = f"t{topic}-"
+    return E.Corpus(
+        tuple(g for g in corpus.mentions if g.topic == topic),
+        corpus.lemmas,
+        tuple(a for a in corpus.articles if a.id.startswith(prefix)),
+    )
+
+
+if __name__ == "__main__":
+    main()

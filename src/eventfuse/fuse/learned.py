@@ -1,0 +1,190 @@
+"""A trained pairwise scorer: logistic regression over the matcher's features.
+
+The weights are a data file (``data/fusion_weights.json``) written by ``scripts/train_fusion.py``
+from ECB+ train topics only; the hand-set weighted mean of ``match.py`` stays for profiles that
+name no model. The cannot-link vetoes of ``match.py`` apply before either: two similar
+happenings in two places or on two days never merge, whatever a model says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from eventfuse.errors import ConfigError
+from eventfuse.fuse.text import cosine
+
+if TYPE_CHECKING:  # features imports the configuration, which loads models from here
+    from eventfuse.fuse.features import MentionFeatures
+
+WEIGHTS_FILE = "fusion_weights.json"
+
+# Each feature is in [0, 1]; a missing argument gives 0 and sets its "_missing" indicator, so
+# the model learns what an absent place or time is worth instead of a hand-set neutral value.
+FEATURES: tuple[str, ...] = (
+    "same_lemma",
+    "compound",
+    "same_kind",
+    "trigger_chars",
+    "lexical",
+    "lexical_x_lemma",
+    "place",
+    "place_missing",
+    "time",
+    "time_missing",
+    "actors",
+    "actors_missing",
+    "arguments",
+    "type",
+    "same_story",
+    "same_article",
+    "same_sentence",
+    "lemma_pair",
+    "lemma_pair_seen",
+)
+
+# Trigger lemma pair ("kill|shooting") -> (pairs that corefer, candidate pairs) on training topics.
+LemmaPairs = Mapping[str, tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class PairModel:
+    weights: tuple[float, ...]  # one per FEATURES entry
+    bias: float
+    threshold: float  # clustering threshold on the probability, picked on training topics
+    trained_on: str  # what the weights were fitted on, for reports
+    lemma_pairs: LemmaPairs = dataclasses.field(default_factory=dict)
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@functools.cache
+def load_model(name: str) -> PairModel:
+    """The packaged model ``name`` (a key of data/fusion_weights.json)."""
+    raw = resources.files("eventfuse").joinpath("data", WEIGHTS_FILE).read_text(encoding="utf-8")
+    try:
+        entry = json.loads(raw)["models"][name]
+        return model_from_dict(entry)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{WEIGHTS_FILE}: no valid model {name!r} ({exc})") from exc
+
+
+def model_from_dict(entry: Mapping[str, object]) -> PairModel:
+    names = tuple(str(n) for n in entry["features"])  # type: ignore[attr-defined]
+    if names != FEATURES:
+        raise ValueError(f"features {names} are not this version's {FEATURES}: retrain")
+    weights = tuple(float(w) for w in entry["weights"])  # type: ignore[attr-defined]
+    return PairModel(
+        weights=weights,
+        bias=float(entry["bias"]),  # type: ignore[arg-type]
+        threshold=float(entry["threshold"]),  # type: ignore[arg-type]
+        trained_on=str(entry.get("trained_on", "")),
+        lemma_pairs={
+            str(k): _counts(str(v))
+            for k, v in dict(entry.get("lemma_pairs", {})).items()  # type: ignore[call-overload]
+        },
+    )
+
+
+def _counts(value: str) -> tuple[int, int]:
+    coreferent, total = value.split()
+    return int(coreferent), int(total)
+
+
+def model_to_dict(model: PairModel) -> dict[str, object]:
+    return {
+        "features": list(FEATURES),
+        "weights": [round(w, 6) for w in model.weights],
+        "bias": round(model.bias, 6),
+        "threshold": model.threshold,
+        "trained_on": model.trained_on,
+        # One line per lemma pair would make the file long: "key": [coreferent, total].
+        "lemma_pairs": {k: f"{v[0]} {v[1]}" for k, v in sorted(model.lemma_pairs.items())},
+    }
+
+
+def lemma_pair_keys(a: MentionFeatures, b: MentionFeatures) -> list[str]:
+    """Keys of the two triggers' different lemma pairs (none when they share a lemma)."""
+    if a.trigger_lemmas & b.trigger_lemmas:
+        return []
+    return sorted({"|".join(sorted((x, y))) for x in a.trigger_lemmas for y in b.trigger_lemmas})
+
+
+def lemma_pair_rate(keys: Sequence[str], table: LemmaPairs) -> float | None:
+    """How often training pairs with these lemma pairs corefer (add-one smoothed); None when
+    training never saw them ("temblor|quake" is learned; an unseen pair is no evidence)."""
+    best: float | None = None
+    for key in keys:
+        seen = table.get(key)
+        if seen is not None and seen[1] > 0:
+            rate = (seen[0] + 1) / (seen[1] + 2)
+            best = rate if best is None else max(best, rate)
+    return best
+
+
+def char_trigrams(word: str) -> set[str]:
+    padded = f"#{word}#"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def trigger_chars(a: MentionFeatures, b: MentionFeatures) -> float:
+    """Best character-trigram Jaccard between the two triggers' lemmas ("quake" / "earthquake",
+    "shooting" / "shootout"): spelling-near words often name one happening."""
+    best = 0.0
+    for x in a.trigger_lemmas:
+        gx = char_trigrams(x)
+        for y in b.trigger_lemmas:
+            gy = char_trigrams(y)
+            best = max(best, len(gx & gy) / len(gx | gy))
+    return best
+
+
+def argument_words(f: MentionFeatures) -> set[str]:
+    """Lower-cased words of a mention's places, time and named actors."""
+    m = f.mention
+    texts = [p.canonical or p.name for p in (m.location, *m.places) if p is not None]
+    texts += [x.canonical or x.name for x in m.actors if not x.generic]
+    if m.when is not None:
+        texts.append(m.when.text)
+    return {w for t in texts for w in t.lower().split() if len(w) > 2}
+
+
+def feature_vector(
+    values: Mapping[str, float | None],
+    a: MentionFeatures,
+    b: MentionFeatures,
+    lemma_pairs: LemmaPairs,
+) -> list[float]:
+    """The model's inputs from the matcher's feature values (``match.feature_values``)."""
+    same_lemma = 1.0 if a.trigger_lemmas & b.trigger_lemmas else 0.0
+    lexical = cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else 0.0
+    wa, wb = argument_words(a), argument_words(b)
+    out = {
+        "same_lemma": same_lemma,
+        "compound": values["compound"] or 0.0,
+        "same_kind": values["same_kind"] or 0.0,
+        "trigger_chars": trigger_chars(a, b),
+        "lexical": lexical,
+        "lexical_x_lemma": lexical * same_lemma,
+        "arguments": len(wa & wb) / len(wa | wb) if wa and wb else 0.0,
+        "type": values["type"] or 0.0,
+        "same_story": 1.0 if a.story == b.story else 0.0,
+        "same_article": 1.0 if a.mention.article_id == b.mention.article_id else 0.0,
+        "same_sentence": values["same_sentence"] or 0.0,
+    }
+    rate = lemma_pair_rate(lemma_pair_keys(a, b), lemma_pairs)
+    out["lemma_pair"] = rate or 0.0
+    out["lemma_pair_seen"] = 0.0 if rate is None else 1.0
+    for name in ("place", "time", "actors"):
+        value = values[name]
+        out[name] = value or 0.0
+        out[f"{name}_missing"] = 1.0 if value is None else 0.0
+    return [out[name] for name in FEATURES]

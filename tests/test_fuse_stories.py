@@ -1,0 +1,123 @@
+"""Story clustering of whole articles (fuse/stories.py) and the fusion blocks (blocking.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from eventfuse.fuse.blocking import block_pairs, candidate_pairs
+from eventfuse.fuse.config import load_config
+from eventfuse.fuse.features import build_features
+from eventfuse.fuse.stories import article_names, story_groups
+from eventfuse.records import Article, Evidence, Mention, Place, When
+
+DAY = dt.date(2016, 3, 14)
+
+SHOOTING_ELM = (
+    "Darnell Hayes, 24, was shot and killed outside a store on Elm Street in Dayton on Monday "
+    "night, police said. Officers found Hayes with a gunshot wound. Detective Laura Finch asked "
+    "witnesses to call the Dayton Police Department."
+)
+SHOOTING_ELM_2 = (
+    "Police in Dayton are looking for the gunman who killed Darnell Hayes on Elm Street. Hayes, "
+    "24, died at the scene, Detective Laura Finch said. Neighbours described gunfire after 10 p.m."
+)
+SHOOTING_OAK = (
+    "A 31-year-old woman, Tamika Reed, was wounded in a shooting on Oak Avenue in Dayton on "
+    "Monday, police said. Sergeant Mark Olsen said she was taken to Miami Valley Hospital."
+)
+FOLLOW_UP = (
+    "A man was charged with murder in the death of Darnell Hayes, who was shot on Elm Street "
+    "last spring. Detective Laura Finch said the arrest followed a tip."
+)
+
+
+def art(key: str, text: str, published: dt.date | None = DAY) -> Article:
+    return Article(id=key, text=text, title=None, published=published)
+
+
+def groups(*articles: Article) -> list[list[str]]:
+    return story_groups(list(articles), [], load_config().story)
+
+
+def test_names_are_capitalised_word_sequences():
+    assert "darnell hayes" in article_names(SHOOTING_ELM)
+    assert "detective laura finch" in article_names(SHOOTING_ELM)
+
+
+def test_two_shootings_in_one_city_are_two_stories_and_reports_of_one_join():
+    found = groups(art("a", SHOOTING_ELM), art("b", SHOOTING_ELM_2), art("c", SHOOTING_OAK))
+    assert found == [["a", "b"], ["c"]]
+
+
+def test_a_follow_up_months_later_joins_on_names_and_a_stranger_does_not():
+    later = DAY + dt.timedelta(days=200)
+    found = groups(
+        art("a", SHOOTING_ELM),
+        art("b", SHOOTING_ELM_2),
+        art("f", FOLLOW_UP, later),
+        art("c", SHOOTING_OAK),
+    )
+    assert ["a", "b", "f"] in found
+    unrelated = dataclasses.replace(load_config().story, follow_up_names=1.01)
+    apart = story_groups([art("a", SHOOTING_ELM), art("f", FOLLOW_UP, later)], [], unrelated)
+    assert apart == [["a"], ["f"]]
+
+
+def mention(key: str, place: Place, day: dt.date) -> Mention:
+    text = f"Protesters marched in {place.name}."
+    return Mention(
+        id=key,
+        article_id=f"art-{key}",
+        type="PROTEST",
+        trigger=Evidence(f"art-{key}", 0, 10, "Protesters"),
+        sentence=Evidence(f"art-{key}", 0, len(text), text),
+        location=place,
+        when=When(day.isoformat(), day, day, "day"),
+        trigger_lemmas=("protester",),
+    )
+
+
+OHIO = Place("Dayton", country="US", admin1="Ohio", precision="point", geonames_id=1)
+TEXAS = Place("Austin", country="US", admin1="Texas", precision="point", geonames_id=2)
+USA = Place("United States", country="US", precision="country", geonames_id=3)
+
+
+def test_blocks_are_places_not_countries():
+    mentions = [mention("o1", OHIO, DAY), mention("o2", OHIO, DAY), mention("t1", TEXAS, DAY)]
+    config = load_config()
+    features = build_features(mentions, {m.article_id: m.article_id for m in mentions}, config)
+    assert candidate_pairs(features, 3) == {(0, 1)}  # Ohio and Texas share only a country
+
+
+def test_a_block_over_the_pair_bound_pairs_nearest_in_time_and_says_so():
+    mentions = [mention(f"o{k}", OHIO, DAY + dt.timedelta(days=k % 3)) for k in range(30)]
+    config = load_config()
+    features = build_features(mentions, {m.article_id: m.article_id for m in mentions}, config)
+    unbounded = block_pairs(features, 3, None)
+    assert len(unbounded.pairs) == 30 * 29 // 2 and not unbounded.capped
+    bounded = block_pairs(features, 3, 60)
+    assert len(bounded.pairs) <= 60 and bounded.pairs <= unbounded.pairs
+    [note] = bounded.capped
+    assert "fusion_max_block_pairs" in note and "30 mentions" in note
+    country = [mention("u1", USA, DAY), mention("u2", USA, DAY)]
+    features = build_features(country, {m.article_id: m.article_id for m in country}, config)
+    assert block_pairs(features, 3, None).pairs == {(0, 1)}
+
+
+def test_a_component_over_the_bound_is_split_on_stronger_links():
+    articles = [art("a", SHOOTING_ELM), art("b", SHOOTING_ELM_2), art("c", SHOOTING_OAK)]
+    small = dataclasses.replace(load_config().story, min_similarity=0.01, max_component=2)
+    found = story_groups(articles, [], small)
+    assert all(len(g) <= 2 for g in found) and ["a", "b"] in found
+    assert story_groups(articles, [], dataclasses.replace(small, max_component=3)) == [
+        ["a", "b", "c"]
+    ]
+
+
+def test_without_shared_names_only_articles_published_near_each_other_join():
+    plain = SHOOTING_OAK.lower()  # the same words, no names
+    near = groups(art("c", SHOOTING_OAK), art("z", plain, DAY + dt.timedelta(days=2)))
+    assert near == [["c", "z"]]
+    far = groups(art("c", SHOOTING_OAK), art("z", plain, DAY + dt.timedelta(days=400)))
+    assert far == [["c"], ["z"]]
