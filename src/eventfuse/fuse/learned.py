@@ -15,13 +15,25 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from eventfuse.errors import ConfigError
-from eventfuse.fuse.text import cosine
+from eventfuse.fuse.text import Vector, cosine
+from eventfuse.records import Mention
 
-if TYPE_CHECKING:  # features imports the configuration, which loads models from here
-    from eventfuse.fuse.features import MentionFeatures
+
+class MentionFeatures(Protocol):
+    """What the scorer reads of fuse.features.MentionFeatures (a protocol here: features imports
+    the configuration, which loads the model from this module)."""
+
+    @property
+    def mention(self) -> Mention: ...
+    @property
+    def story(self) -> str: ...
+    @property
+    def trigger_lemmas(self) -> frozenset[str]: ...
+    @property
+    def sentence_vector(self) -> Vector: ...
 
 WEIGHTS_FILE = "fusion_weights.json"
 
