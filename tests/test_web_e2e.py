@@ -145,9 +145,10 @@ def test_kabul_protest_shows_both_sources_and_the_size_disagreement(page: Any) -
     assert page.errors == []
 
 
-def wait_until(page: Any, condition: Any, what: str, timeout_ms: int = 10_000) -> None:
+def wait_until(page: Any, condition: Any, what: str, timeout_ms: int = 30_000) -> None:
     """Poll ``condition()`` from Python: the page's CSP (rightly) forbids Playwright's
-    string-evaluating ``wait_for_function``."""
+    string-evaluating ``wait_for_function``. 30 s: map animations on a loaded 2-core CI machine
+    took over 10 s once (the same test passes in 14 s alone)."""
     for _ in range(timeout_ms // 50):
         if condition():
             return
