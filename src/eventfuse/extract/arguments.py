@@ -24,7 +24,17 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
-from eventfuse.records import Actor, Article, Evidence, Mention, Place, Quantity, Quote, When
+from eventfuse.records import (
+    Actor,
+    Article,
+    Evidence,
+    Mention,
+    Place,
+    Quantity,
+    Quote,
+    When,
+    as_category,
+)
 
 # Categories whose mentions are statements: a speaker's quotes attach to them.
 STATEMENT_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT", "AGREE"})
@@ -312,7 +322,7 @@ def _mention(
     return Mention(
         id=mention_id,
         article_id=article.id,
-        type=cand.type,
+        type=as_category(cand.type),
         mode=cand.mode,
         acled_event_type=cand.acled_event_type,
         acled_sub_event_type=cand.acled_sub_event_type,
