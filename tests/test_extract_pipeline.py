@@ -4,6 +4,7 @@ or changes, and the trace it leaves."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,30 @@ def test_victims_are_counted_wherever_described(
     counts = {q.kind: q.low for q in casualties(victim_statements(get_nlp()(text), "t"))}
     assert counts.get("killed") == killed
     assert counts.get("injured") == injured
+
+
+def test_extract_explain_prints_the_trace(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eventfuse.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "By Maria Olsen\n\nNo arrests were made after gunmen shot two men in Dayton on Friday.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["extract", str(article), "--published", "2024-03-09",
+                                       "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "eventfuse_filters/negated" in result.output
+    assert "MENTION" in result.output and "ASSAULT" in result.output
+
+
+def test_eval_incidents_refuses_an_unknown_rule(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eventfuse.cli import main
+
+    result = CliRunner().invoke(main, ["eval", "incidents", str(tmp_path), "--ablate", "nope"])
+    assert result.exit_code != 0
+    assert "unknown rule" in result.output and "salience" in result.output

@@ -15,7 +15,7 @@ from eventfuse.extract.gazetteer import (
     normalize_name,
     same_place,
 )
-from eventfuse.extract.places import event_location, find_places
+from eventfuse.extract.places import document_location, event_address, event_location, find_places
 from eventfuse.nlp import get_nlp
 from eventfuse.records import Place
 
@@ -299,3 +299,169 @@ def test_cache_round_trip_and_corrupt_file_fallback(tmp_path: Path) -> None:
     assert place is not None and (place.geonames_id, place.admin1) == (1, "Testshire")
     path.write_bytes(b"not a pickle")
     assert _load_cached(path) is None  # a broken cache means a rebuild, not a crash
+
+
+# --- ambiguity kinds (issue 13) -------------------------------------------------------------
+
+
+def _by_name(places: list[Place]) -> dict[str, Place]:
+    return {p.name: p for p in places}
+
+
+def test_region_abbreviation_after_a_town_settles_the_town() -> None:
+    # Bartow is a Georgia town and a Florida city: "Ga." after the comma decides
+    _, places = places_of("A fire destroyed two homes in Bartow, Ga., on Sunday night.")
+    found = _by_name(places)
+    assert found["Bartow"].country == "US" and found["Bartow"].admin1 == "Georgia"
+    assert found["Ga."].precision == "admin1" and found["Ga."].admin1 == "Georgia"
+
+
+def test_state_named_elsewhere_in_the_article_settles_the_town() -> None:
+    text = (
+        "Deputies from the Broward County sheriff's office arrived within minutes. "
+        "Students at the school in Parkland were led out by police."
+    )
+    found = _by_name(places_of(text)[1])
+    assert found["Parkland"].admin1 == "Florida"  # not Parkland, Washington (bigger)
+    assert found["Broward County"].precision == "region"
+    lat = found["Broward County"].lat
+    assert lat is not None and 25.5 < lat < 27  # pinned among its towns
+
+
+def test_county_name_is_a_second_level_area() -> None:
+    _, places = places_of("Flooding closed roads across Morris County, N.J., on Tuesday.")
+    county = _by_name(places)["Morris County"]
+    assert county.admin1 == "New Jersey" and county.lat is not None and 40.5 < county.lat < 41.3
+
+
+def test_surname_used_for_a_person_elsewhere_is_not_a_town() -> None:
+    text = (
+        "Officer Dana Price said the suspect fled on foot. "
+        "Price said the investigation was continuing in Springfield, Ill."
+    )
+    names = {p.name for p in places_of(text)[1]}
+    assert "Price" not in names  # Price, Utah is a town
+    assert "Springfield" in names
+
+
+def test_title_makes_a_person_not_a_place() -> None:
+    names = {p.name for p in places_of("Mr. Kelly spoke to reporters in Denver.")[1]}
+    assert "Kelly" not in names and "Denver" in names
+
+
+def test_street_is_located_at_the_article_town() -> None:
+    text = "Shots were fired near Canal Street in New Orleans late on Friday."
+    doc, places = places_of(text)
+    assert _by_name(places)["Canal Street"].precision == "unknown"  # the address, unpinned
+    street = _by_name(find_places(doc, "t", sites=True))["Canal Street"]
+    assert street.canonical == "New Orleans" and street.precision == "region"
+    assert street.note is not None and "not in the gazetteer" in street.note
+
+
+def test_site_named_after_its_town_is_located_there() -> None:
+    doc = parse("Volunteers met at the Cavan Town Hall on Monday.")
+    hall = _by_name(find_places(doc, "t", sites=True))["Cavan Town Hall"]
+    assert hall.canonical == "Cavan" and hall.country == "IE"
+
+
+def test_site_names_are_not_split_into_towns() -> None:
+    text = "Crowds gathered on Fire Island, in Washington Township and on Royal Street."
+    names = {p.name for p in places_of(text)[1]}
+    assert not names & {"Island", "Royal", "Washington"}
+
+
+def test_continents_and_unions_are_regions() -> None:
+    found = _by_name(places_of("Leaders from Europe and Africa met EU officials.")[1])
+    assert found["Europe"].precision == "region" and found["Africa"].geonames_id == 6255146
+    assert found["EU"].canonical == "European Union"
+
+
+def test_demonyms_become_places_only_when_asked() -> None:
+    doc = parse("Russian troops crossed the border, South Korean officials said.")
+    assert find_places(doc, "t") == []
+    found = _by_name(find_places(doc, "t", demonyms=True))
+    assert found["Russian"].country == "RU" and found["Russian"].precision == "country"
+    assert found["South Korean"].country == "KR"
+
+
+def test_country_name_is_not_a_same_named_town() -> None:
+    # Mexico, Missouri and Mexico, Maine exist; the state named beside them does not make
+    # "Mexico" in a separate sentence the town
+    text = "Farmers in Columbia, Mo., protested. Mexico raised tariffs on corn."
+    assert _by_name(places_of(text)[1])["Mexico"].precision == "country"
+
+
+def test_region_after_the_comma_overrides_an_org_tag() -> None:
+    # the small model tags "Boise" here as an organization; ", Idaho" says it is the town
+    doc, places = places_of("Officials pointed to Boise, Idaho, which heats offices with springs.")
+    assert any(e.text == "Boise" and e.label_ != "GPE" for e in doc.ents)
+    boise = _by_name(places)["Boise"]
+    assert boise.precision == "point" and boise.admin1 == "Idaho"
+
+
+def test_full_region_name_after_a_town_picks_the_town_there() -> None:
+    # Parkland, Washington is bigger; the state after the comma decides
+    found = _by_name(places_of("A school shooting in Parkland, Florida shocked the country.")[1])
+    assert found["Parkland"].admin1 == "Florida"
+
+
+def test_a_list_of_towns_is_not_a_town_state_pair() -> None:
+    found = _by_name(places_of("After stops in Washington, New York and Boston, he left.")[1])
+    assert found["Washington"].country == "US" and found["Washington"].admin1 != "New York"
+
+
+def test_region_named_after_its_town_or_beside_a_region() -> None:
+    tacoma = _by_name(places_of("A baker in Tacoma, Washington shares tips.")[1])
+    assert tacoma["Washington"].precision == "admin1"  # not the capital
+    listed = _by_name(places_of("Workers moved from California or Washington to Utah.")[1])
+    assert listed["Washington"].precision == "admin1"
+
+
+def located(text: str, verb: str) -> str | None:
+    """The name of the place :func:`event_location` gives the happening of ``verb``."""
+    doc, places = places_of(text)
+    sent, token = trigger(doc, verb)
+    location = event_location(sent, token, places)
+    return None if location is None else location.name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A man from Ohio was arrested in Tampa after the robbery.", "Tampa"),
+        ("An Ohio man was arrested in Tampa after the robbery.", "Tampa"),
+        ("A native of Ohio was arrested in Tampa after the robbery.", "Tampa"),
+        ("Police arrested him in Tampa, far from his home in Ohio.", "Tampa"),
+        ("An Ohio man was arrested after the robbery.", None),
+    ],
+)
+def test_origin_or_home_is_never_the_event_location(text: str, expected: str | None) -> None:
+    assert located(text, "arrested") == expected
+
+
+def test_dateline_is_the_document_location() -> None:
+    doc, places = places_of("ATLANTA (AP) — Two men were shot on Friday, police said.")
+    location = document_location(doc, places)
+    assert location is not None and location.canonical == "Atlanta"
+
+
+def test_lead_sentence_gives_the_document_location() -> None:
+    doc, places = places_of("Protesters marched through Macon, Ga., on Sunday. Police watched.")
+    location = document_location(doc, places)
+    assert location is not None and location.name == "Macon"
+
+
+def test_event_address_keeps_the_street_with_its_number() -> None:
+    doc, places = places_of("The car crashed at 937 Euharlee Road in Cartersville on Monday.")
+    sent = next(iter(doc.sents))
+    assert event_address(sent, places) == "937 Euharlee Road"
+
+
+def test_outlet_home_region_settles_an_open_name() -> None:
+    doc = parse("Students in Parkland walked out of class on Wednesday.")
+    assert _by_name(find_places(doc, "t"))["Parkland"].admin1 == "Washington"  # the bigger one
+    assert _by_name(find_places(doc, "t", home="US.FL"))["Parkland"].admin1 == "Florida"
+
+
+def test_continent_is_no_finer_than_a_country() -> None:
+    assert located("In Europe, farmers protested in France on Monday.", "protested") == "France"

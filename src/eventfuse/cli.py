@@ -761,6 +761,18 @@ def eval_incidents(
     _print_scores(evaluate_incidents(directory, options, predictions, parse_cache), as_json)
 
 
+@eval_group.command("geoparse")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON line per place found.")
+def eval_geoparse(path: Path, as_json: bool, predictions: Path | None) -> None:
+    """Place names on LGL-style XML: span recall/precision, resolution and end-to-end acc@161 km."""
+    from eventfuse.evaluate.geoparse import evaluate_geoparse
+
+    _print_scores(evaluate_geoparse(path, predictions), as_json)
+
+
 # --- web ---------------------------------------------------------------------------------------
 
 

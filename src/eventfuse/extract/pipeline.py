@@ -26,6 +26,7 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
+from eventfuse.extract.places import document_location
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import (
     casualties,
@@ -67,7 +68,7 @@ RULES = {
     "named_party": "a happening whose actor is named (a person, group or state, not 'police' or "
     "'a gunman') at a place or date of its own, violence of a stated kind at a place of its "
     "own, or a claim, is reported",
-    "document_place": "no place in the happening's sentences: the lead's or dateline's place",
+    "document_place": "no place in the happening's sentences: the dateline's, else the lead's",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
 }
@@ -571,11 +572,12 @@ class Mentions(_Component):
             mention = merged(h)
             if (mention.location is None and self.on("document_place")
                     and mention.type not in STATEMENT_TYPES):
-                place = lead_place(facts.places, lead_end)
+                place = document_location(doc, facts.places) or lead_place(facts.places,
+                                                                            lead_end)
                 if place is not None:
                     mention = replace(mention, location=place)
                     _record(doc, self.name, "document_place", "changed", mention,
-                            f"place {place.name!r} from the lead")
+                            f"place {place.name!r} from the dateline or lead")
             if h is main and self.on("document_date") and _undated(mention.when):
                 when = lead_date(facts.times, lead_end)
                 if when is not None:

@@ -11,15 +11,19 @@ Thresholds and word lists live in ``data/places_rules.yaml``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.gazetteer import (
+    Candidate,
+    Context,
     Gazetteer,
     KindFilter,
+    abbreviations,
+    demonym_places,
     get_gazetteer,
     is_blocked,
     load_demonyms,
@@ -49,24 +53,92 @@ class _Candidate:
 # --- public API -----------------------------------------------------------------------------
 
 
-def find_places(doc: Doc, article_id: str) -> list[Place]:
-    """Every resolved toponym of ``doc`` in text order, each with its evidence span."""
+def find_places(
+    doc: Doc,
+    article_id: str,
+    *,
+    demonyms: bool = False,
+    sites: bool = False,
+    embedded: bool = False,
+    home: str | None = None,
+) -> list[Place]:
+    """Every resolved toponym of ``doc`` in text order, each with its evidence span.
+
+    Geoparsing corpora such as GeoWebNews count more mentions than an event's location needs:
+    ``demonyms`` adds "Russian", "European"... as their country or region; ``sites`` pins streets
+    and sites the gazetteer doesn't know at the article's most named town (without it they stay
+    unpinned, precision "unknown", their text the address) and adds names the model tags as
+    organizations or people that end in a kind of site ("Stonewall Golf Club"); ``embedded`` adds
+    big places inside organization names ("Kidney Foundation of Canada"). ``home`` is the outlet's
+    home region when the user's data names it: a country ("US") or first-level code ("US.FL");
+    it settles names the article itself leaves open.
+    """
     gazetteer = get_gazetteer()
-    scanned = _scan_candidates(doc, gazetteer)
-    candidates = _merge(_ner_candidates(doc) + scanned)
-    hint = _document_country(candidates, gazetteer)
+    scanned = _scan_candidates(doc, gazetteer, embedded)
+    people = _person_words(doc)
+    raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
+    raw += _site_candidates(doc) if sites else []
+    candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
+    hint = _document_country(candidates, gazetteer) or (home.split(".")[0] if home else None)
+    context = _document_context(candidates, doc, gazetteer, hint)
+    if home and "." in home:
+        context = Context(context.admin1_codes | {home}, context.points)
+    first = _resolve_all(candidates, scanned, doc, article_id, hint, lambda c: context, sites)
+    # spatial coherence: read every name again beside the pins the others got the first time
+    pins = [
+        (normalize_name(p.evidence.text), (p.lat, p.lon))
+        for p in first
+        if p.evidence and p.lat is not None and p.lon is not None
+        if p.precision in ("point", "region") and p.geonames_id is not None
+    ]
+
+    def coherent(candidate: _Candidate) -> Context:
+        own = normalize_name(candidate.text)
+        near = {pin for name, pin in pins if name != own} | set(context.points)
+        return Context(context.admin1_codes, tuple(near))
+
+    places = _resolve_all(candidates, scanned, doc, article_id, hint, coherent, sites)
+    places.extend(_capital_phrases(doc, article_id, gazetteer, places))
+    places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
+    if sites:
+        places = _locate_unknown(places, doc)
+    if demonyms:
+        places.extend(_demonym_places(doc, article_id, gazetteer, places))
+    return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+
+
+def _resolve_all(
+    candidates: Sequence[_Candidate],
+    scanned: Sequence[_Candidate],
+    doc: Doc,
+    article_id: str,
+    hint: str | None,
+    context_of: Callable[[_Candidate], Context],
+    sites: bool,
+) -> list[Place]:
+    gazetteer = get_gazetteer()
     places: list[Place] = []
     for candidate in candidates:
-        place = _resolve(candidate, doc, article_id, gazetteer, hint)
+        context = context_of(candidate)
+        local = _pair_context(candidate, doc, context)
+        place = _resolve(candidate, doc, article_id, gazetteer, hint, local)
+        if place is not None and local is not context:
+            place = _within_paired_region(place, local, gazetteer)
         if place is not None and place.precision == "unknown" and candidate.source == "ner":
-            # "KABUL NEAR AIRPORT": an unknown NER span may hold known names
-            inner = [s for s in scanned if candidate.start <= s.start and s.end <= candidate.end]
-            found = [p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint))]
-            places.extend(found or [place])
+            # "KABUL NEAR AIRPORT": an unknown NER span may hold known names, but not as its
+            # last word ("Fire Island", "Rogers Centre": the head names a kind of place)
+            inner = [s for s in scanned if candidate.start <= s.start and s.end < candidate.end]
+            found = [
+                p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint, local))
+            ]
+            if _site(candidate):  # "Cavan Town Hall": the site, located at the town it names
+                named = [p for p in found if _primary_name(p.name, gazetteer)]
+                places.append(_located_at(place, named[0]) if sites and named else place)
+            else:
+                places.extend(found or [place])
         elif place is not None:
             places.append(place)
-    places.extend(_capital_phrases(doc, article_id, gazetteer, places))
-    return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+    return places
 
 
 def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -> Place | None:
@@ -111,6 +183,10 @@ def _document_country(candidates: Sequence[_Candidate], gazetteer: Gazetteer) ->
     """
     votes: dict[str, float] = {}
     for candidate in candidates:
+        code = abbreviations().get(candidate.text)
+        if code is not None:  # "Ga.": a US state whatever else the article says
+            votes[code[:2]] = votes.get(code[:2], 0.0) + 1.0
+            continue
         if candidate.source != "ner" and " " not in normalize_name(candidate.text):
             continue  # single-word scan hits are the ones that need the context
         ranked = gazetteer.rank(candidate.text, None, candidate.kind)
@@ -125,6 +201,311 @@ def _document_country(candidates: Sequence[_Candidate], gazetteer: Gazetteer) ->
         return None
     (first, count), *rest = sorted(votes.items(), key=lambda kv: -kv[1])[:2]
     return None if rest and rest[0][1] == count else first
+
+
+# --- document context -----------------------------------------------------------------------
+
+
+def _confident(
+    candidate: _Candidate, gazetteer: Gazetteer, hint: str | None
+) -> Candidate | None:
+    """The reading of ``candidate`` that needs no context: the only one, or far ahead."""
+    ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
+    if not ranked or is_blocked(candidate.text):
+        return None
+    top_score, top = ranked[0]
+    if len(ranked) == 1 or top_score - ranked[1][0] >= 1.0:
+        return top
+    return None
+
+
+def _document_context(
+    candidates: Sequence[_Candidate], doc: Doc, gazetteer: Gazetteer, hint: str | None
+) -> Context:
+    """First-level regions the article names (states, "Ga." after a town, a county's state) and
+    the pins of its towns read without doubt: the context that settles the ambiguous names."""
+    codes: set[str] = set()
+    points: list[tuple[float, float]] = []
+    for candidate in candidates:
+        code = abbreviations().get(candidate.text)
+        if code is not None:
+            codes.add(code)
+            continue
+        if candidate.source == "scan" and " " not in normalize_name(candidate.text):
+            continue  # a lone capitalized word found by the scan is the kind that needs context
+        top = _confident(candidate, gazetteer, hint)
+        if top is None or top.entry.kind in ("country", "feature"):
+            continue
+        if top.entry.admin1_code and (hint is None or top.entry.country == hint):
+            codes.add(top.entry.admin1_code)
+        if top.entry.kind == "city" and top.entry.lat is not None and top.entry.lon is not None:
+            points.append((top.entry.lat, top.entry.lon))
+    return Context(frozenset(codes), tuple(points))
+
+
+def _pair_context(candidate: _Candidate, doc: Doc, context: Context) -> Context:
+    """"Macon, Ga." / "Macon, Georgia": the region after the comma is the town's."""
+    code = _region_after_comma(doc, candidate.end)
+    return context if code is None else Context(frozenset({code}), context.points)
+
+
+def _start(place: Place) -> int:
+    return place.evidence.start if place.evidence else 0
+
+
+_LIST_GAPS = frozenset({",", "or", "and", ", and", ", or", "/"})
+
+
+def _settle_lists(places: list[Place], doc: Doc, gazetteer: Gazetteer) -> list[Place]:
+    """A name right after "Tacoma, " that names Tacoma's own region is that region; a name listed
+    with a first-level region ("California or Washington") takes its first-level reading."""
+    settled: list[Place] = []
+    text = doc.text  # built from the tokens on every access
+    for place in places:
+        previous = settled[-1] if settled else None
+        if previous is not None and previous.evidence and place.evidence:
+            gap = text[previous.evidence.end : place.evidence.start].strip()
+            if _region_after_comma(doc, place.evidence.end) is None:  # not "Washington, D.C."
+                place = _listed_reading(place, previous, gap, gazetteer)
+        settled.append(place)
+    return settled
+
+
+def _listed_reading(place: Place, previous: Place, gap: str, gazetteer: Gazetteer) -> Place:
+    if gap not in _LIST_GAPS or place.precision in ("admin1", "country") or not place.evidence:
+        return place
+    if previous.precision == "point" and gap == ",":
+        wanted = previous.admin1  # "Tacoma, Washington"
+    elif previous.precision == "admin1":
+        wanted = None  # "California or Washington": any first-level region of that country
+    else:
+        return place
+    for found in gazetteer.candidates(place.evidence.text):
+        entry = found.entry
+        if entry.kind != "admin1" or not found.primary or entry.country != previous.country:
+            continue
+        if wanted is None or entry.name == wanted:
+            note = "read as a first-level region from the names beside it"
+            return gazetteer.to_place(entry, place.name, place.evidence, note)
+    return place
+
+
+def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -> Place:
+    """"Bartow, Ga." with no town Bartow in Georgia: the county of that name there, if any."""
+    (code,) = paired.admin1_codes
+    region = gazetteer.admin1_entry(code)
+    if region is None or place.admin1 == region.name or place.precision != "point":
+        return place
+    name = place.evidence.text if place.evidence else place.name
+    towns = [
+        c.entry
+        for c in gazetteer.candidates(name)
+        if c.entry.kind == "city" and c.entry.admin1_code == code
+    ]
+    if towns:  # "Parkland, Florida": the town of that name in Florida, however small
+        town = max(towns, key=lambda e: e.population)
+        return gazetteer.to_place(town, place.name, place.evidence, f"the {name} in {region.name}")
+    for suffix in _rules()["county_words"]:
+        for found in gazetteer.candidates(f"{place.name} {suffix}"):
+            entry = found.entry
+            if entry.kind == "admin2" and entry.admin1_code == code:
+                note = f"no town of that name in {region.name}: its {entry.name}"
+                return gazetteer.to_place(entry, place.name, place.evidence, note)
+    return place
+
+
+def _region_after_comma(doc: Doc, end_char: int) -> str | None:
+    span = doc.char_span(end_char - 1, end_char, alignment_mode="expand")
+    if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return None
+    following = doc[span.end + 1]
+    code = abbreviations().get(following.text)
+    if code is not None:
+        return code
+    gazetteer = get_gazetteer()
+    for size in (3, 2, 1):
+        name = doc[span.end + 1 : span.end + 1 + size]
+        if len(name) < size or not all(t.text[:1].isupper() for t in name):
+            continue
+        if _list_goes_on(doc, name.end):
+            return None  # "Washington, New York and Boston": a list of places, not a pair
+        regions = [
+            c for _, c in gazetteer.rank(name.text) if c.entry.kind == "admin1" and c.primary
+        ]
+        if regions and regions[0].entry.admin1_code:
+            return regions[0].entry.admin1_code
+    return None
+
+
+def _list_goes_on(doc: Doc, i: int) -> bool:
+    """The words after a name continue a list of names ("and Boston", ", Chicago")."""
+    if i + 1 >= len(doc):
+        return False
+    return doc[i].lower_ in ("and", "or", ",") and doc[i + 1].text[:1].isupper()
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def _person_words(doc: Doc) -> frozenset[str]:
+    """Folded words of the article's full PERSON names: "Price" of "Joe Price" is not Price,
+    Utah. A one-word PERSON entity ("Abuja", "Nelson") is too often the model's guess at a town."""
+    titles = _words("person_titles")
+    words: set[str] = set()
+    for ent in entities(doc):
+        names = [t for t in ent if t.is_alpha and t.lower_ not in titles]
+        if ent.label_ == "PERSON" and len(names) >= 2:
+            words.update(normalize_name(t.text) for t in names)
+    return frozenset(words)
+
+
+def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
+    """A name written after a title ("Mr. Kelly", "Sgt. Bartow") or seen in a person's name
+    elsewhere in the article; countries and multi-word names are spared."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _words("person_titles"):
+        return True
+    if len(span) > 1 or normalize_name(candidate.text) not in people:
+        return False
+    ranked = get_gazetteer().rank(candidate.text)
+    top = ranked[0][1] if ranked else None
+    return not (top and top.entry.kind in ("country", "admin1") and top.primary)
+
+
+# --- unknown names and demonyms -------------------------------------------------------------
+
+
+def _site(candidate: _Candidate) -> bool:
+    """"Royal Street", "Kencom bus stop": a name ending in a kind of site is an address."""
+    words = candidate.text.lower().split()
+    return len(words) > 1 and words[-1] in _words("site_heads")
+
+
+def _locate_unknown(places: list[Place], doc: Doc) -> list[Place]:
+    """A street, site or quarter the gazetteer doesn't know ("Royal Street", "Kencom bus stop")
+    is located at the nearest town of its sentence, else the article's most named town, its
+    name kept as the address."""
+    # the article's first-level regions: a town outside them is a mention, not its setting
+    regions = {p.admin1 for p in places if p.precision == "admin1" and p.admin1}
+    towns: dict[int, list[Place]] = {}
+    for level in ("point", "region", "admin1"):
+        for place in places:
+            inside = not regions or place.admin1 in regions
+            if place.precision == level and place.geonames_id is not None and inside:
+                towns.setdefault(place.geonames_id, []).append(place)
+        if towns:
+            break  # the finest level the article names
+    if not towns:
+        return places
+    most = max(len(mentions) for mentions in towns.values())
+    homes = [mentions[0] for mentions in towns.values() if len(mentions) == most]
+    located = []
+    for place in places:
+        if place.precision != "unknown" or place.lat is not None:
+            located.append(place)
+            continue
+        local = _same_sentence(doc, place, [t for m in towns.values() for t in m])
+        home = min(local or homes, key=lambda town: _char_distance(town, place))
+        where = "its sentence's" if local else "the article's most named"
+        note = f"not in the gazetteer; located at {where} place, {home.canonical}"
+        located.append(
+            replace(
+                place,
+                canonical=home.canonical,
+                country=home.country,
+                admin1=home.admin1,
+                lat=home.lat,
+                lon=home.lon,
+                precision="region",
+                note=note,
+            )
+        )
+    return located
+
+
+def _same_sentence(doc: Doc, place: Place, towns: Sequence[Place]) -> list[Place]:
+    def sentence(p: Place) -> int | None:
+        if p.evidence is None:
+            return None
+        span = doc.char_span(p.evidence.start, p.evidence.end, alignment_mode="expand")
+        return None if span is None else span.sent.start
+
+    own = sentence(place)
+    return [t for t in towns if own is not None and sentence(t) == own]
+
+
+def _primary_name(name: str, gazetteer: Gazetteer) -> bool:
+    """The best reading of ``name`` is a place's own name, not an alternate ("Canal" is one of
+    Violet, Louisiana's)."""
+    ranked = gazetteer.rank(name)
+    return bool(ranked) and ranked[0][1].primary
+
+
+def _located_at(site: Place, town: Place) -> Place:
+    """The site's name and evidence at the town's pin."""
+    return replace(
+        site,
+        canonical=town.canonical,
+        geonames_id=None,
+        country=town.country,
+        admin1=town.admin1,
+        lat=town.lat,
+        lon=town.lon,
+        precision="region",
+        note=f"a site named after {town.canonical}: located there",
+    )
+
+
+def _char_distance(a: Place, b: Place) -> int:
+    return abs((a.evidence.start if a.evidence else 0) - (b.evidence.start if b.evidence else 0))
+
+
+def _demonym_places(
+    doc: Doc, article_id: str, gazetteer: Gazetteer, places: Sequence[Place]
+) -> list[Place]:
+    """"Russian", "South Korean", "Europeans": the country or region a demonym names."""
+    taken = {i for p in places if p.evidence for i in range(p.evidence.start, p.evidence.end)}
+    table = demonym_places()
+    found = []
+    i = 0
+    while i < len(doc):
+        for size in (2, 1):
+            span = doc[i : i + size]
+            if len(span) < size or not span[0].text[:1].isupper() or span.start_char in taken:
+                continue
+            target = table.get(normalize_name(span.text))
+            if target is None or _inside_longer_name(span):
+                continue
+            evidence = Evidence(article_id, span.start_char, span.end_char, span.text)
+            place = _demonym_place(target, gazetteer, evidence)
+            if place is not None:
+                found.append(place)
+                i += size - 1
+                break
+        i += 1
+    return found
+
+
+def _inside_longer_name(span: Span) -> bool:
+    """"French Quarter", "British International School": a demonym opening a longer name."""
+    return any(
+        ent.label_ in ("ORG", "FAC", "LOC", "GPE")
+        and ent.start <= span.start
+        and span.end < ent.end
+        for ent in entities(span.doc)
+    )
+
+
+def _demonym_place(
+    target: tuple[str | None, str | None], gazetteer: Gazetteer, evidence: Evidence
+) -> Place | None:
+    country, name = target
+    entry = gazetteer.country_entry(country) if country else None
+    if entry is not None:
+        return gazetteer.to_place(entry, evidence.text, evidence, "demonym")
+    return gazetteer.resolve(name, evidence=evidence) if name else None
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -157,6 +538,39 @@ def _ner_candidates(doc: Doc) -> list[_Candidate]:
     return found
 
 
+def _dateline_candidates(doc: Doc) -> list[_Candidate]:
+    """"ATLANTA (AP) —", "KABUL, Afghanistan —": the capitalized words opening the article, closed
+    by the wire's mark, name where it was filed (the model often tags them ORG)."""
+    words = []
+    for token in doc[:4]:
+        if not (token.is_alpha and token.is_upper):
+            break
+        words.append(token)
+    if not words or len(words) == len(doc):
+        return []
+    after = doc[words[-1].i + 1 : words[-1].i + 8].text[:24].lstrip(" ,")
+    closed = any(after.startswith(mark.strip()) for mark in _DATELINE_END)
+    name = doc[words[0].i : words[-1].i + 1]
+    if not closed or name.text not in get_gazetteer():
+        return []
+    return [_Candidate(name.start_char, name.end_char, name.text, "ner")]
+
+
+def _site_candidates(doc: Doc) -> list[_Candidate]:
+    """Entities the model calls organizations or people whose last word is a kind of site."""
+    found = []
+    for ent in entities(doc):
+        if ent.label_ in _PLACE_LABELS:
+            continue
+        span = _strip_determiners(ent)
+        if len(span) < 2 or not span[0].text[:1].isupper():
+            continue
+        candidate = _Candidate(span.start_char, span.end_char, span.text, "ner")
+        if _site(candidate):
+            found.append(candidate)
+    return found
+
+
 def _strip_determiners(span: Span) -> Span:
     """"the Ivory Coast's" -> "Ivory Coast": drop articles, possessives, stray punctuation."""
     doc, start, end = span.doc, span.start, span.end
@@ -179,17 +593,20 @@ def _with_suffix(span: Span) -> Span:
     return span
 
 
-def _scan_candidates(doc: Doc, gazetteer: Gazetteer) -> list[_Candidate]:
+def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> list[_Candidate]:
     """Longest gazetteer names over capitalized token n-grams, one per starting token."""
     found: list[_Candidate] = []
     longest = min(int(_rules()["scan"]["max_tokens"]), gazetteer.max_name_words * 3)
+    sentence_end = [0] * len(doc)  # token.sent walks the sentences on every call: once here
+    for sent in doc.sents:
+        sentence_end[sent.start : sent.end] = [sent.end] * len(sent)
     i = 0
     while i < len(doc):
-        match = _longest_match(doc, i, longest, gazetteer)
+        match = _longest_match(doc, i, min(longest, sentence_end[i] - i), gazetteer)
         if match is None:
             i += 1
             continue
-        candidate = _vet_scan_hit(match)
+        candidate = _vet_scan_hit(match, embedded)
         if candidate is not None:
             found.append(candidate)
         i = match.end
@@ -199,8 +616,7 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer) -> list[_Candidate]:
 def _longest_match(doc: Doc, i: int, longest: int, gazetteer: Gazetteer) -> Span | None:
     if not _capitalized(doc[i]):
         return None
-    sentence_end = doc[i].sent.end
-    for n in range(min(longest, sentence_end - i), 0, -1):
+    for n in range(longest, 0, -1):
         span = doc[i : i + n]
         if _capitalized(span[-1]) and span.text in gazetteer and not is_blocked(span.text):
             return span
@@ -211,9 +627,11 @@ def _capitalized(token: Token) -> bool:
     return token.is_alpha and token.text[0].isupper()
 
 
-def _vet_scan_hit(span: Span) -> _Candidate | None:
+def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
     """Keep a scan hit only if it reads as a name; ORG/PERSON/NORP entities only when exact."""
-    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]):
+    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
+        span
+    ):
         return None
     if not any(t.pos_ == "PROPN" for t in span):
         return None  # a capitalized common word ("Reports", a sentence-initial noun)
@@ -228,11 +646,42 @@ def _vet_scan_hit(span: Span) -> _Candidate | None:
         # "Hindu Kush" holding a NORP "Hindu": the longer name explains the shorter tag
         covers = ent.label_ != "PERSON" and span.start <= core.start and core.end <= span.end
         if ent.label_ in _GUARDED_LABELS and (exact or covers):
-            source = "guarded"
+            # "in Riverdale", "Boise, Idaho": the words around make the ORG/PERSON tag a slip
+            source = "ner" if exact and _place_cue(span) else "guarded"
             continue
+        if embedded and ent.label_ == "ORG" and _major_place(span.text):
+            continue  # "Kidney Foundation of Canada": Canada is named all the same
         return None  # part of a person's name, an organization, a date...
     span = _with_suffix(span)
     return _Candidate(span.start_char, span.end_char, span.text, source)
+
+
+def _place_cue(span: Span) -> bool:
+    """A locative word before the name ("in", "near", "outside") or a first-level region after
+    its comma, and the name a place's own name."""
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    cued = before in _words("place_cues") or _region_after_comma(doc, span.end_char) is not None
+    return cued and _primary_name(span.text, get_gazetteer())
+
+
+def _major_place(name: str) -> bool:
+    """A country or first-level region under its own name, or a big town."""
+    ranked = get_gazetteer().rank(name)
+    if not ranked:
+        return False
+    top = ranked[0][1]
+    if top.entry.kind in ("country", "admin1"):
+        return top.primary
+    return top.entry.population >= int(_rules()["scan"]["min_population_alias"])
+
+
+def _curated_acronym(span: Span) -> bool:
+    """"EU", "UAE": short capitals that name a country or curated region (not a town's code)."""
+    if not span.text.replace(".", "").isupper():
+        return False
+    return any(c.primary and c.entry.kind in ("country", "feature")
+               for c in get_gazetteer().candidates(span.text))
 
 
 def _glued_hyphen(span: Span) -> bool:
@@ -258,13 +707,22 @@ def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
 
 
 def _resolve(
-    candidate: _Candidate, doc: Doc, article_id: str, gazetteer: Gazetteer, hint: str | None
+    candidate: _Candidate,
+    doc: Doc,
+    article_id: str,
+    gazetteer: Gazetteer,
+    hint: str | None,
+    context: Context | None = None,
 ) -> Place | None:
     text = candidate.text
     if is_blocked(text):
         return None
     evidence = Evidence(article_id, candidate.start, candidate.end, text)
-    place = gazetteer.resolve(text, hint, candidate.kind, evidence)
+    code = abbreviations().get(text)
+    region = gazetteer.admin1_entry(code) if code else None
+    if region is not None:
+        return gazetteer.to_place(region, text, evidence, "written abbreviation of the region")
+    place = gazetteer.resolve(text, hint, candidate.kind, evidence, context)
     if place is None:
         return _unresolved(candidate, evidence)
     if not _plausible(candidate, place, hint, gazetteer):
@@ -357,13 +815,67 @@ def _capital_phrases(
         if capital is None:
             continue
         start, end = doc[token.i - 1].idx, token.idx + len(token)
-        evidence = Evidence(article_id, start, end, doc.text[start:end])
+        evidence = Evidence(article_id, start, end, doc[token.i - 1 : token.i + 1].text)
         note = f"read as the capital of {country} from the phrase"
         found.append(gazetteer.to_place(capital, evidence.text, evidence, note))
     return found
 
 
 # --- event location -------------------------------------------------------------------------
+
+
+def document_location(doc: Doc, places: Sequence[Place]) -> Place | None:
+    """Where an article's happening took place when its own sentence names nowhere: the
+    dateline ("ATLANTA (AP) —"), else the most specific place of the lead sentence."""
+    dateline = _dateline(doc, places)
+    if dateline is not None:
+        return dateline
+    lead = next(iter(doc.sents), None)
+    return None if lead is None else event_location(lead, lead.root, places)
+
+
+_DATELINE_END = ("(", "—", "–", " - ", "--", ":")
+
+
+def _dateline(doc: Doc, places: Sequence[Place]) -> Place | None:
+    text = doc.text
+    for place in places:
+        ev = place.evidence
+        if ev is None or ev.start > int(_rules()["location"]["dateline_chars"]):
+            continue
+        after = text[ev.end : ev.end + 24]
+        # "ATLANTA (AP) —", "KABUL, Afghanistan —": the first place, closed by the wire's mark
+        if any(after.lstrip(" ,").startswith(mark.strip()) for mark in _DATELINE_END) or (
+            "—" in after and ev.text.isupper()
+        ):
+            return place
+    return None
+
+
+def event_address(sent: Span, places: Sequence[Place]) -> str | None:
+    """The street or site of the sentence the gazetteer doesn't pin ("937 Euharlee Road",
+    "Kencom bus stop"): the event's address text, located at its town."""
+    pinned = {
+        i
+        for p in places
+        if p.evidence and p.geonames_id is not None
+        for i in range(p.evidence.start, p.evidence.end)
+    }
+    heads = _words("site_heads")
+    for token in sent:
+        if token.lower_ not in heads or not token.text[:1].isupper() or token.idx in pinned:
+            continue
+        start = token.i
+        while start > sent.start and _address_word(sent.doc[start - 1]):
+            start -= 1
+        if start < token.i:
+            return sent.doc[start : token.i + 1].text
+    return None
+
+
+def _address_word(token: Token) -> bool:
+    """A word of a street or site name: capitalized, or the house number before it."""
+    return (token.text[:1].isupper() and token.is_alpha) or token.like_num
 
 
 def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
@@ -375,6 +887,8 @@ def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | 
     rules = _rules()["location"]
     weights = rules["score"]
     head = _phrase_head(span.root)
+    if _origin(span.root, head):
+        return None  # "a man from Ohio", "an Ohio man", "his home in Ohio": who, not where
     role = _role(head, place)
     if role is None:
         return None
@@ -384,7 +898,9 @@ def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | 
             return None  # "airstrikes ... emerged after the envoy arrived in Kabul"
         score += _clause_bonus(head, trigger, weights)
         score -= weights["distance_penalty"] * abs(span.root.i - trigger.i)
-    return score + float(weights["precision"].get(place.precision, 0.0))
+    # a continent, sea or union (a region of no country) is no finer than a country
+    level = "country" if place.precision == "region" and place.country is None else place.precision
+    return score + float(weights["precision"].get(level, 0.0))
 
 
 def _phrase_head(token: Token) -> Token:
@@ -394,6 +910,17 @@ def _phrase_head(token: Token) -> Token:
     while token.dep_ in climb and token.head.i != token.i and seen < 8:
         token, seen = token.head, seen + 1
     return token
+
+
+def _origin(name: Token, head: Token) -> bool:
+    """The place says where someone is from or lives, not where the happening was."""
+    origins = _words("origin_nouns", "location")
+    if name.dep_ in ("compound", "amod", "nmod") and name.head.lemma_.lower() in origins:
+        return True
+    if head.dep_ == "pobj" and head.head.dep_ == "prep":
+        governor = head.head.head
+        return governor.pos_ in ("NOUN", "PROPN") and governor.lemma_.lower() in origins
+    return False
 
 
 def _role(head: Token, place: Place) -> str | None:
