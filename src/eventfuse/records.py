@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import types
 import typing
 from collections.abc import Iterator, Mapping
@@ -310,6 +311,45 @@ class Mention:
         _check_literal(self, "status", Status)
         _check_unit(self, "confidence")
         _check_unit(self, "salience")
+
+
+@dataclass(frozen=True, slots=True)
+class MentionKey:
+    """What an extracted mention's id is made of, ``article:offset`` or ``article:offset@place``:
+    its article, its trigger's character offset and, when the extractor split one happening per
+    location, the place's offset. Read ids with :meth:`parse` rather than splitting them."""
+
+    article_id: str
+    offset: int
+    place: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.article_id:
+            raise _bad(self, "article_id", "empty")
+        if self.offset < 0:
+            raise _bad(self, "offset", f"{self.offset} is negative")
+        if self.place is not None and self.place < 0:
+            raise _bad(self, "place", f"{self.place} is negative")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.offset}" + ("" if self.place is None else f"@{self.place}")
+
+    @property
+    def base(self) -> MentionKey:
+        """The key of the happening's first mention (the one not split off by place)."""
+        return MentionKey(self.article_id, self.offset)
+
+    @classmethod
+    def parse(cls, text: str) -> MentionKey:
+        found = _MENTION_KEY.fullmatch(text)
+        if found is None:
+            raise RecordError("MentionKey", f"{text!r} is not a mention id: article:offset[@place]")
+        place = found.group(3)
+        return cls(found.group(1), int(found.group(2)), None if place is None else int(place))
+
+
+# The article id may itself hold ":" or "@"; the offsets are the last parts.
+_MENTION_KEY = re.compile(r"(.+):([0-9]+)(?:@([0-9]+))?", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

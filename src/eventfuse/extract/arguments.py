@@ -29,6 +29,7 @@ from eventfuse.records import (
     Article,
     Evidence,
     Mention,
+    MentionKey,
     Place,
     Quantity,
     Quote,
@@ -239,9 +240,9 @@ def _credit_earlier(
     first = next((m for m in mentions if m.type == cand.type), None)
     if first is None:
         return False
-    base = first.id.split("@")[0]
+    base = MentionKey.parse(first.id).base
     for n, mention in enumerate(mentions):
-        if mention.id.split("@")[0] == base:
+        if MentionKey.parse(mention.id).base == base:
             mentions[n] = replace(mention, actors=_with_claimants(mention.actors, claims, context))
     return True
 
@@ -293,13 +294,13 @@ def _mentions_for(
     quantities = tuple(
         q for q in quantities_for(sent, cand.trigger, facts.quantities) if q.kind in kinds
     )
-    base_id = f"{article.id}:{cand.trigger.idx}"
+    base = MentionKey(article.id, cand.trigger.idx)
     result = []
     for n, place in enumerate(locations):
-        mention_id = (
-            base_id
+        mention_id = str(
+            base
             if n == 0
-            else f"{base_id}@{place.evidence.start if place and place.evidence else n}"
+            else replace(base, place=place.evidence.start if place and place.evidence else n)
         )
         others = tuple(p for p in in_sentence if p is not place)
         result.append(_mention(article, cand, mention_id, place, others, when, actors, quantities))
