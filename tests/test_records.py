@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import sqlite3
 import typing
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -65,6 +68,31 @@ def test_category_literal_is_the_ontology_categories_and_the_untyped_one() -> No
     assert set(categories()) == set(get_ontology()["categories"])
     assert get_ontology()["untyped"] in typing.get_args(Category)
     assert len(categories()) == 16
+
+
+def _lexicon_kinds(node: Any) -> set[tuple[str, str | None]]:
+    """Every (type, mode) the trigger lexicon can give: entries and TYPE[/mode] strings."""
+    found: set[tuple[str, str | None]] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("type"), str):
+            found.add((node["type"], node.get("mode")))
+        for value in node.values():
+            found |= _lexicon_kinds(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _lexicon_kinds(value)
+    elif isinstance(node, str) and re.fullmatch(r"[A-Z]+(/[a-z-]+)?", node):
+        kind, _, mode = node.partition("/")
+        found.add((kind, mode or None))
+    return found
+
+
+def test_every_type_and_mode_the_lexicon_gives_is_a_valid_record_kind() -> None:
+    path = resources.files("eventfuse.data").joinpath("plover_lexicon.yaml")
+    kinds = _lexicon_kinds(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert len(kinds) > 50 and ("ASSAULT", "firearms") in kinds
+    for kind, mode in sorted(kinds - {("NONE", None)}, key=str):
+        assert mention(type=kind, mode=mode).mode == mode
 
 
 def test_as_category_narrows_or_names_the_valid_ones() -> None:
