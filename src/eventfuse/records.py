@@ -67,21 +67,21 @@ def _check_unit(record: object, name: str) -> None:
 
 def _check_kind(record: Mention | Event) -> None:
     if record.type not in record_categories():
-        raise _bad(record, "type", as_category_problem(record.type))
+        raise _bad(record, "type", _category_problem(record.type))
     if record.mode is not None and record.mode not in modes(record.type):
         valid = ", ".join(sorted(modes(record.type))) or "none"
         raise _bad(record, "mode",
                    f"{record.mode!r} is not a mode of {record.type}; valid: {valid}")
 
 
-def as_category_problem(name: str) -> str:
+def _category_problem(name: str) -> str:
     return f"{name!r} is not a PLOVER category; valid: {', '.join(categories())}"
 
 
 def as_category(name: str) -> Category:
     """``name`` typed as a record category; an unknown one is a :class:`RecordError`."""
     if name not in record_categories():
-        raise RecordError("type", as_category_problem(name))
+        raise RecordError("type", _category_problem(name))
     return typing.cast(Category, name)
 
 
@@ -111,6 +111,10 @@ class FrozenMap(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
 
+    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, Any]]]:
+        # Rebuilt, not restored: a cached hash of strings is only valid in its own process.
+        return FrozenMap, (self._data,)
+
 
 def freeze(value: Any) -> Any:
     """``value`` with every dict made a :class:`FrozenMap` and every list a tuple."""
@@ -137,8 +141,10 @@ class Evidence:
     text: str
 
     def __post_init__(self) -> None:
-        if not 0 <= self.start <= self.end:
-            raise _bad(self, "end", f"span [{self.start}, {self.end}) is not a span of a text")
+        if self.start < 0:
+            raise _bad(self, "start", f"{self.start} is negative")
+        if self.end < self.start:
+            raise _bad(self, "end", f"{self.end} is before start {self.start}")
 
 
 @dataclass(frozen=True, slots=True)
