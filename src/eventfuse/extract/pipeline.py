@@ -68,7 +68,8 @@ RULES = {
     "named_party": "a happening whose actor is named (a person, group or state, not 'police' or "
     "'a gunman') at a place or date of its own, violence of a stated kind at a place of its "
     "own, or a claim, is reported",
-    "document_place": "no place in the happening's sentences: the dateline's, else the lead's",
+    "document_place": "no place in the happening's sentences, or only a street the gazetteer "
+    "cannot pin: the dateline's place, else the lead's",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
 }
@@ -570,10 +571,10 @@ class Mentions(_Component):
         mentions = []
         for h in reported:
             mention = merged(h)
-            if (mention.location is None and self.on("document_place")
-                    and mention.type not in STATEMENT_TYPES):
-                place = document_location(doc, facts.places) or lead_place(facts.places,
-                                                                            lead_end)
+            unplaced = mention.location is None or mention.location.lat is None
+            if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
+                found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
+                place = next((p for p in found if p is not None and p.lat is not None), None)
                 if place is not None:
                     mention = replace(mention, location=place)
                     _record(doc, self.name, "document_place", "changed", mention,
