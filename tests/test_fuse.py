@@ -362,7 +362,7 @@ def test_an_undated_relative_mention_is_anchored_by_fusion(protests):
     assert "m-a1" in herat.mention_ids
     [value] = [v for v in herat.fields["date"] if v.article_id == "art-c"]
     assert value.value["anchor"] == "fusion" and value.value["start"] == "2023-03-10"
-    assert value.value["anchored_by"] == ["art-a", "art-b"]
+    assert value.value["anchored_by"] == ("art-a", "art-b")  # values are frozen: lists are tuples
     [stored] = result.anchored_mentions
     assert stored.id == "m-c1" and stored.when is not None
     assert (stored.when.start, stored.when.anchor) == (FRIDAY, "fusion")

@@ -7,15 +7,12 @@ matching happen here, on the records, so every front end filters the same way.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
 from eventfuse.errors import EventfuseError
+from eventfuse.ontology import categories
 from eventfuse.records import Article, Event
 from eventfuse.store.base import EventFilter, Store
 
@@ -40,10 +37,8 @@ class FilterError(EventfuseError):
     """A filter names a value that cannot match: the message lists the valid ones."""
 
 
-@functools.cache
 def plover_categories() -> tuple[str, ...]:
-    text = resources.files("eventfuse").joinpath("data/plover_ontology.yaml").read_text("utf-8")
-    return tuple(yaml.safe_load(text)["categories"])
+    return categories()
 
 
 def checked_type(value: str) -> str:

@@ -2,24 +2,133 @@
 
 Every stage is a pure function from these records to these records. Records serialize to plain
 JSON-able dicts with :func:`to_dict` and back with :func:`from_dict`, so the store, the exports,
-the API and the Spark engine all share one encoding.
+the API and the Spark engine all share one encoding. Records refuse bad values when built
+(``__post_init__``: unknown categories, modes, statuses, precisions, anchors, count kinds,
+ranges that end before they start) and :func:`from_dict` is the strict decoder every boundary
+uses: it also checks each field's JSON type, and its errors name the bad field.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from eventfuse.errors import EventfuseError
+from eventfuse.ontology import categories, modes, record_categories
+
+# PLOVER categories (data/plover_ontology.yaml; test_records checks the two agree) and "ACTION",
+# the ontology's ``untyped`` category. Modes depend on the category, so they are checked at
+# run time against the ontology's modes of the record's category.
+Category = Literal[
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+    "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "ACTION",
+]
 TimePrecision = Literal["day", "week", "month", "year", "unknown"]
 GeoPrecision = Literal["point", "region", "admin1", "country", "unknown"]
 Status = Literal["reported", "claimed", "denied", "contested", "alleged"]
 Role = Literal["actor", "recipient"]
 QuantityKind = Literal["size", "killed", "injured", "arrested"]
+# How a When's dates were obtained: written in the text, resolved against the publication date,
+# anchored through a fused event's consensus date, or through its articles' dates.
+Anchor = Literal["text", "publication", "fusion", "fusion-article"]
+
+
+class RecordError(EventfuseError, ValueError):
+    """A record field holds a value it may not: ``where`` names the record and field."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+def _bad(record: object, name: str, problem: str) -> RecordError:
+    return RecordError(f"{type(record).__name__}.{name}", problem)
+
+
+def _check_literal(record: object, name: str, allowed: Any) -> None:
+    value = getattr(record, name)
+    valid = typing.get_args(allowed)
+    if value not in valid:
+        raise _bad(record, name, f"{value!r} is not one of {', '.join(map(str, valid))}")
+
+
+def _check_unit(record: object, name: str) -> None:
+    value = getattr(record, name)
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise _bad(record, name, f"{value!r} is outside [0, 1]")
+
+
+def _check_kind(record: Mention | Event) -> None:
+    if record.type not in record_categories():
+        raise _bad(record, "type", _category_problem(record.type))
+    if record.mode is not None and record.mode not in modes(record.type):
+        valid = ", ".join(sorted(modes(record.type))) or "none"
+        raise _bad(record, "mode",
+                   f"{record.mode!r} is not a mode of {record.type}; valid: {valid}")
+
+
+def _category_problem(name: str) -> str:
+    return f"{name!r} is not a PLOVER category; valid: {', '.join(categories())}"
+
+
+def as_category(name: str) -> Category:
+    """``name`` typed as a record category; an unknown one is a :class:`RecordError`."""
+    if name not in record_categories():
+        raise RecordError("type", _category_problem(name))
+    return typing.cast(Category, name)
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable mapping; nested dicts and lists are frozen as it is built."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data: dict[str, Any] = {str(k): freeze(v) for k, v in (data or {}).items()}
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, Any]]]:
+        # Rebuilt, not restored: a cached hash of strings is only valid in its own process.
+        return FrozenMap, (self._data,)
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict made a :class:`FrozenMap` and every list a tuple."""
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenMap(value)
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def _freeze_field(record: object, name: str) -> None:
+    object.__setattr__(record, name, freeze(getattr(record, name)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +139,12 @@ class Evidence:
     start: int
     end: int
     text: str
+
+    def __post_init__(self) -> None:
+        if self.start < 0:
+            raise _bad(self, "start", f"{self.start} is negative")
+        if self.end < self.start:
+            raise _bad(self, "end", f"{self.end} is before start {self.start}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +179,9 @@ class Article:
     source_id: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _freeze_field(self, "metadata")
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -78,6 +196,9 @@ class Actor:
     # A group named only by its role ("militants", "Afghan civilians"): it names nobody in
     # particular, so fusion neither matches nor opposes it against a named actor.
     generic: bool = False
+
+    def __post_init__(self) -> None:
+        _check_literal(self, "role", Role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +216,13 @@ class Place:
     note: str | None = None
     evidence: Evidence | None = None
 
+    def __post_init__(self) -> None:
+        _check_literal(self, "precision", GeoPrecision)
+        if self.lat is not None and not -90.0 <= self.lat <= 90.0:
+            raise _bad(self, "lat", f"{self.lat!r} is not a latitude")
+        if self.lon is not None and not -180.0 <= self.lon <= 180.0:
+            raise _bad(self, "lon", f"{self.lon!r} is not a longitude")
+
 
 @dataclass(frozen=True, slots=True)
 class When:
@@ -106,12 +234,19 @@ class When:
     precision: TimePrecision = "unknown"
     # How the absolute date was obtained: "text" (explicit), "publication" (relative, resolved
     # against the publication date), "fusion" (anchored through a fused event), or None.
-    anchor: str | None = None
+    anchor: Anchor | None = None
     # For unresolved relative expressions: the weekday / offset so fusion can anchor them later.
     relative: str | None = None
     evidence: Evidence | None = None
     # Articles whose dates an anchored ("fusion", "fusion-article") date derives from.
     anchored_by: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_literal(self, "precision", TimePrecision)
+        if self.anchor is not None:
+            _check_literal(self, "anchor", Anchor)
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise _bad(self, "end", f"{self.end} is before start {self.start}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +258,13 @@ class Quantity:
     high: int | None
     text: str
     evidence: Evidence | None = None
+
+    def __post_init__(self) -> None:
+        _check_literal(self, "kind", QuantityKind)
+        if self.low < 0:
+            raise _bad(self, "low", f"{self.low} is negative")
+        if self.high is not None and self.high < self.low:
+            raise _bad(self, "high", f"{self.high} is below low {self.low}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +286,8 @@ class Mention:
 
     id: str
     article_id: str
-    type: str  # PLOVER category, e.g. PROTEST
-    mode: str | None = None  # PLOVER mode, e.g. demo
+    type: Category  # PLOVER category, e.g. PROTEST
+    mode: str | None = None  # PLOVER mode of the category, e.g. demo
     acled_event_type: str | None = None
     acled_sub_event_type: str | None = None
     trigger: Evidence | None = None  # the word(s) that report the happening
@@ -170,6 +312,51 @@ class Mention:
     coreferent: tuple[Evidence, ...] = ()
     salience: float | None = None
 
+    def __post_init__(self) -> None:
+        _check_kind(self)
+        _check_literal(self, "status", Status)
+        _check_unit(self, "confidence")
+        _check_unit(self, "salience")
+
+
+@dataclass(frozen=True, slots=True)
+class MentionKey:
+    """What an extracted mention's id is made of, ``article:offset`` or ``article:offset@place``:
+    its article, its trigger's character offset and, when the extractor split one happening per
+    location, the place's offset. Read ids with :meth:`parse` rather than splitting them."""
+
+    article_id: str
+    offset: int
+    place: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.article_id:
+            raise _bad(self, "article_id", "empty")
+        if self.offset < 0:
+            raise _bad(self, "offset", f"{self.offset} is negative")
+        if self.place is not None and self.place < 0:
+            raise _bad(self, "place", f"{self.place} is negative")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.offset}" + ("" if self.place is None else f"@{self.place}")
+
+    @property
+    def base(self) -> MentionKey:
+        """The key of the happening's first mention (the one not split off by place)."""
+        return MentionKey(self.article_id, self.offset)
+
+    @classmethod
+    def parse(cls, text: str) -> MentionKey:
+        found = _MENTION_KEY.fullmatch(text)
+        if found is None:
+            raise RecordError("MentionKey", f"{text!r} is not a mention id: article:offset[@place]")
+        place = found.group(3)
+        return cls(found.group(1), int(found.group(2)), None if place is None else int(place))
+
+
+# The article id may itself hold ":" or "@"; the offsets are the last parts.
+_MENTION_KEY = re.compile(r"(.+):([0-9]+)(?:@([0-9]+))?", re.DOTALL)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceValue:
@@ -179,6 +366,9 @@ class SourceValue:
     value: Any
     evidence: Evidence | None = None
     mention_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _freeze_field(self, "value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +403,7 @@ class Event:
     """One real happening fused from its mentions; every source's version is kept."""
 
     id: str
-    type: str
+    type: Category
     mention_ids: tuple[str, ...]
     mode: str | None = None
     acled_event_type: str | None = None
@@ -230,6 +420,12 @@ class Event:
     fields: Mapping[str, tuple[SourceValue, ...]] = field(default_factory=dict)
     disagreements: tuple[Disagreement, ...] = ()
     confidence: float = 0.5
+
+    def __post_init__(self) -> None:
+        _check_kind(self)
+        _check_literal(self, "status", Status)
+        _check_unit(self, "confidence")
+        _freeze_field(self, "fields")
 
 
 # --- serialization ---------------------------------------------------------------------------
@@ -250,14 +446,24 @@ def to_dict(value: Any) -> Any:
     return value
 
 
-def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
-    """Rebuild a record from :func:`to_dict` output; unknown keys are ignored."""
+def from_dict(cls: type[R], data: Mapping[str, Any], where: str | None = None) -> R:
+    """Rebuild a record from :func:`to_dict` output, strictly: every field must hold its type's
+    JSON form and a value the record accepts, else a :class:`RecordError` names the field
+    (``Mention.actors[0].role``). Unknown keys are ignored (stores written by older versions)."""
+    where = where or cls.__name__
+    if not isinstance(data, Mapping):
+        raise RecordError(where, f"expected an object, got {_json_name(data)}")
     hints = _hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data:
-            kwargs[f.name] = _decode(hints[f.name], data[f.name])
-    return cls(**kwargs)
+            kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise RecordError(f"{where}.{f.name}", "missing")
+    try:
+        return cls(**kwargs)
+    except RecordError as exc:  # a __post_init__ check: name the field by its path
+        raise RecordError(f"{where}.{exc.where.partition('.')[2]}", exc.problem) from None
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
@@ -269,21 +475,60 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def _decode(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _decode(hint: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if hint is Any:
+        return value
     if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
         inner = [a for a in args if a is not type(None)]
-        return _decode(inner[0], value) if len(inner) == 1 else value
+        return _decode(inner[0], value, where) if len(inner) == 1 else value
+    if value is None:
+        raise RecordError(where, "null where a value is required")
+    if origin is Literal:
+        if value not in args:
+            raise RecordError(where, f"{value!r} is not one of {', '.join(map(str, args))}")
+        return value
     if origin is tuple:
-        return tuple(_decode(args[0], v) for v in value)
+        _expect(isinstance(value, list | tuple), value, "a list", where)
+        return tuple(_decode(args[0], v, f"{where}[{n}]") for n, v in enumerate(value))
     if origin is Mapping or origin is dict:
+        _expect(isinstance(value, Mapping), value, "an object", where)
         val_hint = args[1] if len(args) == 2 else Any
-        return {k: _decode(val_hint, v) for k, v in value.items()}
-    if hint is dt.date and isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
+        return {str(k): _decode(val_hint, v, f"{where}.{k}") for k, v in value.items()}
+    if hint is dt.date:
+        return _date(value, where)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return from_dict(hint, value)
+        return from_dict(hint, value, where)
+    if hint is float:
+        _expect(isinstance(value, int | float) and not isinstance(value, bool), value,
+                "a number", where)
+        return float(value)
+    if hint is int:
+        _expect(isinstance(value, int) and not isinstance(value, bool), value, "an integer", where)
+    elif hint in (str, bool):
+        _expect(isinstance(value, hint), value, "a string" if hint is str else "a boolean", where)
     return value
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    _expect(isinstance(value, str), value, "an ISO date", where)
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise RecordError(where, f"{value!r} is not an ISO date") from None
+
+
+def _expect(ok: bool, value: Any, wanted: str, where: str) -> None:
+    if not ok:
+        raise RecordError(where, f"expected {wanted}, got {_json_name(value)} {value!r:.60}")
+
+
+def _json_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", tuple: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)

@@ -28,7 +28,7 @@ from typing import Any
 from eventfuse.errors import EventfuseError
 from eventfuse.evaluate.metrics import b_cubed
 from eventfuse.geo import haversine_km
-from eventfuse.records import Article, Event, Quantity, to_dict
+from eventfuse.records import Article, Event, MentionKey, Quantity, to_dict
 from eventfuse.settings import Options
 
 NEAR_KM = 25.0
@@ -186,7 +186,7 @@ def _events_citing(events: Iterable[Event]) -> dict[str, list[tuple[Event, int]]
                 if value.evidence is not None:
                     spans[value.article_id][event.id] += 1
         for mention_id in event.mention_ids:
-            spans[mention_id.split(":", 1)[0]][event.id] += 1
+            spans[MentionKey.parse(mention_id).article_id][event.id] += 1
     return {a: [(by_id[e], n) for e, n in per.items()] for a, per in spans.items()}
 
 

@@ -24,7 +24,18 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
-from eventfuse.records import Actor, Article, Evidence, Mention, Place, Quantity, Quote, When
+from eventfuse.records import (
+    Actor,
+    Article,
+    Evidence,
+    Mention,
+    MentionKey,
+    Place,
+    Quantity,
+    Quote,
+    When,
+    as_category,
+)
 
 # Categories whose mentions are statements: a speaker's quotes attach to them.
 STATEMENT_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT", "AGREE"})
@@ -229,9 +240,9 @@ def _credit_earlier(
     first = next((m for m in mentions if m.type == cand.type), None)
     if first is None:
         return False
-    base = first.id.split("@")[0]
+    base = MentionKey.parse(first.id).base
     for n, mention in enumerate(mentions):
-        if mention.id.split("@")[0] == base:
+        if MentionKey.parse(mention.id).base == base:
             mentions[n] = replace(mention, actors=_with_claimants(mention.actors, claims, context))
     return True
 
@@ -283,13 +294,13 @@ def _mentions_for(
     quantities = tuple(
         q for q in quantities_for(sent, cand.trigger, facts.quantities) if q.kind in kinds
     )
-    base_id = f"{article.id}:{cand.trigger.idx}"
+    base = MentionKey(article.id, cand.trigger.idx)
     result = []
     for n, place in enumerate(locations):
-        mention_id = (
-            base_id
+        mention_id = str(
+            base
             if n == 0
-            else f"{base_id}@{place.evidence.start if place and place.evidence else n}"
+            else replace(base, place=place.evidence.start if place and place.evidence else n)
         )
         others = tuple(p for p in in_sentence if p is not place)
         result.append(_mention(article, cand, mention_id, place, others, when, actors, quantities))
@@ -312,7 +323,7 @@ def _mention(
     return Mention(
         id=mention_id,
         article_id=article.id,
-        type=cand.type,
+        type=as_category(cand.type),
         mode=cand.mode,
         acled_event_type=cand.acled_event_type,
         acled_sub_event_type=cand.acled_sub_event_type,

@@ -26,6 +26,7 @@ from eventfuse.extract.status import (
     stance_reason,
     unreal_reason,
 )
+from eventfuse.ontology import get_ontology
 from eventfuse.records import Status
 
 # Confidence of a trigger by where its entry came from.
@@ -143,14 +144,6 @@ def get_crosswalk() -> tuple[Mapping[str, Any], ...]:
     path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
     rules: list[Mapping[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
     return tuple(rules)
-
-
-@functools.cache
-def get_ontology() -> Mapping[str, Any]:
-    """data/plover_ontology.yaml: categories with modes, old-name map, quantity kinds."""
-    path = resources.files("eventfuse.data").joinpath("plover_ontology.yaml")
-    data: Mapping[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
 
 
 def quantity_kinds(kind: str) -> frozenset[str]:

@@ -132,7 +132,7 @@ def _record(doc: Doc, component: str, rule: str, action: str, cand: EventCandida
     if isinstance(cand, Mention):
         trigger = cand.trigger.text if cand.trigger else ""
         start = cand.trigger.start if cand.trigger else -1
-        kind = cand.type
+        kind: str = cand.type
     else:
         trigger, start, kind = cand.trigger.text, cand.trigger.idx, cand.type
     doc._.ef_trace.append(TraceRecord(component, rule, action, trigger, start, kind, reason))

@@ -41,7 +41,7 @@ import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
-from eventfuse.records import Evidence, TimePrecision, When
+from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -119,12 +119,12 @@ def resolve_time(text: str, published: dt.date | None) -> When:
         kept = When(text=text, precision=precision, relative=code)
         if published is None:
             return kept
-        anchor = "text" if code.startswith(("month:", "monthday:")) else "publication"
+        anchor: Anchor = "text" if code.startswith(("month:", "monthday:")) else "publication"
         return anchor_when(kept, published, anchor=anchor)
     return _explicit(text, norm, published)
 
 
-def anchor_when(when: When, published: dt.date, anchor: str = "fusion") -> When:
+def anchor_when(when: When, published: dt.date, anchor: Anchor = "fusion") -> When:
     """Resolve a kept relative expression against ``published``; other Whens come back unchanged."""
     if when.relative is None or when.start is not None:
         return when
@@ -380,7 +380,9 @@ def _full_date(norm: str) -> dt.date | None:
     return None
 
 
-def _dateparser_when(text: str, norm: str, published: dt.date | None, anchor: str) -> When:
+def _dateparser_when(
+    text: str, norm: str, published: dt.date | None, anchor: Anchor
+) -> When:
     base = dt.datetime.combine(published or dt.date(2000, 1, 1), dt.time())
     try:
         data = _date_parser(base).get_date_data(norm)

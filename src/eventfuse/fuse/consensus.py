@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from eventfuse.fuse.config import FusionConfig
-from eventfuse.records import Actor, Mention, Place, Quantity, When
+from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
 GEO_RANK = {"point": 4, "region": 3, "admin1": 2, "country": 1, "unknown": 0}
@@ -23,7 +23,7 @@ def consensus_type(mentions: Sequence[Mention]) -> Mention:
 
 
 # An undated article's relative date resolved against its estimated publication date.
-ARTICLE_ANCHOR = "fusion-article"
+ARTICLE_ANCHOR: Anchor = "fusion-article"
 
 
 def is_derived(when: When) -> bool:

@@ -544,10 +544,18 @@ class SQLStore:
             raise StoreError(f"{self.location}: cannot store {kind} {record_id}: {exc}") from exc
 
     def _decode(self, cls: type[R], table: str, text: str) -> R:
+        """The row's record, strictly decoded: a value this version refuses (old data) is a
+        StoreError naming the table, the record's id and the field."""
         try:
-            return from_dict(cls, json.loads(text))
-        except (TypeError, ValueError, KeyError) as exc:
+            data = json.loads(text)
+        except ValueError as exc:
             raise StoreError(f"{self.location}: unreadable row in {table}: {exc}") from exc
+        record_id = data.get("id") if isinstance(data, dict) else None
+        try:
+            return from_dict(cls, data)
+        except (TypeError, ValueError, KeyError) as exc:
+            named = f" (id {record_id!r})" if record_id is not None else ""
+            raise StoreError(f"{self.location}: unreadable row in {table}{named}: {exc}") from exc
 
 
 def _add_result(batch_ids: Sequence[str], stored: set[str]) -> AddResult:

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from eventfuse.extract.events import detect_events, get_ontology, normalize_category
+from eventfuse.extract.events import detect_events, normalize_category
 from eventfuse.extract.typing import (
     HEAD_FILE,
     META_FILE,
@@ -39,6 +39,7 @@ from eventfuse.extract.typing import (
     prior_log_probabilities,
     softmax,
 )
+from eventfuse.ontology import get_ontology
 
 FEATURE_VERSION = "1"  # bump when the evidence or the embedding changes
 
