@@ -60,7 +60,8 @@ RULES = {
     "habitual": "habitual or generic statement ('has long accused', 'often attacks')",
     "stance": "a standing position, not a happening",
     "credit_line": "bylines, photo credits and 'Courtesy ...' lines report nothing",
-    "background_date": "the clause's own date lies well before publication: background history",
+    "background_date": "the clause is dated only to a month or year well before publication: "
+    "background history",
     "same_happening": "same category in one article, no conflicting place, date or party: one "
     "happening",
     "salience": "a happening neither in the headline or lead nor repeated nor specific is "
@@ -335,6 +336,10 @@ class Arguments(_Component):
         if when is None or when.end is None or article.published is None:
             return False
         if when.anchor not in ("text", None):
+            return False
+        # A day-exact date names one happening, which a follow-up ("sentenced for the March 1
+        # shooting") reports again; only a month or a year long past is background history.
+        if when.precision not in ("month", "year"):
             return False
         return (article.published - when.end).days > self.background_days
 
