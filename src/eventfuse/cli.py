@@ -541,7 +541,8 @@ def events(
             disputed=disputed or None,
         )
         found = query_events(store, query)
-        articles = {a.id: a for a in store.get_articles()}
+        source_ids = sorted({s.article_id for e in found for s in e.sources})
+        articles = {a.id: a for a in store.get_articles(source_ids)} if source_ids else {}
         context = (store_context(store, found, articles, load_outlets(outlets))
                    if fmt in FLAT_FORMATS else None)
     if fmt == "table":
@@ -576,11 +577,7 @@ def _option(check: Callable[[str], str], value: str | None, hint: str) -> str | 
 def _checked_country(store: Any, value: str) -> str:
     from eventfuse.query import checked_country
 
-    return checked_country(value, known=_countries_of(store))
-
-
-def _countries_of(store: Any) -> set[str]:
-    return {e.location.country for e in store.get_events() if e.location and e.location.country}
+    return checked_country(value, known=store.event_countries())
 
 
 # Formats whose rows carry ACLED ids and source scales.

@@ -1,0 +1,13 @@
+-- 0005 event pages: what listings (`GET /api/events`, `eventfuse events`) filter, sort and page by
+-- in SQL, so a page decodes only its own events. `independent_sources` sorts by sources;
+-- `actor_text` (the actors' names, casefolded, one per line) and `search_text` (the event's
+-- searchable text, casefolded) answer the actor and free-text filters as substring tests: both
+-- are filled from each event as it is written (eventfuse.store.search), and for the events
+-- stored before this migration by the store right after it runs, in the same transaction.
+ALTER TABLE events ADD COLUMN independent_sources INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN actor_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+-- The listing orders: by date (undated last, then id) and by number of sources (most first,
+-- then id).
+CREATE INDEX IF NOT EXISTS events_by_date ON events ((date_start IS NULL), date_start, id);
+CREATE INDEX IF NOT EXISTS events_by_sources ON events (independent_sources DESC, id);
