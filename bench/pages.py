@@ -155,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         report["baseline_ms"] = base
         report["speedup"] = {n: {k: round(base[n][k] / figures[n][k], 1) for k in figures[n]}
                              for n in figures}
-    print(json.dumps(report, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    from report import emit_json  # bench/report.py, beside this script
+
+    emit_json(report, args.json)
     return 0
 
 

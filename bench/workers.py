@@ -10,14 +10,17 @@ each worker count, times (a) bare parsing, ``nlp.pipe`` in the chunks and proces
 is loaded before timing; each worker process starts from a fork of this one. ``--before`` adds
 the chunking before issue 19 at the last worker count: one batch per ``nlp.pipe`` call, every
 worker started for it. The configurations run in turn, ``--rounds`` times (other load on a shared
-machine varies); prints the best seconds of each and the speed-up over the first.
+machine varies); prints the best seconds of each, the speed-up over the first, and the CPU
+seconds each worker process spent in one more parse (sampled from /proc): whether every worker
+got work, which holds whatever the machine's other load.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
+import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +31,8 @@ from eventfuse.ingest import read_bytes
 from eventfuse.nlp import get_nlp, parse, pipe_chunk, pipe_processes
 from eventfuse.records import Article
 from eventfuse.settings import load_options
+
+TIMES = ("parse_s", "extract_s")
 
 
 def _articles(path: Path, count: int) -> list[Article]:
@@ -44,6 +49,42 @@ def _timed(work: Callable[[], Any]) -> float:
     began = time.perf_counter()
     work()
     return round(time.perf_counter() - began, 2)
+
+
+def _children_cpu() -> dict[int, float]:
+    """CPU seconds so far of each child process of this one (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        try:  # a thread or a process may end while it is read
+            pids = (task / "children").read_text().split()
+            for pid in pids:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                found[int(pid)] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def _worker_cpu(work: Callable[[], Any]) -> list[float]:
+    """Run ``work``, sampling its worker processes' CPU time: the seconds each worker process
+    computed (more than one figure near equal: every worker got work), largest first."""
+    seen: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            seen.update(_children_cpu())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        work()
+    finally:
+        done.set()
+        sampler.join()
+    return sorted((round(cpu, 1) for cpu in seen.values()), reverse=True)
 
 
 def measure(articles: list[Article], workers: int, before: bool = False) -> dict[str, float]:
@@ -68,7 +109,8 @@ def measure(articles: list[Article], workers: int, before: bool = False) -> dict
             else:
                 extract_articles(chunk, options)
 
-    return {"parse_s": _timed(parse_all), "extract_s": _timed(extract_all)}
+    return {"parse_s": _timed(parse_all), "extract_s": _timed(extract_all),
+            "worker_cpu_s": _worker_cpu(parse_all)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,21 +129,22 @@ def main(argv: list[str] | None = None) -> int:
     configs = [(str(n), n, False) for n in args.workers]
     if args.before:
         configs.append((f"{args.workers[-1]} (before)", args.workers[-1], True))
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     for _ in range(args.rounds):
         for name, workers, before in configs:
             got = measure(articles, workers, before)
             best = figures.setdefault(name, got)
-            figures[name] = {k: min(best[k], got[k]) for k in got}
+            figures[name] = {k: min(best[k], got[k]) for k in TIMES} | {
+                "worker_cpu_s": got["worker_cpu_s"]}
     first = figures[configs[0][0]]
     report = {
         "articles": len(articles), "words": words, "seconds": figures,
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
-        "speedup": {n: {k: round(first[k] / f[k], 2) for k in f} for n, f in figures.items()},
+        "speedup": {n: {k: round(first[k] / f[k], 2) for k in TIMES} for n, f in figures.items()},
     }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    from report import emit_json  # bench/report.py, beside this script
+
+    emit_json(report, args.json)
     return 0
 
 

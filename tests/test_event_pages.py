@@ -112,12 +112,15 @@ FILTERS = [
     EventFilter(text="100%"),
     EventFilter(text="night_shift crowd"),
     EventFilter(text="nothing like this"),
+    EventFilter(text="ke"),  # shorter than a trigram
+    EventFilter(text='strike "crowd'),  # FTS5 quoting
+    EventFilter(actor="Guard", text="rally"),
 ]
 # Cases no event matches: an escaped wildcard ("0%c" would match "50%_club" as a LIKE pattern),
 # a needle across two actor names, a text not there.
 MATCH_NOTHING = [EventFilter(actor="0%c"), EventFilter(actor="guard\x1fresidents"),
                  EventFilter(actor="guard\nresidents"), EventFilter(text="strike\x00"),
-                 EventFilter(text="nothing like this")]
+                 EventFilter(text="nothing like this"), EventFilter(text='strike "crowd')]
 
 
 @pytest.mark.parametrize("where", FILTERS, ids=[str(i) for i in range(len(FILTERS))])

@@ -3,7 +3,8 @@
 ``actor`` and free-text (``q``) filters are case-insensitive substring tests. The store keeps
 both texts casefolded in columns of the events table (migration 0005) and tests them with
 ``LIKE`` on a casefolded needle, so SQLite and PostgreSQL answer exactly as Python's
-``needle.casefold() in text`` would, without decoding any event.
+``needle.casefold() in text`` would, without decoding any event. On SQLite a trigram FTS5
+index of both columns first narrows the rows the LIKE reads (:func:`trigram_query`).
 """
 
 from __future__ import annotations
@@ -49,3 +50,13 @@ def like_pattern(needle: str) -> str:
     """A ``LIKE ... ESCAPE '\\'`` pattern matching text that contains ``needle`` casefolded."""
     escaped = needle.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def trigram_query(column: str, needle: str) -> str | None:
+    """An FTS5 query of the trigram index (SQLite) finding the rows whose ``column`` may hold
+    ``needle``: a superset of the exact matches, as the index folds case too. None below three
+    characters, which no trigram covers."""
+    folded = needle.casefold()
+    if len(folded) < 3:
+        return None
+    return f'{column} : "{folded.replace(chr(34), chr(34) * 2)}"'

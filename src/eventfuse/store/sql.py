@@ -25,7 +25,13 @@ from eventfuse.records import Article, Event, Mention, from_dict, to_dict
 from eventfuse.store.base import AddResult, EventFilter, EventSort, SignatureEntry
 from eventfuse.store.dialect import WRITER_STEP, Connection, Dialect
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations, typed
-from eventfuse.store.search import actor_text, can_match, like_pattern, search_text
+from eventfuse.store.search import (
+    actor_text,
+    can_match,
+    like_pattern,
+    search_text,
+    trigram_query,
+)
 
 R = TypeVar("R")
 
@@ -489,6 +495,12 @@ class SQLStore:
         if any(n is not None and not can_match(n, actor=a) for n, a in needles):
             tests.append(("1 = ?", 0))  # never true
             tests = [(clause, value) for clause, value in tests if "LIKE" not in clause]
+        elif self._dialect.trigram_index:
+            # The exact LIKE tests above stay; the index only narrows the rows they read.
+            for column, needle in (("actor_text", where.actor), ("search_text", where.text)):
+                query = None if needle is None else trigram_query(column, needle)
+                tests.append(("rowid IN (SELECT rowid FROM events_search "
+                              "WHERE events_search MATCH ?)", query))
         kept = [(clause, value) for clause, value in tests if value is not None]
         if not kept:
             return "", []
