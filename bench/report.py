@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 Figures = dict[str, Any]
 
 EXTRACT_TARGET = 0.5  # extraction >= 50% of bare nlp.pipe throughput
 SCALING_TARGET = 12.0  # 10x mentions costs <= 12x time
+
+
+def emit_json(figures: Figures, path: str | None) -> None:
+    """Print a bench script's figures as JSON, and write them to ``path`` when given."""
+    text = json.dumps(figures, indent=2)
+    print(text)
+    if path:
+        Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:

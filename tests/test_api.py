@@ -319,7 +319,7 @@ def test_unexpected_failure_is_500_without_internals(store: Store) -> None:
         def __getattr__(self, name: str) -> Any:
             return getattr(store, name)
 
-        def get_events(self, where: Any = None) -> Any:
+        def get_events(self, *args: Any, **kwargs: Any) -> Any:
             raise RuntimeError("/secret/path.db: disk I/O error")
 
     app = TestClient(create_app(Options(), store=BrokenStore(), token=TOKEN),  # type: ignore[arg-type]

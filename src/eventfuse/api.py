@@ -8,6 +8,7 @@ writes need a bearer token (see :mod:`eventfuse.web.security`). OpenAPI: ``/docs
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import threading
@@ -33,6 +34,7 @@ from eventfuse.query import (
     SortKey,
     checked_country,
     checked_type,
+    event_filter,
     query_events,
 )
 from eventfuse.records import Article, Event, to_dict
@@ -163,11 +165,12 @@ def _add_read_routes(app: FastAPI, state: AppState) -> None:
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
-        """Events matching the filters, sorted, one page at a time; ``total`` counts all pages."""
-        matching = query_events(store, filters)
-        page = matching[offset : offset + limit]
+        """Events matching the filters, sorted, one page at a time; ``total`` counts all pages.
+        The store filters, sorts, pages and counts in SQL: only the page's events are read."""
+        page = query_events(store, dataclasses.replace(filters, limit=limit, offset=offset))
+        total = store.count_events(event_filter(filters))
         articles = _articles_of(store, page)
-        return {"ok": True, "total": len(matching), "limit": limit, "offset": offset,
+        return {"ok": True, "total": total, "limit": limit, "offset": offset,
                 "events": [event_json(e, articles) for e in page]}
 
     @app.get("/api/events/{event_id}", tags=["events"])

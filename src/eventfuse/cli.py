@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,9 @@ class Context:
         self.quiet = quiet
         self.db_given = db is not None
         self.options = load_options({"db": db, **overrides})
+        # --workers' default (every core) yields to n_process set by --set or the environment.
+        self.workers_given = ("n_process" in overrides
+                              or "EVENTFUSE_N_PROCESS" in os.environ)
 
     def open_store(self) -> Any:
         from eventfuse.store import open_store
@@ -71,6 +75,20 @@ def _set_db(click_ctx: click.Context, _param: click.Parameter, value: str | None
 # `eventfuse run PATH --db DB` reads as naturally as `eventfuse --db DB run PATH`: accept both.
 DB = click.option(
     "--db", expose_value=False, callback=_set_db, help="SQLite path or postgresql:// URL."
+)
+
+
+def _set_workers(click_ctx: click.Context, _param: click.Parameter, value: int | None) -> None:
+    obj = click_ctx.find_object(Context)
+    if obj is not None and (value is not None or not obj.workers_given):
+        workers = value if value is not None else (os.cpu_count() or 1)
+        obj.options = dataclasses.replace(obj.options, n_process=workers)
+
+
+WORKERS = click.option(
+    "--workers", type=click.IntRange(min=1), expose_value=False, callback=_set_workers,
+    help="Processes parsing articles (spaCy's n_process; Spark: local cores) [default: one "
+    "per core, or the n_process setting].",
 )
 
 
@@ -343,6 +361,7 @@ def articles(ctx: Context, fmt: str) -> None:
               help="Print, per article, what each extraction component dropped, merged or "
               "changed and by which rule, then the mentions kept.")
 @OUTLET_FROM_FOLDER
+@WORKERS
 @pass_ctx
 def extract(
     ctx: Context,
@@ -392,6 +411,7 @@ def extract(
     "--db the store is temporary and these files are the only output.",
 )
 @DB
+@WORKERS
 @pass_ctx
 def run(
     ctx: Context,
@@ -443,7 +463,8 @@ def _run_engine(
     try:
         from eventfuse.engines import spark
 
-        config = spark.SparkConfig(master=master)  # None: spark-submit's, else local[*]
+        # None: spark-submit's master, else local[workers]
+        config = spark.SparkConfig(master=master, local_cores=options.n_process)
         spark_session = spark.spark_session(config)
     except ImportError as exc:
         raise click.ClickException(
@@ -541,7 +562,8 @@ def events(
             disputed=disputed or None,
         )
         found = query_events(store, query)
-        articles = {a.id: a for a in store.get_articles()}
+        source_ids = sorted({s.article_id for e in found for s in e.sources})
+        articles = {a.id: a for a in store.get_articles(source_ids)} if source_ids else {}
         context = (store_context(store, found, articles, load_outlets(outlets))
                    if fmt in FLAT_FORMATS else None)
     if fmt == "table":
@@ -576,11 +598,7 @@ def _option(check: Callable[[str], str], value: str | None, hint: str) -> str | 
 def _checked_country(store: Any, value: str) -> str:
     from eventfuse.query import checked_country
 
-    return checked_country(value, known=_countries_of(store))
-
-
-def _countries_of(store: Any) -> set[str]:
-    return {e.location.country for e in store.get_events() if e.location and e.location.country}
+    return checked_country(value, known=store.event_countries())
 
 
 # Formats whose rows carry ACLED ids and source scales.

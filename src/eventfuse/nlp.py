@@ -28,6 +28,24 @@ def get_nlp() -> Language:
     return spacy.load(MODEL, disable=list(DISABLED))
 
 
+# Batches per worker process in one nlp.pipe call: enough that every worker gets work and a
+# worker finishing its batch early takes another, few enough to keep one call's Docs small.
+BATCHES_PER_WORKER = 4
+
+
+def pipe_chunk(batch_size: int, workers: int) -> int:
+    """Texts to hand one ``nlp.pipe`` call with ``workers`` processes: each worker gets
+    :data:`BATCHES_PER_WORKER` batches (at one batch per call, a second worker got nothing).
+    One process keeps one batch per call."""
+    return batch_size if workers <= 1 else batch_size * workers * BATCHES_PER_WORKER
+
+
+def pipe_processes(texts: int, batch_size: int, workers: int) -> int:
+    """Processes worth starting for ``texts`` texts: at most one per batch (a process without a
+    batch only costs its start and a copy of the model)."""
+    return max(1, min(workers, -(-texts // max(1, batch_size))))
+
+
 def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
     """Parse many texts with ``nlp.pipe`` in batches; yields Docs in input order."""
     yield from get_nlp().pipe(texts, batch_size=batch_size, n_process=n_process)

@@ -95,11 +95,14 @@ def ingest_articles(
 def extract_pending(store: Store, options: Options, progress: Progress | None = None) -> int:
     """Extract mentions from every stored article not yet extracted; returns mentions found."""
     from eventfuse.extract import extract_articles
+    from eventfuse.nlp import pipe_chunk
 
     pending = store.articles_without_mentions()
     found = 0
-    for start in range(0, len(pending), options.batch_size):
-        ids = pending[start : start + options.batch_size]
+    # One nlp.pipe call per chunk, each worker process getting several batches of it.
+    chunk = pipe_chunk(options.batch_size, options.n_process)
+    for start in range(0, len(pending), chunk):
+        ids = pending[start : start + chunk]
         articles = store.get_articles(ids)
         mentions = extract_articles(articles, options)
         store.put_mentions(ids, mentions)

@@ -58,6 +58,8 @@ class SparkConfig:
     shuffle_partitions: int = 4
     # Articles per Arrow batch handed to one mapInPandas call (one nlp.pipe run).
     arrow_batch_articles: int = 64
+    # Cores of a local master (``local[N]``; None: every core), as --workers says.
+    local_cores: int | None = None
 
 
 def spark_session(config: SparkConfig | None = None) -> SparkSession:
@@ -67,7 +69,7 @@ def spark_session(config: SparkConfig | None = None) -> SparkSession:
     cfg = config or SparkConfig()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    master = _master(cfg.master)
+    master = _master(cfg.master, cfg.local_cores)
     builder = SparkSession.builder if master is None else SparkSession.builder.master(master)
     if master is not None and master.startswith("local"):
         # One machine: bind to loopback rather than guess an interface (and warn about it).
@@ -89,11 +91,13 @@ def spark_session(config: SparkConfig | None = None) -> SparkSession:
     return session
 
 
-def _master(requested: str | None) -> str | None:
+def _master(requested: str | None, local_cores: int | None = None) -> str | None:
     """The master to set, or None to keep spark-submit's (it starts the driver with a gateway)."""
     if requested:
         return requested
-    return None if "PYSPARK_GATEWAY_PORT" in os.environ else DEFAULT_MASTER
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        return None
+    return f"local[{local_cores}]" if local_cores else DEFAULT_MASTER
 
 
 # --- ingest -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from eventfuse.errors import EventfuseError
 from eventfuse.extract.bounds import bounded_articles
 from eventfuse.extract.events import detect_events
 from eventfuse.extract.pipeline import TraceRecord, run_components
-from eventfuse.nlp import parse, parse_cached
+from eventfuse.nlp import parse, parse_cached, pipe_processes
 from eventfuse.records import Article, Mention
 from eventfuse.settings import Options, load_options
 
@@ -57,14 +57,14 @@ def extract_articles(
     runs (evaluation). Each article's text is cut to the per-article bounds first (a warning
     names it); its mentions come from, and their evidence indexes, the kept prefix."""
     articles = bounded_articles(articles, options)
+    processes = pipe_processes(len(articles), options.batch_size, options.n_process)
     docs: Iterable[Doc]
     if parse_cache is not None:
         docs = parse_cached([a.text for a in articles], parse_cache,
-                            batch_size=options.batch_size, n_process=options.n_process)
+                            batch_size=options.batch_size, n_process=processes)
     else:
         docs = parse(
-            (a.text for a in articles), batch_size=options.batch_size,
-            n_process=options.n_process,
+            (a.text for a in articles), batch_size=options.batch_size, n_process=processes,
         )
     mentions: list[Mention] = []
     for article, doc in zip(articles, docs, strict=True):

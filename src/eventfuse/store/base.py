@@ -12,14 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 from eventfuse.changes import Change
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention
 
-__all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
+__all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventSort", "EventStore",
            "FetchStateStore", "MentionStore", "SignatureEntry", "Store", "StoreError"]
 
 
@@ -36,7 +36,8 @@ class EventFilter:
     """Optional filters of :meth:`Store.get_events`; None means "any".
 
     ``since``/``until`` keep events whose date range overlaps [since, until]; an event without a
-    known date never matches a date filter.
+    known date never matches a date filter. ``actor`` and ``text`` are case-insensitive
+    substrings of an actor's name and of the event's text (see :mod:`eventfuse.store.search`).
     """
 
     type: str | None = None
@@ -44,6 +45,13 @@ class EventFilter:
     since: dt.date | None = None
     until: dt.date | None = None
     disputed: bool | None = None
+    actor: str | None = None
+    text: str | None = None
+
+
+# Listing orders. "date": oldest first, undated last; "sources": most independent sources first;
+# "-" reverses; ties (and "id") by id.
+EventSort = Literal["date", "-date", "sources", "-sources", "id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +109,14 @@ class EventStore(Protocol):
         self, events: Sequence[Event], removed_event_ids: Iterable[str] = ()
     ) -> None: ...
 
-    def get_events(self, where: EventFilter | None = None) -> list[Event]: ...
+    def get_events(
+        self, where: EventFilter | None = None, *, sort: EventSort = "id",
+        limit: int | None = None, offset: int = 0,
+    ) -> list[Event]: ...
+
+    def count_events(self, where: EventFilter | None = None) -> int: ...
+
+    def event_countries(self) -> set[str]: ...
 
     def get_event(self, event_id: str) -> Event | None: ...
 

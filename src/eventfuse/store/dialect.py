@@ -15,7 +15,9 @@ from typing import Any, Protocol, TypeVar
 
 # The column types each migration names by placeholder ({key}, {date}, ...): see migrations/.
 # {postgres_only} starts a line only PostgreSQL runs (SQLite's text is a comment mark).
-TYPE_NAMES = ("key", "date", "flag", "false", "blob", "serial_key", "postgres_only")
+# {sqlite_only} likewise starts a line only SQLite runs.
+TYPE_NAMES = ("key", "date", "flag", "false", "blob", "serial_key", "postgres_only",
+              "sqlite_only")
 # The lock name of a writer step (Store.writer_lock): one per database, across processes.
 WRITER_STEP = "writer"
 
@@ -56,6 +58,12 @@ class Dialect(Protocol[C]):
     @property
     def types(self) -> Mapping[str, str]:
         """The SQL type per name of :data:`TYPE_NAMES`, filled into the migrations."""
+        ...
+
+    @property
+    def trigram_index(self) -> bool:
+        """Whether the ``events_search`` trigram index (SQLite's FTS5, migration 0005) exists
+        to narrow the actor and text filters."""
         ...
 
     @property

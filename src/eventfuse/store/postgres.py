@@ -31,7 +31,8 @@ DEFAULT_CONNECT_TIMEOUT_SECONDS = 10
 _LOCK_CLASS = 0x6566
 _DRIVER_SCHEME = re.compile(r"^(postgres(?:ql)?)\+[a-z0-9_]+://", re.IGNORECASE)
 POSTGRES_TYPES = {"key": 'TEXT COLLATE "C"', "date": "DATE", "flag": "BOOLEAN", "false": "FALSE",
-                  "blob": "BYTEA", "serial_key": "BIGSERIAL PRIMARY KEY", "postgres_only": ""}
+                  "blob": "BYTEA", "serial_key": "BIGSERIAL PRIMARY KEY", "postgres_only": "",
+                  "sqlite_only": "-- "}
 
 
 def libpq_url(url: str) -> str:
@@ -59,6 +60,7 @@ class PostgresDialect:
     types = POSTGRES_TYPES
     driver_error = psycopg.Error
     ingest_order = "ingest_seq"  # an identity column (migration 0004)
+    trigram_index = False  # the LIKE filters scan the events table's text columns
     # A writer step's advisory lock lives in a transaction of its own connection; the step's
     # calls run in their own transactions as usual.
     shared_step = False

@@ -4,7 +4,8 @@ Each migration runs once per database and is recorded in the ``schema_migrations
 opening a store twice, or from two processes at once, never re-applies one. One file serves
 every backend: where SQLite and PostgreSQL types differ the file names a placeholder (``{key}``,
 ``{date}``, ``{flag}``, ``{false}``, ``{blob}``, ``{serial_key}``) that the dialect fills in;
-a line starting ``{postgres_only}`` is a comment on SQLite.
+a line starting ``{postgres_only}`` is a comment on SQLite, one starting ``{sqlite_only}`` a
+comment on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -22,14 +22,37 @@ from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
-from eventfuse.store.base import AddResult, EventFilter, SignatureEntry
+from eventfuse.store.base import AddResult, EventFilter, EventSort, SignatureEntry
 from eventfuse.store.dialect import WRITER_STEP, Connection, Dialect
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations, typed
+from eventfuse.store.search import (
+    actor_text,
+    can_match,
+    like_pattern,
+    search_text,
+    trigram_query,
+)
 
 R = TypeVar("R")
 
 # Ids per "IN (...)" query: far below SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 500
+# An events row, in the order of _event_row; every column but id is rewritten on upsert.
+_EVENT_COLUMNS = ("id", "type", "date_start", "date_end", "country", "disputed", "json",
+                  "independent_sources", "actor_text", "search_text")
+_EVENT_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in _EVENT_COLUMNS[1:])
+# ORDER BY of each listing order (see EventSort), served by the indexes of migration 0005.
+_EVENT_ORDERS: dict[str, str] = {
+    "date": "(date_start IS NULL), date_start, id",
+    "-date": "(date_start IS NULL) DESC, date_start DESC, id DESC",
+    "sources": "independent_sources DESC, id",
+    "-sources": "independent_sources, id",
+    "id": "id",
+}
+# The migration adding the listing columns, which the store fills for events stored before it.
+_EVENT_PAGES_VERSION = "0005"
+# LIMIT when only OFFSET is given (SQLite has no OFFSET without LIMIT).
+_NO_LIMIT = 2**62
 _FETCH_STATE_COLUMNS = ("url", "etag", "last_modified", "fetched_at", "entry_updated",
                         "article_id", "content_sha256")
 
@@ -202,8 +225,26 @@ class SQLStore:
             # Re-read inside the lock: another process may have migrated meanwhile.
             for migration in self._pending(migrations, self._applied_versions(conn)):
                 self._dialect.run_script(conn, typed(migration.sql, self._dialect.types))
+                if migration.version == _EVENT_PAGES_VERSION:
+                    self._fill_event_columns(conn)
                 self._run(conn, f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
                           (migration.version, migration.name))
+
+    def _fill_event_columns(self, conn: Connection) -> None:
+        """Fill the listing columns migration 0005 added for the events stored before it, in
+        batches by id (computed from each event, as put_events does)."""
+        last = ""
+        while True:
+            rows = self._all(conn, "SELECT id, json FROM events WHERE id > ? ORDER BY id "
+                             "LIMIT ?", (last, CHUNK))
+            if not rows:
+                return
+            events = [self._decode(Event, "events", text) for _, text in rows]
+            self._many(conn, "UPDATE events SET independent_sources = ?, actor_text = ?, "
+                       "search_text = ? WHERE id = ?",
+                       [(e.independent_sources, actor_text(e), search_text(e), e.id)
+                        for e in events])
+            last = rows[-1][0]
 
     def _applied_versions(self, conn: Connection) -> set[str]:
         if not self._dialect.has_table(conn, MIGRATIONS_TABLE):
@@ -400,26 +441,44 @@ class SQLStore:
         removed = sorted(set(removed_event_ids) - set(ids))
         with self._write("events") as conn:
             self._many(conn, "DELETE FROM events WHERE id = ?", [(i,) for i in removed])
-            self._many(conn, "INSERT INTO events (id, type, date_start, date_end, country, "
-                       "disputed, json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
-                       "SET type = excluded.type, date_start = excluded.date_start, "
-                       "date_end = excluded.date_end, country = excluded.country, "
-                       "disputed = excluded.disputed, json = excluded.json", rows)
+            self._many(conn, f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
+                       f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))}) ON CONFLICT (id) "
+                       f"DO UPDATE SET {_EVENT_UPDATES}", rows)
             self._many(conn, "DELETE FROM event_mentions WHERE event_id = ?", [(i,) for i in ids])
             self._many(conn, "INSERT INTO event_mentions (event_id, mention_id) VALUES (?, ?)",
                        links)
 
-    def get_events(self, where: EventFilter | None = None) -> list[Event]:
-        """Events matching ``where`` (all when None), ordered by id."""
+    def get_events(
+        self, where: EventFilter | None = None, *, sort: EventSort = "id",
+        limit: int | None = None, offset: int = 0,
+    ) -> list[Event]:
+        """Events matching ``where`` (all when None) in the order ``sort`` names, ``offset``
+        skipped, at most ``limit``: filtered, sorted and paged in SQL, so only the returned
+        events are decoded."""
         clauses, params = self._event_filter(where or EventFilter())
-        sql = "SELECT json FROM events"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
+        sql = f"SELECT json FROM events{clauses} ORDER BY {_EVENT_ORDERS[sort]}"
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [_NO_LIMIT if limit is None else limit, offset]
         with self._read() as conn:
-            rows = self._all(conn, sql + " ORDER BY id", params)
+            rows = self._all(conn, sql, params)
         return [self._decode(Event, "events", row[0]) for row in rows]
 
-    def _event_filter(self, where: EventFilter) -> tuple[list[str], list[Any]]:
+    def count_events(self, where: EventFilter | None = None) -> int:
+        """How many events match ``where`` (a listing's total), counted in SQL."""
+        clauses, params = self._event_filter(where or EventFilter())
+        with self._read() as conn:
+            return int(self._all(conn, f"SELECT COUNT(*) FROM events{clauses}", params)[0][0])
+
+    def event_countries(self) -> set[str]:
+        """The countries events are placed in (ISO alpha-2)."""
+        with self._read() as conn:
+            rows = self._all(conn, "SELECT DISTINCT country FROM events "
+                             "WHERE country IS NOT NULL")
+        return {row[0] for row in rows}
+
+    def _event_filter(self, where: EventFilter) -> tuple[str, list[Any]]:
+        """`` WHERE ...`` (or nothing) and its parameters."""
         date = self._dialect.date
         tests: list[tuple[str, Any]] = [
             ("type = ?", where.type),
@@ -427,9 +486,26 @@ class SQLStore:
             ("COALESCE(date_end, date_start) >= ?", date(where.since)),
             ("COALESCE(date_start, date_end) <= ?", date(where.until)),
             ("disputed = ?", where.disputed),
+            # Casefolded column and pattern: the same answer from SQLite's ASCII-insensitive
+            # LIKE and PostgreSQL's case-sensitive one.
+            ("actor_text LIKE ? ESCAPE '\\'", _pattern(where.actor)),
+            ("search_text LIKE ? ESCAPE '\\'", _pattern(where.text)),
         ]
+        needles = ((where.actor, True), (where.text, False))
+        if any(n is not None and not can_match(n, actor=a) for n, a in needles):
+            tests.append(("1 = ?", 0))  # never true
+            tests = [(clause, value) for clause, value in tests if "LIKE" not in clause]
+        elif self._dialect.trigram_index:
+            # The exact LIKE tests above stay; the index only narrows the rows they read.
+            for column, needle in (("actor_text", where.actor), ("search_text", where.text)):
+                query = None if needle is None else trigram_query(column, needle)
+                tests.append(("rowid IN (SELECT rowid FROM events_search "
+                              "WHERE events_search MATCH ?)", query))
         kept = [(clause, value) for clause, value in tests if value is not None]
-        return [clause for clause, _ in kept], [value for _, value in kept]
+        if not kept:
+            return "", []
+        return (" WHERE " + " AND ".join(clause for clause, _ in kept),
+                [value for _, value in kept])
 
     def get_event(self, event_id: str) -> Event | None:
         found = self._records(Event, "events", "id", [event_id], order="id")
@@ -535,7 +611,8 @@ class SQLStore:
         return (event.id, event.type, self._dialect.date(when.start if when else None),
                 self._dialect.date(when.end if when else None),
                 location.country if location else None, bool(event.disagreements),
-                self._encode("event", event.id, event))
+                self._encode("event", event.id, event), event.independent_sources,
+                actor_text(event), search_text(event))
 
     def _encode(self, kind: str, record_id: str, record: object) -> str:
         try:
@@ -556,6 +633,10 @@ class SQLStore:
         except (TypeError, ValueError, KeyError) as exc:
             named = f" (id {record_id!r})" if record_id is not None else ""
             raise StoreError(f"{self.location}: unreadable row in {table}{named}: {exc}") from exc
+
+
+def _pattern(needle: str | None) -> str | None:
+    return None if needle is None else like_pattern(needle)
 
 
 def _add_result(batch_ids: Sequence[str], stored: set[str]) -> AddResult:

@@ -22,7 +22,8 @@ from eventfuse.store.sql import SQLStore
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
 SQLITE_TYPES = {"key": "TEXT", "date": "TEXT", "flag": "INTEGER", "false": "0", "blob": "BLOB",
-                "serial_key": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgres_only": "-- "}
+                "serial_key": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgres_only": "-- ",
+                "sqlite_only": ""}
 WRITER_WAIT_SECONDS = 3600.0  # how long a writer step waits for another process's step
 
 
@@ -36,6 +37,7 @@ class SQLiteDialect:
     name: ClassVar[str] = "sqlite"
     param: ClassVar[str] = "?"
     types: ClassVar[Mapping[str, str]] = SQLITE_TYPES
+    trigram_index = True
     driver_error: ClassVar[type[Exception]] = sqlite3.Error
     # Articles' rowids grow as they are inserted and are never renumbered (no VACUUM).
     ingest_order: ClassVar[str] = "rowid"
@@ -132,9 +134,10 @@ class SQLiteDialect:
             conn.execute(statement)
 
     def tables(self, conn: sqlite3.Connection) -> list[str]:
-        return [row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name").fetchall()]
+        # Not the full-text index (a virtual table and its shadow tables): it is derived from
+        # the events table, and its pages depend on the order of past writes.
+        return sorted(row[1] for row in conn.execute("PRAGMA main.table_list").fetchall()
+                      if row[2] == "table" and not row[1].startswith("sqlite_"))
 
     def integrity_problems(self, conn: sqlite3.Connection) -> Iterator[str]:
         """SQLite's integrity check, then its foreign-key check."""
