@@ -80,11 +80,13 @@ def synthetic_events(count: int, seed: int = 19) -> list[Event]:
                                        start, None, Evidence(article_id, 0, len(text), text)))
         values = tuple(SourceValue(s.article_id, rng.randint(5, 500), s.evidence)
                        for s in sources)
+        kind = rng.choice(TYPES)
+        mode = rng.choice((None, "demo", "strike"))  # modes of PROTEST: records check them
         events.append(Event(
             id=f"evt-{number:06d}",
-            type=rng.choice(TYPES),
+            type=kind,
             mention_ids=(),
-            mode=rng.choice((None, "demo", "strike")),
+            mode=mode if kind == "PROTEST" else None,
             when=When(text="on Tuesday", start=start, end=end, precision="day") if start else None,
             location=Place(name=city, canonical=city, country=country) if country else None,
             actors=tuple(Actor("actor", name, name.title()) for name in names),
