@@ -171,7 +171,8 @@ def test_jsonl_good_lines_load_and_bad_lines_name_file_and_line() -> None:
     assert first.title == "Miners block highway near Redvale"
     assert first.outlet == "Example Wire"
     assert first.published == dt.date(2024, 2, 11) and first.published_source == "jsonl"
-    assert first.metadata == {"section": "world", "tags": ["labour", "mining"]}
+    # records freeze metadata: nested lists come back as tuples (issue 17)
+    assert first.metadata == {"section": "world", "tags": ("labour", "mining")}
     assert first.text.split("\n\n")[1] == "The blockade was lifted in the evening."
     assert found[1].published == dt.date(2024, 2, 9)
     problems = errors(results)

@@ -416,10 +416,20 @@
       state.map.fitBounds(layer.getBounds(), { maxZoom: PICK_ZOOM });
       ring();
     } else {
+      const picked = state.picked;
       state.cluster.zoomToShowLayer(layer, () => {
         state.map.setView(layer.getLatLng(), Math.max(state.map.getZoom(), PICK_ZOOM));
         ring();
       });
+      // Several events in one town sit at one point: their cluster never splits by zooming and
+      // zoomToShowLayer may not call back. Then zoom in ourselves and open the cluster.
+      setTimeout(() => {
+        if (state.picked !== picked || (layer.getElement && layer.getElement())) return;
+        state.map.setView(layer.getLatLng(), state.map.getMaxZoom(), { animate: false });
+        const parent = state.cluster.getVisibleParent(layer);
+        if (parent && parent !== layer && parent.spiderfy) parent.spiderfy();
+        setTimeout(ring, 400);
+      }, 1500);
     }
   }
 
