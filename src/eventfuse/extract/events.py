@@ -284,7 +284,7 @@ def detect_events(
     violent happening that an accusation or investigation is about ("investigating the shooting
     death of a child") is reported too, not only the investigation.
     """
-    quoted = quoted_ranges(doc)
+    quoted = quoted_ranges(doc.text)
     found: list[EventCandidate] = []
     for sent in doc.sents:
         for candidate in _sentence_events(sent, keep_presupposed):
@@ -296,9 +296,9 @@ def detect_events(
     return found
 
 
-def quoted_ranges(doc: Doc) -> list[tuple[int, int]]:
-    """Character ranges of the direct quotes of ``doc``."""
-    return _quoted_ranges(doc.text)
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the direct quotes of ``text``."""
+    return _quoted_ranges(text)
 
 
 def inside_ranges(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:

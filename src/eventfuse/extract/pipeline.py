@@ -111,7 +111,7 @@ class Happening:
 
 def _register_extensions() -> None:
     for name in ("ef_article", "ef_candidates", "ef_context", "ef_facts", "ef_raw_mentions",
-                 "ef_happenings", "ef_mentions", "ef_title_lemmas"):
+                 "ef_happenings", "ef_mentions"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
     if not Doc.has_extension("ef_trace"):
@@ -196,8 +196,9 @@ class Filters(_Component):
     name = "eventfuse_filters"
 
     def __call__(self, doc: Doc) -> Doc:
-        quoted = find_quoted(doc)
-        credits = credit_lines(doc.text)
+        text = doc._.ef_article.text  # the article's: spaCy rebuilds Doc.text on every access
+        quoted = find_quoted(text)
+        credits = credit_lines(text)
         kept = []
         for cand in doc._.ef_candidates:
             rule, reason = self._drop_reason(cand, quoted, credits)
@@ -651,7 +652,7 @@ def lead_date(times: Sequence[When], lead_end: int) -> When | None:
 
 
 def _with_victims(doc: Doc, article: Article, mention: Mention) -> Mention:
-    counts = casualties(victim_statements(doc, article.id))
+    counts = casualties(victim_statements(doc, article.id, article.text))
     if not counts:
         return mention
     kinds = {q.kind for q in counts}
@@ -701,11 +702,3 @@ def run_components(doc: Doc, article: Article, options: Options) -> Doc:
     for _name, component in extraction_pipeline(options).pipeline:
         doc = component(doc)
     return doc
-
-
-def explain(doc: Doc) -> list[dict[str, Any]]:
-    """The trace of ``doc`` as plain dicts, in text order."""
-    from eventfuse.records import to_dict
-
-    return [to_dict(r) for r in sorted(doc._.ef_trace, key=lambda r: r.start)]
-

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
@@ -77,24 +77,23 @@ def victim_event_types() -> frozenset[str]:
     return get_lexicon().event_types
 
 
-def victim_statements(doc: Doc, article_id: str, within: Sequence[Span] = ()) -> list[
+def victim_statements(doc: Doc, article_id: str, text: str | None = None) -> list[
     VictimStatement
 ]:
-    """Every clause of ``doc`` (or of the ``within`` sentences) telling people died, were hurt or
-    were shot, with the count it gives."""
+    """Every clause of ``doc`` telling people died, were hurt or were shot, with the count it
+    gives. ``text``: the Doc's text when the caller has it (spaCy rebuilds Doc.text per access)."""
     lex = get_lexicon()
-    sentences = within or list(doc.sents)
+    text = doc.text if text is None else text
     found = []
-    for sent in sentences:
-        for token in sent:
-            if token.pos_ == "NOUN":
-                statement = _noun_statement(token, lex, article_id)
-            elif token.pos_ in ("VERB", "AUX", "ADJ"):
-                statement = _statement(token, lex, article_id)
-            else:
-                continue
-            if statement is not None:
-                found.append(statement)
+    for token in doc:
+        if token.pos_ == "NOUN":
+            statement = _noun_statement(token, lex, article_id, text)
+        elif token.pos_ in ("VERB", "AUX", "ADJ"):
+            statement = _statement(token, lex, article_id, text)
+        else:
+            continue
+        if statement is not None:
+            found.append(statement)
     return found
 
 
@@ -125,7 +124,9 @@ def _quantity(kind: QuantityKind, count: int, evidence: Evidence) -> Quantity:
     return Quantity(kind=kind, low=count, high=count, text=evidence.text, evidence=evidence)
 
 
-def _statement(verb: Token, lex: VictimLexicon, article_id: str) -> VictimStatement | None:
+def _statement(
+    verb: Token, lex: VictimLexicon, article_id: str, text: str
+) -> VictimStatement | None:
     lemma = verb.lemma_.lower()
     kind: str | None
     if lemma == "dead" and verb.dep_ == "acomp":
@@ -146,11 +147,12 @@ def _statement(verb: Token, lex: VictimLexicon, article_id: str) -> VictimStatem
         count += sum(p for p in parts if p is not None)
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.right_edge.idx + len(victim.right_edge))
-    text = verb.doc.text[start:end]
-    return VictimStatement(kind, count, Evidence(article_id, start, end, text))
+    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
 
 
-def _noun_statement(noun: Token, lex: VictimLexicon, article_id: str) -> VictimStatement | None:
+def _noun_statement(
+    noun: Token, lex: VictimLexicon, article_id: str, text: str
+) -> VictimStatement | None:
     """"the death of a 4-year-old" (one), "a fatal shooting" (at least one): told by a noun."""
     lemma = noun.lemma_.lower()
     fatal = lemma in lex.death_nouns or (lemma in lex.fatal_heads and any(
@@ -165,7 +167,7 @@ def _noun_statement(noun: Token, lex: VictimLexicon, article_id: str) -> VictimS
     end_token = victim.right_edge if victim is not None and count is not None else noun
     start = noun.left_edge.idx
     end = end_token.idx + len(end_token)
-    evidence = Evidence(article_id, start, end, noun.doc.text[start:end])
+    evidence = Evidence(article_id, start, end, text[start:end])
     if count is None:
         return VictimStatement("fatal", 1, evidence)
     return VictimStatement("killed", count, evidence)
