@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from eventfuse.ingest.article import build_article
 from eventfuse.records import Article
 from eventfuse.settings import Options
 from eventfuse.store import SQLiteStore, open_store
+from web_e2e.processes import sigkill_when
 
 pytestmark = pytest.mark.issue(18)
 
@@ -113,17 +113,14 @@ def test_sigkill_mid_ingest_then_rerun_stores_exactly_the_same(tmp_path: Path) -
     db = tmp_path / "resumed.db"
     proc = subprocess.Popen(_cli(db, head, tail), stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
-    try:
+
+    def head_stored() -> None:  # the head is stored; the run now waits on its stdin
         deadline = time.monotonic() + WAIT_LIMIT_SECONDS
-        while _stored(db) < in_head:  # the head is stored; the run now waits on its stdin
+        while _stored(db) < in_head:
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+
+    sigkill_when(proc, head_stored)
     done = subprocess.run(_cli(db, head, tail), input=piped, env=_env(), capture_output=True,
                           timeout=WAIT_LIMIT_SECONDS)
     assert done.returncode == 0, done.stderr.decode()

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from eventfuse.store import SQLiteStore
+from web_e2e.processes import sigkill_when
 
 pytestmark = [pytest.mark.slow, pytest.mark.issue(8)]
 
@@ -168,20 +169,19 @@ def _kill_then_resume(
         stderr=subprocess.DEVNULL, env=_env(),
     )
     assert proc.stdin is not None
-    try:
+    stdin = proc.stdin
+    at_kill: list[Counts] = []
+
+    def at_kill_point() -> None:
         if feed_stdin:
-            proc.stdin.write(corpus.piped)
-            proc.stdin.close()
-        at_kill = _poll(proc, db, ready)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            stdin.write(corpus.piped)
+            stdin.close()
+        at_kill.append(_poll(proc, db, ready))
+
+    sigkill_when(proc, at_kill_point)
     assert proc.returncode == -signal.SIGKILL
     _check_integrity(db)
-    return at_kill
+    return at_kill[0]
 
 
 def test_kill_mid_ingest_then_rerun_gives_the_same_events(
