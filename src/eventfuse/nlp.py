@@ -89,6 +89,20 @@ def entities(doc: Doc) -> tuple[Span, ...]:
     return cached
 
 
+_BOUNDS_KEY = "eventfuse.token_bounds"
+
+
+def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Each token's start and end character offsets, both ascending, built once per Doc: finding
+    the tokens before or after an offset is a bisection, not a walk over the whole Doc."""
+    cached = doc.user_data.get(_BOUNDS_KEY)
+    if cached is None:
+        starts = [t.idx for t in doc]
+        ends = [start + len(t) for start, t in zip(starts, doc, strict=True)]
+        cached = doc.user_data[_BOUNDS_KEY] = (starts, ends)
+    return cached
+
+
 def span_entities(span: Span) -> list[Span]:
     """``span.ents`` (the entities wholly inside ``span``) from the per-Doc cache."""
     return [e for e in entities(span.doc) if span.start <= e.start and e.end <= span.end]

@@ -10,6 +10,7 @@ to the last named person. Reported speech ("said that ...", "accused X of ...") 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -26,7 +27,7 @@ from eventfuse.extract.actors import (
     last_named_person,
     normalize_actor,
 )
-from eventfuse.nlp import entities
+from eventfuse.nlp import entities, token_bounds
 from eventfuse.records import Evidence, Quote
 
 _OPEN_CLOSE = {"“": "”", "‘": "’", '"': '"', "«": "»"}
@@ -200,8 +201,11 @@ def _speaker_for(
     doc: Doc, span: QuoteSpan, cues: frozenset[str]
 ) -> tuple[Span | None, Token | None]:
     """The subject of the nearest cue verb after the quote, else before it."""
-    after = _until_break([t for t in doc if t.idx >= span.end][: _CUE_WINDOW + 2])
-    before = [t for t in doc if t.idx + len(t) <= span.start][-_CUE_WINDOW - 2 :]
+    starts, ends = token_bounds(doc)
+    first_after = bisect.bisect_left(starts, span.end)
+    after = _until_break(list(doc[first_after : first_after + _CUE_WINDOW + 2]))
+    end_before = bisect.bisect_right(ends, span.start)
+    before = list(doc[max(0, end_before - _CUE_WINDOW - 2) : end_before])
     nearest_before = _until_break(list(reversed(before)))
     for cue in [*after, *nearest_before]:
         if cue.lemma_.lower() in cues and cue.pos_ in ("VERB", "AUX"):
