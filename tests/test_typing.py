@@ -138,6 +138,11 @@ def test_cross_validation_never_tests_on_training_sentences() -> None:
     folds = train.folds(23, 5)
     assert sorted(i for f in folds for i in f) == list(range(23))
     assert all(len(f) in (4, 5) for f in folds)
+    texts = ["a", "b", "a", "c", "d", "b", "e"]
+    grouped = train.grouped_folds(texts, 3)
+    assert sorted(i for f in grouped for i in f) == list(range(7))
+    fold_of = {i: n for n, f in enumerate(grouped) for i in f}
+    assert fold_of[0] == fold_of[2] and fold_of[1] == fold_of[5]
 
 
 def test_shipped_head_records_its_data_and_score() -> None:
