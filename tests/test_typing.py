@@ -32,8 +32,8 @@ from eventfuse.train import typing as train
 DESCRIPTIONS = Path(__file__).parent / "data" / "acled_style_descriptions.jsonl"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # Sub-type accuracy on the hand-written set with the classifier (docs/typing.md) minus 0.02.
-ACLED_FLOOR = 0.9059 - 0.02
-AS_EXTRACTED_FLOOR = 0.7723 - 0.02  # without the fallbacks for trigger-less sentences
+ACLED_FLOOR = 0.9109 - 0.02
+AS_EXTRACTED_FLOOR = 0.7772 - 0.02  # without the fallbacks for trigger-less sentences
 
 
 def _shared_or_skip() -> None:
@@ -199,6 +199,11 @@ def test_shipped_head_records_its_data_and_score() -> None:
         ("Deminers cleared 200 mines from farmland near the border.", "Disrupted weapons use"),
         ("The militia began recruiting young men to fight the army.",
          "Change to group/activity"),
+        # A country's own forces are state forces; the same words with "rebel" are not.
+        ("Iraqi forces took control of the district after a week of fighting.",
+         "Government regains territory"),
+        ("Rebel forces took control of the district after a week of fighting.",
+         "Non-state actor overtakes territory"),
     ],
 )
 def test_crosswalk_decides_by_who_against_whom_and_means(text: str, sub_type: str) -> None:

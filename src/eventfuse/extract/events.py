@@ -676,8 +676,36 @@ def _subject_text(trigger: Token) -> str:
             return " "
         for child in verb.children:
             if child.dep_ in ("nsubj", "agent"):
-                return " " + " ".join(t.lower_ for t in child.subtree) + " "
+                words = [t.lower_ for t in child.subtree]
+                if any(_national_force(t) for t in child.subtree):
+                    words.append(STATE_MARK)
+                return " " + " ".join(words) + " "
         if verb.dep_ not in ("advcl", "xcomp", "conj") or verb.head is verb:
             break
         verb = verb.head
     return " "
+
+
+# Added to a subject's words when a country's own forces act ("Ukrainian forces"), so that the
+# crosswalk's state vocabulary can name them (data/acled_crosswalk.yaml).
+STATE_MARK = "@state"
+
+
+def _national_force(token: Token) -> bool:
+    """A force noun ("forces", "troops") qualified by a nationality or country ("Ukrainian
+    forces", "Russia's army"), not part of an organisation's name ("the Arakan Army")."""
+    return (
+        token.lower_ in _force_nouns()
+        and token.ent_type_ != "ORG"
+        and any(
+            c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss")
+            for c in token.children
+        )
+    )
+
+
+@functools.cache
+def _force_nouns() -> frozenset[str]:
+    path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return frozenset(str(w) for w in data.get("national_force_nouns", ()))
