@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import eventfuse.extract as extract
+import eventfuse.extract.pipeline as pipeline
 from eventfuse.extract.embedding import get_embedder
 from eventfuse.extract.events import EventCandidate
 from eventfuse.extract.typing import get_typing_model
@@ -61,13 +62,13 @@ def main() -> None:
     get_embedder()
     get_typing_model()
     typing_load = time.process_time() - start
-    hooked: Callable[[Sequence[EventCandidate]], list[EventCandidate]] = extract.type_candidates
+    hooked: Callable[[Sequence[EventCandidate]], list[EventCandidate]] = pipeline.type_candidates
     _extract_cpu(articles[:5])  # warm both paths (prototype embeddings, caches)
     with_typing, without = [], []
     for _ in range(args.rounds):
-        extract.type_candidates = list  # type: ignore[assignment]
+        pipeline.type_candidates = list  # type: ignore[assignment]
         without.append(_extract_cpu(articles))
-        extract.type_candidates = hooked  # type: ignore[assignment]
+        pipeline.type_candidates = hooked  # type: ignore[assignment]
         with_typing.append(_extract_cpu(articles))
     base = min(t for t, _ in without)
     typed = min(t for t, _ in with_typing)

@@ -16,7 +16,7 @@ from typing import Any
 from eventfuse.evaluate.gold import EvaluationError, read_json_lines
 from eventfuse.extract.embedding import get_embedder
 from eventfuse.extract.events import detect_events, main_event
-from eventfuse.extract.typing import get_subtype_prototypes, type_candidates
+from eventfuse.extract.typing import evidence_subtype, get_subtype_prototypes, type_candidates
 from eventfuse.nlp import parse
 
 
@@ -53,7 +53,8 @@ def predict_sub_types(
 
     With ``classifier``, the lexicon's candidates are retyped as extraction does
     (``type_candidates``); with ``triggerless`` too, a sentence where the lexicon found no
-    happening at all gets the nearest sub-type description (every description here reports an
+    happening at all gets the sub-type of the crosswalk's category-free evidence rules, else the
+    nearest sub-type description (every description here reports an
     event; extraction does not create events without a trigger, so this measures the
     fallback only)."""
     result: list[str | None] = []
@@ -64,7 +65,10 @@ def predict_sub_types(
             candidates = type_candidates(candidates)
         chosen = main_event([c for c in candidates if c.acled_sub_event_type])
         result.append(chosen.acled_sub_event_type if chosen else None)
-        if chosen is None:
+        if chosen is None and classifier and triggerless:
+            evidence = next(filter(None, (evidence_subtype(s) for s in doc.sents)), None)
+            result[-1] = evidence[1] if evidence else None
+        if result[-1] is None:
             untyped.append(n)
     if classifier and triggerless and untyped:
         vectors = get_embedder().embed([texts[i] for i in untyped])

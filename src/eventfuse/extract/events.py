@@ -574,8 +574,10 @@ def acled_rule(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> Mapping[str, Any] | None:
     """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
-    text = " " + " ".join(t.lower_ for t in sent) + " "
-    lemmas = frozenset(t.lemma_.lower() for t in sent)
+    # A date is no cue: "12 March" is not a march.
+    words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
+    text = " " + " ".join(t.lower_ for t in words) + " "
+    lemmas = frozenset(t.lemma_.lower() for t in words)
     subject = _subject_text(trigger) if trigger is not None else " "
     target = _target_text(trigger) if trigger is not None else " "
     for rule in get_crosswalk():
@@ -629,8 +631,18 @@ def _rule_holds(
     return True
 
 
+_NO_CUE_ENTITIES = frozenset({"DATE", "TIME"})
+
+
 def _any_cue(cues: Iterable[str], text: str, lemmas: frozenset[str]) -> bool:
-    return any(f" {cue} " in text or (" " not in cue and cue in lemmas) for cue in cues)
+    """Whether a cue occurs as words of ``text`` (tokens joined by spaces: a hyphenated cue,
+    "sit-in", is matched as the tokenizer splits it too) or, a single word, as a lemma."""
+    return any(
+        f" {cue} " in text
+        or ("-" in cue and f" {cue.replace('-', ' - ')} " in text)
+        or (" " not in cue and cue in lemmas)
+        for cue in cues
+    )
 
 
 _TARGET_PREPS = frozenset({"on", "against", "at", "into", "with", "upon"})
@@ -650,9 +662,50 @@ def _target_text(trigger: Token) -> str:
     return " " + " ".join(words) + " " if words else " "
 
 
+# Verbs whose subject suffers the happening ("a protester died"): it is no actor.
+_VICTIM_SUBJECT_VERBS = frozenset({"die", "perish", "succumb", "drown"})
+
+
 def _subject_text(trigger: Token) -> str:
+    """Who acts: the subject (or passive agent) of the trigger's verb; a participle or
+    infinitive without its own ("..., injuring five") takes the subject of the verb it hangs on.
+    Lower case, space-padded; a single space when there is none."""
     verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "agent"):
-            return " " + " ".join(t.lower_ for t in child.subtree) + " "
+    for _ in range(3):
+        if verb.lemma_.lower() in _VICTIM_SUBJECT_VERBS:
+            return " "
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "agent"):
+                words = [t.lower_ for t in child.subtree]
+                if any(_national_force(t) for t in child.subtree):
+                    words.append(STATE_MARK)
+                return " " + " ".join(words) + " "
+        if verb.dep_ not in ("advcl", "xcomp", "conj") or verb.head is verb:
+            break
+        verb = verb.head
     return " "
+
+
+# Added to a subject's words when a country's own forces act ("Ukrainian forces"), so that the
+# crosswalk's state vocabulary can name them (data/acled_crosswalk.yaml).
+STATE_MARK = "@state"
+
+
+def _national_force(token: Token) -> bool:
+    """A force noun ("forces", "troops") qualified by a nationality or country ("Ukrainian
+    forces", "Russia's army"), not part of an organisation's name ("the Arakan Army")."""
+    return (
+        token.lower_ in _force_nouns()
+        and token.ent_type_ != "ORG"
+        and any(
+            c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss")
+            for c in token.children
+        )
+    )
+
+
+@functools.cache
+def _force_nouns() -> frozenset[str]:
+    path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return frozenset(str(w) for w in data.get("national_force_nouns", ()))

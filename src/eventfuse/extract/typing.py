@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from spacy.tokens import Span
 
 from eventfuse.errors import EventfuseError
 from eventfuse.extract.events import (
@@ -292,6 +293,17 @@ class SubtypePrototypes:
             event_type, sub_type = self.labels[best]
             result.append((event_type, sub_type, round(float(row[best]), 4)))
         return result
+
+
+def evidence_subtype(sentence: Span) -> tuple[str, str] | None:
+    """The ACLED (event type, sub-type) that the crosswalk's category-free rules give a sentence
+    in which the lexicon found no happening (defusing, hand-overs, relocations: words that
+    decide the sub-type whatever the category), read around the sentence's root verb; None when
+    no such rule holds (then the nearest sub-type description is the fallback)."""
+    rule = acled_rule("", None, sentence, sentence.root)
+    if rule is None or "types" in rule or "require_type" in rule:
+        return None
+    return str(rule["event_type"]), str(rule["sub_event_type"])
 
 
 @functools.cache

@@ -363,6 +363,16 @@ def folds(n: int, k: int, seed: int = 14) -> list[list[int]]:
     return [sorted(int(i) for i in order[f::k]) for f in range(k)]
 
 
+def grouped_folds(texts: Sequence[str], k: int, seed: int = 14) -> list[list[int]]:
+    """``k`` disjoint folds of the examples in which every copy of one text lands in the same
+    fold: the PLOVER dev file holds four texts twice, and a head must not be scored on a
+    sentence it was trained on."""
+    distinct = list(dict.fromkeys(texts))
+    order = np.random.default_rng(seed).permutation(len(distinct))
+    fold_of = {distinct[j]: f % k for f, j in enumerate(order)}
+    return [[i for i, text in enumerate(texts) if fold_of[text] == f] for f in range(k)]
+
+
 def cross_validate(
     base: Featurized,
     dev: Featurized,
@@ -376,7 +386,7 @@ def cross_validate(
     prior = fit_prior(base, settings)
     extra = written if written is not None and settings.written else None
     predicted = [""] * len(dev.examples)
-    for fold in folds(len(dev.examples), k):
+    for fold in grouped_folds([e.text for e in dev.examples], k):
         held = set(fold)
         train = subset(dev, [i for i in range(len(dev.examples)) if i not in held])
         model = fit(join(train, extra) if extra else train, settings, prior)
