@@ -643,3 +643,37 @@ def test_one_source_repeating_a_figure_is_listed_once(protests):
     herat = event_of(fuse([*mentions, again], articles).events, "m-a1")
     [size] = [d for d in herat.disagreements if d.field == "size"]
     assert size.reason == "size: hundreds [200-999] (Outlet A) vs dozens [24-99] (Outlet B)"
+
+
+# --- one story vouches for the place ----------------------------------------------------------
+
+SHOT_A = "A man was shot dead in Herat on Friday night outside a bakery, police said."
+SHOT_B = "Police said a man was shot and killed outside a bakery in Kandahar on Friday night."
+
+
+def _shooting_pair(
+    same_story: bool, second_day: dt.date = FRIDAY, one_article: bool = False
+) -> bool:
+    """Whether the two shootings' reports are cannot-link."""
+    a = article("shot-a", SHOT_A + (" " + SHOT_B if one_article else ""), "Outlet A")
+    b = a if one_article else article("shot-b", SHOT_B, "Outlet B")
+    first = mention("s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY))
+    second = mention("s-2", b, SHOT_B, "shot", "ASSAULT", where=KANDAHAR, when=day(second_day))
+    stories = {"shot-a": "story", "shot-b": "story" if same_story else "other"}
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    config = load_config()
+    fa, fb = build_features([first, second], stories, config, lemmas)
+    return pair_score(fa, fb, config, 3).cannot_link
+
+
+def test_one_story_on_one_named_day_is_not_kept_apart_by_two_towns():
+    # The geoparser placing two reports of one shooting in two towns is doubt, not two shootings,
+    # when both articles tell one story and name the same day.
+    assert not _shooting_pair(same_story=True)
+
+
+def test_two_towns_stay_apart_in_two_stories_on_two_days_or_in_one_article():
+    assert _shooting_pair(same_story=False)
+    assert _shooting_pair(same_story=True, second_day=FRIDAY + dt.timedelta(days=3))
+    # A round-up telling both towns' shootings reports two shootings.
+    assert _shooting_pair(same_story=True, one_article=True)
