@@ -10,8 +10,9 @@ import pytest
 from eventfuse.fuse import fuse, new_event_id
 from eventfuse.fuse.blocking import candidate_pairs, story_clusters
 from eventfuse.fuse.config import load_config
-from eventfuse.fuse.features import build_features
+from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.principal import join_principals, principal_link
 from eventfuse.fuse.quotes_align import align_quotes
 from eventfuse.records import (
     Actor,
@@ -677,3 +678,31 @@ def test_two_towns_stay_apart_in_two_stories_on_two_days_or_in_one_article():
     assert _shooting_pair(same_story=True, second_day=FRIDAY + dt.timedelta(days=3))
     # A round-up telling both towns' shootings reports two shootings.
     assert _shooting_pair(same_story=True, one_article=True)
+
+
+def _principal_features(
+    second_day: dt.date, second_type: str = "ASSAULT", one_story: bool = True
+) -> dict[str, MentionFeatures]:
+    a = article("shot-a", SHOT_A, "Outlet A")
+    b = article("shot-b", SHOT_B, "Outlet B")
+    first = mention("s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY))
+    second = mention("s-2", b, SHOT_B, "shot", second_type, where=KANDAHAR, when=day(second_day))
+    stories = {"shot-a": "story", "shot-b": "story" if one_story else "other"}
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    features = build_features([first, second], stories, load_config(), lemmas)
+    return {f.id: f for f in features}
+
+
+def test_the_principal_events_of_one_story_join_within_the_window():
+    config = load_config()
+    link = principal_link(config, 3, 0.2)
+    saturday = FRIDAY + dt.timedelta(days=1)
+    joined = join_principals([("s-1",), ("s-2",)], _principal_features(saturday), 3, link)
+    assert joined == [("s-1", "s-2")]
+    # Two stories, two days beyond the window, or two kinds on two days stay two.
+    for features in (
+        _principal_features(saturday, one_story=False),
+        _principal_features(FRIDAY + dt.timedelta(days=5)),
+        _principal_features(saturday, second_type="COERCE"),
+    ):
+        assert join_principals([("s-1",), ("s-2",)], features, 3, link) == [("s-1",), ("s-2",)]

@@ -40,6 +40,10 @@ class FusionConfig:
     # Reports of one story dated this many days apart or closer are not kept apart by their
     # places (match.story_vouches); None: places always decide.
     story_day_gap: int | None = None
+    # The principal events of one story's articles, dated within the window, are joined when
+    # a pair of their reports scores at least the match threshold less this margin, places
+    # set aside (fuse/principal.py); None: never.
+    principal_margin: float | None = None
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -103,6 +107,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         match_threshold=threshold,
         distinct_days_apart=bool(data.get("distinct_days_apart", True)),
         story_day_gap=_optional_int(data.get("story_day_gap")),
+        principal_margin=_optional_float(data.get("principal_margin")),
         model=model,
     )
 
