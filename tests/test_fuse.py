@@ -706,3 +706,17 @@ def test_the_principal_events_of_one_story_join_within_the_window():
         _principal_features(saturday, second_type="COERCE"),
     ):
         assert join_principals([("s-1",), ("s-2",)], features, 3, link) == [("s-1",), ("s-2",)]
+
+
+def test_one_article_tells_two_towns_apart_but_not_a_place_abroad():
+    text = f"{SHOT_A} {SHOT_B}"
+    a = article("shot-a", text, "Outlet A")
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    config = load_config()
+    link = principal_link(config, 3, 0.2)
+    abroad = Place("Herat", "Herat", 1, "US", "Texas", 29.4, -98.5, "point")
+    for second_place, expected in ((KANDAHAR, False), (abroad, None)):
+        first = mention("s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY))
+        second = mention("s-2", a, SHOT_B, "shot", "ASSAULT", where=second_place, when=day(FRIDAY))
+        fa, fb = build_features([first, second], {"shot-a": "story"}, config, lemmas)
+        assert link(fa, fb) is expected

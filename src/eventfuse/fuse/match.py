@@ -49,10 +49,10 @@ def pair_score(
 
 def place_blind_score(
     a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window_days: int
-) -> float:
-    """The pair's score with both places set aside (0 when vetoed on other grounds)."""
+) -> PairScore:
+    """The pair's score with both places set aside (cannot-link on other grounds only)."""
     blind = [replace(f, mention=replace(f.mention, location=None)) for f in (a, b)]
-    return pair_score(blind[0], blind[1], config, window_days).score
+    return pair_score(blind[0], blind[1], config, window_days)
 
 
 def feature_values(
@@ -66,7 +66,7 @@ def feature_values(
         "type": type_score(a.mention, b.mention, config),
         "trigger": trigger,
         "place": None
-        if _place_veto(a, b, config) and story_vouches(a, b, config)
+        if place_veto(a, b, config) and story_vouches(a, b, config)
         else place_score(a.mention.location, b.mention.location, config),
         "time": time_score(a, b, config, window_days),
         "actors": actor_score(a.mention, b.mention, config),
@@ -85,7 +85,7 @@ def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: 
         # The extractor keeps one mention per category and sentence: two categories in one
         # sentence are two happenings ("took Panjshir, which mobilized under Massoud").
         return "two happenings of one sentence"
-    place = _place_veto(a, b, config)
+    place = place_veto(a, b, config)
     if place and not story_vouches(a, b, config):
         return place
     if a.days is not None and b.days is not None:
@@ -97,7 +97,8 @@ def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: 
     return ""
 
 
-def _place_veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> str:
+def place_veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> str:
+    """Why the two reports' places say two happenings ("" when they do not)."""
     pa, pb = a.mention.location, b.mention.location
     if pa is None or pb is None:
         return ""
@@ -256,6 +257,15 @@ def _contains(outer: Place, inner: Place) -> bool:
     if outer.precision == "admin1" and outer.admin1 and outer.country == inner.country:
         return outer.admin1 == inner.admin1 or _name(outer) == (inner.admin1 or "").lower()
     return False
+
+
+def sibling_places(a: Place | None, b: Place | None, config: FusionConfig) -> bool:
+    """Two places one local story may well hold two happenings in: one country, at most
+    ``far_km`` apart (further, one of them is more likely a misread place)."""
+    if a is None or b is None or not a.country or a.country.upper() != (b.country or "").upper():
+        return False
+    km = distance_km(a, b)
+    return km is not None and km <= config.far_km
 
 
 def distance_km(a: Place, b: Place) -> float | None:

@@ -25,7 +25,7 @@ from eventfuse.fuse.blocking import DisjointSet
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
-from eventfuse.fuse.match import actor_score, pair_score, place_blind_score
+from eventfuse.fuse.match import actor_score, place_blind_score, place_veto, sibling_places
 from eventfuse.fuse.reconcile import anchor_members
 from eventfuse.records import Mention
 
@@ -87,15 +87,26 @@ def principal_link(
     config: FusionConfig, window_days: int, floor: float
 ) -> Callable[[MentionFeatures, MentionFeatures], bool | None]:
     """The pair test of ``join_principals``: False when one article tells the two reports
-    apart (cannot-link: a round-up's two towns, two days), True when the pair scores at least
-    ``floor`` with places set aside, None otherwise."""
+    apart (two days, two happenings of one sentence, or two places of one country within
+    ``far_km``: a round-up's two towns), True when two articles' reports score at least
+    ``floor`` with places set aside and name no conflicting actors, None otherwise.
+
+    An article's two places further apart or in two countries do not tell its reports apart:
+    on gva-dev, where a same-article place veto held apart two principal events of one story
+    and one incident dated within three days, the two points lay over 500 km apart in 51 of 60
+    such article pairs, and 12 more pairs had places in two countries."""
 
     def linked(a: MentionFeatures, b: MentionFeatures) -> bool | None:
+        blind = place_blind_score(a, b, config, window_days)
         if a.mention.article_id == b.mention.article_id:
-            return False if pair_score(a, b, config, window_days).cannot_link else None
+            places = a.mention.location, b.mention.location
+            apart = blind.cannot_link or (
+                bool(place_veto(a, b, config)) and sibling_places(*places, config)
+            )
+            return False if apart else None
         if actor_score(a.mention, b.mention, config) == 0.0:
             return None  # two named sides, none shared: who did it tells them apart
-        return True if place_blind_score(a, b, config, window_days) >= floor else None
+        return True if blind.score >= floor else None
 
     return linked
 
