@@ -58,7 +58,7 @@ def join_principals(
             for b in ordered[i + 1 :]
             if features[clusters[a][0]].group == features[clusters[b][0]].group
             # Two kinds of happening on two days are two (Monday's march, Tuesday's arrests).
-            and (dated[a] == dated[b] or kinds[a] == kinds[b])
+            and (dated[a] == dated[b] or _same_kind(kinds[a], kinds[b]))
         )
         for gap, a, b in candidates:
             if gap > max_gap_days:
@@ -140,6 +140,11 @@ def _story_of(
     return next(
         features[m].story for m in cluster if features[m].mention.article_id == article
     )
+
+
+def _same_kind(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """One type, and one mode unless either has none."""
+    return a[0] == b[0] and (not a[1] or not b[1] or a[1] == b[1])
 
 
 def _kind(cluster: tuple[str, ...], features: Mapping[str, MentionFeatures]) -> tuple[str, str]:
