@@ -720,3 +720,24 @@ def test_one_article_tells_two_towns_apart_but_not_a_place_abroad():
         second = mention("s-2", a, SHOT_B, "shot", "ASSAULT", where=second_place, when=day(FRIDAY))
         fa, fb = build_features([first, second], {"shot-a": "story"}, config, lemmas)
         assert link(fa, fb) is expected
+
+
+def test_only_two_named_doers_keep_one_storys_principal_events_apart():
+    a = article("shot-a", SHOT_A, "Outlet A")
+    b = article("shot-b", SHOT_B, "Outlet B")
+    config = load_config()
+    link = principal_link(config, 3, 0.2)
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    cases = (
+        ((actor("Paul Bailey"),), (actor("Officer Hancock", "recipient"),), True),
+        ((actor("Paul Bailey"),), (actor("Larry Gordon"),), None),
+    )
+    for first_actors, second_actors, expected in cases:
+        first = mention(
+            "s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY), actors=first_actors
+        )
+        second = mention(
+            "s-2", b, SHOT_B, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY), actors=second_actors
+        )
+        fa, fb = build_features([first, second], {"shot-a": "s", "shot-b": "s"}, config, lemmas)
+        assert link(fa, fb) is expected

@@ -25,7 +25,13 @@ from eventfuse.fuse.blocking import DisjointSet
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
-from eventfuse.fuse.match import actor_score, place_blind_score, place_veto, sibling_places
+from eventfuse.fuse.match import (
+    named_actors,
+    place_blind_score,
+    place_veto,
+    same_actor,
+    sibling_places,
+)
 from eventfuse.fuse.reconcile import anchor_members
 from eventfuse.records import Mention
 
@@ -104,11 +110,18 @@ def principal_link(
                 bool(place_veto(a, b, config)) and sibling_places(*places, config)
             )
             return False if apart else None
-        if actor_score(a.mention, b.mention, config) == 0.0:
-            return None  # two named sides, none shared: who did it tells them apart
+        if _other_doers(a, b, config):
+            return None  # who did it tells them apart
         return True if blind.score >= floor else None
 
     return linked
+
+
+def _other_doers(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> bool:
+    """Both reports name who acted, and no name is shared. Only the acting side: local news
+    names victims, officers and witnesses in either role, and extraction swaps them."""
+    da, db = (named_actors(f.mention, config, role="actor") for f in (a, b))
+    return bool(da and db) and not any(same_actor(x, y) for x in da for y in db)
 
 
 def _principal_clusters(
