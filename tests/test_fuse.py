@@ -10,8 +10,9 @@ import pytest
 from eventfuse.fuse import fuse, new_event_id
 from eventfuse.fuse.blocking import candidate_pairs, story_clusters
 from eventfuse.fuse.config import load_config
-from eventfuse.fuse.features import build_features
+from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.principal import join_principals, principal_link
 from eventfuse.fuse.quotes_align import align_quotes
 from eventfuse.records import (
     Actor,
@@ -643,3 +644,100 @@ def test_one_source_repeating_a_figure_is_listed_once(protests):
     herat = event_of(fuse([*mentions, again], articles).events, "m-a1")
     [size] = [d for d in herat.disagreements if d.field == "size"]
     assert size.reason == "size: hundreds [200-999] (Outlet A) vs dozens [24-99] (Outlet B)"
+
+
+# --- one story vouches for the place ----------------------------------------------------------
+
+SHOT_A = "A man was shot dead in Herat on Friday night outside a bakery, police said."
+SHOT_B = "Police said a man was shot and killed outside a bakery in Kandahar on Friday night."
+
+
+def _shooting_pair(
+    same_story: bool, second_day: dt.date = FRIDAY, one_article: bool = False
+) -> bool:
+    """Whether the two shootings' reports are cannot-link."""
+    a = article("shot-a", SHOT_A + (" " + SHOT_B if one_article else ""), "Outlet A")
+    b = a if one_article else article("shot-b", SHOT_B, "Outlet B")
+    first = mention("s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY))
+    second = mention("s-2", b, SHOT_B, "shot", "ASSAULT", where=KANDAHAR, when=day(second_day))
+    stories = {"shot-a": "story", "shot-b": "story" if same_story else "other"}
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    config = load_config()
+    fa, fb = build_features([first, second], stories, config, lemmas)
+    return pair_score(fa, fb, config, 3).cannot_link
+
+
+def test_one_story_on_one_named_day_is_not_kept_apart_by_two_towns():
+    # The geoparser placing two reports of one shooting in two towns is doubt, not two shootings,
+    # when both articles tell one story and name the same day.
+    assert not _shooting_pair(same_story=True)
+
+
+def test_two_towns_stay_apart_in_two_stories_on_two_days_or_in_one_article():
+    assert _shooting_pair(same_story=False)
+    assert _shooting_pair(same_story=True, second_day=FRIDAY + dt.timedelta(days=3))
+    # A round-up telling both towns' shootings reports two shootings.
+    assert _shooting_pair(same_story=True, one_article=True)
+
+
+def _principal_features(
+    second_day: dt.date, second_type: str = "ASSAULT", one_story: bool = True
+) -> dict[str, MentionFeatures]:
+    a = article("shot-a", SHOT_A, "Outlet A")
+    b = article("shot-b", SHOT_B, "Outlet B")
+    first = mention("s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY))
+    second = mention("s-2", b, SHOT_B, "shot", second_type, where=KANDAHAR, when=day(second_day))
+    stories = {"shot-a": "story", "shot-b": "story" if one_story else "other"}
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    features = build_features([first, second], stories, load_config(), lemmas)
+    return {f.id: f for f in features}
+
+
+def test_the_principal_events_of_one_story_join_within_the_window():
+    config = load_config()
+    link = principal_link(config, 3, 0.2)
+    saturday = FRIDAY + dt.timedelta(days=1)
+    joined = join_principals([("s-1",), ("s-2",)], _principal_features(saturday), 3, link)
+    assert joined == [("s-1", "s-2")]
+    # Two stories, two days beyond the window, or two kinds on two days stay two.
+    for features in (
+        _principal_features(saturday, one_story=False),
+        _principal_features(FRIDAY + dt.timedelta(days=5)),
+        _principal_features(saturday, second_type="COERCE"),
+    ):
+        assert join_principals([("s-1",), ("s-2",)], features, 3, link) == [("s-1",), ("s-2",)]
+
+
+def test_one_article_tells_two_towns_apart_but_not_a_place_abroad():
+    text = f"{SHOT_A} {SHOT_B}"
+    a = article("shot-a", text, "Outlet A")
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    config = load_config()
+    link = principal_link(config, 3, 0.2)
+    abroad = Place("Herat", "Herat", 1, "US", "Texas", 29.4, -98.5, "point")
+    for second_place, expected in ((KANDAHAR, False), (abroad, None)):
+        first = mention("s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY))
+        second = mention("s-2", a, SHOT_B, "shot", "ASSAULT", where=second_place, when=day(FRIDAY))
+        fa, fb = build_features([first, second], {"shot-a": "story"}, config, lemmas)
+        assert link(fa, fb) is expected
+
+
+def test_only_two_named_doers_keep_one_storys_principal_events_apart():
+    a = article("shot-a", SHOT_A, "Outlet A")
+    b = article("shot-b", SHOT_B, "Outlet B")
+    config = load_config()
+    link = principal_link(config, 3, 0.2)
+    lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
+    cases = (
+        ((actor("Paul Bailey"),), (actor("Officer Hancock", "recipient"),), True),
+        ((actor("Paul Bailey"),), (actor("Larry Gordon"),), None),
+    )
+    for first_actors, second_actors, expected in cases:
+        first = mention(
+            "s-1", a, SHOT_A, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY), actors=first_actors
+        )
+        second = mention(
+            "s-2", b, SHOT_B, "shot", "ASSAULT", where=HERAT, when=day(FRIDAY), actors=second_actors
+        )
+        fa, fb = build_features([first, second], {"shot-a": "s", "shot-b": "s"}, config, lemmas)
+        assert link(fa, fb) is expected

@@ -19,6 +19,7 @@ from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.ids import assign_ids, new_event_id
 from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.principal import join_principals, principal_link
 from eventfuse.fuse.reconcile import anchor_members, reconcile_event, source_labels
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
@@ -86,6 +87,11 @@ def fuse(
         if features[i].id in local and features[j].id in local
     }
     clusters = cluster_mentions(work_features, work_pairs, config, threshold, window)
+    if config.principal_margin is not None:
+        clusters = join_principals(
+            clusters, {f.id: f for f in work_features}, window,
+            principal_link(config, window, threshold - config.principal_margin),
+        )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}
     anchored = _anchored(clusters, by_id)

@@ -37,6 +37,13 @@ class FusionConfig:
     match_threshold: float | None = None  # a profile's own threshold; None = options'
     # Two reports dated to two different days (day precision each) are two happenings.
     distinct_days_apart: bool = True
+    # Reports of one story dated this many days apart or closer are not kept apart by their
+    # places (match.story_vouches); None: places always decide.
+    story_day_gap: int | None = None
+    # The principal events of one story's articles, dated within the window, are joined when
+    # a pair of their reports scores at least the match threshold less this margin, places
+    # set aside (fuse/principal.py); None: never.
+    principal_margin: float | None = None
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -72,6 +79,10 @@ def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _build(data: Mapping[str, Any]) -> FusionConfig:
     threshold = _optional_float(data.get("match_threshold"))
     model = load_model(str(data["model"])) if data.get("model") else None
@@ -95,6 +106,8 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
         distinct_days_apart=bool(data.get("distinct_days_apart", True)),
+        story_day_gap=_optional_int(data.get("story_day_gap")),
+        principal_margin=_optional_float(data.get("principal_margin")),
         model=model,
     )
 
