@@ -32,6 +32,7 @@ sys.path.insert(0, str(BENCH))
 from stages import _shifted, warm_model  # noqa: E402  (bench/ is not a package)
 
 INCREMENT = 100
+WRITES = 10  # single-article API writes timed after the increment
 
 
 def _copies(articles: Sequence[Any], mentions: Sequence[Any], size: int
@@ -72,7 +73,8 @@ def build_store(db: Path, articles: Sequence[Any], mentions: Sequence[Any], size
             fuse_all(store, options)
 
 
-def add_increment(db: Path, increment: Sequence[Any], options: Any) -> dict[str, Any]:
+def add_increment(db: Path, increment: Sequence[Any], options: Any, full_read: bool
+                  ) -> dict[str, Any]:
     from eventfuse.engines.local import extract_pending, fuse_recording_changes, ingest_articles
     from eventfuse.fuse import fuse
     from eventfuse.fuse.scope import fusion_scope
@@ -85,18 +87,61 @@ def add_increment(db: Path, increment: Sequence[Any], options: Any) -> dict[str,
         extract_pending(store, options)
         extracted = time.perf_counter()
         # Before this change: read every stored record and fuse them all (not written here).
-        everything = (store.get_mentions(), store.get_articles(), store.get_events())
-        fuse(*everything, options)
+        full = None
+        if full_read:
+            full = fuse(store.get_mentions(), store.get_articles(), store.get_events(), options)
         before = time.perf_counter() - extracted
         scope = fusion_scope(store, options)
         fuse_start = time.perf_counter()
         fuse_recording_changes(store, options, [a.id for a in increment])
         fused = time.perf_counter()
+        # How far the scoped result is from the full read's (stories and TF-IDF weights over
+        # the scope rather than the whole store): the full read's events the store differs on.
+        differ: list[str] | None = None
+        members: set[tuple[str, ...]] | None = None
+        if full is not None:
+            stored = {e.id: e for e in store.get_events()}
+            differ = [e.id for e in full.events if stored.get(e.id) != e]
+            members = ({e.mention_ids for e in full.events}
+                       ^ {e.mention_ids for e in stored.values()})
     return {"articles": counts["articles"], "mentions": counts["mentions"],
             "events": counts["events"], "ingest_extract_seconds": extracted - started,
-            "fuse_seconds": fused - fuse_start, "full_read_fuse_seconds": before,
+            "fuse_seconds": fused - fuse_start,
+            "full_read_fuse_seconds": before if full is not None else None,
             "scope_mentions": len(scope.mentions), "scope_articles": len(scope.articles),
-            "scope_events": len(scope.previous)}
+            "scope_events": len(scope.previous),
+            "events_differing_from_full_read": None if differ is None else len(differ),
+            "clusters_differing_from_full_read": None if members is None else len(members)}
+
+
+def api_writes(db: Path, articles: Sequence[Any], options: Any) -> dict[str, Any]:
+    """POST ``articles`` one per request to the API (in-process TestClient, bearer token), one
+    after another: each request ingests, extracts and fuses its article, as `eventfuse serve`
+    does. Writes per second, and the median request."""
+    import statistics
+
+    from fastapi.testclient import TestClient
+
+    from eventfuse.api import create_app
+    from eventfuse.store import open_store
+
+    token = "bench-incremental"
+    seconds = []
+    with open_store(str(db)) as store:
+        client = TestClient(create_app(options, token=token, store=store))
+        for article in articles:
+            body = json.dumps({"id": article.id, "title": article.title, "text": article.text,
+                               "url": article.url, "published": str(article.published)
+                               if article.published else None})
+            started = time.perf_counter()
+            response = client.post("/api/articles", content=body.encode("utf-8"),
+                                   headers={"Authorization": f"Bearer {token}",
+                                            "Content-Type": "application/x-ndjson"})
+            seconds.append(time.perf_counter() - started)
+            if response.status_code not in (200, 201):
+                raise SystemExit(f"POST failed: {response.status_code} {response.text[:200]}")
+    return {"writes": len(seconds), "writes_per_second": len(seconds) / sum(seconds),
+            "median_write_seconds": statistics.median(seconds)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,8000")
     parser.add_argument("--pool", type=int, default=500)
     parser.add_argument("--parse-cache", type=Path)
+    parser.add_argument("--full-read-max", type=int, default=8000,
+                        help="time the full-read fusion only up to this store size")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     options = load_options()
@@ -120,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         source = sorted((a for a in store.get_articles() if a.text and not a.copy_of),
                         key=lambda a: a.id)
     increment, pool = source[:INCREMENT], source[INCREMENT : INCREMENT + args.pool]
+    writes = source[INCREMENT + args.pool : INCREMENT + args.pool + WRITES]
     warm_model()
     started = time.perf_counter()
     mentions = extract_articles(pool, options, parse_cache=args.parse_cache)
@@ -134,8 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_store(db, pool, mentions, size, signatures, options)
             print(f"store of {size}: built in {time.perf_counter() - built:.0f} s",
                   file=sys.stderr)
-            figures = add_increment(db, increment, options)
+            figures = add_increment(db, increment, options, size <= args.full_read_max)
             figures["size"] = size
+            figures["api"] = api_writes(db, writes, options)
             results.append(figures)
             print(json.dumps(figures), file=sys.stderr)
     if args.json:
