@@ -63,12 +63,13 @@ def ingest_articles(
 ) -> IngestReport:
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
     # The pipeline's stages are imported when run: reading a store needs neither spaCy nor MinHash.
-    from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
+    from eventfuse.ingest.bands import StoredCopyIndex
+    from eventfuse.ingest.dedup import link_copies, signature
     from eventfuse.ingest.identity import stored_under_legacy_id
 
-    index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
-    for entry in store.signature_entries():  # ingestion order: copies link as in an unbroken run
-        index.add(entry.article_id, entry.signature, entry.published, entry.copy_of)
+    # Stored candidates are looked up by LSH band, in the store's ingestion order: copies link
+    # as in an unbroken run, and reading them costs what the new articles match, not the store.
+    index = StoredCopyIndex(store, options.near_duplicate_jaccard, options.minhash_permutations)
     read = added = existing = copies = 0
     errors: list[InputError] = []
     added_ids: list[str] = []
@@ -89,6 +90,7 @@ def ingest_articles(
         copies += sum(1 for a in linked if a.copy_of)
         fresh = {a.id: a for a in linked}
         store.add_articles(list(fresh.values()), signatures)
+        store.fill_signature_bands(index.layout, index.bands)
         added += len(fresh)
         added_ids.extend(fresh)
         if progress:

@@ -330,6 +330,42 @@ class SQLStore:
         return [SignatureEntry(article_id, bytes(blob), self._dialect.read_date(published),
                                copy_of) for article_id, blob, published, copy_of in rows]
 
+    def fill_signature_bands(self, layout: str, bands: Callable[[bytes], list[bytes]]) -> int:
+        """Store the bands of ``layout`` of every signed article that has none; how many."""
+        with self._write("articles") as conn:
+            rows = self._all(conn, "SELECT s.article_id, s.signature FROM article_signatures s "
+                             "WHERE NOT EXISTS (SELECT 1 FROM signature_bands b WHERE "
+                             "b.article_id = s.article_id AND b.layout = ?)", (layout,))
+            self._many(conn, "INSERT INTO signature_bands (layout, band, band_key, article_id) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       [(layout, band, key, article_id) for article_id, blob in rows
+                        for band, key in enumerate(bands(bytes(blob)))])
+        return len(rows)
+
+    def band_candidates(self, layout: str, bands: Sequence[bytes]) -> list[SignatureEntry]:
+        """Signed articles sharing a band of ``layout`` with ``bands`` (band i at index i), each
+        once, with ``seq`` their position in ingestion order."""
+        order = self._dialect.ingest_order
+        found: dict[str, SignatureEntry] = {}
+        with self._read() as conn:
+            for band, key in enumerate(bands):
+                rows = self._all(conn, "SELECT s.article_id, s.signature, a.published, a.copy_of, "
+                                 f"a.{order} FROM signature_bands b JOIN article_signatures s ON "
+                                 "s.article_id = b.article_id JOIN articles a ON a.id = "
+                                 "b.article_id WHERE b.layout = ? AND b.band = ? AND "
+                                 "b.band_key = ?", (layout, band, key))
+                for article_id, blob, published, copy_of, seq in rows:
+                    found[article_id] = SignatureEntry(article_id, bytes(blob),
+                                                       self._dialect.read_date(published),
+                                                       copy_of, int(seq))
+        return [found[i] for i in sorted(found)]
+
+    def ingest_position(self) -> int:
+        """One more than the last stored article's position in ingestion order (0 when none)."""
+        with self._read() as conn:
+            rows = self._all(conn, f"SELECT MAX({self._dialect.ingest_order}) FROM articles")
+        return 0 if rows[0][0] is None else int(rows[0][0]) + 1
+
     def copies_of(self, article_ids: Iterable[str]) -> list[str]:
         """Ids of the stored articles that are wire copies of any of ``article_ids``, sorted."""
         with self._read() as conn:
@@ -362,6 +398,8 @@ class SQLStore:
             self._run(conn, "UPDATE articles SET url = ?, outlet = ?, title = ?, published = ?, "
                       "copy_of = ?, json = ? WHERE id = ?", (*values[1:], article.id))
             if signature is not None:
+                # Its bands follow the new signature: refilled before the next lookup.
+                self._run(conn, "DELETE FROM signature_bands WHERE article_id = ?", (article.id,))
                 self._run(conn, "INSERT INTO article_signatures (article_id, signature) "
                           "VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE "
                           "SET signature = excluded.signature", (article.id, bytes(signature)))
