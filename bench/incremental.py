@@ -64,11 +64,14 @@ def _copies(articles: Sequence[Any], mentions: Sequence[Any], size: int
 def build_store(db: Path, articles: Sequence[Any], mentions: Sequence[Any], size: int,
                 signatures: dict[str, bytes], options: Any) -> None:
     from eventfuse.engines.local import fuse_all
+    from eventfuse.ingest.bands import StoredCopyIndex
     from eventfuse.store import open_store
 
     with open_store(str(db)) as store:
         for copied, copied_mentions in _copies(articles, mentions, size):
             store.add_articles(copied, {a.id: signatures[a.id.split("~")[0]] for a in copied})
+            # As ingest leaves them: the copy's LSH bands stored (ingest/bands.py).
+            StoredCopyIndex(store, options.near_duplicate_jaccard, options.minhash_permutations)
             store.put_mentions([a.id for a in copied], copied_mentions)
             fuse_all(store, options)
 
