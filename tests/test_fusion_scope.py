@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,8 +59,6 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         with open_store(location) as opened:
             yield opened
         return
-    import uuid
-
     import psycopg
 
     from conftest import _require_pg_server, with_search_path
@@ -123,3 +122,20 @@ def test_migration_fills_block_columns_of_older_mentions(tmp_path: Path) -> None
         assert [m.id for m in store.mentions_in_blocks(block_windows([near], 3))] == ["m1"]
         undated = Mention(id="n2", article_id="a2", type="ASSAULT", location=PLACES[5])
         assert [m.id for m in store.mentions_in_blocks(block_windows([undated], 3))] == ["m2"]
+
+
+@settings(max_examples=30)
+@given(days=st.lists(st.one_of(st.none(), st.integers(0, 30)), max_size=20),
+       windows=st.lists(st.tuples(st.integers(-5, 35), st.integers(0, 10)), max_size=4))
+def test_publication_window_query_matches_the_definition(
+    store: Store, days: list[int | None], windows: list[tuple[int, int]]
+) -> None:
+    run = uuid.uuid4().hex  # the module's store keeps earlier examples' articles
+    articles = [Article(id=f"p{k}-{run}", text="t",
+                        published=None if d is None else DAY0 + dt.timedelta(days=d))
+                for k, d in enumerate(days)]
+    store.add_articles(articles)
+    spans = [(DAY0.toordinal() + lo, DAY0.toordinal() + lo + width) for lo, width in windows]
+    wanted = {a.id for a in articles}
+    memory = MemorySource([], articles, []).articles_published_in(spans)
+    assert [i for i in store.articles_published_in(spans) if i in wanted] == memory

@@ -6,8 +6,9 @@ within the date window, or the same story. The scope of a run is, in order:
 1. the new mentions;
 2. the stored mentions of their place blocks whose days come within the date window of a new
    mention of that block, or have no days (a new mention without days reads its whole block);
-3. the articles of 1-2 with their wire-copy families (the original up the chain, every copy
-   of it): the articles whose stories the new ones can join or link;
+3. the articles of 1-2 and those published within the date window of a new article (a story's
+   reports without a shared place block), with their wire-copy families (the original up the
+   chain, every copy of it): the articles whose stories the new ones can join or link;
 4. every mention of those articles (an article's story is built from all its mentions);
 5. the stored events holding any of 4, with all their members (an event is re-clustered whole
    or not at all);
@@ -55,6 +56,8 @@ class ScopeSource(Protocol):
 
     def copies_of(self, article_ids: Iterable[str]) -> list[str]: ...
 
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]: ...
+
     def count_events(self) -> int: ...
 
 
@@ -88,6 +91,12 @@ def block_windows(mentions: Iterable[Mention], window_days: int) -> Windows:
     return windows
 
 
+def publication_windows(articles: Iterable[Article], window_days: int) -> list[tuple[int, int]]:
+    """Ordinal days within ``window_days`` of each dated article's publication, merged."""
+    days = [a.published.toordinal() for a in articles if a.published is not None]
+    return _merged([(d - window_days, d + window_days) for d in days])
+
+
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for lo, hi in sorted(spans):
@@ -119,6 +128,11 @@ def fusion_scope(source: ScopeSource, options: Options) -> Scope:
         return Scope(tuple(source.get_mentions()), tuple(source.get_articles()), ())
     near = source.mentions_in_blocks(block_windows(new, options.date_window_days))
     seeds = {m.article_id for m in (*new, *near)}
+    # Story neighbours without a shared place block (an unlocated report of the same story):
+    # the articles published within the date window of a new article.
+    new_articles = source.get_articles(sorted({m.article_id for m in new}))
+    seeds.update(source.articles_published_in(
+        publication_windows(new_articles, options.date_window_days)))
     articles = _copy_families(source, seeds)
     mentions = {m.id: m for m in source.get_mentions(sorted(articles))}
     previous = source.events_for_mentions(sorted(mentions))
@@ -206,6 +220,10 @@ class MemorySource:
     def copies_of(self, article_ids: Iterable[str]) -> list[str]:
         wanted = set(article_ids)
         return sorted(a.id for a in self._articles.values() if a.copy_of in wanted)
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]:
+        return sorted(a.id for a in self._articles.values() if a.published is not None and any(
+            lo <= a.published.toordinal() <= hi for lo, hi in windows))
 
     def count_events(self) -> int:
         return len(self._events)

@@ -12,6 +12,7 @@ filters and joins.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -372,6 +373,17 @@ class SQLStore:
             rows = self._select_in(conn, "SELECT id FROM articles WHERE copy_of IN ({})",
                                    list(dict.fromkeys(article_ids)))
         return sorted(row[0] for row in rows)
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]:
+        """Ids of the articles published within one of ``windows`` (ordinal days, inclusive)."""
+        found: set[str] = set()
+        with self._read() as conn:
+            for lo, hi in windows:
+                found.update(row[0] for row in self._all(
+                    conn, "SELECT id FROM articles WHERE published BETWEEN ? AND ?",
+                    (self._dialect.date(dt.date.fromordinal(lo)),
+                     self._dialect.date(dt.date.fromordinal(hi)))))
+        return sorted(found)
 
     def count_articles(self) -> int:
         return self.counts()["articles"]
