@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check quality bench lint fuzz clean assets train
+.PHONY: run test check quality bench bench-incremental lint fuzz clean assets train
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -64,6 +64,10 @@ train: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Adding 100 real articles to stores of 1k and 8k replicated real articles (issue 19 part 2).
+bench-incremental: $(STAMP)
+	$(BIN)/python bench/incremental.py --source $(SHARED_DATA)/gva-dev/articles.jsonl --sizes 1000,8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -94,13 +94,14 @@ def test_fusion_reads_only_once_the_other_writer_is_done(location: str, tmp_path
     go.touch()
     reads: list[float] = []
     with open_store(location) as store:  # opened first: opening may write (migrations)
-        get_mentions = store.get_mentions
+        # The step's first read: which mentions are new (fusion reads only their scope).
+        unfused = store.unfused_mentions
 
         def timed_read(*args: Any, **kwargs: Any) -> Any:
             reads.append(time.time())
-            return get_mentions(*args, **kwargs)
+            return unfused(*args, **kwargs)
 
-        store.get_mentions = timed_read  # type: ignore[method-assign]
+        store.unfused_mentions = timed_read  # type: ignore[method-assign]
         raw = RAW_SQLITE_WRITER if location.endswith(".db") else WRITER
         holder = _writer(location, go, 1.5, raw)
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"

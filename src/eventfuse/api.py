@@ -76,7 +76,7 @@ class AppState:
     options: Options
     store: Store
     token: str | None
-    # The pipeline's fuse step reads then rewrites all events: one POST at a time.
+    # The pipeline's fuse step reads then rewrites the events of its scope: one POST at a time.
     write_lock: threading.Lock
 
 

@@ -6,14 +6,18 @@ results back in one transaction per batch, so an interrupted run resumes where i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from eventfuse.changes import Change, diff_events, utc_now
 from eventfuse.errors import InputError
-from eventfuse.records import Article, Event, Mention
+from eventfuse.records import Article, Event
 from eventfuse.settings import Options
 from eventfuse.store import Store
+
+if TYPE_CHECKING:
+    from eventfuse.fuse.scope import ScopedFusion
 
 Progress = Callable[[str, int], None]  # (step name, items done in this call)
 
@@ -59,12 +63,13 @@ def ingest_articles(
 ) -> IngestReport:
     """Store new articles once (exact duplicates by id), linking near-duplicates as wire copies."""
     # The pipeline's stages are imported when run: reading a store needs neither spaCy nor MinHash.
-    from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature
+    from eventfuse.ingest.bands import StoredCopyIndex
+    from eventfuse.ingest.dedup import link_copies, signature
     from eventfuse.ingest.identity import stored_under_legacy_id
 
-    index = NearDuplicateIndex(options.near_duplicate_jaccard, options.minhash_permutations)
-    for entry in store.signature_entries():  # ingestion order: copies link as in an unbroken run
-        index.add(entry.article_id, entry.signature, entry.published, entry.copy_of)
+    # Stored candidates are looked up by LSH band, in the store's ingestion order: copies link
+    # as in an unbroken run, and reading them costs what the new articles match, not the store.
+    index = StoredCopyIndex(store, options.near_duplicate_jaccard, options.minhash_permutations)
     read = added = existing = copies = 0
     errors: list[InputError] = []
     added_ids: list[str] = []
@@ -85,6 +90,7 @@ def ingest_articles(
         copies += sum(1 for a in linked if a.copy_of)
         fresh = {a.id: a for a in linked}
         store.add_articles(list(fresh.values()), signatures)
+        store.fill_signature_bands(index.layout, index.bands)
         added += len(fresh)
         added_ids.extend(fresh)
         if progress:
@@ -115,31 +121,36 @@ def extract_pending(store: Store, options: Options, progress: Progress | None = 
 def fuse_all(
     store: Store, options: Options, lemmas: Mapping[str, frozenset[str]] | None = None
 ) -> tuple[list[Event], tuple[str, ...]]:
-    """Fuse every stored mention into events, keeping ids of events whose members persist;
-    returns every current event and the ids removed. Only events that changed are written.
-    ``lemmas`` (mention id -> trigger lemmas) spares fusion a parse when already known."""
-    from eventfuse.fuse import anchored_mentions, fuse
+    """Fuse the stored mentions no event holds yet into events, reading and re-fusing only
+    their scope (``fuse/scope.py``: their place blocks within the date window, their stories,
+    the events there), keeping ids of events whose members persist; returns the scope's
+    current events and the ids removed. Only events that changed are written. ``lemmas``
+    (mention id -> trigger lemmas) spares fusion a parse when already known."""
+    scoped = _fuse_step(store, options, lemmas)
+    return list(scoped.result.events), tuple(scoped.result.removed_event_ids)
 
-    # fuse() sees every mention and article although it re-clusters only what new mentions can
-    # reach: its TF-IDF weights (mention sentences, article texts) and story keys are computed
-    # over what it is given, so a subset could cluster new mentions differently.
+
+def _fuse_step(
+    store: Store, options: Options, lemmas: Mapping[str, frozenset[str]] | None
+) -> ScopedFusion:
+    from eventfuse.fuse import anchored_mentions
+    from eventfuse.fuse.scope import fuse_scope
+
     # One writer across processes: nothing is written between this step's reads and writes.
     with store.writer_lock():
-        mentions: Sequence[Mention] = store.get_mentions()
-        articles = store.get_articles()
-        previous = store.get_events()
-        result = fuse(mentions, articles, previous, options, lemmas=lemmas)
-        stored = {e.id: e for e in previous}
+        scoped = fuse_scope(store, options, lemmas)
+        result = scoped.result
+        stored = {e.id: e for e in scoped.scope.previous}
         # Events fusion returned unchanged are stored as they are: rewriting them cost more
         # than the fusion of a small increment.
         changed = [e for e in result.events if stored.get(e.id) != e]
         store.put_events(changed, result.removed_event_ids)
         if result.anchored_mentions:
-            # Undated articles' mentions now carry the date their event gave them: store it.
-            touched = {m.article_id for m in result.anchored_mentions}
-            updated = anchored_mentions(result, [m for m in mentions if m.article_id in touched])
-            store.put_mentions(sorted(touched), updated)
-    return list(result.events), tuple(result.removed_event_ids)
+            # Undated articles' mentions now carry the date their event gave them: store it
+            # (put_mentions replaces an article's mentions: all of them are read).
+            touched = sorted({m.article_id for m in result.anchored_mentions})
+            store.put_mentions(touched, anchored_mentions(result, store.get_mentions(touched)))
+    return scoped
 
 
 def fuse_recording_changes(
@@ -152,12 +163,13 @@ def fuse_recording_changes(
     changes``). ``new_articles``: ids of the articles this fusion is the first to see (new or
     revised since the last one), to which changes are attributed."""
     # One step under the (re-entrant) writer lock: no other writer's events land between the
-    # read of ``before`` and the fusion, so the log records exactly what this fusion did.
+    # fusion's reads and the log, so the log records exactly what this fusion did. Events
+    # outside the scope are unchanged: the scope's before and after are the whole difference.
     with store.writer_lock():
-        before = store.get_events()
-        after, _removed = fuse_all(store, options, lemmas)
+        scoped = _fuse_step(store, options, lemmas)
         at = utc_now()
-        changes = [replace(c, at=at) for c in diff_events(before, after,
+        changes = [replace(c, at=at) for c in diff_events(scoped.scope.previous,
+                                                           scoped.result.events,
                                                            new_articles=set(new_articles))]
         store.record_changes(changes)
     return changes

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from eventfuse.blocks import place_block, span
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.stories import as_story_map, copies_joined, story_groups
@@ -111,29 +112,11 @@ def block_pairs(
 
 
 def _place_block(f: MentionFeatures) -> tuple[str, str, str] | None:
-    place = f.mention.location
-    if place is None or not place.country:
-        return None
-    country = place.country.upper()
-    if place.precision != "country" and place.admin1:
-        return "place", country, place.admin1.lower()
-    return "place", country, "*"
-
-
-# An undated report in a dated article is about the days before its publication: it is
-# paired as if dated [published - UNDATED_LOOKBACK_DAYS, published]. Only reports with neither
-# a date nor a publication date pair with every member of their block.
-UNDATED_LOOKBACK_DAYS = 7
+    return place_block(f.mention)
 
 
 def _blocking_span(f: MentionFeatures) -> tuple[int, int] | None:
-    if f.days is not None:
-        return f.days
-    published = f.mention.published
-    if published is None:
-        return None
-    end = published.toordinal()
-    return end - UNDATED_LOOKBACK_DAYS, end
+    return f.days if f.days is not None else span(f.mention)
 
 
 def _pairs_in_window(

@@ -13,8 +13,8 @@ import dataclasses
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
+from eventfuse.blocks import date_range
 from eventfuse.fuse.config import FusionConfig
-from eventfuse.fuse.features import date_range
 from eventfuse.fuse.match import place_score, same_actor
 from eventfuse.records import Disagreement, Event, Mention, SourceValue, Status
 

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from eventfuse.blocks import date_range
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.text import Vector, content_words, tfidf_vectors
-from eventfuse.records import Mention, When
+from eventfuse.records import Mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +24,6 @@ class MentionFeatures:
     @property
     def id(self) -> str:
         return self.mention.id
-
-
-def date_range(when: When | None) -> tuple[int, int] | None:
-    if when is None or when.start is None:
-        return None
-    end = when.end or when.start
-    return when.start.toordinal(), max(end, when.start).toordinal()
 
 
 def build_features(

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -90,7 +91,7 @@ class NearDuplicateIndex:
             return
         self._check(blob)
         self._lsh.insert(article_id, _minhash(blob))
-        position = len(self._order) if seq is None else seq
+        position = len(self) if seq is None else seq
         self._order[article_id] = original_key(published, copy_of, position)
         self._signatures[article_id] = blob
 
@@ -98,12 +99,17 @@ class NearDuplicateIndex:
         """The article of least :func:`original_key` whose estimated Jaccard with ``blob`` is
         >= the threshold."""
         self._check(blob)
-        candidates = [
-            key
+        candidates = self.verified(blob)
+        return min(candidates, key=candidates.__getitem__) if candidates else None
+
+    def verified(self, blob: bytes) -> dict[str, tuple[bool, str, int]]:
+        """The indexed articles whose estimated Jaccard with ``blob`` reaches the threshold,
+        with their :func:`original_key`."""
+        return {
+            key: self._order[key]
             for key in self._lsh.query(_minhash(blob))
             if similarity(self._signatures[key], blob) >= self.threshold
-        ]
-        return min(candidates, key=self._order.__getitem__) if candidates else None
+        }
 
     def _check(self, blob: bytes) -> None:
         if len(blob) != 8 * self.num_perm:
@@ -112,9 +118,22 @@ class NearDuplicateIndex:
             )
 
 
+class CopyIndex(Protocol):
+    """What :func:`link_copies` needs of an index (this one, or the store's by band)."""
+
+    num_perm: int
+
+    def __len__(self) -> int: ...
+
+    def add(self, article_id: str, blob: bytes, published: dt.date | None = None,
+            copy_of: str | None = None, seq: int | None = None) -> None: ...
+
+    def find_copy_of(self, blob: bytes) -> str | None: ...
+
+
 def link_copies(
     articles: Sequence[Article],
-    index: NearDuplicateIndex,
+    index: CopyIndex,
     signatures: Mapping[str, bytes] | None = None,
 ) -> list[Article]:
     """``articles`` (same order) with ``copy_of`` set for wire copies; adds them to ``index``.

@@ -8,7 +8,7 @@ one implementation, :class:`eventfuse.store.sql.SQLStore`, over a dialect.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
@@ -62,6 +62,7 @@ class SignatureEntry:
     signature: bytes
     published: dt.date | None
     copy_of: str | None
+    seq: int | None = None  # position in ingestion order, where the store gives it
 
 
 class ArticleStore(Protocol):
@@ -80,6 +81,16 @@ class ArticleStore(Protocol):
     def article_signatures(self) -> dict[str, bytes]: ...
 
     def signature_entries(self) -> list[SignatureEntry]: ...
+
+    def fill_signature_bands(self, layout: str, bands: Callable[[bytes], list[bytes]]) -> int: ...
+
+    def band_candidates(self, layout: str, bands: Sequence[bytes]) -> list[SignatureEntry]: ...
+
+    def ingest_position(self) -> int: ...
+
+    def copies_of(self, article_ids: Iterable[str]) -> list[str]: ...
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]: ...
 
     def count_articles(self) -> int: ...
 
@@ -100,6 +111,12 @@ class MentionStore(Protocol):
     def get_mention(self, mention_id: str) -> Mention | None: ...
 
     def unfused_mentions(self) -> list[Mention]: ...
+
+    def mentions_by_id(self, mention_ids: Iterable[str]) -> list[Mention]: ...
+
+    def mentions_in_blocks(
+        self, windows: Mapping[str, Sequence[tuple[int, int]] | None]
+    ) -> list[Mention]: ...
 
 
 class EventStore(Protocol):

@@ -12,12 +12,14 @@ filters and joins.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, nullcontext
 from typing import Any, ClassVar, Self, TypeVar
 
+from eventfuse.blocks import place_block_key, span
 from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
@@ -51,6 +53,7 @@ _EVENT_ORDERS: dict[str, str] = {
 }
 # The migration adding the listing columns, which the store fills for events stored before it.
 _EVENT_PAGES_VERSION = "0005"
+_FUSION_BLOCKS_VERSION = "0006"
 # LIMIT when only OFFSET is given (SQLite has no OFFSET without LIMIT).
 _NO_LIMIT = 2**62
 _FETCH_STATE_COLUMNS = ("url", "etag", "last_modified", "fetched_at", "entry_updated",
@@ -227,23 +230,34 @@ class SQLStore:
                 self._dialect.run_script(conn, typed(migration.sql, self._dialect.types))
                 if migration.version == _EVENT_PAGES_VERSION:
                     self._fill_event_columns(conn)
+                if migration.version == _FUSION_BLOCKS_VERSION:
+                    self._fill_block_columns(conn)
                 self._run(conn, f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
                           (migration.version, migration.name))
 
     def _fill_event_columns(self, conn: Connection) -> None:
-        """Fill the listing columns migration 0005 added for the events stored before it, in
-        batches by id (computed from each event, as put_events does)."""
+        """Fill the listing columns migration 0005 added for the events stored before it
+        (computed from each event, as put_events does)."""
+        self._refill(conn, "events", Event, "UPDATE events SET independent_sources = ?, "
+                     "actor_text = ?, search_text = ? WHERE id = ?",
+                     lambda e: (e.independent_sources, actor_text(e), search_text(e), e.id))
+
+    def _fill_block_columns(self, conn: Connection) -> None:
+        """Fill the block columns migration 0006 added for the mentions stored before it."""
+        self._refill(conn, "mentions", Mention, "UPDATE mentions SET place_block = ?, "
+                     "span_start = ?, span_end = ? WHERE id = ?",
+                     lambda m: (*_block_columns(m), m.id))
+
+    def _refill(self, conn: Connection, table: str, cls: type[R], update: str,
+                values: Callable[[R], tuple[Any, ...]]) -> None:
+        """Run ``update`` with ``values`` of every record of ``table``, in batches by id."""
         last = ""
         while True:
-            rows = self._all(conn, "SELECT id, json FROM events WHERE id > ? ORDER BY id "
+            rows = self._all(conn, f"SELECT id, json FROM {table} WHERE id > ? ORDER BY id "
                              "LIMIT ?", (last, CHUNK))
             if not rows:
                 return
-            events = [self._decode(Event, "events", text) for _, text in rows]
-            self._many(conn, "UPDATE events SET independent_sources = ?, actor_text = ?, "
-                       "search_text = ? WHERE id = ?",
-                       [(e.independent_sources, actor_text(e), search_text(e), e.id)
-                        for e in events])
+            self._many(conn, update, [values(self._decode(cls, table, text)) for _, text in rows])
             last = rows[-1][0]
 
     def _applied_versions(self, conn: Connection) -> set[str]:
@@ -317,6 +331,60 @@ class SQLStore:
         return [SignatureEntry(article_id, bytes(blob), self._dialect.read_date(published),
                                copy_of) for article_id, blob, published, copy_of in rows]
 
+    def fill_signature_bands(self, layout: str, bands: Callable[[bytes], list[bytes]]) -> int:
+        """Store the bands of ``layout`` of every signed article that has none; how many."""
+        with self._write("articles") as conn:
+            rows = self._all(conn, "SELECT s.article_id, s.signature FROM article_signatures s "
+                             "WHERE NOT EXISTS (SELECT 1 FROM signature_bands b WHERE "
+                             "b.article_id = s.article_id AND b.layout = ?)", (layout,))
+            self._many(conn, "INSERT INTO signature_bands (layout, band, band_key, article_id) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       [(layout, band, key, article_id) for article_id, blob in rows
+                        for band, key in enumerate(bands(bytes(blob)))])
+        return len(rows)
+
+    def band_candidates(self, layout: str, bands: Sequence[bytes]) -> list[SignatureEntry]:
+        """Signed articles sharing a band of ``layout`` with ``bands`` (band i at index i), each
+        once, with ``seq`` their position in ingestion order."""
+        order = self._dialect.ingest_order
+        found: dict[str, SignatureEntry] = {}
+        with self._read() as conn:
+            for band, key in enumerate(bands):
+                rows = self._all(conn, "SELECT s.article_id, s.signature, a.published, a.copy_of, "
+                                 f"a.{order} FROM signature_bands b JOIN article_signatures s ON "
+                                 "s.article_id = b.article_id JOIN articles a ON a.id = "
+                                 "b.article_id WHERE b.layout = ? AND b.band = ? AND "
+                                 "b.band_key = ?", (layout, band, key))
+                for article_id, blob, published, copy_of, seq in rows:
+                    found[article_id] = SignatureEntry(article_id, bytes(blob),
+                                                       self._dialect.read_date(published),
+                                                       copy_of, int(seq))
+        return [found[i] for i in sorted(found)]
+
+    def ingest_position(self) -> int:
+        """One more than the last stored article's position in ingestion order (0 when none)."""
+        with self._read() as conn:
+            rows = self._all(conn, f"SELECT MAX({self._dialect.ingest_order}) FROM articles")
+        return 0 if rows[0][0] is None else int(rows[0][0]) + 1
+
+    def copies_of(self, article_ids: Iterable[str]) -> list[str]:
+        """Ids of the stored articles that are wire copies of any of ``article_ids``, sorted."""
+        with self._read() as conn:
+            rows = self._select_in(conn, "SELECT id FROM articles WHERE copy_of IN ({})",
+                                   list(dict.fromkeys(article_ids)))
+        return sorted(row[0] for row in rows)
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]:
+        """Ids of the articles published within one of ``windows`` (ordinal days, inclusive)."""
+        found: set[str] = set()
+        with self._read() as conn:
+            for lo, hi in windows:
+                found.update(row[0] for row in self._all(
+                    conn, "SELECT id FROM articles WHERE published BETWEEN ? AND ?",
+                    (self._dialect.date(dt.date.fromordinal(lo)),
+                     self._dialect.date(dt.date.fromordinal(hi)))))
+        return sorted(found)
+
     def count_articles(self) -> int:
         return self.counts()["articles"]
 
@@ -342,6 +410,8 @@ class SQLStore:
             self._run(conn, "UPDATE articles SET url = ?, outlet = ?, title = ?, published = ?, "
                       "copy_of = ?, json = ? WHERE id = ?", (*values[1:], article.id))
             if signature is not None:
+                # Its bands follow the new signature: refilled before the next lookup.
+                self._run(conn, "DELETE FROM signature_bands WHERE article_id = ?", (article.id,))
                 self._run(conn, "INSERT INTO article_signatures (article_id, signature) "
                           "VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE "
                           "SET signature = excluded.signature", (article.id, bytes(signature)))
@@ -378,19 +448,22 @@ class SQLStore:
                                       targets)
             stale = sorted({row[0] for row in current} - new_ids)
             self._many(conn, "DELETE FROM mentions WHERE id = ?", [(i,) for i in stale])
-            self._many(conn, "INSERT INTO mentions (id, article_id, seq, type, json) "
-                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            self._many(conn, "INSERT INTO mentions (id, article_id, seq, type, json, "
+                       "place_block, span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (id) DO UPDATE SET "
                        "article_id = excluded.article_id, seq = excluded.seq, "
-                       "type = excluded.type, json = excluded.json", rows)
+                       "type = excluded.type, json = excluded.json, "
+                       "place_block = excluded.place_block, span_start = excluded.span_start, "
+                       "span_end = excluded.span_end", rows)
             self._many(conn, "INSERT INTO extracted (article_id) VALUES (?) "
                        "ON CONFLICT (article_id) DO NOTHING", [(i,) for i in targets])
 
     def _mention_rows(
         self, targets: set[str], mentions: Sequence[Mention]
-    ) -> list[tuple[str, str, int, str, str]]:
-        """(id, article_id, seq, type, json) per mention; refuses mentions of other articles and
-        ids given twice, before anything is written."""
-        rows: list[tuple[str, str, int, str, str]] = []
+    ) -> list[tuple[Any, ...]]:
+        """(id, article_id, seq, type, json, place_block, span_start, span_end) per mention;
+        refuses mentions of other articles and ids given twice, before anything is written."""
+        rows: list[tuple[Any, ...]] = []
         seen: set[str] = set()
         seq: dict[str, int] = {}
         for mention in mentions:
@@ -403,7 +476,7 @@ class SQLStore:
             position = seq.get(mention.article_id, 0)
             seq[mention.article_id] = position + 1
             rows.append((mention.id, mention.article_id, position, mention.type,
-                         self._encode("mention", mention.id, mention)))
+                         self._encode("mention", mention.id, mention), *_block_columns(mention)))
         return rows
 
     def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]:
@@ -414,6 +487,34 @@ class SQLStore:
     def get_mention(self, mention_id: str) -> Mention | None:
         found = self._records(Mention, "mentions", "id", [mention_id], order="id")
         return found[0] if found else None
+
+    def mentions_by_id(self, mention_ids: Iterable[str]) -> list[Mention]:
+        """The stored mentions of ``mention_ids`` (unknown ids skipped), by id."""
+        return self._records(Mention, "mentions", "id", mention_ids, order="id")
+
+    def mentions_in_blocks(self, windows: Mapping[str, Sequence[tuple[int, int]] | None]
+                           ) -> list[Mention]:
+        """Mentions of each place block (``blocks.place_block_key``) whose days overlap one of
+        its windows (ordinals, inclusive), or have no days; a block given None: all its
+        mentions. Ordered by id, each once."""
+        short = ("place_block = ? AND span_start BETWEEN ? AND ? AND span_end >= ?")
+        long = ("place_block = ? AND span_end - span_start > " + str(LONG_SPAN_DAYS) +
+                " AND span_start <= ? AND span_end >= ?")
+        found: dict[str, str] = {}
+        with self._read() as conn:
+            for block, spans in sorted(windows.items()):
+                queries: list[tuple[str, list[Any]]]
+                if spans is None:
+                    queries = [("place_block = ?", [block])]
+                else:
+                    queries = [("place_block = ? AND span_start IS NULL", [block])]
+                    for lo, hi in spans:
+                        queries.append((short, [block, lo - LONG_SPAN_DAYS, hi, lo]))
+                        queries.append((long, [block, hi, lo]))
+                for where, params in queries:
+                    found.update(self._all(conn, f"SELECT id, json FROM mentions WHERE {where}",
+                                           params))
+        return [self._decode(Mention, "mentions", found[i]) for i in sorted(found)]
 
     def unfused_mentions(self) -> list[Mention]:
         """Mentions no event links (new since the last fusion), by article id then reading order."""
@@ -633,6 +734,15 @@ class SQLStore:
         except (TypeError, ValueError, KeyError) as exc:
             named = f" (id {record_id!r})" if record_id is not None else ""
             raise StoreError(f"{self.location}: unreadable row in {table}{named}: {exc}") from exc
+
+
+# A span longer than this (a month or year precision report) is found through its own index.
+LONG_SPAN_DAYS = 31
+
+
+def _block_columns(mention: Mention) -> tuple[str | None, int | None, int | None]:
+    days = span(mention)
+    return (place_block_key(mention), *(days if days is not None else (None, None)))
 
 
 def _pattern(needle: str | None) -> str | None:

@@ -1,0 +1,229 @@
+"""Incremental fusion: read and fuse only what the new mentions can touch.
+
+New mentions (in no stored event yet) pair only within their blocks: the same place block
+within the date window, or the same story. The scope of a run is, in order:
+
+1. the new mentions;
+2. the stored mentions of their place blocks whose days come within the date window of a new
+   mention of that block, or have no days (a new mention without days reads its whole block);
+3. the articles of 1-2 and those published within the date window of a new article (a story's
+   reports without a shared place block), with their wire-copy families (the original up the
+   chain, every copy of it): the articles whose stories the new ones can join or link;
+4. every mention of those articles (an article's story is built from all its mentions);
+5. the stored events holding any of 4, with all their members (an event is re-clustered whole
+   or not at all);
+6. the articles of 4-5, with the originals they copy (a copy counts as its original's outlet).
+
+:func:`fuse_scope` runs :func:`eventfuse.fuse.fuse` on that scope alone: stories are clustered
+among its articles and TF-IDF weights computed over its texts, so the cost of a run follows the
+size of its neighbourhood, not of the store. The scope is one function of a
+:class:`ScopeSource`: read through the store's indexes or from every record in memory
+(:class:`MemorySource`), it is the same, and so are the events. A store without events is
+fused whole (a first run: every mention is new).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from eventfuse.blocks import place_block_key, span
+from eventfuse.fuse import FusionResult, fuse
+from eventfuse.records import Article, Event, Mention
+from eventfuse.settings import Options
+
+# Place block -> the windows (ordinal days, inclusive, merged) its new mentions read, or None
+# for the whole block.
+Windows = Mapping[str, Sequence[tuple[int, int]] | None]
+
+
+class ScopeSource(Protocol):
+    """What the scope reads: a store (``eventfuse.store.Store``) or :class:`MemorySource`."""
+
+    def unfused_mentions(self) -> list[Mention]: ...
+
+    def mentions_in_blocks(self, windows: Windows) -> list[Mention]: ...
+
+    def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]: ...
+
+    def mentions_by_id(self, mention_ids: Iterable[str]) -> list[Mention]: ...
+
+    def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]: ...
+
+    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]: ...
+
+    def copies_of(self, article_ids: Iterable[str]) -> list[str]: ...
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]: ...
+
+    def count_events(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    mentions: tuple[Mention, ...]
+    articles: tuple[Article, ...]
+    previous: tuple[Event, ...]  # the stored events of the scope, as stored
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedFusion:
+    scope: Scope
+    result: FusionResult  # events of the scope only; events outside it are unchanged
+
+
+def block_windows(mentions: Iterable[Mention], window_days: int) -> Windows:
+    """What :func:`fusion_scope` step 2 reads of each place block for ``mentions``."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    whole: set[str] = set()
+    for m in mentions:
+        key, days = place_block_key(m), span(m)
+        if key is None:
+            continue
+        if days is None:
+            whole.add(key)
+        else:
+            spans[key].append((days[0] - window_days, days[1] + window_days))
+    windows: dict[str, Sequence[tuple[int, int]] | None] = {k: None for k in whole}
+    windows.update((k, _merged(found)) for k, found in spans.items() if k not in whole)
+    return windows
+
+
+def publication_windows(articles: Iterable[Article], window_days: int) -> list[tuple[int, int]]:
+    """Ordinal days within ``window_days`` of each dated article's publication, merged."""
+    days = [a.published.toordinal() for a in articles if a.published is not None]
+    return _merged([(d - window_days, d + window_days) for d in days])
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def in_windows(mention: Mention, windows: Windows) -> bool:
+    """Does step 2 read ``mention``? (The store answers the same through its indexes.)"""
+    key = place_block_key(mention)
+    if key is None or key not in windows:
+        return False
+    spans = windows[key]
+    days = span(mention)
+    if spans is None or days is None:
+        return True
+    return any(days[0] <= hi and days[1] >= lo for lo, hi in spans)
+
+
+def fusion_scope(source: ScopeSource, options: Options) -> Scope:
+    """The records a fusion of ``source``'s new mentions reads (see the module's steps)."""
+    new = source.unfused_mentions()
+    if not new:
+        return Scope((), (), ())
+    if source.count_events() == 0:
+        return Scope(tuple(source.get_mentions()), tuple(source.get_articles()), ())
+    near = source.mentions_in_blocks(block_windows(new, options.date_window_days))
+    seeds = {m.article_id for m in (*new, *near)}
+    # Story neighbours without a shared place block (an unlocated report of the same story):
+    # the articles published within the date window of a new article.
+    new_articles = source.get_articles(sorted({m.article_id for m in new}))
+    seeds.update(source.articles_published_in(
+        publication_windows(new_articles, options.date_window_days)))
+    articles = _copy_families(source, seeds)
+    mentions = {m.id: m for m in source.get_mentions(sorted(articles))}
+    previous = source.events_for_mentions(sorted(mentions))
+    members = {i for e in previous for i in e.mention_ids} - set(mentions)
+    mentions.update((m.id, m) for m in source.mentions_by_id(sorted(members)))
+    wanted = _originals(source, {m.article_id for m in mentions.values()} | set(articles))
+    return Scope(
+        tuple(mentions[i] for i in sorted(mentions)),
+        tuple(wanted[i] for i in sorted(wanted)),
+        tuple(previous),
+    )
+
+
+def _copy_families(source: ScopeSource, article_ids: set[str]) -> dict[str, Article]:
+    """``article_ids`` with their originals (up the copy chain) and every copy of those."""
+    found = _originals(source, article_ids)
+    pending = sorted(found)
+    while pending:
+        copies = [i for i in source.copies_of(pending) if i not in found]
+        found.update((a.id, a) for a in source.get_articles(copies))
+        pending = sorted(copies)
+    return found
+
+
+def _originals(source: ScopeSource, article_ids: set[str]) -> dict[str, Article]:
+    """``article_ids``' articles with the originals they copy, up every chain."""
+    found: dict[str, Article] = {}
+    pending = sorted(article_ids)
+    while pending:
+        read = source.get_articles(pending)
+        found.update((a.id, a) for a in read)
+        pending = sorted({a.copy_of for a in read if a.copy_of} - set(found))
+    return found
+
+
+def fuse_scope(
+    source: ScopeSource,
+    options: Options,
+    lemmas: Mapping[str, frozenset[str]] | None = None,
+) -> ScopedFusion:
+    """Fuse ``source``'s new mentions within their scope."""
+    scope = fusion_scope(source, options)
+    result = fuse(scope.mentions, scope.articles, scope.previous, options, lemmas=lemmas)
+    return ScopedFusion(scope, result)
+
+
+class MemorySource:
+    """A :class:`ScopeSource` over every record in memory: the scope's definition, which the
+    store's indexed queries must match (and a full re-fusion's way to read it)."""
+
+    def __init__(
+        self, mentions: Sequence[Mention], articles: Sequence[Article], events: Sequence[Event]
+    ) -> None:
+        self._mentions = {m.id: m for m in mentions}
+        self._articles = {a.id: a for a in articles}
+        self._events = sorted(events, key=lambda e: e.id)
+        self._owner = {i: e for e in self._events for i in e.mention_ids}
+        self._by_article: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            self._by_article[m.article_id].append(m)
+
+    def unfused_mentions(self) -> list[Mention]:
+        return [m for m in self._mentions.values() if m.id not in self._owner]
+
+    def mentions_in_blocks(self, windows: Windows) -> list[Mention]:
+        return [m for _, m in sorted(self._mentions.items()) if in_windows(m, windows)]
+
+    def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]:
+        if article_ids is None:
+            return list(self._mentions.values())
+        return [m for a in dict.fromkeys(article_ids) for m in self._by_article.get(a, ())]
+
+    def mentions_by_id(self, mention_ids: Iterable[str]) -> list[Mention]:
+        return [self._mentions[i] for i in sorted(set(mention_ids)) if i in self._mentions]
+
+    def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]:
+        owners = {self._owner[i].id: self._owner[i] for i in mention_ids if i in self._owner}
+        return [owners[i] for i in sorted(owners)]
+
+    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        if ids is None:
+            return list(self._articles.values())
+        return [self._articles[i] for i in dict.fromkeys(ids) if i in self._articles]
+
+    def copies_of(self, article_ids: Iterable[str]) -> list[str]:
+        wanted = set(article_ids)
+        return sorted(a.id for a in self._articles.values() if a.copy_of in wanted)
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]:
+        return sorted(a.id for a in self._articles.values() if a.published is not None and any(
+            lo <= a.published.toordinal() <= hi for lo, hi in windows))
+
+    def count_events(self) -> int:
+        return len(self._events)
