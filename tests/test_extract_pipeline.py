@@ -106,7 +106,8 @@ def test_ablating_a_rule_switches_it_off() -> None:
     assert ("negated", "dropped") not in trace_of(text, options)
     with pytest.raises(ConfigError, match="unknown extraction rule"):
         extraction_pipeline(load_options({"disabled_rules": "no_such_rule"}))
-    assert set(RULES) >= {"negated", "irrealis", "habitual", "same_happening", "salience"}
+    assert set(RULES) >= {"negated", "irrealis", "habitual", "same_happening", "salience",
+                          "named_party", "reported_claim", "stated_violence"}
 
 
 @pytest.mark.parametrize(

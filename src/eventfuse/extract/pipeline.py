@@ -67,8 +67,11 @@ RULES = {
     "salience": "a happening neither in the headline or lead nor repeated nor specific is "
     "background, not reported",
     "named_party": "a happening whose actor is named (a person, group or state, not 'police' or "
-    "'a gunman') at a place or date of its own, violence of a stated kind at a place of its "
-    "own, or a claim, is reported",
+    "'a gunman') at a place or date of its own is reported, whatever its rank",
+    "reported_claim": "a claim, denial or contested report is reported, whatever its rank, for "
+    "the analyst to weigh",
+    "stated_violence": "violence of a stated kind (aerial, firearms...) at a place of its own is "
+    "reported, whatever its rank",
     "document_place": "no place in the happening's sentences, or only a street the gazetteer "
     "cannot pin: the dateline's place, else the lead's",
     "document_date": "no date in the happening's sentences: the lead's date",
@@ -480,13 +483,19 @@ class Salience(_Component):
         result = []
         for h in scored:
             reported = (h is top or h.salience >= self.threshold or not self.on("salience")
-                        or (self.on("named_party") and _named_and_placed(h)))
+                        or self._specific(h))
             if not reported:
                 _record(doc, self.name, "salience", "unreported", h.head,
                         f"salience {h.salience:.2f} < {self.threshold}")
             result.append(replace(h, reported=reported))
         doc._.ef_happenings = result
         return doc
+
+    def _specific(self, h: Happening) -> bool:
+        """Specific enough to report whatever its rank (three rules, each switchable)."""
+        return ((self.on("reported_claim") and _claim(h))
+                or (self.on("named_party") and _named_and_placed(h))
+                or (self.on("stated_violence") and _stated_violence(h)))
 
     def _title_lemmas(self, title: str | None) -> frozenset[str]:
         if not title:
@@ -501,16 +510,23 @@ class Salience(_Component):
         return frozenset(t.lemma_.lower() for t in doc if t.is_alpha)
 
 
+def _claim(h: Happening) -> bool:
+    """A claim is reported as a claim, for the analyst to weigh."""
+    return any(m.status in ("claimed", "denied", "contested") for m in h.mentions)
+
+
 def _named_and_placed(h: Happening) -> bool:
-    """A named party at a place or on a date of its own, or violence of a stated kind (aerial,
-    firearms...) at a place of its own: specific enough to report, whatever its rank."""
-    placed = any(m.location is not None for m in h.mentions)
-    if any(m.status in ("claimed", "denied", "contested") for m in h.mentions):
-        return True  # a claim is reported as a claim, for the analyst to weigh
-    if any(_named_actors(m) for m in h.mentions):
-        return placed or any(not _undated(m.when) for m in h.mentions)
+    """A named party at a place or on a date of its own."""
+    if not any(_named_actors(m) for m in h.mentions):
+        return False
+    return (any(m.location is not None for m in h.mentions)
+            or any(not _undated(m.when) for m in h.mentions))
+
+
+def _stated_violence(h: Happening) -> bool:
+    """Violence of a stated kind (aerial, firearms...) at a place of its own."""
     violent = h.head.type in victim_event_types() and any(m.mode for m in h.mentions)
-    return violent and placed
+    return violent and any(m.location is not None for m in h.mentions)
 
 
 def lead_end_char(doc: Doc, sentences: int) -> int:
