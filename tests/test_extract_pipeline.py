@@ -122,6 +122,14 @@ def test_ablating_a_rule_switches_it_off() -> None:
         ("He was charged with assault with a deadly weapon.", None, None),
         ("The gunman tried to kill the clerk but missed.", None, None),
         ("Four soldiers and three militiamen were killed in the fighting.", 7, None),
+        # victim_described: the fate told by a participle or adjective on the victims
+        ("A shooting left one woman dead and four people wounded on Thursday night.", 1, 4),
+        # victim_condition: a condition is told of the living; a wound only says hurt
+        ("All four were taken to local hospitals and listed in stable condition.", None, 4),
+        ("Officers found a man suffering from a gunshot wound. He was pronounced dead at the "
+         "hospital.", 1, None),
+        # victim_multiple
+        ("Detectives are investigating a triple homicide on Elm Street.", 3, None),
     ],
 )
 def test_victims_are_counted_wherever_described(

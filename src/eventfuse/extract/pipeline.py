@@ -28,6 +28,7 @@ from eventfuse.extract.events import EventCandidate, detect_events, inside_range
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.places import document_location
 from eventfuse.extract.typing import type_candidates
+from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
     casualties,
     casualty_verbs,
@@ -76,6 +77,7 @@ RULES = {
     "cannot pin: the dateline's place, else the lead's",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
+    **VICTIM_RULES,
 }
 
 # Reasons of events.unreal_reason -> rule ids.
@@ -608,7 +610,7 @@ class Mentions(_Component):
                     _record(doc, self.name, "document_date", "changed", mention,
                             f"date {when.text!r} from the lead")
             if h is main_violent and self.on("victim_count"):
-                mention = _with_victims(doc, article, mention)
+                mention = _with_victims(doc, article, mention, self.disabled)
             mentions.append(replace(mention, salience=h.salience))
         doc._.ef_mentions = mentions
         return doc
@@ -667,8 +669,8 @@ def lead_date(times: Sequence[When], lead_end: int) -> When | None:
     return next((w for w in resolved if w.precision == "day"), resolved[0] if resolved else None)
 
 
-def _with_victims(doc: Doc, article: Article, mention: Mention) -> Mention:
-    counts = casualties(victim_statements(doc, article.id, article.text))
+def _with_victims(doc: Doc, article: Article, mention: Mention, off: frozenset[str]) -> Mention:
+    counts = casualties(victim_statements(doc, article.id, article.text, off))
     if not counts:
         return mention
     kinds = {q.kind for q in counts}
