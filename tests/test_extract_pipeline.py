@@ -140,6 +140,19 @@ def test_victims_are_counted_wherever_described(
     assert counts.get("injured") == injured
 
 
+def test_a_follow_up_reports_the_violent_happening_its_victims_belong_to() -> None:
+    text = (
+        "A Dayton man was arrested on Monday, police said. The suspect appeared in court on "
+        "Tuesday, where a judge set his bond at $1 million.\n\nHis lawyer declined to comment."
+        "\n\nThe victim died at the hospital after he was shot.\n"
+    )
+    assault = [m for m in mentions_of(text) if m.type == "ASSAULT"]
+    assert [(q.kind, q.low) for m in assault for q in m.quantities] == [("killed", 1)]
+    assert ("victim_anchor", "reported") in trace_of(text)
+    off = load_options({"disabled_rules": "victim_anchor"})
+    assert not [m for m in mentions_of(text, options=off) if m.type == "ASSAULT"]
+
+
 def test_extract_explain_prints_the_trace(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

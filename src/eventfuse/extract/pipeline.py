@@ -77,6 +77,8 @@ RULES = {
     "cannot pin: the dateline's place, else the lead's",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
+    "victim_anchor": "an article telling victims but reporting no violent happening (a "
+    "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
     **VICTIM_RULES,
 }
 
@@ -490,8 +492,24 @@ class Salience(_Component):
                 _record(doc, self.name, "salience", "unreported", h.head,
                         f"salience {h.salience:.2f} < {self.threshold}")
             result.append(replace(h, reported=reported))
+        if self.on("victim_anchor"):
+            result = self._anchor(doc, article, result)
         doc._.ef_happenings = result
         return doc
+
+    def _anchor(self, doc: Doc, article: Article, happenings: list[Happening]) -> list[Happening]:
+        """An article telling victims but reporting no violent happening (an arrest, a charge,
+        a funeral) reports its most salient violent one too: the happening the follow-up refers
+        back to, which the victims' counts belong to."""
+        violent = [h for h in happenings if h.head.type in victim_event_types()]
+        if not violent or any(h.reported for h in violent):
+            return happenings
+        if not casualties(victim_statements(doc, article.id, article.text, self.disabled)):
+            return happenings
+        anchor = max(violent, key=lambda h: h.salience)
+        _record(doc, self.name, "victim_anchor", "reported", anchor.head,
+                "the violent happening the article's victims belong to")
+        return [replace(h, reported=True) if h is anchor else h for h in happenings]
 
     def _specific(self, h: Happening) -> bool:
         """Specific enough to report whatever its rank (three rules, each switchable)."""
