@@ -140,6 +140,18 @@ def test_victims_are_counted_wherever_described(
     assert counts.get("injured") == injured
 
 
+def test_page_furniture_addressed_to_the_reader_is_no_happening() -> None:
+    text = (
+        "Whenever George Smith posts new content, you will get an email delivered to your "
+        "inbox.\n\nSign in using your account.\n\nGunmen attacked a police post in Dayton "
+        "on Monday.\n"
+    )
+    assert [m.type for m in mentions_of(text)] == ["ASSAULT"]
+    assert trace_of(text).count(("reader_address", "dropped")) == 2
+    off = load_options({"disabled_rules": "reader_address"})
+    assert ("reader_address", "dropped") not in trace_of(text, off)
+
+
 def test_a_follow_up_reports_the_violent_happening_its_victims_belong_to() -> None:
     text = (
         "A Dayton man was arrested on Monday, police said. The suspect appeared in court on "

@@ -61,6 +61,8 @@ RULES = {
     "habitual": "habitual or generic statement ('has long accused', 'often attacks')",
     "stance": "a standing position, not a happening",
     "credit_line": "bylines, photo credits and 'Courtesy ...' lines report nothing",
+    "reader_address": "a clause addressed to the reader (imperative, or 'you' as its subject: "
+    "'Sign in to comment', 'you'll get an email delivered') is page furniture, not news",
     "background_date": "the clause is dated only to a month or year well before publication: "
     "background history",
     "same_happening": "same category in one article, no conflicting place, date or party: one "
@@ -225,11 +227,26 @@ class Filters(_Component):
             return "credit_line", RULES["credit_line"]
         if cand.unreal:
             return _UNREAL_RULES.get(cand.unreal, "irrealis"), cand.unreal
+        if _addresses_reader(cand.trigger):
+            return "reader_address", RULES["reader_address"]
         if _no_participant(cand.trigger) or (
             cand.object is not None and _no_participant(cand.object)
         ):
             return "negated", "its participant is 'no one' / 'no ...'"
         return None, ""
+
+
+def _addresses_reader(trigger: Token) -> bool:
+    """The trigger's clause speaks to the reader: its nearest subject is "you", or it is an
+    imperative (a sentence-initial base-form verb without a subject)."""
+    for token in (trigger, *trigger.ancestors):
+        subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject.lower_ in ("you", "ya")
+        if token.dep_ == "ROOT":
+            first = next((t for t in token.sent if not t.is_punct and not t.is_space), None)
+            return token.tag_ == "VB" and first is not None and first.i == token.i
+    return False
 
 
 def _no_participant(trigger: Token) -> bool:
