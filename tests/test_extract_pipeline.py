@@ -106,7 +106,8 @@ def test_ablating_a_rule_switches_it_off() -> None:
     assert ("negated", "dropped") not in trace_of(text, options)
     with pytest.raises(ConfigError, match="unknown extraction rule"):
         extraction_pipeline(load_options({"disabled_rules": "no_such_rule"}))
-    assert set(RULES) >= {"negated", "irrealis", "habitual", "same_happening", "salience"}
+    assert set(RULES) >= {"negated", "irrealis", "habitual", "same_happening", "salience",
+                          "named_party", "reported_claim", "stated_violence"}
 
 
 @pytest.mark.parametrize(
@@ -121,6 +122,14 @@ def test_ablating_a_rule_switches_it_off() -> None:
         ("He was charged with assault with a deadly weapon.", None, None),
         ("The gunman tried to kill the clerk but missed.", None, None),
         ("Four soldiers and three militiamen were killed in the fighting.", 7, None),
+        # victim_described: the fate told by a participle or adjective on the victims
+        ("A shooting left one woman dead and four people wounded on Thursday night.", 1, 4),
+        # victim_condition: a condition is told of the living; a wound only says hurt
+        ("All four were taken to local hospitals and listed in stable condition.", None, 4),
+        ("Officers found a man suffering from a gunshot wound. He was pronounced dead at the "
+         "hospital.", 1, None),
+        # victim_multiple
+        ("Detectives are investigating a triple homicide on Elm Street.", 3, None),
     ],
 )
 def test_victims_are_counted_wherever_described(
@@ -129,6 +138,31 @@ def test_victims_are_counted_wherever_described(
     counts = {q.kind: q.low for q in casualties(victim_statements(get_nlp()(text), "t"))}
     assert counts.get("killed") == killed
     assert counts.get("injured") == injured
+
+
+def test_page_furniture_addressed_to_the_reader_is_no_happening() -> None:
+    text = (
+        "Whenever George Smith posts new content, you will get an email delivered to your "
+        "inbox.\n\nSign in using your account.\n\nGunmen attacked a police post in Dayton "
+        "on Monday.\n"
+    )
+    assert [m.type for m in mentions_of(text)] == ["ASSAULT"]
+    assert trace_of(text).count(("reader_address", "dropped")) == 2
+    off = load_options({"disabled_rules": "reader_address"})
+    assert ("reader_address", "dropped") not in trace_of(text, off)
+
+
+def test_a_follow_up_reports_the_violent_happening_its_victims_belong_to() -> None:
+    text = (
+        "A Dayton man was arrested on Monday, police said. The suspect appeared in court on "
+        "Tuesday, where a judge set his bond at $1 million.\n\nHis lawyer declined to comment."
+        "\n\nThe victim died at the hospital after he was shot.\n"
+    )
+    assault = [m for m in mentions_of(text) if m.type == "ASSAULT"]
+    assert [(q.kind, q.low) for m in assault for q in m.quantities] == [("killed", 1)]
+    assert ("victim_anchor", "reported") in trace_of(text)
+    off = load_options({"disabled_rules": "victim_anchor"})
+    assert not [m for m in mentions_of(text, options=off) if m.type == "ASSAULT"]
 
 
 def test_extract_explain_prints_the_trace(tmp_path: Path) -> None:

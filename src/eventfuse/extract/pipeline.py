@@ -28,6 +28,7 @@ from eventfuse.extract.events import EventCandidate, detect_events, inside_range
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.places import document_location
 from eventfuse.extract.typing import type_candidates
+from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
     casualties,
     casualty_verbs,
@@ -60,6 +61,8 @@ RULES = {
     "habitual": "habitual or generic statement ('has long accused', 'often attacks')",
     "stance": "a standing position, not a happening",
     "credit_line": "bylines, photo credits and 'Courtesy ...' lines report nothing",
+    "reader_address": "a clause addressed to the reader (imperative, or 'you' as its subject: "
+    "'Sign in to comment', 'you'll get an email delivered') is page furniture, not news",
     "background_date": "the clause is dated only to a month or year well before publication: "
     "background history",
     "same_happening": "same category in one article, no conflicting place, date or party: one "
@@ -67,12 +70,18 @@ RULES = {
     "salience": "a happening neither in the headline or lead nor repeated nor specific is "
     "background, not reported",
     "named_party": "a happening whose actor is named (a person, group or state, not 'police' or "
-    "'a gunman') at a place or date of its own, violence of a stated kind at a place of its "
-    "own, or a claim, is reported",
+    "'a gunman') at a place or date of its own is reported, whatever its rank",
+    "reported_claim": "a claim, denial or contested report is reported, whatever its rank, for "
+    "the analyst to weigh",
+    "stated_violence": "violence of a stated kind (aerial, firearms...) at a place of its own is "
+    "reported, whatever its rank",
     "document_place": "no place in the happening's sentences, or only a street the gazetteer "
     "cannot pin: the dateline's place, else the lead's",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
+    "victim_anchor": "an article telling victims but reporting no violent happening (a "
+    "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
+    **VICTIM_RULES,
 }
 
 # Reasons of events.unreal_reason -> rule ids.
@@ -218,11 +227,26 @@ class Filters(_Component):
             return "credit_line", RULES["credit_line"]
         if cand.unreal:
             return _UNREAL_RULES.get(cand.unreal, "irrealis"), cand.unreal
+        if _addresses_reader(cand.trigger):
+            return "reader_address", RULES["reader_address"]
         if _no_participant(cand.trigger) or (
             cand.object is not None and _no_participant(cand.object)
         ):
             return "negated", "its participant is 'no one' / 'no ...'"
         return None, ""
+
+
+def _addresses_reader(trigger: Token) -> bool:
+    """The trigger's clause speaks to the reader: its nearest subject is "you", or it is an
+    imperative (a sentence-initial base-form verb without a subject)."""
+    for token in (trigger, *trigger.ancestors):
+        subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject.lower_ in ("you", "ya")
+        if token.dep_ == "ROOT":
+            first = next((t for t in token.sent if not t.is_punct and not t.is_space), None)
+            return token.tag_ == "VB" and first is not None and first.i == token.i
+    return False
 
 
 def _no_participant(trigger: Token) -> bool:
@@ -480,13 +504,35 @@ class Salience(_Component):
         result = []
         for h in scored:
             reported = (h is top or h.salience >= self.threshold or not self.on("salience")
-                        or (self.on("named_party") and _named_and_placed(h)))
+                        or self._specific(h))
             if not reported:
                 _record(doc, self.name, "salience", "unreported", h.head,
                         f"salience {h.salience:.2f} < {self.threshold}")
             result.append(replace(h, reported=reported))
+        if self.on("victim_anchor"):
+            result = self._anchor(doc, article, result)
         doc._.ef_happenings = result
         return doc
+
+    def _anchor(self, doc: Doc, article: Article, happenings: list[Happening]) -> list[Happening]:
+        """An article telling victims but reporting no violent happening (an arrest, a charge,
+        a funeral) reports its most salient violent one too: the happening the follow-up refers
+        back to, which the victims' counts belong to."""
+        violent = [h for h in happenings if h.head.type in victim_event_types()]
+        if not violent or any(h.reported for h in violent):
+            return happenings
+        if not casualties(victim_statements(doc, article.id, article.text, self.disabled)):
+            return happenings
+        anchor = max(violent, key=lambda h: h.salience)
+        _record(doc, self.name, "victim_anchor", "reported", anchor.head,
+                "the violent happening the article's victims belong to")
+        return [replace(h, reported=True) if h is anchor else h for h in happenings]
+
+    def _specific(self, h: Happening) -> bool:
+        """Specific enough to report whatever its rank (three rules, each switchable)."""
+        return ((self.on("reported_claim") and _claim(h))
+                or (self.on("named_party") and _named_and_placed(h))
+                or (self.on("stated_violence") and _stated_violence(h)))
 
     def _title_lemmas(self, title: str | None) -> frozenset[str]:
         if not title:
@@ -501,16 +547,23 @@ class Salience(_Component):
         return frozenset(t.lemma_.lower() for t in doc if t.is_alpha)
 
 
+def _claim(h: Happening) -> bool:
+    """A claim is reported as a claim, for the analyst to weigh."""
+    return any(m.status in ("claimed", "denied", "contested") for m in h.mentions)
+
+
 def _named_and_placed(h: Happening) -> bool:
-    """A named party at a place or on a date of its own, or violence of a stated kind (aerial,
-    firearms...) at a place of its own: specific enough to report, whatever its rank."""
-    placed = any(m.location is not None for m in h.mentions)
-    if any(m.status in ("claimed", "denied", "contested") for m in h.mentions):
-        return True  # a claim is reported as a claim, for the analyst to weigh
-    if any(_named_actors(m) for m in h.mentions):
-        return placed or any(not _undated(m.when) for m in h.mentions)
+    """A named party at a place or on a date of its own."""
+    if not any(_named_actors(m) for m in h.mentions):
+        return False
+    return (any(m.location is not None for m in h.mentions)
+            or any(not _undated(m.when) for m in h.mentions))
+
+
+def _stated_violence(h: Happening) -> bool:
+    """Violence of a stated kind (aerial, firearms...) at a place of its own."""
     violent = h.head.type in victim_event_types() and any(m.mode for m in h.mentions)
-    return violent and placed
+    return violent and any(m.location is not None for m in h.mentions)
 
 
 def lead_end_char(doc: Doc, sentences: int) -> int:
@@ -592,7 +645,7 @@ class Mentions(_Component):
                     _record(doc, self.name, "document_date", "changed", mention,
                             f"date {when.text!r} from the lead")
             if h is main_violent and self.on("victim_count"):
-                mention = _with_victims(doc, article, mention)
+                mention = _with_victims(doc, article, mention, self.disabled)
             mentions.append(replace(mention, salience=h.salience))
         doc._.ef_mentions = mentions
         return doc
@@ -651,8 +704,8 @@ def lead_date(times: Sequence[When], lead_end: int) -> When | None:
     return next((w for w in resolved if w.precision == "day"), resolved[0] if resolved else None)
 
 
-def _with_victims(doc: Doc, article: Article, mention: Mention) -> Mention:
-    counts = casualties(victim_statements(doc, article.id, article.text))
+def _with_victims(doc: Doc, article: Article, mention: Mention, off: frozenset[str]) -> Mention:
+    counts = casualties(victim_statements(doc, article.id, article.text, off))
     if not counts:
         return mention
     kinds = {q.kind for q in counts}

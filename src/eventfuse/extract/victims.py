@@ -6,6 +6,10 @@ injury (data/quantities.yaml ``victims``) and whose victim is a person phrase is
 count (its number word, or one for a singular person or a name). Statements repeat the same
 victims, so a kind's count is the largest single statement, not the sum; people "shot" and not
 said to have died are the injured ("three people were shot, one fatally": 1 killed, 2 injured).
+The fate may also be told by a participle or adjective on the victims ("four people wounded",
+"left one man dead"), by a state ("listed in critical condition": hurt and alive; "suffering
+from a gunshot wound": shot), or by a multiple ("a triple homicide"); each way is a rule of
+:data:`RULES` that ``--ablate`` switches off.
 """
 
 from __future__ import annotations
@@ -38,11 +42,16 @@ class VictimLexicon:
     fatal_modifiers: frozenset[str]
     event_types: frozenset[str]
     fatal_heads: frozenset[str]
+    multiples: Mapping[str, int]
+    condition_nouns: frozenset[str]
+    condition_words: frozenset[str]
+    wound_nouns: frozenset[str]
+    wound_verbs: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class VictimStatement:
-    kind: str  # killed | injured | shot
+    kind: str  # killed | injured | shot | fatal
     count: int
     evidence: Evidence
 
@@ -63,6 +72,11 @@ def get_lexicon() -> VictimLexicon:
         fatal_modifiers=frozenset(raw["fatal_modifiers"]),
         event_types=frozenset(raw["event_types"]),
         fatal_heads=frozenset(raw["fatal_heads"]),
+        multiples={str(k): int(v) for k, v in raw["multiples"].items()},
+        condition_nouns=frozenset(raw["condition_nouns"]),
+        condition_words=frozenset(raw["condition_words"]),
+        wound_nouns=frozenset(raw["wound_nouns"]),
+        wound_verbs=frozenset(raw["wound_verbs"]),
     )
 
 
@@ -77,19 +91,32 @@ def victim_event_types() -> frozenset[str]:
     return get_lexicon().event_types
 
 
-def victim_statements(doc: Doc, article_id: str, text: str | None = None) -> list[
-    VictimStatement
-]:
+# The ways of telling a victim that can be switched off (pipeline rules, ``--ablate``).
+RULES = {
+    "victim_described": "a participle or adjective on the victims tells their fate ('four people "
+    "wounded', 'left one man dead', 'an injured girl')",
+    "victim_condition": "a state tells someone hurt: 'in critical condition' (alive), 'suffered "
+    "a gunshot wound' (shot)",
+    "victim_multiple": "'a triple homicide' is three killed, 'a quadruple shooting' four shot",
+}
+
+
+def victim_statements(
+    doc: Doc, article_id: str, text: str | None = None, off: frozenset[str] = frozenset()
+) -> list[VictimStatement]:
     """Every clause of ``doc`` telling people died, were hurt or were shot, with the count it
-    gives. ``text``: the Doc's text when the caller has it (spaCy rebuilds Doc.text per access)."""
+    gives. ``text``: the Doc's text when the caller has it (spaCy rebuilds Doc.text per access);
+    ``off``: the ids of :data:`RULES` switched off."""
     lex = get_lexicon()
     text = doc.text if text is None else text
     found = []
     for token in doc:
         if token.pos_ == "NOUN":
-            statement = _noun_statement(token, lex, article_id, text)
+            statement = _noun_statement(token, lex, article_id, text, off)
+            if statement is None and "victim_condition" not in off:
+                statement = _condition_statement(token, lex, article_id, text)
         elif token.pos_ in ("VERB", "AUX", "ADJ"):
-            statement = _statement(token, lex, article_id, text)
+            statement = _statement(token, lex, article_id, text, off)
         else:
             continue
         if statement is not None:
@@ -125,24 +152,34 @@ def _quantity(kind: QuantityKind, count: int, evidence: Evidence) -> Quantity:
 
 
 def _statement(
-    verb: Token, lex: VictimLexicon, article_id: str, text: str
+    verb: Token, lex: VictimLexicon, article_id: str, text: str, off: frozenset[str]
 ) -> VictimStatement | None:
     lemma = verb.lemma_.lower()
     kind: str | None
+    victim: Token | None = None
     if lemma == "dead" and verb.dep_ == "acomp":
         verb, lemma, kind = verb.head, "be", "killed"  # "a toddler is dead"
+    elif "victim_described" not in off and lemma == "dead" and verb.dep_ in ("oprd", "amod"):
+        kind = "killed"  # "left one man dead", "a dead man"
+        victim = _described(verb)
     else:
         kind = _verb_kind(verb, lemma, lex)
     if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
         return None  # "did not die", "tried to kill", "could have been killed"
-    victim = _victim(verb, lemma)
+    if victim is None:
+        victim = _victim(verb, lemma)
+    described = "victim_described" not in off and verb.dep_ in ("acl", "amod")
+    if victim is None and described and verb.tag_ == "VBN":
+        victim = _described(verb)  # "four people wounded", "an injured girl"
     if victim is None:
         return None
     count = _count(victim, lex)
     if count is None:
         return None
-    # "four soldiers and three militiamen were killed": the parts add up
-    parts = [_count(c, lex) for c in victim.children if c.dep_ == "conj"]
+    # "four soldiers and three militiamen were killed": the parts add up, but not a part with a
+    # fate of its own ("one woman dead and four people wounded")
+    parts = [_count(c, lex) for c in victim.children
+             if c.dep_ == "conj" and not _own_fate(c, lex)]
     if parts and all(p is not None for p in parts):
         count += sum(p for p in parts if p is not None)
     start = min(victim.left_edge.idx, verb.idx)
@@ -151,7 +188,7 @@ def _statement(
 
 
 def _noun_statement(
-    noun: Token, lex: VictimLexicon, article_id: str, text: str
+    noun: Token, lex: VictimLexicon, article_id: str, text: str, off: frozenset[str]
 ) -> VictimStatement | None:
     """"the death of a 4-year-old" (one), "a fatal shooting" (at least one): told by a noun."""
     lemma = noun.lemma_.lower()
@@ -159,6 +196,13 @@ def _noun_statement(
         c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.fatal_modifiers | lex.death_nouns
         for c in noun.children
     ))
+    times = next((lex.multiples[c.lower_] for c in noun.children
+                  if c.dep_ in ("amod", "compound") and c.lower_ in lex.multiples), None)
+    if "victim_multiple" not in off and times is not None and (fatal or lemma in lex.fatal_heads):
+        # "a triple homicide": three killed; "a quadruple shooting": four shot
+        start, end = noun.left_edge.idx, noun.idx + len(noun)
+        return VictimStatement("killed" if fatal else "shot", times,
+                               Evidence(article_id, start, end, text[start:end]))
     if not fatal:
         return None
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
@@ -171,6 +215,66 @@ def _noun_statement(
     if count is None:
         return VictimStatement("fatal", 1, evidence)
     return VictimStatement("killed", count, evidence)
+
+
+def _described(word: Token) -> Token | None:
+    """The person a participle or adjective describes: its noun ("four people wounded"), or
+    the object of the verb it completes ("left one man dead")."""
+    if word.dep_ == "oprd":
+        return next((c for c in word.head.children if c.dep_ == "dobj"), None)
+    if word.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and word.head.i != word.i:
+        return word.head
+    return None
+
+
+def _own_fate(noun: Token, lex: VictimLexicon) -> bool:
+    """The phrase carries its own death or injury word ("four people wounded")."""
+    return any(
+        c.dep_ in ("acl", "amod") and (c.lemma_.lower() in casualty_verbs() or c.lower_ == "dead")
+        for c in noun.children
+    )
+
+
+def _condition_statement(
+    noun: Token, lex: VictimLexicon, article_id: str, text: str
+) -> VictimStatement | None:
+    """Someone hurt and alive, told by their state: "listed in critical condition", "recovering
+    with non-life-threatening injuries", "suffered a gunshot wound". A sentence that also tells a
+    death ("taken to the hospital in critical condition, where he died") is left to that."""
+    lemma = noun.lemma_.lower()
+    modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
+    if lemma in lex.condition_nouns:
+        if not modifiers & lex.condition_words:
+            return None
+    elif lemma not in lex.wound_nouns or modifiers & (lex.fatal_modifiers | lex.fatal_words):
+        return None  # "died of his wounds", "a fatal wound": told as deaths
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+        holder = noun.head.head
+    elif noun.dep_ == "dobj":
+        holder = noun.head
+    else:
+        return None
+    if holder.pos_ in ("VERB", "AUX"):
+        if holder.lemma_.lower() not in lex.wound_verbs or _negated(holder):
+            return None
+        if unreal_reason(holder, holder.sent) is not None:
+            return None
+        victim = _victim(holder, holder.lemma_.lower())
+    else:
+        victim = holder if holder.pos_ in ("NOUN", "PROPN", "PRON") else None
+    if victim is None or victim.i == noun.i:
+        return None
+    if any(t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead" for t in noun.sent):
+        return None
+    count = _count(victim, lex)
+    if not count:
+        return None
+    start = min(victim.left_edge.idx, noun.left_edge.idx)
+    end = max(noun.idx + len(noun), victim.idx + len(victim))
+    # a wound tells someone was hurt, not that they lived ("found suffering from a gunshot wound"
+    # and pronounced dead later): counted as shot; a condition is told of the living
+    kind = "injured" if lemma in lex.condition_nouns else "shot"
+    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
 
 
 def _verb_kind(verb: Token, lemma: str, lex: VictimLexicon) -> str | None:
@@ -225,7 +329,8 @@ def _count(victim: Token, lex: VictimLexicon) -> int | None:
         c.dep_ == "det" and c.lower_ == "no" for c in victim.children
     ):
         return 0
-    number = next((c for c in victim.children if c.dep_ == "nummod"), None)
+    # a count comes before its noun; a number after it is an age ("Harger, 32,") or a date
+    number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
         number = victim
     if number is not None:
@@ -238,6 +343,8 @@ def _count(victim: Token, lex: VictimLexicon) -> int | None:
     if victim.pos_ == "PROPN" and victim.ent_type_ in ("", "PERSON") and victim.tag_ == "NNP":
         return 1  # a name the tagger knows as a name and NER missed
     lemma = victim.lemma_.lower()
+    if lemma == "old" and any(c.lemma_ == "year" for c in victim.children):
+        return 1  # "a 3-year-old"
     if lemma not in lex.person_nouns and not lemma.endswith("-old"):
         return None
     if victim.tag_ in ("NNS", "NNPS"):
