@@ -26,7 +26,7 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
-from eventfuse.extract.places import document_location
+from eventfuse.extract.places import document_location, finer_place
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import (
     casualties,
@@ -71,6 +71,10 @@ RULES = {
     "own, or a claim, is reported",
     "document_place": "no place in the happening's sentences, or only a street the gazetteer "
     "cannot pin: the dateline's place, else the lead's",
+    "statement_place": "a statement (accusation, investigation, request) with no place of its "
+    "own takes the article's too, as other happenings do",
+    "finer_place": "a happening placed only at a state or country takes the dateline's or "
+    "lead's town inside it",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
 }
@@ -578,13 +582,23 @@ class Mentions(_Component):
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
-            if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
+            statement = mention.type in STATEMENT_TYPES
+            if (unplaced and self.on("document_place")
+                    and (not statement or self.on("statement_place"))):
                 found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
                 place = next((p for p in found if p is not None and p.lat is not None), None)
                 if place is not None:
                     mention = replace(mention, location=place)
                     _record(doc, self.name, "document_place", "changed", mention,
                             f"place {place.name!r} from the dateline or lead")
+            elif mention.location is not None and self.on("finer_place"):
+                found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
+                coarse = mention.location
+                finer = finer_place(coarse, found)
+                if finer is not coarse:
+                    mention = replace(mention, location=finer)
+                    _record(doc, self.name, "finer_place", "changed", mention,
+                            f"place {finer.name!r} inside {coarse.name!r}")
             if h is main and self.on("document_date") and _undated(mention.when):
                 when = lead_date(facts.times, lead_end)
                 if when is not None:
