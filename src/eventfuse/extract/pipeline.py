@@ -26,6 +26,7 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
+from eventfuse.extract.gazetteer import same_place
 from eventfuse.extract.places import document_location, finer_place
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import (
@@ -34,7 +35,6 @@ from eventfuse.extract.victims import (
     victim_event_types,
     victim_statements,
 )
-from eventfuse.geo import haversine_km
 from eventfuse.records import Article, Mention, Place, When
 from eventfuse.settings import Options
 
@@ -71,8 +71,6 @@ RULES = {
     "own, or a claim, is reported",
     "document_place": "no place in the happening's sentences, or only a street the gazetteer "
     "cannot pin: the dateline's place, else the lead's",
-    "statement_place": "a statement (accusation, investigation, request) with no place of its "
-    "own takes the article's too, as other happenings do",
     "finer_place": "a happening placed only at a state or country takes the dateline's or "
     "lead's town inside it",
     "document_date": "no date in the happening's sentences: the lead's date",
@@ -441,9 +439,8 @@ def _named_actors(m: Mention) -> set[str]:
 def _far(a: Place | None, b: Place | None, max_km: float) -> bool:
     if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
         return False
-    if a.geonames_id is not None and a.geonames_id == b.geonames_id:
-        return False
-    return haversine_km(a.lat, a.lon, b.lat, b.lon) > max_km  # type: ignore[arg-type]
+    # "in Virginia" and "in Suffolk" are not apart: a town lies inside its first-level region
+    return not same_place(a, b, max_km)
 
 
 # --- salience ---------------------------------------------------------------------------------
@@ -582,9 +579,7 @@ class Mentions(_Component):
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
-            statement = mention.type in STATEMENT_TYPES
-            if (unplaced and self.on("document_place")
-                    and (not statement or self.on("statement_place"))):
+            if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
                 found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
                 place = next((p for p in found if p is not None and p.lat is not None), None)
                 if place is not None:
