@@ -114,3 +114,19 @@ def test_bad_gold_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "incidents.json").write_text(json.dumps({"7": {"date": "Febtember 1, 2014"}}))
     with pytest.raises(IncidentsError, match="incident 7"):
         read_incident_gold(tmp_path)
+
+
+def test_place_over_incidents_the_gold_gives_a_point() -> None:
+    # i2 has no recorded point: every event misses it in place_within_25km, not in _of_known
+    gold = IncidentGold(
+        GOLD.article_incident,
+        {**GOLD.incidents, "i2": Incident("i2", dt.date(2014, 3, 1), 0, 1, None, None)},
+    )
+    articles = [_article(n) for n in (1, 2, 3, 4)]
+    events = [
+        _event("e1", [1, 2], location=Place("Gary", lat=41.5781, lon=-87.3371)),
+        _event("e2", [3, 4], location=Place("Las Vegas", lat=36.1699, lon=-115.1398)),
+    ]
+    scores = score_incidents(gold, articles, events)
+    assert scores["place_within_25km"] == pytest.approx(0.5)
+    assert scores["place_within_25km_of_known"] == pytest.approx(1.0)

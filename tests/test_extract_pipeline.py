@@ -190,3 +190,17 @@ def test_eval_incidents_refuses_an_unknown_rule(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["eval", "incidents", str(tmp_path), "--ablate", "nope"])
     assert result.exit_code != 0
     assert "unknown rule" in result.output and "salience" in result.output
+
+
+def test_a_town_and_its_own_state_are_not_apart() -> None:
+    from eventfuse.extract.pipeline import _far
+    from eventfuse.records import Place
+
+    state = Place("Virginia", country="US", admin1="Virginia", lat=37.5, lon=-78.8,
+                  precision="admin1")
+    town = Place("Suffolk", country="US", admin1="Virginia", lat=36.73, lon=-76.58,
+                 precision="point")
+    other = Place("Reno", country="US", admin1="Nevada", lat=39.53, lon=-119.81,
+                  precision="point")
+    assert not _far(state, town, 25.0)  # one happening may be told at both levels
+    assert _far(town, other, 25.0)

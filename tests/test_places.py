@@ -15,7 +15,13 @@ from eventfuse.extract.gazetteer import (
     normalize_name,
     same_place,
 )
-from eventfuse.extract.places import document_location, event_address, event_location, find_places
+from eventfuse.extract.places import (
+    document_location,
+    event_address,
+    event_location,
+    find_places,
+    finer_place,
+)
 from eventfuse.nlp import get_nlp
 from eventfuse.records import Place
 
@@ -465,3 +471,52 @@ def test_outlet_home_region_settles_an_open_name() -> None:
 
 def test_continent_is_no_finer_than_a_country() -> None:
     assert located("In Europe, farmers protested in France on Monday.", "protested") == "France"
+
+
+def test_town_naming_a_police_force_is_a_place() -> None:
+    # the small model tags the town PERSON or takes it into an ORG; its police say it is a town
+    found = _by_name(places_of("Buckeye police are looking into the death of a teenager.")[1])
+    assert found["Buckeye"].admin1 == "Arizona"
+    _, places = places_of("The Tulsa Police Department answered a call on Monday.")
+    assert _by_name(places)["Tulsa"].admin1 == "Oklahoma"
+
+
+def test_title_word_and_short_capitals_are_no_places() -> None:
+    text = "Officer Dan Reyes said a SWAT team reached the house in Denver, Colo., at noon."
+    names = {p.name for p in places_of(text)[1]}
+    assert not names & {"Officer", "SWAT"}  # Officer, Victoria; Swat district, Pakistan
+    assert "Denver" in names
+
+
+def test_short_capitals_opening_a_dateline_stay_a_place() -> None:
+    doc, places = places_of("ERIE, Pa. - A man was shot outside a bar on Friday, police said.")
+    location = document_location(doc, places)
+    assert location is not None and location.canonical == "Erie"
+    assert location.admin1 == "Pennsylvania"
+
+
+def test_abbreviated_first_word_is_looked_up_written_out(gazetteer: Gazetteer) -> None:
+    found = {c.entry.admin1_code for c in gazetteer.candidates("Mt. Pleasant")}
+    assert {"US.SC", "US.MI"} <= found  # GeoNames spells them "Mount Pleasant"
+    # in an American article the written-out towns outrank "Mt Pleasant", British Columbia
+    assert gazetteer.rank("Mt. Pleasant", "US")[0][1].entry.country == "US"
+    assert "Ft. Lauderdale" in gazetteer
+
+
+def test_state_most_other_names_lie_in_settles_an_open_town() -> None:
+    # Harlem, New York is far bigger; the article's other towns are in Florida
+    text = (
+        "Shots rang out in the Harlem neighborhood on Tuesday. Deputies from Clewiston "
+        "and Fort Myers searched the area."
+    )
+    assert _by_name(places_of(text)[1])["Harlem"].admin1 == "Florida"
+
+
+def test_finer_place_inside_a_state_replaces_it() -> None:
+    _, places = places_of("SUFFOLK, Va. - Four people were shot on Sunday in Virginia.")
+    found = _by_name(places)
+    state, town = found["Virginia"], found["SUFFOLK"]
+    assert finer_place(state, [town]) is town
+    assert finer_place(town, [state]) is town  # a town is never made coarser
+    far = _by_name(places_of("Two men were shot in Reno, Nev.")[1])["Reno"]
+    assert finer_place(state, [far]) is state  # not inside Virginia

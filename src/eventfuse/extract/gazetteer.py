@@ -130,6 +130,20 @@ def normalize_name(name: str) -> str:
     return _SEPARATORS.sub(" ", name.translate(_DROP_APOSTROPHES).lower()).strip()
 
 
+def _spellings(folded: str) -> tuple[str, ...]:
+    """A folded name and, when its first word is a written abbreviation ("mt", "ft", "st"), the
+    name with that word written out (``name_abbreviations`` in places_rules.yaml)."""
+    first, _, rest = folded.partition(" ")
+    long = _name_abbreviations().get(first)
+    return (folded, f"{long} {rest}") if long and rest else (folded,)
+
+
+@functools.cache
+def _name_abbreviations() -> Mapping[str, str]:
+    table: Mapping[str, str] = load_rules()["name_abbreviations"]
+    return {normalize_name(k): normalize_name(v) for k, v in table.items()}
+
+
 def _worth_folding(name: str) -> bool:
     """Cheap checks on an alternate name before folding it (this runs ~1M times per build)."""
     first = ord(name[0]) if name else 0
@@ -243,12 +257,17 @@ class Gazetteer:
         return self._max_tokens
 
     def __contains__(self, name: str) -> bool:
-        return normalize_name(name) in self._index
+        return any(folded in self._index for folded in _spellings(normalize_name(name)))
 
     def candidates(self, name: str) -> list[Candidate]:
-        """Every entry indexed under ``name`` (folded)."""
-        codes = self._index.get(normalize_name(name), ())
-        return [Candidate(self._entries[code >> 1], bool(code & 1)) for code in codes]
+        """Every entry indexed under ``name`` (folded) or under its written-out form ("Mt.
+        Pleasant" is also "Mount Pleasant", read as an alternate name: "St Patrick" is a
+        saint's name far more often than Dominica's parish)."""
+        found: dict[int, bool] = {}
+        for n, folded in enumerate(_spellings(normalize_name(name))):
+            for code in self._index.get(folded, ()):
+                found[code >> 1] = found.get(code >> 1, False) or (bool(code & 1) and n == 0)
+        return [Candidate(self._entries[position], primary) for position, primary in found.items()]
 
     def rank(
         self,
@@ -342,7 +361,7 @@ class Gazetteer:
 
     def _split_suffix(self, name: str, kind: KindFilter) -> tuple[str, KindFilter]:
         words = name.split()
-        if len(words) < 2 or normalize_name(name) in self._index:
+        if len(words) < 2 or name in self:
             return name, kind
         rules = load_rules()
         last = words[-1].lower()
@@ -387,6 +406,10 @@ class Gazetteer:
         """The country with ISO alpha-2 ``code``."""
         entry = self._countries.get(code)
         return None if entry is None else self.to_place(entry, entry.name, None)
+
+    def admin1_entries(self) -> Mapping[str, Entry]:
+        """Every first-level region by its GeoNames code ("US.GA")."""
+        return self._admin1
 
     def admin1_entry(self, code: str) -> Entry | None:
         """The first-level region with GeoNames code ``code`` ("US.GA")."""

@@ -26,7 +26,8 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
-from eventfuse.extract.places import document_location
+from eventfuse.extract.gazetteer import same_place
+from eventfuse.extract.places import document_location, finer_place
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
@@ -35,7 +36,6 @@ from eventfuse.extract.victims import (
     victim_event_types,
     victim_statements,
 )
-from eventfuse.geo import haversine_km
 from eventfuse.records import Article, Mention, Place, When
 from eventfuse.settings import Options
 
@@ -77,6 +77,8 @@ RULES = {
     "reported, whatever its rank",
     "document_place": "no place in the happening's sentences, or only a street the gazetteer "
     "cannot pin: the dateline's place, else the lead's",
+    "finer_place": "a happening placed only at a state or country takes the dateline's or "
+    "lead's town inside it",
     "document_date": "no date in the happening's sentences: the lead's date",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
@@ -461,9 +463,8 @@ def _named_actors(m: Mention) -> set[str]:
 def _far(a: Place | None, b: Place | None, max_km: float) -> bool:
     if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
         return False
-    if a.geonames_id is not None and a.geonames_id == b.geonames_id:
-        return False
-    return haversine_km(a.lat, a.lon, b.lat, b.lon) > max_km  # type: ignore[arg-type]
+    # "in Virginia" and "in Suffolk" are not apart: a town lies inside its first-level region
+    return not same_place(a, b, max_km)
 
 
 # --- salience ---------------------------------------------------------------------------------
@@ -638,6 +639,14 @@ class Mentions(_Component):
                     mention = replace(mention, location=place)
                     _record(doc, self.name, "document_place", "changed", mention,
                             f"place {place.name!r} from the dateline or lead")
+            elif mention.location is not None and self.on("finer_place"):
+                found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
+                coarse = mention.location
+                finer = finer_place(coarse, found)
+                if finer is not coarse:
+                    mention = replace(mention, location=finer)
+                    _record(doc, self.name, "finer_place", "changed", mention,
+                            f"place {finer.name!r} inside {coarse.name!r}")
             if h is main and self.on("document_date") and _undated(mention.when):
                 when = lead_date(facts.times, lead_end)
                 if when is not None:

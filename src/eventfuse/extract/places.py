@@ -80,10 +80,14 @@ def find_places(
     raw += _site_candidates(doc) if sites else []
     candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
     hint = _document_country(candidates, gazetteer) or (home.split(".")[0] if home else None)
-    context = _document_context(candidates, doc, gazetteer, hint)
-    if home and "." in home:
-        context = Context(context.admin1_codes | {home}, context.points)
-    first = _resolve_all(candidates, scanned, doc, article_id, hint, lambda c: context, sites)
+    read = _document_context(candidates, gazetteer, hint)
+    homes = frozenset({home}) if home and "." in home else frozenset()
+
+    def context_of(candidate: _Candidate) -> Context:
+        # a name never vouches for its own reading ("Harlem" read as New York's at first)
+        return read.without(normalize_name(candidate.text), homes)
+
+    first = _resolve_all(candidates, scanned, doc, article_id, hint, context_of, sites)
     # spatial coherence: read every name again beside the pins the others got the first time
     pins = [
         (normalize_name(p.evidence.text), (p.lat, p.lon))
@@ -92,10 +96,13 @@ def find_places(
         if p.precision in ("point", "region") and p.geonames_id is not None
     ]
 
+    regions = _regions_named(first, gazetteer, hint)
+
     def coherent(candidate: _Candidate) -> Context:
         own = normalize_name(candidate.text)
-        near = {pin for name, pin in pins if name != own} | set(context.points)
-        return Context(context.admin1_codes, tuple(near))
+        base = context_of(candidate)
+        near = {pin for name, pin in pins if name != own} | set(base.points)
+        return Context(base.admin1_codes | _dominant_region(regions, own), tuple(near))
 
     places = _resolve_all(candidates, scanned, doc, article_id, hint, coherent, sites)
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
@@ -105,6 +112,30 @@ def find_places(
     if demonyms:
         places.extend(_demonym_places(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+
+
+def _regions_named(
+    places: Sequence[Place], gazetteer: Gazetteer, hint: str | None
+) -> dict[str, set[str]]:
+    """First-level region code -> the folded names read inside it (or naming it) the first time,
+    in the article's country."""
+    codes = {e.name: code for code, e in gazetteer.admin1_entries().items() if e.country == hint}
+    named: dict[str, set[str]] = {}
+    for place in places:
+        code = codes.get(place.admin1 or "")
+        if place.evidence is not None and code is not None and place.precision != "unknown":
+            named.setdefault(code, set()).add(normalize_name(place.evidence.text))
+    return named
+
+
+def _dominant_region(regions: Mapping[str, set[str]], own: str) -> frozenset[str]:
+    """The first-level region most of the article's other names lie in, when one leads: the
+    state a local story is set in settles its ambiguous town names ("Harlem" beside Clewiston
+    and Fort Myers is Florida's)."""
+    counts = sorted(((len(names - {own}), code) for code, names in regions.items()), reverse=True)
+    if not counts or counts[0][0] == 0 or (len(counts) > 1 and counts[1][0] == counts[0][0]):
+        return frozenset()
+    return frozenset({counts[0][1]})
 
 
 def _resolve_all(
@@ -164,6 +195,15 @@ def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -
     return max(inside, key=lambda pair: pair[0])[1] if inside else best
 
 
+def finer_place(place: Place, fallbacks: Sequence[Place | None]) -> Place:
+    """``place`` or, when it is a first-level region or country, the first of ``fallbacks``
+    (the dateline's, the lead's place) lying inside it: "in Virginia" under "SUFFOLK, Va." is
+    Suffolk."""
+    if place.precision not in ("admin1", "country"):
+        return place
+    return next((f for f in fallbacks if f is not None and _within(f, place)), place)
+
+
 _RANK = {"point": 4, "region": 3, "admin1": 2, "country": 1, "unknown": 0}
 
 
@@ -219,28 +259,41 @@ def _confident(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Readings:
+    """What each name of the article says without doubt: (folded name, region code, pin)."""
+
+    found: tuple[tuple[str, str | None, tuple[float, float] | None], ...]
+
+    def without(self, own: str, extra: frozenset[str]) -> Context:
+        """The context the other names give ``own`` (a folded name)."""
+        codes = {code for name, code, _ in self.found if code and name != own}
+        pins = tuple(pin for name, _, pin in self.found if pin and name != own)
+        return Context(frozenset(codes) | extra, pins)
+
+
 def _document_context(
-    candidates: Sequence[_Candidate], doc: Doc, gazetteer: Gazetteer, hint: str | None
-) -> Context:
+    candidates: Sequence[_Candidate], gazetteer: Gazetteer, hint: str | None
+) -> _Readings:
     """First-level regions the article names (states, "Ga." after a town, a county's state) and
     the pins of its towns read without doubt: the context that settles the ambiguous names."""
-    codes: set[str] = set()
-    points: list[tuple[float, float]] = []
+    found: list[tuple[str, str | None, tuple[float, float] | None]] = []
     for candidate in candidates:
+        name = normalize_name(candidate.text)
         code = abbreviations().get(candidate.text)
         if code is not None:
-            codes.add(code)
+            found.append((name, code, None))
             continue
-        if candidate.source == "scan" and " " not in normalize_name(candidate.text):
+        if candidate.source == "scan" and " " not in name:
             continue  # a lone capitalized word found by the scan is the kind that needs context
         top = _confident(candidate, gazetteer, hint)
         if top is None or top.entry.kind in ("country", "feature"):
             continue
-        if top.entry.admin1_code and (hint is None or top.entry.country == hint):
-            codes.add(top.entry.admin1_code)
-        if top.entry.kind == "city" and top.entry.lat is not None and top.entry.lon is not None:
-            points.append((top.entry.lat, top.entry.lon))
-    return Context(frozenset(codes), tuple(points))
+        entry = top.entry
+        region = entry.admin1_code if hint is None or entry.country == hint else None
+        pinned = entry.kind == "city" and entry.lat is not None and entry.lon is not None
+        found.append((name, region, (entry.lat or 0.0, entry.lon or 0.0) if pinned else None))
+    return _Readings(tuple(found))
 
 
 def _pair_context(candidate: _Candidate, doc: Doc, context: Context) -> Context:
@@ -365,8 +418,11 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
     if span is None:
         return False
-    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _words("person_titles"):
+    titles = _words("person_titles")
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in titles:
         return True
+    if len(span) == 1 and span[0].lower_.rstrip(".") in titles:
+        return True  # "Officer Dan Donakowski", "Trooper Reginal King": a title, not a town
     if len(span) > 1 or normalize_name(candidate.text) not in people:
         return False
     ranked = get_gazetteer().rank(candidate.text)
@@ -549,8 +605,10 @@ def _dateline_candidates(doc: Doc) -> list[_Candidate]:
     if not words or len(words) == len(doc):
         return []
     after = doc[words[-1].i + 1 : words[-1].i + 8].text[:24].lstrip(" ,")
-    closed = any(after.startswith(mark.strip()) for mark in _DATELINE_END)
     name = doc[words[0].i : words[-1].i + 1]
+    closed = any(after.startswith(mark.strip()) for mark in _DATELINE_END) or (
+        _region_after_comma(doc, name.end_char) is not None  # "ERIE, Pa. —"
+    )
     if not closed or name.text not in get_gazetteer():
         return []
     return [_Candidate(name.start_char, name.end_char, name.text, "ner")]
@@ -635,6 +693,9 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
         return None
     if not any(t.pos_ == "PROPN" for t in span):
         return None  # a capitalized common word ("Reports", a sentence-initial noun)
+    named = _curated_acronym(span, ("country", "feature", "admin1"))  # "WALES"
+    if _short_capitals(span) and not (named or _opens_dateline(span)):
+        return None  # "SWAT", "WALB": an acronym or call sign, not Swat district
     if _glued_hyphen(span):
         return None  # "Shan" of "Shan-e-Mustafa": part of a longer hyphenated name
     source: Source = "scan"
@@ -649,6 +710,10 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
             # "in Riverdale", "Boise, Idaho": the words around make the ORG/PERSON tag a slip
             source = "ner" if exact and _place_cue(span) else "guarded"
             continue
+        if ent.label_ == "ORG" and core.start == span.start and _agency_after(span):
+            # "the Albany Police Department": a public agency is named after its town
+            source = "ner" if _primary_name(span.text, get_gazetteer()) else "guarded"
+            continue
         if embedded and ent.label_ == "ORG" and _major_place(span.text):
             continue  # "Kidney Foundation of Canada": Canada is named all the same
         return None  # part of a person's name, an organization, a date...
@@ -662,7 +727,13 @@ def _place_cue(span: Span) -> bool:
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     cued = before in _words("place_cues") or _region_after_comma(doc, span.end_char) is not None
-    return cued and _primary_name(span.text, get_gazetteer())
+    return (cued or _agency_after(span)) and _primary_name(span.text, get_gazetteer())
+
+
+def _agency_after(span: Span) -> bool:
+    """"Buckeye police", "Albany Police Department": the name of a public agency's town."""
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lower_ in _words("agency_words")
 
 
 def _major_place(name: str) -> bool:
@@ -676,12 +747,23 @@ def _major_place(name: str) -> bool:
     return top.entry.population >= int(_rules()["scan"]["min_population_alias"])
 
 
-def _curated_acronym(span: Span) -> bool:
+def _opens_dateline(span: Span) -> bool:
+    """"ERIE, Pa. —": the article's first words, or a name before its region's."""
+    return span.start < 3 or _region_after_comma(span.doc, span.end_char) is not None
+
+
+def _short_capitals(span: Span) -> bool:
+    """One word of at most ``scan.max_acronym_chars`` capitals ("SWAT", "WALB")."""
+    word = span.text.replace(".", "")
+    longest = int(_rules()["scan"]["max_acronym_chars"])
+    return len(span) == 1 and word.isupper() and len(word) <= longest
+
+
+def _curated_acronym(span: Span, kinds: tuple[str, ...] = ("country", "feature")) -> bool:
     """"EU", "UAE": short capitals that name a country or curated region (not a town's code)."""
     if not span.text.replace(".", "").isupper():
         return False
-    return any(c.primary and c.entry.kind in ("country", "feature")
-               for c in get_gazetteer().candidates(span.text))
+    return any(c.primary and c.entry.kind in kinds for c in get_gazetteer().candidates(span.text))
 
 
 def _glued_hyphen(span: Span) -> bool:
@@ -756,14 +838,19 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
     A single word read outside the article's country must belong to a big place; NER-tagged
     names get a lower bar (spaCy already thinks they are places).
     """
-    if place.precision in ("country", "region") or (hint is not None and place.country == hint):
+    if place.precision == "country" or (hint is not None and place.country == hint):
         return True
-    if candidate.source == "guarded":
-        return False  # an ORG/PERSON reading outside the article's country: trust spaCy
     ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
     if not ranked:
         return False
     best = ranked[0][1]
+    if place.precision == "region":
+        # a curated feature, or a district abroad under a longer name ("Swat" alone is more
+        # often the police unit than Pakistan's district)
+        single = candidate.source != "ner" and " " not in normalize_name(candidate.text)
+        return best.entry.kind == "feature" or place.country is None or not single
+    if candidate.source == "guarded":
+        return False  # an ORG/PERSON reading outside the article's country: trust spaCy
     if place.precision == "admin1":
         return best.primary or candidate.source == "ner"
     scan = _rules()["scan"]
@@ -839,6 +926,7 @@ _DATELINE_END = ("(", "—", "–", " - ", "--", ":")
 
 def _dateline(doc: Doc, places: Sequence[Place]) -> Place | None:
     text = doc.text
+    previous: Place | None = None
     for place in places:
         ev = place.evidence
         if ev is None or ev.start > int(_rules()["location"]["dateline_chars"]):
@@ -848,7 +936,12 @@ def _dateline(doc: Doc, places: Sequence[Place]) -> Place | None:
         if any(after.lstrip(" ,").startswith(mark.strip()) for mark in _DATELINE_END) or (
             "—" in after and ev.text.isupper()
         ):
-            return place
+            # "ERIE, Pa. -": the town before its region's name
+            paired = previous is not None and previous.evidence is not None and _within(
+                previous, place
+            ) and text[previous.evidence.end : ev.start].strip() == ","
+            return previous if paired and previous is not None else place
+        previous = place
     return None
 
 
