@@ -741,3 +741,24 @@ def test_only_two_named_doers_keep_one_storys_principal_events_apart():
         )
         fa, fb = build_features([first, second], {"shot-a": "s", "shot-b": "s"}, config, lemmas)
         assert link(fa, fb) is expected
+
+
+def test_conflicting_counts_take_the_one_most_reports_agree_with_ties_the_lowest() -> None:
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    texts = {
+        "a": "Two people were killed in a shooting on Friday.",
+        "b": "Police said two people died in Friday's shooting.",
+        "c": "One person was killed in the shooting, an early report said.",
+    }
+    counts = {"a": (2, "Two"), "b": (2, "two"), "c": (1, "One")}
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention(f"m-{k}", arts[k], texts[k], "shooting", "ASSAULT",
+                quantities=(("killed", counts[k][0], counts[k][0], counts[k][1]),))
+        for k in texts
+    ]
+    [killed] = consensus_quantities(reports)
+    assert (killed.low, killed.high) == (2, 2)  # two reports against one
+    [tied] = consensus_quantities([reports[0], reports[2]])
+    assert (tied.low, tied.high) == (1, 1)  # one against one: the conservative count

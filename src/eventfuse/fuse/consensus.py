@@ -91,8 +91,9 @@ def consensus_actors(mentions: Sequence[Mention], config: FusionConfig) -> tuple
 
 
 def consensus_quantities(mentions: Sequence[Mention]) -> tuple[Quantity, ...]:
-    """Per kind: the common part of all ranges when they overlap; when they conflict, the
-    lowest range (the conservative convention of conflict datasets)."""
+    """Per kind: the common part of all ranges when they overlap; when they conflict, the range
+    most reports agree with, ties to the lowest (the conservative convention of conflict
+    datasets): one outlet's early or partial count does not outvote the others."""
     by_kind: dict[str, list[Quantity]] = {}
     for m in sorted(mentions, key=lambda x: x.id):
         for q in m.quantities:
@@ -107,8 +108,19 @@ def consensus_quantities(mentions: Sequence[Mention]) -> tuple[Quantity, ...]:
             narrowest = min(qs, key=lambda q: (_width(q), q.low))
             out.append(Quantity(narrowest.kind, low, high, narrowest.text, narrowest.evidence))
         else:
-            out.append(min(qs, key=lambda q: (q.low, _width(q))))
+            out.append(_most_supported(qs))
     return tuple(out)
+
+
+def _most_supported(qs: Sequence[Quantity]) -> Quantity:
+    """Among conflicting ranges, the one most reports agree with (their ranges overlap it);
+    ties go to the lowest range, the conservative convention."""
+    def agreeing(q: Quantity) -> int:
+        return sum(
+            1 for o in qs
+            if (o.high is None or q.low <= o.high) and (q.high is None or o.low <= q.high)
+        )
+    return min(qs, key=lambda q: (-agreeing(q), q.low, _width(q)))
 
 
 def _width(q: Quantity) -> float:
