@@ -329,7 +329,7 @@ def _count(victim: Token, lex: VictimLexicon) -> int | None:
         c.dep_ == "det" and c.lower_ == "no" for c in victim.children
     ):
         return 0
-    # a count comes before its noun; a number after it is an age ("Harger, 32,") or a date
+    # a count comes before its noun; a number after it is an age ("Dale Voss, 32,") or a date
     number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
         number = victim
