@@ -628,19 +628,22 @@ class Mentions(_Component):
         violent = [h for h in reported if h.head.type in victim_event_types()]
         main_violent = max(violent, key=lambda h: h.salience, default=None)
         lead_end = lead_end_char(doc, self.lead_sentences)
+        # The article's own places (dateline, else lead; the lead's), found once per article.
+        found = (
+            (document_location(doc, facts.places), lead_place(facts.places, lead_end))
+            if reported else (None, None)
+        )
         mentions = []
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
             if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
-                found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
                 place = next((p for p in found if p is not None and p.lat is not None), None)
                 if place is not None:
                     mention = replace(mention, location=place)
                     _record(doc, self.name, "document_place", "changed", mention,
                             f"place {place.name!r} from the dateline or lead")
             elif mention.location is not None and self.on("finer_place"):
-                found = (document_location(doc, facts.places), lead_place(facts.places, lead_end))
                 coarse = mention.location
                 finer = finer_place(coarse, found)
                 if finer is not coarse:
