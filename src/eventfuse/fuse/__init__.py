@@ -88,9 +88,11 @@ def fuse(
     }
     clusters = cluster_mentions(work_features, work_pairs, config, threshold, window)
     if config.principal_margin is not None:
+        gap = window if config.principal_day_gap is None else config.principal_day_gap
         clusters = join_principals(
-            clusters, {f.id: f for f in work_features}, window,
-            principal_link(config, window, threshold - config.principal_margin),
+            clusters, {f.id: f for f in work_features}, gap,
+            principal_link(config, gap, threshold - config.principal_margin),
+            undated=config.principal_undated,
         )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}

@@ -44,6 +44,11 @@ class FusionConfig:
     # a pair of their reports scores at least the match threshold less this margin, places
     # set aside (fuse/principal.py); None: never.
     principal_margin: float | None = None
+    # Days the principal events of one story may be dated apart and still join (their reports'
+    # dates veto only beyond it); None: the date window.
+    principal_day_gap: int | None = None
+    # An undated principal event joins the one dated principal event of its story it links to.
+    principal_undated: bool = False
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -108,6 +113,8 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         distinct_days_apart=bool(data.get("distinct_days_apart", True)),
         story_day_gap=_optional_int(data.get("story_day_gap")),
         principal_margin=_optional_float(data.get("principal_margin")),
+        principal_day_gap=_optional_int(data.get("principal_day_gap")),
+        principal_undated=bool(data.get("principal_undated", False)),
         model=model,
     )
 
