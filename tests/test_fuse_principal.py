@@ -30,17 +30,23 @@ def _article(aid: str, text: str, outlet: str, published: dt.date) -> Article:
     return Article(id=aid, text=text, outlet=outlet, published=published)
 
 
-def _report(mid: str, art: Article, where: Place, day: dt.date | None) -> Mention:
-    sentence = art.text.split(". ")[0] + "."
-    start = art.text.index("shot")
+def _report(
+    mid: str, art: Article, where: Place, day: dt.date | None, trigger: str = "shot",
+    type_: str = "ASSAULT", mode: str = "firearms",
+) -> Mention:
+    start = art.text.index(trigger)
+    begin = art.text.rfind(". ", 0, start) + 1
+    end = art.text.index(".", start) + 1
+    sentence = art.text[begin:end].strip()
+    begin = art.text.index(sentence)
     when = When(day.isoformat(), day, day, "day", anchor="text") if day else None
     return Mention(
         id=mid,
         article_id=art.id,
-        type="ASSAULT",
-        mode="firearms",
-        trigger=Evidence(art.id, start, start + 4, "shot"),
-        sentence=Evidence(art.id, 0, len(sentence), sentence),
+        type=type_,
+        mode=mode,
+        trigger=Evidence(art.id, start, start + len(trigger), trigger),
+        sentence=Evidence(art.id, begin, begin + len(sentence), sentence),
         location=where,
         when=when,
         outlet=art.outlet,
@@ -79,3 +85,31 @@ def test_an_undated_principal_event_joins_its_storys_dated_one(
     # The follow-up names no day, and the geoparser put it in another town.
     assert _events(monkeypatch, None, KANDAHAR) == [("m-1", "m-2")]
     assert _events(monkeypatch, None, KANDAHAR, principal_undated=False) == [("m-1",), ("m-2",)]
+
+
+CHARGED = (
+    "A neighbour was charged on Monday with murder, prosecutors said. Police said a baker was "
+    "shot dead outside his shop on Cedar Lane by a gunman in a grey hooded jacket."
+)
+
+
+def test_an_undated_shooting_a_charge_refers_back_to_joins_its_storys_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The follow-up's principal event is the charge (dated); the shooting it recalls names no
+    # day and was put in another town.
+    def events(**off: object) -> list[tuple[str, ...]]:
+        config: FusionConfig = dataclasses.replace(load_config(), **off)  # type: ignore[arg-type]
+        monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+        first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+        later = _article("art-2", CHARGED, "Outlet B", FRIDAY + dt.timedelta(days=10))
+        monday = FRIDAY + dt.timedelta(days=10)
+        mentions = [
+            _report("m-1", first, HERAT, FRIDAY),
+            _report("m-2", later, KANDAHAR, None),
+            _report("m-3", later, HERAT, monday, "charged", "ACCUSE", "allege"),
+        ]
+        return sorted(e.mention_ids for e in fuse(mentions, [first, later]).events)
+
+    assert events() == [("m-1", "m-2"), ("m-3",)]
+    assert events(undated_follow_ups=False) == [("m-1",), ("m-2",), ("m-3",)]

@@ -92,7 +92,11 @@ def fuse(
         clusters = join_principals(
             clusters, {f.id: f for f in work_features}, gap,
             principal_link(config, gap, threshold - config.principal_margin),
-            undated=config.principal_undated,
+            undated=(
+                ("all" if config.undated_follow_ups else "principal")
+                if config.principal_undated
+                else ""
+            ),
         )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}

@@ -47,8 +47,10 @@ class FusionConfig:
     # Days the principal events of one story may be dated apart and still join (their reports'
     # dates veto only beyond it); None: the date window.
     principal_day_gap: int | None = None
-    # An undated principal event joins the one dated principal event of its story it links to.
+    # An undated principal event joins the one dated principal event of its story it links to;
+    # with undated_follow_ups, any undated event of the story's articles does.
     principal_undated: bool = False
+    undated_follow_ups: bool = False
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -115,6 +117,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_margin=_optional_float(data.get("principal_margin")),
         principal_day_gap=_optional_int(data.get("principal_day_gap")),
         principal_undated=bool(data.get("principal_undated", False)),
+        undated_follow_ups=bool(data.get("undated_follow_ups", False)),
         model=model,
     )
 

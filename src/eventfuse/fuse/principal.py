@@ -10,8 +10,9 @@ places set aside, when a pair of their reports from two articles scores at least
 places and names no conflicting actors, and no article tells the two apart (a round-up's two
 towns). Other events of an article (an earlier shooting it recalls, an arrest weeks later) are
 left as they are; two kinds of happening on two days stay two (Monday's march, Tuesday's
-arrests). With ``principal_undated``, an article whose principal event has no date joins the one
-dated principal event of its story it links to.
+arrests). With ``principal_undated``, an undated event of a story's article (its principal one;
+with ``undated_follow_ups`` also "the shooting" a charge refers back to) joins the one dated
+principal event of its story it links to.
 
 gva-dev counts behind it (principal events of one story's articles, compatible types): dated
 within a day of each other 321 pairs were one incident and 4 two, wherever they were placed;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 from eventfuse.fuse.blocking import DisjointSet
 from eventfuse.fuse.config import FusionConfig
@@ -43,11 +45,12 @@ def join_principals(
     features: Mapping[str, MentionFeatures],
     max_gap_days: int | None,
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None] = lambda a, b: True,
-    undated: bool = False,
+    undated: Literal["", "principal", "all"] = "",
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
-    ``max_gap_days`` None leaves them as they are. With ``undated``, an undated principal event
-    joins the one dated principal event of its story it links to (see :func:`_join_undated`).
+    ``max_gap_days`` None leaves them as they are. ``undated`` "principal": an article's undated
+    principal event joins the one dated principal event of its story it links to
+    (:func:`_join_undated`); "all": any undated event of the article does.
     Sorted like ``cluster_mentions``' result."""
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
@@ -88,8 +91,17 @@ def join_principals(
             joined.union(ra, rb)
             span[joined.find(ra)] = (low, high)
     if undated:
-        undated_ones = {a: k for a, k in principal.items() if days[k] is None}
-        _join_undated(clusters, features, undated_ones, by_story, kinds, joined, linked)
+        if undated == "all":
+            reports = sorted(
+                {(features[m].mention.article_id, k) for k, c in enumerate(clusters) for m in c}
+            )
+        else:
+            reports = sorted(principal.items())
+        undated_reports = [
+            (a, k) for a, k in reports
+            if (days[k] if k in days else _day(clusters[k], features)) is None
+        ]
+        _join_undated(clusters, features, undated_reports, by_story, kinds, joined, linked)
     merged = [
         tuple(sorted(m for k in group for m in clusters[int(k)]))
         for group in joined.groups().values()
@@ -100,19 +112,20 @@ def join_principals(
 def _join_undated(
     clusters: Sequence[tuple[str, ...]],
     features: Mapping[str, MentionFeatures],
-    undated: Mapping[str, int],
+    undated: Sequence[tuple[str, int]],
     by_story: Mapping[str, set[int]],
     kinds: Mapping[int, tuple[str, str]],
     joined: DisjointSet,
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None],
 ) -> None:
-    """An article whose principal event has no date (a follow-up naming no day, a report
-    dated only by what fusion anchors later) tells its story's happening when the story's
-    dated principal events it links to (same kind, no article telling them apart) are one:
-    it joins them. Linking to two (or none) says nothing of which; two undated ones are not
-    joined to each other (gva-dev: one story's principal events with one side undated were
-    one incident in 87 article pairs, two in 25; both undated, 5 and 25)."""
-    for article, k in sorted(undated.items()):
+    """An undated event of one of a story's articles (a follow-up naming no day, "the
+    shooting" a charge or a hearing refers back to) tells the story's happening when the
+    story's dated principal events it links to (same kind, no article telling them apart) are
+    one: it joins them. Linking to two (or none) says nothing of which; undated events are not
+    joined to each other (gva-dev: one story's principal events with one side undated were one
+    incident in 87 article pairs, two in 25; both undated, 5 and 25).
+    ``undated``: (article, cluster index) of every undated cluster and article it cites."""
+    for article, k in undated:
         kind = _kind(clusters[k], features)
         roots = set()
         for d in sorted(by_story.get(_story_of(article, clusters[k], features), ())):
