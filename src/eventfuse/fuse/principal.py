@@ -93,7 +93,12 @@ def join_principals(
     if undated:
         if undated == "all":
             reports = sorted(
-                {(features[m].mention.article_id, k) for k, c in enumerate(clusters) for m in c}
+                {
+                    (article, k)
+                    for k, c in enumerate(clusters)
+                    for article in {features[m].mention.article_id for m in c}
+                    if _follow_up(k, principal[article], clusters, features)
+                }
             )
         else:
             reports = sorted(principal.items())
@@ -107,6 +112,20 @@ def join_principals(
         for group in joined.groups().values()
     ]
     return sorted(merged)
+
+
+def _follow_up(
+    k: int, principal: int, clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+) -> bool:
+    """Event ``k`` of an article is its principal one, or the article's principal event is of
+    another kind (a charge, a hearing: ``k`` is then the happening it refers back to). An
+    article whose principal event is of ``k``'s kind already told ``k`` apart from it."""
+    if k == principal:
+        return True
+    if features[clusters[k][0]].group != features[clusters[principal][0]].group:
+        return True
+    return not _same_kind(_kind(clusters[k], features), _kind(clusters[principal], features))
 
 
 def _join_undated(
