@@ -113,3 +113,28 @@ def test_an_undated_shooting_a_charge_refers_back_to_joins_its_storys_event(
 
     assert events() == [("m-1", "m-2"), ("m-3",)]
     assert events(undated_follow_ups=False) == [("m-1",), ("m-2",), ("m-3",)]
+
+
+def test_a_report_without_a_mode_is_not_another_kind_on_another_day() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.match import pair_score
+
+    first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+    later = _article("art-2", LATER, "Outlet B", FRIDAY + dt.timedelta(days=1))
+    saturday = FRIDAY + dt.timedelta(days=1)
+    typed = _report("m-1", first, HERAT, FRIDAY)
+    untyped = dataclasses.replace(_report("m-2", later, HERAT, saturday), mode=None)
+    lemmas = {"m-1": frozenset({"shoot"}), "m-2": frozenset({"shoot"})}
+
+    def vetoed(config: FusionConfig, b: Mention = untyped) -> str:
+        fa, fb = build_features([typed, b], {}, config, lemmas)
+        return pair_score(fa, fb, config, 3).reason
+
+    config = load_config()
+    # Two outlets giving one shooting two days: a date disagreement, not two shootings.
+    assert vetoed(config) == ""
+    off = dataclasses.replace(config, unknown_mode_matches=False)
+    assert vetoed(off).startswith("two happenings on two different days")
+    # One outlet dating two reports to two days still reports two days.
+    same_outlet = dataclasses.replace(untyped, outlet="Outlet A")
+    assert vetoed(config, same_outlet).startswith("two happenings on two different days")

@@ -37,6 +37,8 @@ class FusionConfig:
     match_threshold: float | None = None  # a profile's own threshold; None = options'
     # Two reports dated to two different days (day precision each) are two happenings.
     distinct_days_apart: bool = True
+    # ... unless of one type and one gives no mode: no mode names no other kind.
+    unknown_mode_matches: bool = False
     # Reports of one story dated this many days apart or closer are not kept apart by their
     # places (match.story_vouches); None: places always decide.
     story_day_gap: int | None = None
@@ -113,6 +115,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
         distinct_days_apart=bool(data.get("distinct_days_apart", True)),
+        unknown_mode_matches=bool(data.get("unknown_mode_matches", False)),
         story_day_gap=_optional_int(data.get("story_day_gap")),
         principal_margin=_optional_float(data.get("principal_margin")),
         principal_day_gap=_optional_int(data.get("principal_day_gap")),

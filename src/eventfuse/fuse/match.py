@@ -92,7 +92,11 @@ def _veto(a: MentionFeatures, b: MentionFeatures, config: FusionConfig, window: 
         gap = max(a.days[0], b.days[0]) - min(a.days[1], b.days[1])
         if gap > window + _slack(a.mention.when, config) + _slack(b.mention.when, config):
             return f"dates {gap} days apart"
-        if config.distinct_days_apart and gap > 0 and _two_days(a.mention, b.mention):
+        if (
+            config.distinct_days_apart
+            and gap > 0
+            and _two_days(a.mention, b.mention, config.unknown_mode_matches)
+        ):
             return f"two happenings on two different days ({gap} apart)"
     return ""
 
@@ -134,14 +138,18 @@ def _named_days(a: Mention, b: Mention) -> bool:
     )
 
 
-def _two_days(a: Mention, b: Mention) -> bool:
+def _two_days(a: Mention, b: Mention, unknown_mode_matches: bool = False) -> bool:
     """Both reports name a day (not the same one, checked by the caller), and either they
     report different kinds of happening (Monday's march, Tuesday's arrests) or one outlet
     wrote both (an outlet dating two reports to two days reports two days; two outlets giving
-    one march two dates is a disagreement to show, not two marches)."""
+    one march two dates is a disagreement to show, not two marches). With
+    ``unknown_mode_matches`` a report without a mode is of the other's kind ("the shooting" and
+    "was shot dead", one typed firearms and one not)."""
     if not _named_days(a, b):
         return False
     same_outlet = a.outlet is not None and a.outlet == b.outlet
+    if unknown_mode_matches:  # a report giving no mode names no other kind
+        return same_outlet or a.type != b.type or bool(a.mode and b.mode and a.mode != b.mode)
     return same_outlet or a.type != b.type or (a.mode or "") != (b.mode or "")
 
 
