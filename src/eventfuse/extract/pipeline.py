@@ -753,11 +753,13 @@ def _pipeline(disabled: tuple[str, ...], background_days: int, threshold: float)
 
 def extraction_pipeline(options: Options) -> Language:
     """The model with the extraction components configured from ``options``."""
+    from eventfuse.fuse.config import DATE_RULES  # fusion's rules share the switch
+
     disabled = {r.strip() for r in options.disabled_rules.split(",") if r.strip()}
-    unknown = disabled - set(RULES)
+    unknown = disabled - set(RULES) - set(DATE_RULES)
     if unknown:
         raise ConfigError(f"unknown extraction rule(s) {sorted(unknown)}; known: {sorted(RULES)}")
-    return _pipeline(tuple(sorted(disabled)), options.background_days,
+    return _pipeline(tuple(sorted(disabled - set(DATE_RULES))), options.background_days,
                      options.salience_threshold)
 
 

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from eventfuse.fuse.blocking import DisjointSet
-from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.config import DATE_RULES, FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.match import (
@@ -41,13 +41,14 @@ def join_principals(
     features: Mapping[str, MentionFeatures],
     max_gap_days: int | None,
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None] = lambda a, b: True,
+    date_rules: frozenset[str] = frozenset(DATE_RULES),
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
     ``max_gap_days`` None leaves them as they are. Sorted like ``cluster_mentions``' result."""
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
     principal = _principal_clusters(clusters, features)
-    days = {k: _day(clusters[k], features) for k in set(principal.values())}
+    days = {k: _day(clusters[k], features, date_rules) for k in set(principal.values())}
     kinds = {k: _kind(clusters[k], features) for k in set(principal.values())}
     by_story: dict[str, set[int]] = defaultdict(set)
     for article, k in principal.items():
@@ -165,8 +166,12 @@ def _kind(cluster: tuple[str, ...], features: Mapping[str, MentionFeatures]) -> 
     return coded.type, coded.mode or ""
 
 
-def _day(cluster: tuple[str, ...], features: Mapping[str, MentionFeatures]) -> int | None:
+def _day(
+    cluster: tuple[str, ...], features: Mapping[str, MentionFeatures], date_rules: frozenset[str]
+) -> int | None:
     """The day the cluster's event will be dated to (as reconciliation dates it)."""
-    members, _ = anchor_members(sorted((features[m].mention for m in cluster), key=lambda m: m.id))
-    when, _ = consensus_when(members)
+    members, _ = anchor_members(
+        sorted((features[m].mention for m in cluster), key=lambda m: m.id), date_rules
+    )
+    when, _ = consensus_when(members, date_rules)
     return when.start.toordinal() if when is not None and when.start is not None else None
