@@ -81,6 +81,7 @@ class TimeLexicon:
     month_parts: Mapping[str, tuple[int, int]]
     same_day: frozenset[str]
     not_dates: frozenset[str]
+    page_stamps: tuple[str, ...]
 
 
 @functools.cache
@@ -97,6 +98,7 @@ def get_lexicon() -> TimeLexicon:
         month_parts={str(k): (int(v[0]), int(v[1])) for k, v in raw["month_parts"].items()},
         same_day=frozenset(raw["same_day"]),
         not_dates=frozenset(raw["not_dates"]),
+        page_stamps=tuple(raw.get("page_stamps", ())),
     )
 
 
@@ -485,6 +487,23 @@ def find_times(doc: Doc, article_id: str, published: dt.date | None) -> list[Whe
         evidence = Evidence(article_id, start, end, text[start:end])
         found.append(dataclasses.replace(when, evidence=evidence))
     return _resolve_context(doc, found)
+
+
+@functools.cache
+def _stamp_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                     for w in sorted(get_lexicon().page_stamps, key=len, reverse=True))
+    # the stamp word, then at most a colon, "on" or "at" before the time
+    return re.compile(rf"\b(?:{words})\s*:?\s*(?:(?:on|at)\s+)?$", re.IGNORECASE)
+
+
+def page_stamp(text: str, when: When) -> bool:
+    """``when`` stamps the page ("Posted: Monday, July 6, 2015", "Updated: ...", "(Published
+    Friday, ...)"): it tells when the page was written or changed, not when anything happened."""
+    if when.evidence is None or not get_lexicon().page_stamps:
+        return False
+    before = text[max(0, when.evidence.start - 30) : when.evidence.start]
+    return _stamp_pattern().search(before) is not None
 
 
 def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
