@@ -237,3 +237,15 @@ def test_a_follow_up_dates_its_undated_shooting_by_its_lead() -> None:
     dated = shooting(load_options())
     assert dated.when is not None and dated.when.start == dt.date(2024, 3, 12)
     assert shooting(load_options({"disabled_rules": "violent_lead_date"})).when is None
+
+
+def test_a_month_day_without_a_year_is_not_months_ahead() -> None:
+    text = "A man was shot on February 1 outside a store, police said."
+    published = dt.date(2024, 8, 19)
+
+    def day_of(options: Options) -> dt.date | None:
+        [found] = [m for m in mentions_of(text, None, options, published) if m.type == "ASSAULT"]
+        return found.when.start if found.when else None
+
+    assert day_of(load_options()) == dt.date(2024, 2, 1)
+    assert day_of(load_options({"disabled_rules": "month_day_past"})) == dt.date(2025, 2, 1)

@@ -28,7 +28,7 @@ from eventfuse.extract.events import EventCandidate, detect_events, inside_range
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.gazetteer import same_place
 from eventfuse.extract.places import document_location, finer_place
-from eventfuse.extract.times import page_stamp
+from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
@@ -84,6 +84,9 @@ RULES = {
     "violent_lead_date": "the article's most salient violent happening, when another one leads "
     "the article (an arrest, a charge, an investigation), takes the lead's date too if its own "
     "sentences give none: the follow-up's lead dates what it follows up",
+    "month_day_past": "a month and day without a year ('February 1st') read more than a month "
+    "after publication is the latest such day before it: news reports what has happened (the "
+    "nearest reading put a winter's happening told in a summer report in the next year)",
     "page_stamp": "a time right after 'Posted:', 'Updated:' or 'Published' stamps the web page, "
     "it dates no happening",
     "victim_count": "killed and injured counted from the victims described anywhere",
@@ -351,6 +354,9 @@ class Arguments(_Component):
         facts = find_facts(article, doc, context)
         if self.on("page_stamp"):
             facts = _without_page_stamps(doc, article, facts)
+        if self.on("month_day_past") and article.published is not None:
+            facts = replace(facts, times=[past_month_day(w, article.published)
+                                          for w in facts.times])
         credits = credit_lines(article.text)
         pairs = mentions_from_candidates(article, doc._.ef_candidates, facts, context)
         mentions = []
