@@ -838,3 +838,24 @@ def test_a_dates_support_counts_reports_not_mentions() -> None:
     # date_by_report off: three mentions of one article outvote two reports
     off, _ = consensus_when(reports, frozenset({"date_first_report"}))
     assert off is not None and off.start == FRIDAY
+
+
+def test_an_event_no_report_dates_takes_the_day_it_was_first_reported() -> None:
+    texts = {
+        "a": "A woman was wounded in a shooting outside a pharmacy in Herat, police said.",
+        "b": "Police said a woman was wounded when shots were fired outside a pharmacy in Herat.",
+    }
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=FRIDAY),
+        "b": article("art-b", texts["b"], "Outlet b", published=FRIDAY + dt.timedelta(days=1)),
+    }
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "wounded", "ASSAULT", where=HERAT),
+        mention("m-b", arts["b"], texts["b"], "wounded", "ASSAULT", where=HERAT),
+    ]
+    [event] = fuse(reports, list(arts.values())).events
+    assert event.when is not None and event.when.start == FRIDAY
+    assert event.when.anchor == "fusion" and event.when.anchored_by == ("art-a",)
+    off = Options(disabled_rules="date_first_reported")
+    [undated] = fuse(reports, list(arts.values()), options=off).events
+    assert undated.when is None

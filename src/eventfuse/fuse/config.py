@@ -25,6 +25,8 @@ DATE_RULES = {
     "happening's day: such dates count only when the reports give no other",
     "date_by_report": "a date's support is the number of reports (articles) giving it, not of "
     "mentions: one article repeating its date does not outvote another",
+    "date_first_reported": "an event no report dates is dated to the day it was first reported "
+    "(local news reports a happening that day or the next), marked as fusion's estimate",
 }
 
 

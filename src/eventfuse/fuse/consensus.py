@@ -67,6 +67,19 @@ def consensus_when(
     return best.when, tuple(sorted({o.article_id for o in support(best)}))
 
 
+def first_reported(mentions: Sequence[Mention]) -> When | None:
+    """The day the earliest of ``mentions``' reports was published, as fusion's estimate of an
+    undated happening's day (anchor "fusion", the reports of that day in ``anchored_by``): a
+    happening is reported after it happened, local news mostly that day or the next."""
+    published = [m.published for m in mentions if m.published is not None]
+    if not published:
+        return None
+    first = min(published)
+    by = tuple(sorted({m.article_id for m in mentions if m.published == first}))
+    return When("the day it was first reported", first, first, "day", anchor="fusion",
+                anchored_by=by)
+
+
 def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -> list[Mention]:
     """The dated mentions starting no later than the day the event was first reported (all of
     them when none does, or no report's publication date is known): a happening is reported

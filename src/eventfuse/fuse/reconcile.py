@@ -17,11 +17,12 @@ from eventfuse.fuse.consensus import (
     consensus_quantities,
     consensus_type,
     consensus_when,
+    first_reported,
 )
 from eventfuse.fuse.disagree import find_disagreements
 from eventfuse.fuse.quotes_align import align_quotes
 from eventfuse.fuse.values import source_values
-from eventfuse.records import Article, Event, EventSource, Mention, SourceValue
+from eventfuse.records import Article, Event, EventSource, Mention, SourceValue, When
 
 
 def source_labels(articles: Mapping[str, Article]) -> dict[str, str]:
@@ -83,7 +84,7 @@ def reconcile_event(
         mode=coded.mode,
         acled_event_type=coded.acled_event_type,
         acled_sub_event_type=coded.acled_sub_event_type,
-        when=consensus_when(members, config.date_rules)[0],
+        when=_event_when(members, config.date_rules),
         location=consensus_location(members),
         actors=consensus_actors(members, config),
         quantities=consensus_quantities(members),
@@ -95,6 +96,15 @@ def reconcile_event(
         disagreements=disagreements,
         confidence=combined_confidence(members, independent),
     )
+
+
+def _event_when(members: Sequence[Mention], date_rules: frozenset[str]) -> When | None:
+    """The consensus date; when no report dates the event, the day it was first reported
+    (``date_first_reported``; only here: clustering never joins reports by that estimate)."""
+    when = consensus_when(members, date_rules)[0]
+    if when is None and "date_first_reported" in date_rules:
+        return first_reported(members)
+    return when
 
 
 def _with_anchor_provenance(
