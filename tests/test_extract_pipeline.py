@@ -204,3 +204,48 @@ def test_a_town_and_its_own_state_are_not_apart() -> None:
                   precision="point")
     assert not _far(state, town, 25.0)  # one happening may be told at both levels
     assert _far(town, other, 25.0)
+
+
+def test_a_page_stamp_dates_no_happening() -> None:
+    text = ("Teen wounded in park shooting Posted: Monday, March 11, 2024 9:15 AM EDT\n\n"
+            "A 16-year-old boy was shot in the leg at a city park, police said. The boy was "
+            "taken to a hospital late Saturday night.")
+    published = dt.date(2024, 3, 11)
+
+    def dates(options: Options) -> list[dt.date | None]:
+        return [m.when.start if m.when else None
+                for m in mentions_of(text, options=options, published=published)
+                if m.type == "ASSAULT"]
+
+    assert dates(load_options()) == [dt.date(2024, 3, 9)]
+    # without the rule the stamp dates the headline's shooting
+    assert dates(load_options({"disabled_rules": "page_stamp"})) == [dt.date(2024, 3, 11)]
+
+
+def test_a_follow_up_dates_its_undated_shooting_by_its_lead() -> None:
+    title = "Man arrested after neighbor is wounded"
+    text = ("Police arrested a 25-year-old man on Tuesday.\n\nOfficers said the man shot his "
+            "neighbor in the arm during an argument over a parked car. The neighbor is expected "
+            "to recover.")
+    published = dt.date(2024, 3, 13)
+
+    def shooting(options: Options) -> Mention:
+        [found] = [m for m in mentions_of(text, title, options, published)
+                   if m.type == "ASSAULT"]
+        return found
+
+    dated = shooting(load_options())
+    assert dated.when is not None and dated.when.start == dt.date(2024, 3, 12)
+    assert shooting(load_options({"disabled_rules": "violent_lead_date"})).when is None
+
+
+def test_a_month_day_without_a_year_is_not_months_ahead() -> None:
+    text = "A man was shot on February 1 outside a store, police said."
+    published = dt.date(2024, 8, 19)
+
+    def day_of(options: Options) -> dt.date | None:
+        [found] = [m for m in mentions_of(text, None, options, published) if m.type == "ASSAULT"]
+        return found.when.start if found.when else None
+
+    assert day_of(load_options()) == dt.date(2024, 2, 1)
+    assert day_of(load_options({"disabled_rules": "month_day_past"})) == dt.date(2025, 2, 1)

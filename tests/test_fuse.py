@@ -762,3 +762,100 @@ def test_conflicting_counts_take_the_one_most_reports_agree_with_ties_the_lowest
     assert (killed.low, killed.high) == (2, 2)  # two reports against one
     [tied] = consensus_quantities([reports[0], reports[2]])
     assert (tied.low, tied.high) == (1, 1)  # one against one: the conservative count
+
+
+def test_a_date_after_the_first_report_does_not_date_the_happening() -> None:
+    from eventfuse.fuse.consensus import consensus_when
+
+    saturday = FRIDAY + dt.timedelta(days=1)
+    sunday = FRIDAY + dt.timedelta(days=2)
+    texts = {
+        "a": "A man was shot outside a bakery on Friday night.",
+        "b": "The man shot outside the bakery died in hospital on Sunday.",
+        "c": "The bakery shooting victim died on Sunday, his family said.",
+    }
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=saturday),
+        "b": article("art-b", texts["b"], "Outlet b", published=sunday),
+        "c": article("art-c", texts["c"], "Outlet c", published=sunday),
+    }
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "shot", "ASSAULT", when=day(FRIDAY, "on Friday")),
+        mention("m-b", arts["b"], texts["b"], "died", "ASSAULT", when=day(sunday, "on Sunday")),
+        mention("m-c", arts["c"], texts["c"], "died", "ASSAULT", when=day(sunday, "on Sunday")),
+    ]
+    # two follow-ups dated Sunday, after the Saturday report of the Friday shooting
+    when, supporting = consensus_when(reports)
+    assert when is not None and when.start == FRIDAY and supporting == ("art-a",)
+    # date_first_report off (only date_by_report on): the two follow-ups outvote the report
+    off, _ = consensus_when(reports, frozenset({"date_by_report"}))
+    assert off is not None and off.start == sunday
+
+
+def test_a_date_after_the_first_report_counts_when_no_report_gives_another() -> None:
+    from eventfuse.fuse.consensus import consensus_when
+
+    texts = {
+        "a": "Police said a woman was wounded in a shooting.",
+        "b": "A woman was wounded in a shooting on Monday, police said.",
+    }
+    monday = FRIDAY + dt.timedelta(days=3)
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=FRIDAY),
+        "b": article("art-b", texts["b"], "Outlet b", published=monday),
+    }
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "wounded", "ASSAULT"),
+        mention("m-b", arts["b"], texts["b"], "wounded", "ASSAULT", when=day(monday, "on Monday")),
+    ]
+    when, _ = consensus_when(reports)
+    assert when is not None and when.start == monday
+
+
+def test_a_dates_support_counts_reports_not_mentions() -> None:
+    from eventfuse.fuse.consensus import consensus_when
+
+    thursday = FRIDAY - dt.timedelta(days=1)
+    texts = {
+        "a": "Two men were shot on Friday. The Friday shooting left one dead. "
+        "Friday's shooting was the third this month.",
+        "b": "Two men were shot on Thursday, police said.",
+        "c": "A shooting on Thursday wounded two men.",
+    }
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    sentences = ["Two men were shot on Friday.", "The Friday shooting left one dead.",
+                 "Friday's shooting was the third this month."]
+    reports = [
+        mention(f"m-a{n}", arts["a"], s, "shoot", "ASSAULT", when=day(FRIDAY, "Friday"))
+        for n, s in enumerate(sentences)
+    ] + [
+        mention("m-b", arts["b"], texts["b"], "shot", "ASSAULT", when=day(thursday, "Thursday")),
+        mention("m-c", arts["c"], texts["c"], "shooting", "ASSAULT",
+                when=day(thursday, "Thursday")),
+    ]
+    when, supporting = consensus_when(reports)
+    assert when is not None and when.start == thursday and supporting == ("art-b", "art-c")
+    # date_by_report off: three mentions of one article outvote two reports
+    off, _ = consensus_when(reports, frozenset({"date_first_report"}))
+    assert off is not None and off.start == FRIDAY
+
+
+def test_an_event_no_report_dates_takes_the_day_it_was_first_reported() -> None:
+    texts = {
+        "a": "A woman was wounded in a shooting outside a pharmacy in Herat, police said.",
+        "b": "Police said a woman was wounded when shots were fired outside a pharmacy in Herat.",
+    }
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=FRIDAY),
+        "b": article("art-b", texts["b"], "Outlet b", published=FRIDAY + dt.timedelta(days=1)),
+    }
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "wounded", "ASSAULT", where=HERAT),
+        mention("m-b", arts["b"], texts["b"], "wounded", "ASSAULT", where=HERAT),
+    ]
+    [event] = fuse(reports, list(arts.values())).events
+    assert event.when is not None and event.when.start == FRIDAY
+    assert event.when.anchor == "fusion" and event.when.anchored_by == ("art-a",)
+    off = Options(disabled_rules="date_first_reported")
+    [undated] = fuse(reports, list(arts.values()), options=off).events
+    assert undated.when is None

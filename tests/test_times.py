@@ -303,3 +303,15 @@ def test_relative_resolution_is_not_in_the_future_of_the_anchor(text: str, ancho
     resolved = anchor_when(kept, anchor)
     assert resolved.start is not None and resolved.end is not None
     assert resolved.start <= resolved.end <= anchor
+
+
+def test_a_month_day_ahead_of_publication_is_a_plan_only_within_a_month() -> None:
+    from eventfuse.extract.times import past_month_day
+
+    summer = D(2024, 8, 19)
+    winter = resolve_time("February 1", summer)
+    assert winter.start == D(2025, 2, 1)  # the nearest reading
+    assert past_month_day(winter, summer).start == D(2024, 2, 1)
+    hearing = resolve_time("September 3", summer)
+    assert past_month_day(hearing, summer).start == D(2024, 9, 3)  # an announced date
+    assert past_month_day(resolve_time("August 2", summer), summer).start == D(2024, 8, 2)

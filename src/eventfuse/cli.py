@@ -782,10 +782,12 @@ def eval_incidents(
 
     from eventfuse.evaluate.incidents import evaluate_incidents
     from eventfuse.extract.pipeline import RULES
+    from eventfuse.fuse.config import DATE_RULES
 
-    unknown = sorted(set(ablate) - set(RULES))
+    rules = {**RULES, **DATE_RULES}
+    unknown = sorted(set(ablate) - set(rules))
     if unknown:
-        raise click.BadParameter(f"unknown rule(s) {unknown}; rules: {', '.join(sorted(RULES))}",
+        raise click.BadParameter(f"unknown rule(s) {unknown}; rules: {', '.join(sorted(rules))}",
                                  param_hint="--ablate")
     disabled = {r for r in ctx.options.disabled_rules.split(",") if r} | set(ablate)
     options = replace(ctx.options, disabled_rules=",".join(sorted(disabled)))

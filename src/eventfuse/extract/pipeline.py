@@ -28,6 +28,7 @@ from eventfuse.extract.events import EventCandidate, detect_events, inside_range
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.gazetteer import same_place
 from eventfuse.extract.places import document_location, finer_place
+from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
@@ -80,6 +81,14 @@ RULES = {
     "finer_place": "a happening placed only at a state or country takes the dateline's or "
     "lead's town inside it",
     "document_date": "no date in the happening's sentences: the lead's date",
+    "violent_lead_date": "the article's most salient violent happening, when another one leads "
+    "the article (an arrest, a charge, an investigation), takes the lead's date too if its own "
+    "sentences give none: the follow-up's lead dates what it follows up",
+    "month_day_past": "a month and day without a year ('February 1st') read more than a month "
+    "after publication is the latest such day before it: news reports what has happened (the "
+    "nearest reading put a winter's happening told in a summer report in the next year)",
+    "page_stamp": "a time right after 'Posted:', 'Updated:' or 'Published' stamps the web page, "
+    "it dates no happening",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -343,6 +352,11 @@ class Arguments(_Component):
         article: Article = doc._.ef_article
         context: ActorContext = build_actor_context(doc, article.id)
         facts = find_facts(article, doc, context)
+        if self.on("page_stamp"):
+            facts = _without_page_stamps(doc, article, facts)
+        if self.on("month_day_past") and article.published is not None:
+            facts = replace(facts, times=[past_month_day(w, article.published)
+                                          for w in facts.times])
         credits = credit_lines(article.text)
         pairs = mentions_from_candidates(article, doc._.ef_candidates, facts, context)
         mentions = []
@@ -369,6 +383,17 @@ class Arguments(_Component):
         if when.precision not in ("month", "year"):
             return False
         return (article.published - when.end).days > self.background_days
+
+
+def _without_page_stamps(doc: Doc, article: Article, facts: ArticleFacts) -> ArticleFacts:
+    stamps = [w for w in facts.times if page_stamp(article.text, w)]
+    if not stamps:
+        return facts
+    for w in stamps:
+        assert w.evidence is not None
+        doc._.ef_trace.append(TraceRecord("eventfuse_arguments", "page_stamp", "dropped",
+                                          w.text, w.evidence.start, "TIME", RULES["page_stamp"]))
+    return replace(facts, times=[w for w in facts.times if w not in stamps])
 
 
 def _without_credited_actors(mention: Mention, credits: list[tuple[int, int]]) -> Mention:
@@ -650,11 +675,13 @@ class Mentions(_Component):
                     mention = replace(mention, location=finer)
                     _record(doc, self.name, "finer_place", "changed", mention,
                             f"place {finer.name!r} inside {coarse.name!r}")
-            if h is main and self.on("document_date") and _undated(mention.when):
+            dating = ("document_date" if h is main else
+                      "violent_lead_date" if h is main_violent else None)
+            if dating is not None and self.on(dating) and _undated(mention.when):
                 when = lead_date(facts.times, lead_end)
                 if when is not None:
                     mention = replace(mention, when=when)
-                    _record(doc, self.name, "document_date", "changed", mention,
+                    _record(doc, self.name, dating, "changed", mention,
                             f"date {when.text!r} from the lead")
             if h is main_violent and self.on("victim_count"):
                 mention = _with_victims(doc, article, mention, self.disabled)
@@ -753,11 +780,13 @@ def _pipeline(disabled: tuple[str, ...], background_days: int, threshold: float)
 
 def extraction_pipeline(options: Options) -> Language:
     """The model with the extraction components configured from ``options``."""
+    from eventfuse.fuse.config import DATE_RULES  # fusion's rules share the switch
+
     disabled = {r.strip() for r in options.disabled_rules.split(",") if r.strip()}
-    unknown = disabled - set(RULES)
+    unknown = disabled - set(RULES) - set(DATE_RULES)
     if unknown:
         raise ConfigError(f"unknown extraction rule(s) {sorted(unknown)}; known: {sorted(RULES)}")
-    return _pipeline(tuple(sorted(disabled)), options.background_days,
+    return _pipeline(tuple(sorted(disabled - set(DATE_RULES))), options.background_days,
                      options.salience_threshold)
 
 

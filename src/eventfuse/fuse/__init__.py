@@ -62,7 +62,9 @@ def fuse(
     ``lemmas`` (mention id -> trigger lemmas) spares a spaCy parse when already known.
     """
     opts = options or Options()
-    config = load_config(profile)
+    config = load_config(profile).without_rules(
+        frozenset(r.strip() for r in opts.disabled_rules.split(",") if r.strip())
+    )
     threshold = (
         config.match_threshold if config.match_threshold is not None else opts.match_threshold
     )
@@ -97,10 +99,11 @@ def fuse(
                 if config.principal_undated
                 else ""
             ),
+            date_rules=config.date_rules,
         )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}
-    anchored = _anchored(clusters, by_id)
+    anchored = _anchored(clusters, by_id, config.date_rules)
     estimated = estimate_undated(anchored, ordered, by_article)
     by_id.update(estimated)
     labels = source_labels(by_article)  # once per run, not once per event
@@ -148,12 +151,12 @@ def _work_set(
 
 
 def _anchored(
-    clusters: Sequence[tuple[str, ...]], by_id: Mapping[str, Mention]
+    clusters: Sequence[tuple[str, ...]], by_id: Mapping[str, Mention], date_rules: frozenset[str]
 ) -> list[tuple[Mention, tuple[str, ...]]]:
     """Members whose relative date their event anchored, with the articles that dated it."""
     out: list[tuple[Mention, tuple[str, ...]]] = []
     for cluster in clusters:
-        members, anchored_by = anchor_members([by_id[i] for i in cluster])
+        members, anchored_by = anchor_members([by_id[i] for i in cluster], date_rules)
         out.extend((m, anchored_by) for m in members if m is not by_id[m.id])
     return sorted(out, key=lambda pair: pair[0].id)
 

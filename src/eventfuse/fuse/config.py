@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -15,6 +15,19 @@ from eventfuse.fuse.learned import PairModel, load_model
 from eventfuse.fuse.stories import StoryConfig
 
 DATA_FILE = "fusion.yaml"
+
+# Named rules of the consensus date, each switched off by id (``eventfuse eval ... --ablate``,
+# settings ``disabled_rules``; fusion.yaml ``date_rules``); FusionConfig.date_rules holds
+# those on (fuse/consensus.py applies them).
+DATE_RULES = {
+    "date_first_report": "a date after the event's first report was published is a later "
+    "development (an arrest, a death in hospital, a court date) or a page stamp, not the "
+    "happening's day: such dates count only when the reports give no other",
+    "date_by_report": "a date's support is the number of reports (articles) giving it, not of "
+    "mentions: one article repeating its date does not outvote another",
+    "date_first_reported": "an event no report dates is dated to the day it was first reported "
+    "(local news reports a happening that day or the next), marked as fusion's estimate",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +69,14 @@ class FusionConfig:
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
+    # The DATE_RULES the consensus date applies.
+    date_rules: frozenset[str] = frozenset(DATE_RULES)
+
+    def without_rules(self, disabled: frozenset[str]) -> FusionConfig:
+        """This configuration with the named rules in ``disabled`` switched off."""
+        if not disabled & self.date_rules:
+            return self
+        return replace(self, date_rules=self.date_rules - disabled)
 
     def group_of(self, event_type: str) -> str:
         """The name of the compatible-type group of ``event_type`` (itself when in no group)."""
@@ -122,7 +143,16 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_undated=bool(data.get("principal_undated", False)),
         undated_follow_ups=bool(data.get("undated_follow_ups", False)),
         model=model,
+        date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
     )
+
+
+def _date_rules(names: Any) -> frozenset[str]:
+    rules = frozenset(str(n) for n in names or ())
+    unknown = rules - set(DATE_RULES)
+    if unknown:
+        raise ValueError(f"unknown date_rules {sorted(unknown)}; known: {sorted(DATE_RULES)}")
+    return rules
 
 
 def _story(data: Mapping[str, Any]) -> StoryConfig:

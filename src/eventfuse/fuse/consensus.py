@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.config import DATE_RULES, FusionConfig
 from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
@@ -31,14 +31,18 @@ def is_derived(when: When) -> bool:
     return (when.anchor or "").startswith("fusion")
 
 
-def consensus_when(mentions: Sequence[Mention]) -> tuple[When | None, tuple[str, ...]]:
+def consensus_when(
+    mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
+) -> tuple[When | None, tuple[str, ...]]:
     """The absolute date most other reports overlap, then the most precise, then the widest
     (a report "into the early hours of Tuesday" covers one saying "Monday night"), with the
-    articles whose dates support it."""
+    articles whose dates support it. ``rules``: the DATE_RULES applied."""
     dated = [m for m in mentions if m.when is not None and m.when.start is not None]
     # Dates fusion derived are used only when no report dates the event itself.
     known = [m for m in dated if m.when is not None and not is_derived(m.when)]
     dated = known or [m for m in dated if m.when is not None and m.when.anchor == ARTICLE_ANCHOR]
+    if "date_first_report" in rules:
+        dated = _not_after_first_report(dated, mentions)
     if not dated:
         return None, ()
 
@@ -50,13 +54,43 @@ def consensus_when(mentions: Sequence[Mention]) -> tuple[When | None, tuple[str,
         s, e = span(m)
         return [o for o in dated if span(o)[0] <= e and s <= span(o)[1]]
 
+    def weight(m: Mention) -> int:
+        agreeing = support(m)
+        return len({o.article_id for o in agreeing}) if "date_by_report" in rules else len(agreeing)
+
     def rank(m: Mention) -> tuple[int, int, int, int, str]:
         assert m.when is not None
         s, e = span(m)
-        return (-len(support(m)), -TIME_RANK.get(m.when.precision, 0), s - e, s, m.id)
+        return (-weight(m), -TIME_RANK.get(m.when.precision, 0), s - e, s, m.id)
 
     best = min(dated, key=rank)
     return best.when, tuple(sorted({o.article_id for o in support(best)}))
+
+
+def first_reported(mentions: Sequence[Mention]) -> When | None:
+    """The day the earliest of ``mentions``' reports was published, as fusion's estimate of an
+    undated happening's day (anchor "fusion", the reports of that day in ``anchored_by``): a
+    happening is reported after it happened, local news mostly that day or the next."""
+    published = [m.published for m in mentions if m.published is not None]
+    if not published:
+        return None
+    first = min(published)
+    by = tuple(sorted({m.article_id for m in mentions if m.published == first}))
+    return When("the day it was first reported", first, first, "day", anchor="fusion",
+                anchored_by=by)
+
+
+def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -> list[Mention]:
+    """The dated mentions starting no later than the day the event was first reported (all of
+    them when none does, or no report's publication date is known): a happening is reported
+    after it happened, so a later date belongs to what followed it."""
+    published = [m.published for m in mentions if m.published is not None]
+    if not published:
+        return dated
+    first = min(published)
+    before = [m for m in dated if m.when is not None and m.when.start is not None
+              and m.when.start <= first]
+    return before or dated
 
 
 def consensus_location(mentions: Sequence[Mention]) -> Place | None:

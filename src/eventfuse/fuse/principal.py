@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from eventfuse.fuse.blocking import DisjointSet
-from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.config import DATE_RULES, FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.match import (
@@ -46,6 +46,7 @@ def join_principals(
     max_gap_days: int | None,
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None] = lambda a, b: True,
     undated: Literal["", "principal", "all"] = "",
+    date_rules: frozenset[str] = frozenset(DATE_RULES),
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
     ``max_gap_days`` None leaves them as they are. ``undated`` "principal": an article's undated
@@ -55,7 +56,7 @@ def join_principals(
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
     principal = _principal_clusters(clusters, features)
-    days = {k: _day(clusters[k], features) for k in set(principal.values())}
+    days = {k: _day(clusters[k], features, date_rules) for k in set(principal.values())}
     kinds = {k: _kind(clusters[k], features) for k in set(principal.values())}
     by_story: dict[str, set[int]] = defaultdict(set)
     for article, k in principal.items():
@@ -104,7 +105,7 @@ def join_principals(
             reports = sorted(principal.items())
         undated_reports = [
             (a, k) for a, k in reports
-            if (days[k] if k in days else _day(clusters[k], features)) is None
+            if (days[k] if k in days else _day(clusters[k], features, date_rules)) is None
         ]
         _join_undated(clusters, features, undated_reports, by_story, kinds, joined, linked)
     merged = [
@@ -235,8 +236,12 @@ def _kind(cluster: tuple[str, ...], features: Mapping[str, MentionFeatures]) -> 
     return coded.type, coded.mode or ""
 
 
-def _day(cluster: tuple[str, ...], features: Mapping[str, MentionFeatures]) -> int | None:
+def _day(
+    cluster: tuple[str, ...], features: Mapping[str, MentionFeatures], date_rules: frozenset[str]
+) -> int | None:
     """The day the cluster's event will be dated to (as reconciliation dates it)."""
-    members, _ = anchor_members(sorted((features[m].mention for m in cluster), key=lambda m: m.id))
-    when, _ = consensus_when(members)
+    members, _ = anchor_members(
+        sorted((features[m].mention for m in cluster), key=lambda m: m.id), date_rules
+    )
+    when, _ = consensus_when(members, date_rules)
     return when.start.toordinal() if when is not None and when.start is not None else None

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from eventfuse.fuse.anchor import anchor_mention
 from eventfuse.fuse.blocking import copy_root
 from eventfuse.fuse.claims import event_status
-from eventfuse.fuse.config import FusionConfig
+from eventfuse.fuse.config import DATE_RULES, FusionConfig
 from eventfuse.fuse.consensus import (
     combined_confidence,
     consensus_actors,
@@ -17,11 +17,12 @@ from eventfuse.fuse.consensus import (
     consensus_quantities,
     consensus_type,
     consensus_when,
+    first_reported,
 )
 from eventfuse.fuse.disagree import find_disagreements
 from eventfuse.fuse.quotes_align import align_quotes
 from eventfuse.fuse.values import source_values
-from eventfuse.records import Article, Event, EventSource, Mention, SourceValue
+from eventfuse.records import Article, Event, EventSource, Mention, SourceValue, When
 
 
 def source_labels(articles: Mapping[str, Article]) -> dict[str, str]:
@@ -29,10 +30,12 @@ def source_labels(articles: Mapping[str, Article]) -> dict[str, str]:
     return {a.id: a.outlet or a.title or a.id for a in articles.values()}
 
 
-def anchor_members(mentions: Sequence[Mention]) -> tuple[list[Mention], tuple[str, ...]]:
+def anchor_members(
+    mentions: Sequence[Mention], date_rules: frozenset[str] = frozenset(DATE_RULES)
+) -> tuple[list[Mention], tuple[str, ...]]:
     """Members with undated (relative) whens anchored on the event's consensus date, and the
     articles whose dates anchored them."""
-    when, anchored_by = consensus_when(mentions)
+    when, anchored_by = consensus_when(mentions, date_rules)
     return [anchor_mention(m, when) for m in mentions], anchored_by
 
 
@@ -61,7 +64,8 @@ def reconcile_event(
     """The event fused from ``mentions`` (all of one cluster). ``labels`` (article id -> how a
     disagreement names it, ``source_labels``) is built once per run by the caller; without it
     it is built here from ``articles``."""
-    members, anchored_by = anchor_members(sorted(mentions, key=lambda m: m.id))
+    members, anchored_by = anchor_members(sorted(mentions, key=lambda m: m.id),
+                                          config.date_rules)
     if labels is None:
         labels = source_labels(articles)
     fields = _with_anchor_provenance(source_values(members), anchored_by)
@@ -80,7 +84,7 @@ def reconcile_event(
         mode=coded.mode,
         acled_event_type=coded.acled_event_type,
         acled_sub_event_type=coded.acled_sub_event_type,
-        when=consensus_when(members)[0],
+        when=_event_when(members, config.date_rules),
         location=consensus_location(members),
         actors=consensus_actors(members, config),
         quantities=consensus_quantities(members),
@@ -92,6 +96,15 @@ def reconcile_event(
         disagreements=disagreements,
         confidence=combined_confidence(members, independent),
     )
+
+
+def _event_when(members: Sequence[Mention], date_rules: frozenset[str]) -> When | None:
+    """The consensus date; when no report dates the event, the day it was first reported
+    (``date_first_reported``; only here: clustering never joins reports by that estimate)."""
+    when = consensus_when(members, date_rules)[0]
+    if when is None and "date_first_reported" in date_rules:
+        return first_reported(members)
+    return when
 
 
 def _with_anchor_provenance(
