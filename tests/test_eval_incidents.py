@@ -12,9 +12,11 @@ from eventfuse.evaluate.incidents import (
     Incident,
     IncidentGold,
     IncidentsError,
+    gold_town_point,
     read_incident_gold,
     score_incidents,
 )
+from eventfuse.extract.gazetteer import get_gazetteer
 from eventfuse.geo import haversine_km
 from eventfuse.records import (
     Article,
@@ -130,3 +132,49 @@ def test_place_over_incidents_the_gold_gives_a_point() -> None:
     scores = score_incidents(gold, articles, events)
     assert scores["place_within_25km"] == pytest.approx(0.5)
     assert scores["place_within_25km_of_known"] == pytest.approx(1.0)
+
+
+def test_place_of_gold_town_stands_in_for_a_missing_point() -> None:
+    # i2 has no recorded point; its gold town's point (resolved elsewhere) decides instead
+    gold = IncidentGold(
+        {**GOLD.article_incident, "r5": "i3", "r6": "i3"},
+        {
+            **GOLD.incidents,
+            "i2": Incident("i2", dt.date(2014, 3, 1), 0, 1, None, None, "Las Vegas", "Nevada"),
+            "i3": Incident("i3", dt.date(2014, 3, 2), 0, 1, None, None, "Nowhere", "Nevada"),
+        },
+    )
+    articles = [_article(n) for n in (1, 2, 3, 4, 5, 6)]
+    events = [
+        _event("e1", [1, 2], location=Place("Gary", lat=41.5781, lon=-87.3371)),
+        _event("e2", [3, 4], location=Place("Las Vegas", lat=36.1699, lon=-115.1398)),
+        _event("e3", [5, 6], location=Place("Las Vegas", lat=36.1699, lon=-115.1398)),
+    ]
+    towns = {"i2": (36.17, -115.14), "i3": None}  # i3's town did not resolve: a miss
+    scores = score_incidents(gold, articles, events, towns)
+    assert scores["place_within_25km"] == pytest.approx(1 / 3)  # unchanged by the towns
+    assert scores["place_within_25km_of_known"] == pytest.approx(1.0)
+    assert scores["place_within_25km_of_gold_town"] == pytest.approx(2 / 3)
+    # a gold point, where there is one, wins over the town
+    far = {"i2": (0.0, 0.0), "i3": (36.17, -115.14)}
+    assert score_incidents(gold, articles, events, far)[
+        "place_within_25km_of_gold_town"
+    ] == pytest.approx(2 / 3)
+    assert "place_within_25km_of_gold_town" in score_incidents(GOLD, articles[:4], events[:2])
+
+
+def test_gold_town_resolves_in_its_state() -> None:
+    gazetteer = get_gazetteer()
+    springfield_il = gold_town_point(gazetteer, "Springfield", "Illinois")
+    springfield_mo = gold_town_point(gazetteer, "Springfield", "Missouri")
+    assert springfield_il is not None and springfield_mo is not None
+    assert haversine_km(*springfield_il, 39.80, -89.64) < 10
+    assert haversine_km(*springfield_mo, 37.21, -93.30) < 10
+    # "City (part)": the part where it happened; "Name (county)": the county
+    glendale = gold_town_point(gazetteer, "Milwaukee (Glendale)", "Wisconsin")
+    assert glendale is not None and haversine_km(*glendale, 43.135, -87.936) < 5
+    county = gold_town_point(gazetteer, "Weld (county)", "Colorado")
+    assert county is not None and haversine_km(*county, 40.55, -104.39) < 60
+    assert gold_town_point(gazetteer, "Springfield", "Atlantis") is None
+    assert gold_town_point(gazetteer, "Qwxzville", "Ohio") is None
+    assert gold_town_point(gazetteer, None, "Ohio") is None

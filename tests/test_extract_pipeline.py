@@ -249,3 +249,28 @@ def test_a_month_day_without_a_year_is_not_months_ahead() -> None:
 
     assert day_of(load_options()) == dt.date(2024, 2, 1)
     assert day_of(load_options({"disabled_rules": "month_day_past"})) == dt.date(2025, 2, 1)
+
+
+def test_unplaced_happening_takes_the_town_the_article_names_most() -> None:
+    # neither the shooting's sentence nor the lead names a place; the article's town is named
+    # twice further down (rule article_town, through document_place)
+    text = (
+        "A man was shot and wounded early Saturday, police said. The victim was taken to a "
+        "hospital with injuries that were not life-threatening. Officers are still searching "
+        "for the gunman. Neighbors in Mesquite said the street is usually quiet. Mesquite "
+        "police ask anyone with information to call."
+    )
+    [shooting] = mentions_of(text)
+    assert shooting.location is not None and shooting.location.canonical == "Mesquite"
+    off = load_options({"disabled_rules": "article_town"})
+    assert mentions_of(text, options=off)[0].location is None
+
+
+def test_a_place_read_as_a_name_leaves_a_trace() -> None:
+    text = (
+        "Two people were wounded in a shooting in Dearborn on Saturday, Michigan State Police "
+        "said. Witnesses told Detroit police that Tuttle fled on foot."
+    )
+    assert ("region_outlier", "changed") in trace_of(text)
+    off = load_options({"disabled_rules": "region_outlier"})
+    assert ("region_outlier", "changed") not in trace_of(text, off)

@@ -16,6 +16,7 @@ from eventfuse.extract.gazetteer import (
     same_place,
 )
 from eventfuse.extract.places import (
+    article_town,
     document_location,
     event_address,
     event_location,
@@ -520,3 +521,56 @@ def test_finer_place_inside_a_state_replaces_it() -> None:
     assert finer_place(town, [state]) is town  # a town is never made coarser
     far = _by_name(places_of("Two men were shot in Reno, Nev.")[1])["Reno"]
     assert finer_place(state, [far]) is state  # not inside Virginia
+
+
+def test_small_town_outside_the_article_state_is_not_a_place() -> None:
+    # the article's names lie in Michigan; a lone word that only a small town in Oklahoma answers
+    # to is someone's name (rule region_outlier)
+    doc = parse(
+        "Two people were wounded in a shooting in Dearborn on Saturday, Michigan State Police "
+        "said. Witnesses told Detroit police that Tuttle fled on foot."
+    )
+    assert "Tuttle" in _by_name(find_places(doc, "t", off=frozenset({"region_outlier"})))
+    found = _by_name(find_places(doc, "t"))
+    assert "Tuttle" not in found or found["Tuttle"].lat is None
+    assert found["Dearborn"].admin1 == "Michigan"
+    # with its region named after it, the town is meant, however small and far
+    paired = _by_name(places_of(
+        "A man was shot outside a bar in Lansing on Sunday. The suspect drove to Tuttle, "
+        "Oklahoma, where he was arrested."
+    )[1])
+    assert paired["Tuttle"].admin1 == "Oklahoma" and paired["Tuttle"].lat is not None
+    # two words as well: a neighbourhood named like a small town of another state
+    two = parse(
+        "Three men were shot in the Pine Knot area of Tulsa on Sunday, Oklahoma State "
+        "Police said. Norman officers helped."
+    )
+    assert _by_name(find_places(two, "t", off=frozenset({"region_outlier"})))["Pine Knot"].lat
+    found = _by_name(find_places(two, "t"))
+    assert "Pine Knot" not in found or found["Pine Knot"].lat is None
+
+
+def test_county_gives_way_to_a_town_inside_it() -> None:
+    _, places = places_of("SAN ANTONIO (AP) - A man was shot in Bexar County on Sunday.")
+    found = _by_name(places)
+    county, town = found["Bexar County"], found["SAN ANTONIO"]
+    assert finer_place(county, [town]) is county  # counties only when asked (finer_county)
+    assert finer_place(county, [town], counties=True) is town
+    _, elsewhere = places_of(
+        "Deputies in Travis County said a woman was hurt. Dallas police helped."
+    )
+    found = _by_name(elsewhere)
+    # Dallas is not inside Travis County
+    assert finer_place(found["Travis County"], [found["Dallas"]], True) is found["Travis County"]
+
+
+def test_town_the_article_names_most_often() -> None:
+    _, places = places_of(
+        "Deputies said a woman was hurt in Harris County on Friday. Officers from Dallas "
+        "helped, and Dallas police later said the man was from Houston. Houston police and "
+        "Houston firefighters came."
+    )
+    town = article_town(places)
+    assert town is not None and town.name == "Houston"
+    assert finer_place(_by_name(places)["Harris County"], [None, None, town], True) is town
+    assert article_town([p for p in places if p.precision != "point"]) is None

@@ -11,7 +11,9 @@ Reported figures:
 - article clustering B³: an article belongs to the event citing it with the most evidence spans
   (ties: more sources, then the smaller id); articles no event cites stay alone;
 - per incident, for the event most of its articles point to: place within 25 km (also over only
-  the incidents the gold gives a point, ``place_within_25km_of_known``), start date equal
+  the incidents the gold gives a point, ``place_within_25km_of_known``, and over all incidents
+  with the gold's city standing in for a missing point, ``place_within_25km_of_gold_town``),
+  start date equal
   to the incident's date (and within a day), killed and injured ranges holding the recorded
   counts (an event without a killed count says 0).
 """
@@ -20,19 +22,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventfuse.errors import EventfuseError
 from eventfuse.evaluate.metrics import b_cubed
 from eventfuse.geo import haversine_km
-from eventfuse.records import Article, Event, MentionKey, Quantity, to_dict
+from eventfuse.records import Article, Event, MentionKey, Place, Quantity, to_dict
 from eventfuse.settings import Options
 
+if TYPE_CHECKING:
+    from eventfuse.extract.gazetteer import Gazetteer
+
 NEAR_KM = 25.0
+
+# incident id -> the gold city's point where the gold gives no latlon (None: did not resolve)
+TownPoints = Mapping[str, tuple[float, float] | None]
 
 
 class IncidentsError(EventfuseError):
@@ -135,16 +144,21 @@ def evaluate_incidents(
 ) -> dict[str, Any]:
     gold = read_incident_gold(directory)
     articles, events = run_pipeline(directory, options, parse_cache)
-    scores = score_incidents(gold, articles, events)
+    scores = score_incidents(gold, articles, events, gold_town_points(gold))
     if predictions is not None:
         _write_predictions(predictions, articles, events)
     return scores
 
 
 def score_incidents(
-    gold: IncidentGold, articles: Sequence[Article], events: Sequence[Event]
+    gold: IncidentGold,
+    articles: Sequence[Article],
+    events: Sequence[Event],
+    town_points: TownPoints | None = None,
 ) -> dict[str, Any]:
-    """The figures of the module docstring, from stored articles and fused events."""
+    """The figures of the module docstring, from stored articles and fused events;
+    ``town_points`` (see :func:`gold_town_points`) stand in for missing gold points in
+    ``place_within_25km_of_gold_town`` only."""
     record_of = {a.id: a.source_id or a.id for a in articles}
     gold_articles = [a for a in articles if record_of[a.id] in gold.article_incident]
     citing = _events_citing(events)
@@ -157,7 +171,7 @@ def score_incidents(
         event = chosen[article.id]
         response[event.id if event else f"none:{article.id}"].add(article.id)
     b3 = b_cubed(list(key.values()), list(response.values()))
-    per_incident = _incident_scores(gold, key, chosen)
+    per_incident = _incident_scores(gold, key, chosen, town_points or {})
     n = max(len(per_incident), 1)
     return {
         "articles": len(gold_articles),
@@ -171,6 +185,9 @@ def score_incidents(
         # the incidents that have one
         "place_within_25km_of_known": sum(s["place"] for s in per_incident)
         / max(sum(s["located"] for s in per_incident), 1),
+        # every incident; one without a gold point is scored against its gold city, resolved in
+        # its gold state (one whose city does not resolve is a miss)
+        "place_within_25km_of_gold_town": sum(s["place_town"] for s in per_incident) / n,
         "date_exact": sum(s["date_exact"] for s in per_incident) / n,
         "date_within_1day": sum(s["date_1day"] for s in per_incident) / n,
         "killed": sum(s["killed"] for s in per_incident) / n,
@@ -203,7 +220,10 @@ def _article_event(cited: Sequence[tuple[Event, int]]) -> Event | None:
 
 
 def _incident_scores(
-    gold: IncidentGold, key: Mapping[str, set[str]], chosen: Mapping[str, Event | None]
+    gold: IncidentGold,
+    key: Mapping[str, set[str]],
+    chosen: Mapping[str, Event | None],
+    town_points: TownPoints,
 ) -> list[dict[str, bool]]:
     scores = []
     for incident_id, article_ids in sorted(key.items()):
@@ -216,7 +236,12 @@ def _incident_scores(
         event = (
             events[min(votes, key=lambda e: (-votes[e], e))] if votes else None
         )
-        scores.append(_incident_score(incident, event))
+        score = _incident_score(incident, event)
+        town = town_points.get(incident_id) if incident.lat is None else None
+        score["place_town"] = score["place"] or (
+            town is not None and _near(event.location if event else None, *town)
+        )
+        scores.append(score)
     return scores
 
 
@@ -225,11 +250,9 @@ def _incident_score(incident: Incident, event: Event | None) -> dict[str, bool]:
         return {"has_event": False, "place": False, "date_exact": False, "date_1day": False,
                 "killed": False, "injured": False, "located": incident.lat is not None}
     start = event.when.start if event.when else None
-    place = event.location
     near = (
-        place is not None and place.lat is not None and place.lon is not None
-        and incident.lat is not None and incident.lon is not None
-        and haversine_km(place.lat, place.lon, incident.lat, incident.lon) <= NEAR_KM
+        incident.lat is not None and incident.lon is not None
+        and _near(event.location, incident.lat, incident.lon)
     )
     return {
         "has_event": True,
@@ -241,6 +264,77 @@ def _incident_score(incident: Incident, event: Event | None) -> dict[str, bool]:
         "killed": _holds(event.quantities, "killed", incident.killed),
         "injured": _holds(event.quantities, "injured", incident.injured),
     }
+
+
+def _near(place: Place | None, lat: float, lon: float) -> bool:
+    return (
+        place is not None and place.lat is not None and place.lon is not None
+        and haversine_km(place.lat, place.lon, lat, lon) <= NEAR_KM
+    )
+
+
+# --- the gold's city where it gives no point ---------------------------------------------------
+
+_PARENTHESIS = re.compile(r"^(?P<city>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
+
+
+def gold_town_points(
+    gold: IncidentGold, gazetteer: Gazetteer | None = None
+) -> dict[str, tuple[float, float] | None]:
+    """Incident id -> the point of its gold city in its gold state, for incidents the gold gives
+    no latlon (None where the city does not resolve)."""
+    missing = [i for i in gold.incidents.values() if i.lat is None or i.lon is None]
+    if not missing:
+        return {}
+    if gazetteer is None:
+        from eventfuse.extract.gazetteer import get_gazetteer
+
+        gazetteer = get_gazetteer()
+    return {i.id: gold_town_point(gazetteer, i.city, i.state) for i in missing}
+
+
+def gold_town_point(
+    gazetteer: Gazetteer, city: str | None, state: str | None
+) -> tuple[float, float] | None:
+    """The point of a gold ``city`` inside the first-level region named ``state``, with the
+    project's gazetteer: the most populous town of that name in that region (primary names before
+    alternates). The archive's "Milwaukee (Glendale)" names the part where it happened: that name
+    first, then the city; "Sebastian (county)" is the county of that name. None when nothing of
+    that name lies in that region."""
+    if not city or not state:
+        return None
+    region = _admin1_code(gazetteer, state)
+    if region is None:
+        return None
+    match = _PARENTHESIS.match(city)
+    if match is None:
+        names: list[tuple[str, str]] = [(city, "city"), (city, "admin2")]  # "Bartow County"
+    elif match["inner"].strip().lower() == "county":
+        names = [(match["city"], "admin2"), (f"{match['city']} County", "admin2")]
+    else:
+        names = [(match["inner"], "city"), (match["city"], "city")]
+    for name, kind in names:
+        found = [
+            c for c in gazetteer.candidates(name)
+            if c.entry.kind == kind and c.entry.admin1_code == region
+            and c.entry.lat is not None and c.entry.lon is not None
+        ]
+        if found:
+            best = max(found, key=lambda c: (c.primary, c.entry.population))
+            return (best.entry.lat or 0.0, best.entry.lon or 0.0)
+    return None
+
+
+def _admin1_code(gazetteer: Gazetteer, state: str) -> str | None:
+    from eventfuse.extract.gazetteer import normalize_name
+
+    wanted = normalize_name(state)
+    codes = [
+        code for code, entry in gazetteer.admin1_entries().items()
+        if normalize_name(entry.name) == wanted
+    ]
+    # the archive is American: "Georgia" is the state before any other region of that name
+    return min(codes, key=lambda code: (not code.startswith("US."), code), default=None)
 
 
 def _holds(quantities: Sequence[Quantity], kind: str, count: int) -> bool:

@@ -55,10 +55,17 @@ class ArticleFacts:
     quotes: list[Quote]
 
 
-def find_facts(article: Article, doc: Doc, context: ActorContext) -> ArticleFacts:
-    """Places, times, counts and quotes of the whole article, found once."""
+def find_facts(
+    article: Article,
+    doc: Doc,
+    context: ActorContext,
+    off: frozenset[str] = frozenset(),
+    rejected: list[tuple[Place, str]] | None = None,
+) -> ArticleFacts:
+    """Places, times, counts and quotes of the whole article, found once; ``off``: the rule ids
+    switched off; ``rejected``: place readings a rule dropped, with its id (for the trace)."""
     return ArticleFacts(
-        places=find_places(doc, article.id),
+        places=find_places(doc, article.id, off=off, rejected=rejected),
         times=find_times(doc, article.id, article.published),
         quantities=find_quantities(doc, article.id),
         quotes=find_quotes(doc, article.id, context),

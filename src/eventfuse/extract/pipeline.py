@@ -27,7 +27,7 @@ from eventfuse.extract.arguments import (
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.gazetteer import same_place
-from eventfuse.extract.places import document_location, finer_place
+from eventfuse.extract.places import PLACE_RULES, article_town, document_location, finer_place
 from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
@@ -80,6 +80,11 @@ RULES = {
     "cannot pin: the dateline's place, else the lead's",
     "finer_place": "a happening placed only at a state or country takes the dateline's or "
     "lead's town inside it",
+    "finer_county": "a happening placed only at a county takes the dateline's or lead's town "
+    "inside it (with article_town: the article's most named town)",
+    "article_town": "after the dateline's and the lead's place, the town the article names "
+    "most often: for a happening with no place (document_place) or placed only at a state, "
+    "country or county lying around it (finer_place)",
     "document_date": "no date in the happening's sentences: the lead's date",
     "violent_lead_date": "the article's most salient violent happening, when another one leads "
     "the article (an arrest, a charge, an investigation), takes the lead's date too if its own "
@@ -93,6 +98,7 @@ RULES = {
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
     **VICTIM_RULES,
+    **PLACE_RULES,
 }
 
 # Reasons of events.unreal_reason -> rule ids.
@@ -351,7 +357,15 @@ class Arguments(_Component):
     def __call__(self, doc: Doc) -> Doc:
         article: Article = doc._.ef_article
         context: ActorContext = build_actor_context(doc, article.id)
-        facts = find_facts(article, doc, context)
+        rejected: list[tuple[Place, str]] = []
+        facts = find_facts(article, doc, context, self.disabled, rejected)
+        for place, rule in rejected:
+            start = place.evidence.start if place.evidence else -1
+            doc._.ef_trace.append(TraceRecord(
+                self.name, rule, "changed", place.name, start, "PLACE",
+                f"{place.canonical}, {place.admin1 or place.country}: a small town outside the "
+                "article's region, read as a name, not a place",
+            ))
         if self.on("page_stamp"):
             facts = _without_page_stamps(doc, article, facts)
         if self.on("month_day_past") and article.published is not None:
@@ -658,19 +672,22 @@ class Mentions(_Component):
             (document_location(doc, facts.places), lead_place(facts.places, lead_end))
             if reported else (None, None)
         )
+        # then the town the article names most often: for an unplaced or coarsely placed happening
+        town = article_town(facts.places) if reported and self.on("article_town") else None
+        inside = (*found, town)
         mentions = []
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
             if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
-                place = next((p for p in found if p is not None and p.lat is not None), None)
+                place = next((p for p in inside if p is not None and p.lat is not None), None)
                 if place is not None:
                     mention = replace(mention, location=place)
                     _record(doc, self.name, "document_place", "changed", mention,
-                            f"place {place.name!r} from the dateline or lead")
+                            f"place {place.name!r} from the dateline, lead or article")
             elif mention.location is not None and self.on("finer_place"):
                 coarse = mention.location
-                finer = finer_place(coarse, found)
+                finer = finer_place(coarse, inside, self.on("finer_county"))
                 if finer is not coarse:
                     mention = replace(mention, location=finer)
                     _record(doc, self.name, "finer_place", "changed", mention,

@@ -61,6 +61,8 @@ def find_places(
     sites: bool = False,
     embedded: bool = False,
     home: str | None = None,
+    off: frozenset[str] = frozenset(),
+    rejected: list[tuple[Place, str]] | None = None,
 ) -> list[Place]:
     """Every resolved toponym of ``doc`` in text order, each with its evidence span.
 
@@ -71,7 +73,9 @@ def find_places(
     organizations or people that end in a kind of site ("Stonewall Golf Club"); ``embedded`` adds
     big places inside organization names ("Kidney Foundation of Canada"). ``home`` is the outlet's
     home region when the user's data names it: a country ("US") or first-level code ("US.FL");
-    it settles names the article itself leaves open.
+    it settles names the article itself leaves open. ``off``: rule ids switched off
+    (``PLACE_RULES``); ``rejected`` collects the readings a rule dropped or unpinned, with
+    the rule's id, for the trace.
     """
     gazetteer = get_gazetteer()
     scanned = _scan_candidates(doc, gazetteer, embedded)
@@ -105,6 +109,12 @@ def find_places(
         return Context(base.admin1_codes | _dominant_region(regions, own), tuple(near))
 
     places = _resolve_all(candidates, scanned, doc, article_id, hint, coherent, sites)
+    if "region_outlier" not in off:
+        kept = _region_outliers(places, candidates, doc, gazetteer, hint, regions, sites)
+        if rejected is not None:
+            still = {id(p) for p in kept}
+            rejected.extend((p, "region_outlier") for p in places if id(p) not in still)
+        places = kept
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
     places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
     if sites:
@@ -126,6 +136,66 @@ def _regions_named(
         if place.evidence is not None and code is not None and place.precision != "unknown":
             named.setdefault(code, set()).add(normalize_name(place.evidence.text))
     return named
+
+
+# Rules of the geoparser that ``find_places(off=...)`` (and ``--ablate``) can switch off.
+PLACE_RULES = {
+    "region_outlier": "a name read as a small town outside the state the article's other "
+    "names lie in (or abroad), with no region of its own after it, is a surname, street or "
+    "neighbourhood, not that town (a surname read as an Oklahoma town in a Detroit story)",
+}
+
+
+def _region_outliers(
+    places: Sequence[Place],
+    candidates: Sequence[_Candidate],
+    doc: Doc,
+    gazetteer: Gazetteer,
+    hint: str | None,
+    regions: Mapping[str, set[str]],
+    sites: bool = False,
+) -> list[Place]:
+    """One level down from the country rule of ``_plausible``: in an article set in one
+    first-level region, a name read as a town elsewhere must be a big town to be meant; a
+    smaller namesake is more often a person's, a street's or a neighbourhood's name. Scan hits
+    are dropped, names the model tags as places kept without a pin (their text the address);
+    with ``sites`` every such name is kept unpinned (then located at the article's town)."""
+    by_start = {c.start: c for c in candidates}
+    codes = {e.name: code for code, e in gazetteer.admin1_entries().items() if e.country == hint}
+    needed = int(_rules()["scan"]["min_population_outside_region"])
+    kept: list[Place] = []
+    for place in places:
+        candidate = by_start.get(place.evidence.start) if place.evidence else None
+        if candidate is None or not _outlier(candidate, place, doc, gazetteer, hint, needed):
+            kept.append(place)
+            continue
+        own = normalize_name(candidate.text)
+        dominant = _dominant_region(regions, own)
+        if not dominant or codes.get(place.admin1 or "") in dominant:
+            kept.append(place)
+        elif candidate.source == "ner" or sites:
+            note = f"uncertain: a small town outside the article's region ({place.canonical}, " \
+                f"{place.admin1 or place.country})"
+            kept.append(Place(name=place.name, precision="unknown", note=note,
+                              evidence=place.evidence))
+    return kept
+
+
+def _outlier(
+    candidate: _Candidate, place: Place, doc: Doc, gazetteer: Gazetteer, hint: str | None,
+    needed: int,
+) -> bool:
+    """``place`` is a name's reading as a small town with no region named after it."""
+    if hint is None or place.precision != "point":
+        return False
+    if _region_after_comma(doc, candidate.end) is not None or candidate.start == 0:
+        return False  # "Tuttle, Oklahoma": the article says which; a dateline is the article's
+    population = max(
+        (c.entry.population for _, c in gazetteer.rank(candidate.text, hint, candidate.kind)
+         if c.entry.geonames_id == place.geonames_id),
+        default=0,
+    )
+    return population < needed
 
 
 def _dominant_region(regions: Mapping[str, set[str]], own: str) -> frozenset[str]:
@@ -195,13 +265,54 @@ def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -
     return max(inside, key=lambda pair: pair[0])[1] if inside else best
 
 
-def finer_place(place: Place, fallbacks: Sequence[Place | None]) -> Place:
-    """``place`` or, when it is a first-level region or country, the first of ``fallbacks``
-    (the dateline's, the lead's place) lying inside it: "in Virginia" under "SUFFOLK, Va." is
-    Suffolk."""
-    if place.precision not in ("admin1", "country"):
+def finer_place(
+    place: Place, fallbacks: Sequence[Place | None], counties: bool = False
+) -> Place:
+    """``place`` or, when it is a first-level region or country (with ``counties``, also a
+    county), the first of ``fallbacks`` (the dateline's, the lead's place) lying inside it: "in
+    Virginia" under "SUFFOLK, Va." is Suffolk; "in Bexar County" beside San Antonio is San
+    Antonio."""
+    if place.precision in ("admin1", "country"):
+        return next((f for f in fallbacks if f is not None and _within(f, place)), place)
+    county = _county_code(place) if counties and place.precision == "region" else None
+    if county is None:
         return place
-    return next((f for f in fallbacks if f is not None and _within(f, place)), place)
+    return next(
+        (f for f in fallbacks if f is not None and f.precision == "point"
+         and _town_county_code(f) == county),
+        place,
+    )
+
+
+def _county_code(place: Place) -> str | None:
+    """The second-level area code ("US.TX.029") of a place read as a county, else None."""
+    return next(
+        (c.entry.admin2_code for c in get_gazetteer().candidates(place.canonical or "")
+         if c.entry.kind == "admin2" and c.entry.geonames_id == place.geonames_id
+         and c.entry.country == place.country),
+        None,
+    )
+
+
+def _town_county_code(place: Place) -> str | None:
+    """The second-level area code of the county a town lies in, where the gazetteer knows it."""
+    return next(
+        (c.entry.admin2_code for c in get_gazetteer().candidates(place.canonical or "")
+         if c.entry.kind == "city" and c.entry.geonames_id == place.geonames_id),
+        None,
+    )
+
+
+def article_town(places: Sequence[Place]) -> Place | None:
+    """The town the article names most often (its first mention; ties: the earlier town): where
+    a local story is set when its dateline and lead name none."""
+    counts: dict[int, list[Place]] = {}
+    for place in places:
+        if place.precision == "point" and place.geonames_id is not None:
+            counts.setdefault(place.geonames_id, []).append(place)
+    if not counts:
+        return None
+    return max(counts.values(), key=lambda named: (len(named), -_start(named[0])))[0]
 
 
 _RANK = {"point": 4, "region": 3, "admin1": 2, "country": 1, "unknown": 0}
