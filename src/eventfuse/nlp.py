@@ -89,6 +89,18 @@ def entities(doc: Doc) -> tuple[Span, ...]:
     return cached
 
 
+_TEXT_KEY = "eventfuse.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins every token's text on each access, and
+    several extractors read it per article."""
+    cached = doc.user_data.get(_TEXT_KEY)
+    if cached is None:
+        cached = doc.user_data[_TEXT_KEY] = doc.text
+    return cached
+
+
 _BOUNDS_KEY = "eventfuse.token_bounds"
 
 

@@ -15,8 +15,8 @@ from spacy.tokens import Doc
 from eventfuse.errors import EventfuseError
 from eventfuse.extract.bounds import bounded_articles
 from eventfuse.extract.events import detect_events
-from eventfuse.extract.pipeline import TraceRecord, run_components
-from eventfuse.nlp import parse, parse_cached, pipe_processes
+from eventfuse.extract.pipeline import TraceRecord, run_components, title_lemmas
+from eventfuse.nlp import doc_text, parse, parse_cached, pipe_processes
 from eventfuse.records import Article, Mention
 from eventfuse.settings import Options, load_options
 
@@ -35,7 +35,7 @@ class ExtractError(EventfuseError):
 
 def extract_mentions(article: Article, doc: Doc, options: Options | None = None) -> list[Mention]:
     """Every reported happening of ``article`` as a Mention, in text order, with evidence."""
-    if doc.text != article.text:
+    if doc_text(doc) != article.text:
         raise ExtractError(f"[X001] article {article.id}: the Doc was parsed from a different text")
     doc = run_components(doc, article, options or load_options())
     return list(doc._.ef_mentions)
@@ -66,6 +66,7 @@ def extract_articles(
         docs = parse(
             (a.text for a in articles), batch_size=options.batch_size, n_process=processes,
         )
+    title_lemmas([a.title for a in articles if a.title])  # one batched pass for the salience
     mentions: list[Mention] = []
     for article, doc in zip(articles, docs, strict=True):
         mentions.extend(extract_mentions(article, doc, options))

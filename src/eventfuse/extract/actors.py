@@ -26,7 +26,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import ConfigError
-from eventfuse.nlp import entities, span_entities
+from eventfuse.nlp import doc_text, entities, span_entities
 from eventfuse.records import Actor, Evidence, Role
 
 ENV_ACTORS = "EVENTFUSE_ACTORS"
@@ -295,7 +295,7 @@ def build_actor_context(
 ) -> ActorContext:
     """Who the article introduced: full names for surnames, acronyms, persons' countries."""
     dictionary = dictionary or get_actor_dictionary()
-    acronyms = find_acronym_definitions(doc.text)
+    acronyms = find_acronym_definitions(doc_text(doc))
     counts: Counter[str] = Counter()
     order: list[str] = []
     countries: dict[str, str] = {}

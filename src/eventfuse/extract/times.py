@@ -41,6 +41,7 @@ import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
+from eventfuse.nlp import doc_text
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -476,7 +477,7 @@ def _finder() -> re.Pattern[str]:
 
 def find_times(doc: Doc, article_id: str, published: dt.date | None) -> list[When]:
     """Every dated (or datable) time expression in ``doc``, in text order, with evidence."""
-    text = doc.text  # spaCy rebuilds Doc.text on every access
+    text = doc_text(doc)  # spaCy builds Doc.text from the tokens: cached per Doc
     found: list[When] = []
     for start, end in _candidate_spans(doc, text):
         when = resolve_time(text[start:end], published)
