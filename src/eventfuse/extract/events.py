@@ -587,14 +587,19 @@ def acled_rule(
 def _cue_words(sent: Span) -> tuple[str, frozenset[str]]:
     """The sentence's words as cues are matched in them: lower case, space-joined and padded,
     and their lemmas; built once per sentence (several candidates and typing ask again)."""
-    key = ("eventfuse.cue_words", sent.start, sent.end)
-    cached: tuple[str, frozenset[str]] | None = sent.doc.user_data.get(key)
+    per_sentence: dict[tuple[int, int], tuple[str, frozenset[str]]] = (
+        sent.doc.user_data.setdefault(_CUE_WORDS_KEY, {}))
+    cached = per_sentence.get((sent.start, sent.end))
     if cached is None:
         # A date is no cue: "12 March" is not a march.
         words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
         text = " " + " ".join(t.lower_ for t in words) + " "
-        cached = sent.doc.user_data[key] = (text, frozenset(t.lemma_.lower() for t in words))
+        cached = per_sentence[sent.start, sent.end] = (
+            text, frozenset(t.lemma_.lower() for t in words))
     return cached
+
+
+_CUE_WORDS_KEY = "eventfuse.cue_words"
 
 
 @functools.cache
