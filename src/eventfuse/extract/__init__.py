@@ -12,16 +12,13 @@ import collections
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from spacy.tokens import Doc
-
-from eventfuse.errors import EventfuseError
+from eventfuse.extract.article import ExtractError, explain_article, extract_mentions
 from eventfuse.extract.bounds import bounded_articles
 from eventfuse.extract.events import detect_events
-from eventfuse.extract.pipeline import TraceRecord, run_components
 from eventfuse.extract.workers import extract_batch, extract_in_workers
-from eventfuse.nlp import doc_text, pipe_processes
+from eventfuse.nlp import pipe_processes
 from eventfuse.records import Article, Mention
-from eventfuse.settings import Options, load_options
+from eventfuse.settings import Options
 
 __all__ = [
     "ExtractError",
@@ -31,26 +28,6 @@ __all__ = [
     "extract_batches",
     "extract_mentions",
 ]
-
-
-class ExtractError(EventfuseError):
-    """The Doc does not belong to the Article (text differs), so evidence offsets would be wrong."""
-
-
-def extract_mentions(article: Article, doc: Doc, options: Options | None = None) -> list[Mention]:
-    """Every reported happening of ``article`` as a Mention, in text order, with evidence."""
-    if doc_text(doc) != article.text:
-        raise ExtractError(f"[X001] article {article.id}: the Doc was parsed from a different text")
-    doc = run_components(doc, article, options or load_options())
-    return list(doc._.ef_mentions)
-
-
-def explain_article(
-    article: Article, doc: Doc, options: Options | None = None
-) -> tuple[list[Mention], list[TraceRecord]]:
-    """The mentions of ``article`` and the trace of what each component dropped or changed."""
-    doc = run_components(doc, article, options or load_options())
-    return list(doc._.ef_mentions), sorted(doc._.ef_trace, key=lambda r: r.start)
 
 
 def extract_articles(

@@ -34,7 +34,7 @@ def extract_batch(
 ) -> list[Mention]:
     """Parse ``articles`` (one ``nlp.pipe`` run in this process, or the parse cache) and extract
     their mentions, in order. What each worker runs, and the in-process path too."""
-    from eventfuse.extract import extract_mentions
+    from eventfuse.extract.article import extract_mentions
     from eventfuse.extract.pipeline import title_lemmas
     from eventfuse.nlp import parse, parse_cached
 
@@ -75,7 +75,7 @@ def warm(options: Options) -> None:
     call costs one small extraction)."""
     import datetime as dt
 
-    from eventfuse.extract import extract_mentions
+    from eventfuse.extract.article import extract_mentions
     from eventfuse.nlp import parse_one
 
     article = Article(id="warm", text=_WARM_TEXT, title="Two killed in shooting",
