@@ -93,3 +93,30 @@ def test_doc_text_is_built_once_per_doc() -> None:
     first = doc_text(doc)
     assert first == doc.text
     assert doc_text(doc) is first  # cached, not joined from the tokens again
+
+
+def _any_cue_reference(cues: list[str], text: str, lemmas: frozenset[str]) -> bool:
+    """The cue test as it was written before it was compiled (one substring search per cue)."""
+    return any(
+        f" {cue} " in text
+        or ("-" in cue and f" {cue.replace('-', ' - ')} " in text)
+        or (" " not in cue and cue in lemmas)
+        for cue in cues
+    )
+
+
+@pytest.mark.parametrize("cues", [
+    ["march"], ["sit-in"], ["set fire", "torch"], ["fire"], ["in"], [""], ["ran", "run"],
+    ["police officers"], ["-"], ["officer s"],
+])
+@pytest.mark.parametrize("text", [
+    " police officers set fire to a car ", " a sit - in at the hall ", " a sit-in at the hall ",
+    "  students staged a sit-in  ", " they ran ", "fire at start ", " the march , in town ",
+    " ", " officer s ",
+])
+def test_compiled_cues_match_what_each_cue_matched(cues: list[str], text: str) -> None:
+    from eventfuse.extract.events import _compile_cues, _pieces
+
+    lemmas = frozenset({"run", "march"})
+    compiled = _compile_cues(cues)
+    assert compiled.found(text, lemmas, _pieces(text)) == _any_cue_reference(cues, text, lemmas)

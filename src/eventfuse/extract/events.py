@@ -575,19 +575,20 @@ def acled_rule(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> Mapping[str, Any] | None:
     """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
-    text, lemmas = _cue_words(sent)
+    text, lemmas, pieces = _cue_words(sent)
     subject = _subject_text(trigger) if trigger is not None else " "
     target = _target_text(trigger) if trigger is not None else " "
     for rule, checks in _compiled_crosswalk():
-        if _rule_holds(rule, checks, kind, mode, text, lemmas, subject, target):
+        if _rule_holds(rule, checks, kind, mode, text, lemmas, pieces, subject, target):
             return rule
     return None
 
 
-def _cue_words(sent: Span) -> tuple[str, frozenset[str]]:
+def _cue_words(sent: Span) -> tuple[str, frozenset[str], frozenset[str]]:
     """The sentence's words as cues are matched in them: lower case, space-joined and padded,
-    and their lemmas; built once per sentence (several candidates and typing ask again)."""
-    per_sentence: dict[tuple[int, int], tuple[str, frozenset[str]]] = (
+    their lemmas, and the text's space-separated pieces; built once per sentence (several
+    candidates and typing ask again)."""
+    per_sentence: dict[tuple[int, int], tuple[str, frozenset[str], frozenset[str]]] = (
         sent.doc.user_data.setdefault(_CUE_WORDS_KEY, {}))
     cached = per_sentence.get((sent.start, sent.end))
     if cached is None:
@@ -595,8 +596,14 @@ def _cue_words(sent: Span) -> tuple[str, frozenset[str]]:
         words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
         text = " " + " ".join(t.lower_ for t in words) + " "
         cached = per_sentence[sent.start, sent.end] = (
-            text, frozenset(t.lemma_.lower() for t in words))
+            text, frozenset(t.lemma_.lower() for t in words), _pieces(text))
     return cached
+
+
+def _pieces(text: str) -> frozenset[str]:
+    """The runs of ``text`` with a space on both sides (a word cue occurs as " cue " exactly when
+    it is one of them)."""
+    return frozenset(text.split(" ")[1:-1])
 
 
 _CUE_WORDS_KEY = "eventfuse.cue_words"
@@ -621,6 +628,7 @@ def _rule_holds(
     mode: str | None,
     text: str,
     lemmas: frozenset[str],
+    pieces: frozenset[str],
     subject: str,
     target: str = " ",
 ) -> bool:
@@ -630,9 +638,10 @@ def _rule_holds(
         return False
     for where, cues, wanted in checks:
         if where == "text":
-            found = cues.found(text, lemmas)
+            found = cues.found(text, lemmas, pieces)
         else:  # a single-word cue of the subject or target is matched as a word, not a lemma
-            found = cues.found(subject if where == "subject" else target, frozenset())
+            words = subject if where == "subject" else target
+            found = cues.found(words, frozenset(), _pieces(words))
         if found != wanted:
             return False
     return True
@@ -657,22 +666,29 @@ _CUE_CHECKS = (
 @dataclass(frozen=True, slots=True)
 class _Cues:
     """One cue list, compiled: a cue occurs as words of a space-joined text (a hyphenated cue,
-    "sit-in", also as the tokenizer splits it) or, a single word, as a lemma."""
+    "sit-in", also as the tokenizer splits it) or, a single word, as a lemma. A cue without a
+    space occurs in the padded text exactly when it is one of the text's space-separated
+    pieces: a set look-up, not a substring search per cue."""
 
-    phrases: tuple[str, ...]
-    words: frozenset[str]
+    phrases: tuple[str, ...]  # cues with spaces, padded: searched as substrings
+    pieces: frozenset[str]  # cues without spaces, matched against the text's pieces
+    words: frozenset[str]  # single-word cues, also matched as lemmas
 
-    def found(self, text: str, lemmas: frozenset[str]) -> bool:
-        return any(p in text for p in self.phrases) or not self.words.isdisjoint(lemmas)
+    def found(self, text: str, lemmas: frozenset[str], pieces: frozenset[str]) -> bool:
+        return (not self.pieces.isdisjoint(pieces) or not self.words.isdisjoint(lemmas)
+                or any(p in text for p in self.phrases))
 
 
 def _compile_cues(listed: Iterable[str]) -> _Cues:
-    cues, phrases = list(listed), []
+    cues, phrases, pieces = list(listed), [], set()
     for cue in cues:
-        phrases.append(f" {cue} ")
+        if cue and " " not in cue:
+            pieces.add(cue)
+        else:
+            phrases.append(f" {cue} ")
         if "-" in cue:
             phrases.append(f" {cue.replace('-', ' - ')} ")
-    return _Cues(tuple(phrases), frozenset(c for c in cues if " " not in c))
+    return _Cues(tuple(phrases), frozenset(pieces), frozenset(c for c in cues if " " not in c))
 
 
 @functools.cache

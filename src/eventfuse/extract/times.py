@@ -381,9 +381,12 @@ def _full_date(norm: str) -> dt.date | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _dateparser_when(
     text: str, norm: str, published: dt.date | None, anchor: Anchor
 ) -> When:
+    # cached: a pure reading of the same words on the same reference date (wire copies, a
+    # date repeated in an article), and dateparser costs milliseconds per call
     base = dt.datetime.combine(published or dt.date(2000, 1, 1), dt.time())
     try:
         data = _date_parser(base).get_date_data(norm)
@@ -402,6 +405,12 @@ def _dateparser_when(
         return When(text, dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), "year", anchor=anchor)
     precision: TimePrecision = "week" if period == "week" else "day"
     return When(text, day, day, precision, anchor=anchor)
+
+
+def warm() -> None:
+    """Build dateparser's tables (time-zone patterns, locale data) now: its first call costs
+    about a second, once per process (worker processes forked after this inherit them)."""
+    _date_parser(dt.datetime(2000, 1, 1)).get_date_data("march 3 2001")
 
 
 @functools.lru_cache(maxsize=64)

@@ -75,12 +75,14 @@ def warm(options: Options) -> None:
     call costs one small extraction)."""
     import datetime as dt
 
+    from eventfuse.extract import times
     from eventfuse.extract.article import extract_mentions
     from eventfuse.nlp import parse_one
 
     article = Article(id="warm", text=_WARM_TEXT, title="Two killed in shooting",
                       published=dt.date(2020, 1, 1))
     extract_mentions(article, parse_one(_WARM_TEXT), options)
+    times.warm()
 
 
 def _pool(workers: int) -> Pool:
