@@ -5,7 +5,8 @@
 Generates the synthetic corpus (bench/corpus.py), then runs each stage in its own process
 (bench/stages.py) so peak RSS is per stage: ingest, extract (beside bare spaCy ``nlp.pipe`` with
 the same model, texts, batch size and processes), fuse (with B³ F1 against the corpus ground
-truth) and store; the whole ``eventfuse run``; fusion at 1k/10k/100k mentions; adding 100
+truth) and store; the whole ``eventfuse run``; ``eventfuse run`` against bare ``nlp.pipe`` on real
+news (bench/speed.py); fusion at 1k/10k/100k mentions; adding 100
 articles to a database of N; and the 100k-article estimate. ``--baseline REF`` times extraction
 and fusion of git revision REF's source in the same command (before/after). Prints the figures
 and writes docs/benchmarks.md.
@@ -33,6 +34,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402  (bench/ is not a package)
+import speed  # noqa: E402
 
 Figures = dict[str, Any]
 INCREMENT = 100  # articles added to an existing database in the incremental benchmark
@@ -160,6 +162,16 @@ def benchmark(args: argparse.Namespace, root: Path) -> Figures:
     if args.real:
         results["real"] = real_scaling(args, root)
 
+    if args.real:
+        # issue 19: eventfuse run against bare nlp.pipe (n_process processes) on real news
+        speed_args = argparse.Namespace(source=Path(args.real), articles=args.real_run_articles,
+                                        workers=args.n_process, batch_size=args.batch_size,
+                                        rounds=args.real_run_rounds, baseline_src=None)
+        (root / "speed").mkdir()
+        results["real_run"] = speed.measure(speed_args, root / "speed")
+        log(f"eventfuse run vs bare nlp.pipe on real news: "
+            f"{results['real_run']['median']['run']:.2f}x")
+
     results["run"] = whole_run(work, root, args)
     if args.baseline:
         results["baseline"] = baseline(args, work, root)
@@ -260,6 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "mentions; '' to skip")
     parser.add_argument("--real-sizes", default="10000,100000",
                         help="real mention counts (the extracted news repeated)")
+    parser.add_argument("--real-run-articles", type=int, default=300,
+                        help="real articles for eventfuse run vs bare nlp.pipe (bench/speed.py)")
+    parser.add_argument("--real-run-rounds", type=int, default=2)
     parser.add_argument("--baseline", default="", help="git revision to compare against")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md",
                         help="report file ('-' for none)")

@@ -118,3 +118,16 @@ def test_report_renders_every_section(figures: dict[str, Any]) -> None:
         assert heading in text
     assert "10x mentions costs 10.0x time" in text and "(10.0x per 10x): meets target" in text
     assert results["estimate_100k"]["exponent"] == pytest.approx(1.0)
+
+
+def test_real_run_section_gives_the_ratio_to_bare_spacy() -> None:
+    import speed
+
+    row = {"bare": {"seconds": 10.0, "cpu_seconds": 18.0},
+           "run": {"seconds": 16.0, "cpu_seconds": 30.0, "ratio": 0.625, "cpu_ratio": 0.6}}
+    figures = {"source": "/data/gva-dev/articles.jsonl", "articles": 300, "words": 180_000,
+               "workers": 2, "batch_size": 32, "rounds": [row], "median": {"run": 0.625},
+               "median_cpu": {"run": 0.6}, "load_average": (3.0, 3.0, 3.0), "nproc": 2}
+    text = "\n".join(speed.render(figures))
+    assert "| 1 | `eventfuse run` | 16.0 | 30.0 | 18.8 | 11,250 | 0.62x (CPU 0.60x) |" in text
+    assert "**0.62x** (target 0.6x: meets it)" in text

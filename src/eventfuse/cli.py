@@ -87,8 +87,8 @@ def _set_workers(click_ctx: click.Context, _param: click.Parameter, value: int |
 
 WORKERS = click.option(
     "--workers", type=click.IntRange(min=1), expose_value=False, callback=_set_workers,
-    help="Processes parsing articles (spaCy's n_process; Spark: local cores) [default: one "
-    "per core, or the n_process setting].",
+    help="Processes parsing and extracting articles (each parses and runs the rules on its "
+    "batches; Spark: local cores) [default: one per core, or the n_process setting].",
 )
 
 

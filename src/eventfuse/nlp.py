@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -68,7 +69,11 @@ def parse_cached(
     missing = [n for n in range(len(texts)) if n not in docs]
     parsed = parse((texts[n] for n in missing), batch_size=batch_size, n_process=n_process)
     for n, doc in zip(missing, parsed, strict=True):
-        (cache_dir / f"{keys[n]}.spacy").write_bytes(DocBin(docs=[doc]).to_bytes())
+        # Written aside, then renamed: worker processes may read and write the cache at once.
+        path = cache_dir / f"{keys[n]}.spacy"
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_bytes(DocBin(docs=[doc]).to_bytes())
+        os.replace(partial, path)
         docs[n] = doc
     return [docs[n] for n in range(len(texts))]
 
@@ -86,6 +91,18 @@ def entities(doc: Doc) -> tuple[Span, ...]:
     cached = doc.user_data.get(_ENTS_KEY)
     if cached is None:
         cached = doc.user_data[_ENTS_KEY] = tuple(doc.ents)
+    return cached
+
+
+_TEXT_KEY = "eventfuse.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins every token's text on each access, and
+    several extractors read it per article."""
+    cached = doc.user_data.get(_TEXT_KEY)
+    if cached is None:
+        cached = doc.user_data[_TEXT_KEY] = doc.text
     return cached
 
 

@@ -99,18 +99,19 @@ def ingest_articles(
 
 
 def extract_pending(store: Store, options: Options, progress: Progress | None = None) -> int:
-    """Extract mentions from every stored article not yet extracted; returns mentions found."""
-    from eventfuse.extract import extract_articles
-    from eventfuse.nlp import pipe_chunk
+    """Extract mentions from every stored article not yet extracted; returns mentions found.
+    With ``options.n_process`` > 1, worker processes parse and extract one batch each at a time
+    while this process reads the next batches and writes each batch's mentions as it comes."""
+    from eventfuse.extract import extract_batches
+    from eventfuse.nlp import pipe_processes
 
     pending = store.articles_without_mentions()
+    size = options.batch_size
+    workers = pipe_processes(len(pending), size, options.n_process)
+    batches = (store.get_articles(pending[start : start + size])
+               for start in range(0, len(pending), size))
     found = 0
-    # One nlp.pipe call per chunk, each worker process getting several batches of it.
-    chunk = pipe_chunk(options.batch_size, options.n_process)
-    for start in range(0, len(pending), chunk):
-        ids = pending[start : start + chunk]
-        articles = store.get_articles(ids)
-        mentions = extract_articles(articles, options)
+    for ids, mentions in extract_batches(batches, options, workers):
         store.put_mentions(ids, mentions)
         found += len(mentions)
         if progress:

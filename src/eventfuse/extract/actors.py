@@ -26,7 +26,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import ConfigError
-from eventfuse.nlp import entities, span_entities
+from eventfuse.nlp import doc_text, entities, span_entities
 from eventfuse.records import Actor, Evidence, Role
 
 ENV_ACTORS = "EVENTFUSE_ACTORS"
@@ -207,10 +207,17 @@ def get_agents() -> AgentLexicon:
 # --- names ---------------------------------------------------------------------------------------
 
 
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE_END = re.compile(r"(?:'s|’s|'|’)$")
+_ARTICLE_START = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def _clean_name(name: str) -> str:
-    text = re.sub(r"\s+", " ", name).strip(" \t\n,.;:\"'“”‘’()")
-    text = re.sub(r"(?:'s|’s|'|’)$", "", text)
-    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    # cached: the same names are cleaned for every candidate of an article
+    text = _SPACES.sub(" ", name).strip(" \t\n,.;:\"'“”‘’()")
+    text = _POSSESSIVE_END.sub("", text)
+    return _ARTICLE_START.sub("", text)
 
 
 def strip_titles(name: str) -> str:
@@ -295,7 +302,7 @@ def build_actor_context(
 ) -> ActorContext:
     """Who the article introduced: full names for surnames, acronyms, persons' countries."""
     dictionary = dictionary or get_actor_dictionary()
-    acronyms = find_acronym_definitions(doc.text)
+    acronyms = find_acronym_definitions(doc_text(doc))
     counts: Counter[str] = Counter()
     order: list[str] = []
     countries: dict[str, str] = {}

@@ -26,6 +26,7 @@ from eventfuse.extract.status import (
     stance_reason,
     unreal_reason,
 )
+from eventfuse.nlp import doc_text
 from eventfuse.ontology import get_ontology
 from eventfuse.records import Status
 
@@ -284,7 +285,7 @@ def detect_events(
     violent happening that an accusation or investigation is about ("investigating the shooting
     death of a child") is reported too, not only the investigation.
     """
-    quoted = quoted_ranges(doc.text)
+    quoted = quoted_ranges(doc_text(doc))
     found: list[EventCandidate] = []
     for sent in doc.sents:
         for candidate in _sentence_events(sent, keep_presupposed):
@@ -574,16 +575,38 @@ def acled_rule(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> Mapping[str, Any] | None:
     """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
-    # A date is no cue: "12 March" is not a march.
-    words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
-    text = " " + " ".join(t.lower_ for t in words) + " "
-    lemmas = frozenset(t.lemma_.lower() for t in words)
+    text, lemmas, pieces = _cue_words(sent)
     subject = _subject_text(trigger) if trigger is not None else " "
     target = _target_text(trigger) if trigger is not None else " "
-    for rule in get_crosswalk():
-        if _rule_holds(rule, kind, mode, text, lemmas, subject, target):
+    for rule, checks in _compiled_crosswalk():
+        if _rule_holds(rule, checks, kind, mode, text, lemmas, pieces, subject, target):
             return rule
     return None
+
+
+def _cue_words(sent: Span) -> tuple[str, frozenset[str], frozenset[str]]:
+    """The sentence's words as cues are matched in them: lower case, space-joined and padded,
+    their lemmas, and the text's space-separated pieces; built once per sentence (several
+    candidates and typing ask again)."""
+    per_sentence: dict[tuple[int, int], tuple[str, frozenset[str], frozenset[str]]] = (
+        sent.doc.user_data.setdefault(_CUE_WORDS_KEY, {}))
+    cached = per_sentence.get((sent.start, sent.end))
+    if cached is None:
+        # A date is no cue: "12 March" is not a march.
+        words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
+        text = " " + " ".join(t.lower_ for t in words) + " "
+        cached = per_sentence[sent.start, sent.end] = (
+            text, frozenset(t.lemma_.lower() for t in words), _pieces(text))
+    return cached
+
+
+def _pieces(text: str) -> frozenset[str]:
+    """The runs of ``text`` with a space on both sides (a word cue occurs as " cue " exactly when
+    it is one of them)."""
+    return frozenset(text.split(" ")[1:-1])
+
+
+_CUE_WORDS_KEY = "eventfuse.cue_words"
 
 
 @functools.cache
@@ -600,10 +623,12 @@ def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
 
 def _rule_holds(
     rule: Mapping[str, Any],
+    checks: tuple[tuple[str, _Cues, bool], ...],
     kind: str,
     mode: str | None,
     text: str,
     lemmas: frozenset[str],
+    pieces: frozenset[str],
     subject: str,
     target: str = " ",
 ) -> bool:
@@ -611,37 +636,70 @@ def _rule_holds(
         return False
     if "modes" in rule and mode not in rule["modes"]:
         return False
-    checks = (
-        ("cues", text, True),
-        ("also", text, True),
-        ("also_any", text, True),
-        ("territory_cues", text, True),
-        ("not_cues", text, False),
-        ("actor_cues", subject, True),
-        ("not_actor_cues", subject, False),
-        ("target_cues", target, True),
-        ("not_target_cues", target, False),
-    )
-    for key, where, wanted in checks:
-        if (
-            key in rule
-            and _any_cue(rule[key], where, lemmas if where is text else frozenset()) != wanted
-        ):
+    for where, cues, wanted in checks:
+        if where == "text":
+            found = cues.found(text, lemmas, pieces)
+        else:  # a single-word cue of the subject or target is matched as a word, not a lemma
+            words = subject if where == "subject" else target
+            found = cues.found(words, frozenset(), _pieces(words))
+        if found != wanted:
             return False
     return True
 
 
 _NO_CUE_ENTITIES = frozenset({"DATE", "TIME"})
 
+# Which words each cue list of a crosswalk rule is matched in, and whether it must match.
+_CUE_CHECKS = (
+    ("cues", "text", True),
+    ("also", "text", True),
+    ("also_any", "text", True),
+    ("territory_cues", "text", True),
+    ("not_cues", "text", False),
+    ("actor_cues", "subject", True),
+    ("not_actor_cues", "subject", False),
+    ("target_cues", "target", True),
+    ("not_target_cues", "target", False),
+)
 
-def _any_cue(cues: Iterable[str], text: str, lemmas: frozenset[str]) -> bool:
-    """Whether a cue occurs as words of ``text`` (tokens joined by spaces: a hyphenated cue,
-    "sit-in", is matched as the tokenizer splits it too) or, a single word, as a lemma."""
-    return any(
-        f" {cue} " in text
-        or ("-" in cue and f" {cue.replace('-', ' - ')} " in text)
-        or (" " not in cue and cue in lemmas)
-        for cue in cues
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """One cue list, compiled: a cue occurs as words of a space-joined text (a hyphenated cue,
+    "sit-in", also as the tokenizer splits it) or, a single word, as a lemma. A cue without a
+    space occurs in the padded text exactly when it is one of the text's space-separated
+    pieces: a set look-up, not a substring search per cue."""
+
+    phrases: tuple[str, ...]  # cues with spaces, padded: searched as substrings
+    pieces: frozenset[str]  # cues without spaces, matched against the text's pieces
+    words: frozenset[str]  # single-word cues, also matched as lemmas
+
+    def found(self, text: str, lemmas: frozenset[str], pieces: frozenset[str]) -> bool:
+        return (not self.pieces.isdisjoint(pieces) or not self.words.isdisjoint(lemmas)
+                or any(p in text for p in self.phrases))
+
+
+def _compile_cues(listed: Iterable[str]) -> _Cues:
+    cues, phrases, pieces = list(listed), [], set()
+    for cue in cues:
+        if cue and " " not in cue:
+            pieces.add(cue)
+        else:
+            phrases.append(f" {cue} ")
+        if "-" in cue:
+            phrases.append(f" {cue.replace('-', ' - ')} ")
+    return _Cues(tuple(phrases), frozenset(pieces), frozenset(c for c in cues if " " not in c))
+
+
+@functools.cache
+def _compiled_crosswalk() -> tuple[tuple[Mapping[str, Any], tuple[tuple[str, _Cues, bool], ...]],
+                                   ...]:
+    """Each crosswalk rule with its cue checks compiled once (not a string built per cue, rule
+    and candidate)."""
+    return tuple(
+        (rule, tuple((where, _compile_cues(rule[key]), wanted)
+                     for key, where, wanted in _CUE_CHECKS if key in rule))
+        for rule in get_crosswalk()
     )
 
 

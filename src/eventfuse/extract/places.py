@@ -30,7 +30,7 @@ from eventfuse.extract.gazetteer import (
     load_rules,
     normalize_name,
 )
-from eventfuse.nlp import entities
+from eventfuse.nlp import doc_text, entities, token_bounds
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -129,13 +129,20 @@ def _regions_named(
 ) -> dict[str, set[str]]:
     """First-level region code -> the folded names read inside it (or naming it) the first time,
     in the article's country."""
-    codes = {e.name: code for code, e in gazetteer.admin1_entries().items() if e.country == hint}
+    codes = _admin1_by_name(gazetteer, hint)
     named: dict[str, set[str]] = {}
     for place in places:
         code = codes.get(place.admin1 or "")
         if place.evidence is not None and code is not None and place.precision != "unknown":
             named.setdefault(code, set()).add(normalize_name(place.evidence.text))
     return named
+
+
+@functools.lru_cache(maxsize=256)
+def _admin1_by_name(gazetteer: Gazetteer, country: str | None) -> Mapping[str, str]:
+    """First-level region name -> its code, in ``country``: a walk over every region of the
+    gazetteer, once per country rather than once per article."""
+    return {e.name: code for code, e in gazetteer.admin1_entries().items() if e.country == country}
 
 
 # Rules of the geoparser that ``find_places(off=...)`` (and ``--ablate``) can switch off.
@@ -161,7 +168,7 @@ def _region_outliers(
     are dropped, names the model tags as places kept without a pin (their text the address);
     with ``sites`` every such name is kept unpinned (then located at the article's town)."""
     by_start = {c.start: c for c in candidates}
-    codes = {e.name: code for code, e in gazetteer.admin1_entries().items() if e.country == hint}
+    codes = _admin1_by_name(gazetteer, hint)
     needed = int(_rules()["scan"]["min_population_outside_region"])
     kept: list[Place] = []
     for place in places:
@@ -424,7 +431,7 @@ def _settle_lists(places: list[Place], doc: Doc, gazetteer: Gazetteer) -> list[P
     """A name right after "Tacoma, " that names Tacoma's own region is that region; a name listed
     with a first-level region ("California or Washington") takes its first-level reading."""
     settled: list[Place] = []
-    text = doc.text  # built from the tokens on every access
+    text = doc_text(doc)  # spaCy builds Doc.text from the tokens: cached per Doc
     for place in places:
         previous = settled[-1] if settled else None
         if previous is not None and previous.evidence and place.evidence:
@@ -769,27 +776,40 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> 
     sentence_end = [0] * len(doc)  # token.sent walks the sentences on every call: once here
     for sent in doc.sents:
         sentence_end[sent.start : sent.end] = [sent.end] * len(sent)
+    # Per-token arrays built once: an n-gram's text is a slice of the Doc's text, not a Span
+    text, (starts, ends) = doc_text(doc), token_bounds(doc)
+    capital = [_capitalized(t) for t in doc]
     i = 0
     while i < len(doc):
-        match = _longest_match(doc, i, min(longest, sentence_end[i] - i), gazetteer)
-        if match is None:
+        end = _longest_match(text, starts, ends, capital, i, min(longest, sentence_end[i] - i),
+                             gazetteer)
+        if end is None:
             i += 1
             continue
-        candidate = _vet_scan_hit(match, embedded)
+        candidate = _vet_scan_hit(doc[i:end], embedded)
         if candidate is not None:
             found.append(candidate)
-        i = match.end
+        i = end
     return found
 
 
-def _longest_match(doc: Doc, i: int, longest: int, gazetteer: Gazetteer) -> Span | None:
-    if not _capitalized(doc[i]):
+def _longest_match(
+    text: str, starts: Sequence[int], ends: Sequence[int], capital: Sequence[bool], i: int,
+    longest: int, gazetteer: Gazetteer,
+) -> int | None:
+    """The end token of the longest capitalized n-gram from token ``i`` naming a place."""
+    if not capital[i]:
         return None
-    for n in range(longest, 0, -1):
-        span = doc[i : i + n]
-        if _capitalized(span[-1]) and span.text in gazetteer and not is_blocked(span.text):
-            return span
+    for end in range(i + longest, i, -1):
+        if capital[end - 1] and _scan_name(gazetteer, text[starts[i] : ends[end - 1]]):
+            return end
     return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _scan_name(gazetteer: Gazetteer, name: str) -> bool:
+    """``name`` is in the gazetteer and not blocked (the same n-grams recur across articles)."""
+    return name in gazetteer and not is_blocked(name)
 
 
 def _capitalized(token: Token) -> bool:
@@ -1036,7 +1056,7 @@ _DATELINE_END = ("(", "—", "–", " - ", "--", ":")
 
 
 def _dateline(doc: Doc, places: Sequence[Place]) -> Place | None:
-    text = doc.text
+    text = doc_text(doc)
     previous: Place | None = None
     for place in places:
         ev = place.evidence

@@ -22,6 +22,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
+from eventfuse.nlp import doc_text
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -192,7 +193,7 @@ def _finder() -> re.Pattern[str]:
 def find_quantities(doc: Doc, article_id: str) -> list[Quantity]:
     """Every head-count in ``doc`` whose kind the parse tells, in text order, with evidence."""
     found: list[Quantity] = []
-    for match in _finder().finditer(doc.text):
+    for match in _finder().finditer(doc_text(doc)):
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
         amount = parse_amount(match.group())
         if span is None or len(span) == 0 or amount is None or not _is_count(span, match.group()):
@@ -339,15 +340,26 @@ def _noun_kind(token: Token | None, exclude: str | None) -> QuantityKind | None:
 
 
 def _verb_kind(verb: Token) -> QuantityKind | None:
-    doc = verb.doc
+    forms, i = _lower_forms(verb.doc), verb.i
     for kind in _KIND_ORDER:
         for phrase in get_lexicon().kind_verbs.get(kind, ()):
-            window = doc[verb.i : verb.i + len(phrase)]
-            if len(window) == len(phrase) and all(
-                t.lemma_.lower() == w or t.lower_ == w for t, w in zip(window, phrase, strict=True)
+            # each word of the phrase is the lemma or the lower-case form of the next token
+            if i + len(phrase) <= len(forms) and all(
+                w in forms[i + k] for k, w in enumerate(phrase)
             ):
                 return kind
     return None
+
+
+_FORMS_KEY = "eventfuse.lower_forms"
+
+
+def _lower_forms(doc: Doc) -> list[tuple[str, str]]:
+    """Each token's lower-case lemma and form, built once per Doc (not a Span per phrase)."""
+    cached: list[tuple[str, str]] | None = doc.user_data.get(_FORMS_KEY)
+    if cached is None:
+        cached = doc.user_data[_FORMS_KEY] = [(t.lemma_.lower(), t.lower_) for t in doc]
+    return cached
 
 
 def _is_people(noun: Token | None) -> bool:

@@ -27,6 +27,7 @@ from eventfuse.extract.actors import (
     last_named_person,
     normalize_actor,
 )
+from eventfuse.nlp import doc_text as text_of
 from eventfuse.nlp import entities, token_bounds
 from eventfuse.records import Evidence, Quote
 
@@ -142,7 +143,7 @@ def find_quotes(
     context = context or build_actor_context(doc, article_id)
     cues, scare_max = _quote_lexicon()
     quotes: list[Quote] = []
-    doc_text = doc.text  # spaCy rebuilds Doc.text on every access: once per article
+    doc_text = text_of(doc)  # spaCy rebuilds Doc.text on every access: once per Doc
     for span in find_quote_spans(doc_text):
         text = _clean_quote(span.text_in(doc_text))
         speaker, cue = _speaker_for(doc, span, cues)

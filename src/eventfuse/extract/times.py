@@ -41,6 +41,7 @@ import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
+from eventfuse.nlp import doc_text
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -406,9 +407,12 @@ def _full_date(norm: str) -> dt.date | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _dateparser_when(
     text: str, norm: str, published: dt.date | None, anchor: Anchor
 ) -> When:
+    # cached: a pure reading of the same words on the same reference date (wire copies, a
+    # date repeated in an article), and dateparser costs milliseconds per call
     base = dt.datetime.combine(published or dt.date(2000, 1, 1), dt.time())
     try:
         data = _date_parser(base).get_date_data(norm)
@@ -427,6 +431,12 @@ def _dateparser_when(
         return When(text, dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), "year", anchor=anchor)
     precision: TimePrecision = "week" if period == "week" else "day"
     return When(text, day, day, precision, anchor=anchor)
+
+
+def warm() -> None:
+    """Build dateparser's tables (time-zone patterns, locale data) now: its first call costs
+    about a second, once per process (worker processes forked after this inherit them)."""
+    _date_parser(dt.datetime(2000, 1, 1)).get_date_data("march 3 2001")
 
 
 @functools.lru_cache(maxsize=64)
@@ -502,7 +512,7 @@ def _finder() -> re.Pattern[str]:
 
 def find_times(doc: Doc, article_id: str, published: dt.date | None) -> list[When]:
     """Every dated (or datable) time expression in ``doc``, in text order, with evidence."""
-    text = doc.text  # spaCy rebuilds Doc.text on every access
+    text = doc_text(doc)  # spaCy builds Doc.text from the tokens: cached per Doc
     found: list[When] = []
     for start, end in _candidate_spans(doc, text):
         when = resolve_time(text[start:end], published)

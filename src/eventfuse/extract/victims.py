@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Token
 
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
+from eventfuse.nlp import doc_text
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -108,7 +109,7 @@ def victim_statements(
     gives. ``text``: the Doc's text when the caller has it (spaCy rebuilds Doc.text per access);
     ``off``: the ids of :data:`RULES` switched off."""
     lex = get_lexicon()
-    text = doc.text if text is None else text
+    text = doc_text(doc) if text is None else text
     found = []
     for token in doc:
         if token.pos_ == "NOUN":

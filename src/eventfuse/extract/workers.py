@@ -1,0 +1,93 @@
+"""Parsing AND extraction in worker processes: each worker parses one batch of articles with
+``nlp.pipe`` and runs the extraction components on it, returning the batch's frozen Mention
+records; the calling process only reads, hands out and collects batches, in input order.
+
+With the rules in the main process (as before) they ran on one core while the workers parsed:
+the rules cost about as much CPU as the parse, so the second core could not be filled. Workers
+are forked from a process that has loaded the model, lexicons and gazetteer once (no reload per
+worker); the mentions are the same as in one process (tests/test_extract_workers.py).
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+from collections.abc import Iterable, Iterator, Sequence
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+
+from eventfuse.records import Article, Mention
+from eventfuse.settings import Options
+
+# Batches queued per worker: a worker finishing early takes the next at once, and the articles
+# in flight (read, not yet written) stay a few batches.
+QUEUED_PER_WORKER = 2
+
+# An invented article touching every lazily loaded part (model, lexicons, gazetteer, dates,
+# typing), extracted once before forking so that the workers inherit it all loaded.
+_WARM_TEXT = ("SPRINGFIELD, Ill. (AP) - Police said two men were shot and killed on Monday near "
+              "a school in Springfield. Hundreds of people protested on Tuesday, officials said.")
+
+
+def extract_batch(
+    articles: Sequence[Article], options: Options, parse_cache: Path | None = None
+) -> list[Mention]:
+    """Parse ``articles`` (one ``nlp.pipe`` run in this process, or the parse cache) and extract
+    their mentions, in order. What each worker runs, and the in-process path too."""
+    from eventfuse.extract.article import extract_mentions
+    from eventfuse.extract.pipeline import title_lemmas
+    from eventfuse.nlp import parse, parse_cached
+
+    texts = [a.text for a in articles]
+    docs = (parse_cached(texts, parse_cache, batch_size=options.batch_size)
+            if parse_cache is not None else parse(texts, batch_size=options.batch_size))
+    title_lemmas([a.title for a in articles if a.title])  # one batched pass for the salience
+    mentions: list[Mention] = []
+    for article, doc in zip(articles, docs, strict=True):
+        mentions.extend(extract_mentions(article, doc, options))
+    return mentions
+
+
+def extract_in_workers(
+    batches: Iterable[Sequence[Article]],
+    options: Options,
+    workers: int,
+    parse_cache: Path | None = None,
+) -> Iterator[list[Mention]]:
+    """The mentions of each batch, in order, parsed and extracted by ``workers`` processes.
+
+    ``batches`` is read lazily in the calling thread (it may read a store), a few batches
+    ahead of the results, so a caller writing each batch's mentions streams a corpus of any
+    size through the workers with bounded memory."""
+    warm(options)
+    with _pool(workers) as pool:
+        pending: collections.deque[AsyncResult[list[Mention]]] = collections.deque()
+        for batch in batches:
+            pending.append(pool.apply_async(extract_batch, (list(batch), options, parse_cache)))
+            while len(pending) > workers * QUEUED_PER_WORKER:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def warm(options: Options) -> None:
+    """Load everything extraction loads lazily, in this process (the loaders cache: a second
+    call costs one small extraction)."""
+    import datetime as dt
+
+    from eventfuse.extract import times
+    from eventfuse.extract.article import extract_mentions
+    from eventfuse.nlp import parse_one
+
+    article = Article(id="warm", text=_WARM_TEXT, title="Two killed in shooting",
+                      published=dt.date(2020, 1, 1))
+    extract_mentions(article, parse_one(_WARM_TEXT), options)
+    times.warm()
+
+
+def _pool(workers: int) -> Pool:
+    """Forked workers share the loaded model and tables copy-on-write; where fork is not
+    available (Windows), spawned ones load them again."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return context.Pool(workers)
