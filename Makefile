@@ -62,8 +62,10 @@ train: $(STAMP)
 	@echo "== scripts/train_fusion.py"
 	$(BIN)/python scripts/train_fusion.py $(SHARED_DATA)/ecbplus
 
+# REAL_PARSE_CACHE keeps the real news's spaCy parses between runs (fusion on real mentions).
+REAL_PARSE_CACHE ?= $(VENV)/real-parse-cache
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --real $(SHARED_DATA)/gva-dev/articles.jsonl --real-parse-cache $(REAL_PARSE_CACHE)
 
 # Adding 100 real articles to stores of 1k and 8k replicated real articles (issue 19 part 2).
 bench-incremental: $(STAMP)

@@ -189,32 +189,10 @@ def fusion_section(r: Figures) -> list[str]:
 
 def real_section(r: Figures) -> list[str]:
     """Fusion on replicated real mentions (issue 15), when bench/run.py had --real."""
+    from fusion_real import render
+
     real = r.get("real")
-    if not real:
-        return []
-    extract = real["extract"]
-    points = real["points"]
-    out = ["", "## Fusion on real mentions", "",
-           f"{extract['mentions']} mentions extracted from {extract['articles']} real articles "
-           f"(`{real['source']}`, read in place) in {extract['seconds']:.0f} s, repeated with each "
-           "copy dated one corpus span later: news per day stays real (most in one country, many "
-           "a day). Target: 10x mentions costs <= 12x time.", ""]
-    rows = []
-    for n, f in enumerate(points):
-        growth = ""
-        if n:
-            prev = points[n - 1]
-            growth = (f"{f['mentions'] / prev['mentions']:.0f}x mentions, "
-                      f"{f['seconds'] / prev['seconds']:.1f}x time")
-        rows.append((f["mentions"], f["articles"], f"{f['seconds']:.1f}",
-                     f"{f['peak_rss_mb']:.0f}", f["capped_blocks"], growth))
-    out += table(("mentions", "articles", "seconds", "peak RSS MB", "capped blocks", "growth"),
-                 rows)
-    slope = real.get("slope")
-    if slope is not None:
-        ok = 10 ** slope <= SCALING_TARGET
-        out += ["", f"Log-log slope {slope:.2f} ({10 ** slope:.1f}x per 10x): {verdict(ok)}."]
-    return out
+    return render(real) if real else []
 
 
 def incremental_section(r: Figures) -> list[str]:

@@ -180,20 +180,13 @@ def benchmark(args: argparse.Namespace, root: Path) -> Figures:
 
 
 def real_scaling(args: argparse.Namespace, root: Path) -> Figures:
-    """Fusion on replicated real mentions (issue 15): the mentions extracted from ``--real``
-    (read in place), repeated to each of ``--real-sizes``; the slope of log time on log size."""
-    figures: Figures = {"source": str(args.real)}
-    figures["extract"] = stage("real_mentions", root, source=args.real)
-    log(f"real news: {figures['extract']['mentions']} mentions from "
-        f"{figures['extract']['articles']} articles ({figures['extract']['seconds']:.0f} s)")
-    points = []
-    for size in args.real_sizes:
-        point = stage("fuse_real", root, size=size)
-        points.append(point)
-        log(f"fuse {point['mentions']} real mentions: {point['seconds']:.1f} s")
-    figures["points"] = points
-    figures["slope"] = scaling_exponent([(p["mentions"], p["seconds"]) for p in points])
-    return figures
+    """Fusion on replicated real mentions (issue 15, bench/fusion_real.py): the mentions
+    extracted from ``--real`` (read in place), fused as ``--real-copies`` copies and at each of
+    ``--real-sizes`` mentions; the slope of log time on log size."""
+    import fusion_real
+
+    return fusion_real.curve(Path(args.real), root, args.real_copies, args.real_sizes,
+                             args.real_parse_cache, log=log)
 
 
 def whole_run(work: Path, root: Path, args: argparse.Namespace) -> Figures:
@@ -270,11 +263,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                               "articles.jsonl"),
                         help="real news (JSON Lines articles) for the fusion scaling on real "
                              "mentions; '' to skip")
-    parser.add_argument("--real-sizes", default="10000,100000",
-                        help="real mention counts (the extracted news repeated)")
     parser.add_argument("--real-run-articles", type=int, default=300,
                         help="real articles for eventfuse run vs bare nlp.pipe (bench/speed.py)")
     parser.add_argument("--real-run-rounds", type=int, default=2)
+    parser.add_argument("--real-copies", default="1,2,4,10",
+                        help="copies of the real mentions fused (bench/fusion_real.py)")
+    parser.add_argument("--real-sizes", default="100000",
+                        help="real mention counts also fused (the extracted news repeated)")
+    parser.add_argument("--real-parse-cache", type=Path,
+                        help="keep the real news's spaCy parses here between runs")
     parser.add_argument("--baseline", default="", help="git revision to compare against")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md",
                         help="report file ('-' for none)")
@@ -282,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.fusion_sizes = [int(s) for s in args.fusion_sizes.split(",") if s.strip()]
     args.real_sizes = [int(s) for s in args.real_sizes.split(",") if s.strip()]
+    args.real_copies = [int(s) for s in args.real_copies.split(",") if s.strip()]
     if args.real and not Path(args.real).is_file():
         log(f"no real news at {args.real}: fusion on real mentions skipped")
         args.real = ""

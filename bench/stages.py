@@ -266,12 +266,18 @@ def stage_real_mentions(work: Path, args: dict[str, str]) -> Figures:
     out = work / "real"
     out.mkdir(parents=True, exist_ok=True)
     options = load_options()
+    cache = Path(args["parse_cache"]) if args.get("parse_cache") else None
 
     def extract() -> tuple[list[Any], list[Any]]:
+        # As the incidents evaluation runs it: in batches of 256, parses kept in ``parse_cache``.
         with open_store(":memory:") as store:
             ingest_articles(read_file(args["source"], options), store, options)
             articles = store.get_articles()
-            return articles, list(extract_articles(articles, options))
+            mentions: list[Any] = []
+            for start in range(0, len(articles), 256):
+                mentions += extract_articles(articles[start : start + 256], options,
+                                             parse_cache=cache)
+            return articles, mentions
 
     (articles, mentions), seconds = timed(extract)
     write_jsonl(out / "articles.jsonl", articles)
@@ -280,24 +286,154 @@ def stage_real_mentions(work: Path, args: dict[str, str]) -> Figures:
 
 
 def stage_fuse_real(work: Path, args: dict[str, str]) -> Figures:
-    """Fusion time at ``size`` real mentions: the extracted real news repeated, each copy dated
-    one corpus span later, so news per day stays real (most in one country, many a day)."""
+    """Fusion time at ``size`` real mentions (or ``copies`` times the extracted ones), the
+    extracted real news repeated by replicate_news(), copy k dated k*``shift_weeks`` later
+    (default copy_weeks(): copies one after another, each at the real news's own density per
+    day; 1: k copies overlap, k times the news per day). ``digest`` is a hash of every event
+    fusion returned, so two source trees can be shown to give the same events."""
+    import hashlib
+
     from eventfuse.fuse import fuse
-    from eventfuse.records import Article, from_dict
+    from eventfuse.records import Article, from_dict, to_dict
 
     real = work / "real"
     articles = [from_dict(Article, row) for row in read_jsonl(real / "articles.jsonl")]
     mentions = load_mentions(real / "mentions.jsonl")
-    days = [a.published for a in articles if a.published is not None]
-    span = (max(days) - min(days)).days + 1 if days else 1
-    scaled_mentions, scaled_articles = replicate(
-        mentions, articles, int(args["size"]), shift_days=span
-    )
+    size = int(args["size"]) if "size" in args else len(mentions) * int(args["copies"])
+    weeks = int(args.get("shift_weeks") or copy_weeks(articles))
+    scaled_mentions, scaled_articles = replicate_news(mentions, articles, size, weeks)
     warm_model()
+    cpu = time.process_time()
     result, seconds = timed(lambda: fuse(scaled_mentions, scaled_articles))
+    cpu = time.process_time() - cpu
+    digest = hashlib.sha256()
+    for event in result.events:
+        digest.update(json.dumps(to_dict(event), sort_keys=True, default=str).encode())
     return {"mentions": len(scaled_mentions), "articles": len(scaled_articles),
             "events": len(result.events), "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
-            "capped_blocks": len(result.notes)}
+            "cpu_seconds": cpu, "capped_blocks": len(result.notes), "shift_weeks": weeks,
+            "digest": digest.hexdigest()[:16]}
+
+
+STORY_GAP_DAYS = 60  # data/fusion.yaml story.max_gap_days
+
+
+def copy_weeks(articles: Sequence[Any]) -> int:
+    """Whole weeks from one copy of real news to the next so that copies follow each other
+    without overlap: the news's span plus the story gap."""
+    days = [a.published for a in articles if a.published is not None]
+    span = (max(days) - min(days)).days + 1 if days else 1
+    return -(-(span + STORY_GAP_DAYS) // 7)
+
+
+def replicate_news(
+    mentions: Sequence[Any], articles: Sequence[Any], size: int, shift_weeks: int
+) -> tuple[list[Any], list[Any]]:
+    """The first ``size`` mentions of copies of real news, in publication order. Copy k (k > 0)
+    is other news of the same density, places and outlets: new article and mention ids, every
+    date k*``shift_weeks`` whole weeks later (weekdays stay, so "on Monday" still fits), and
+    its words enciphered: every letter of a word that is not a stop word goes through copy k's
+    own substitution alphabet (case, length, punctuation, digits and so every offset kept) in
+    the article's title and text and in the mentions' evidence, actor names and quotes. So a
+    copy is as alike within itself as the original (same TF-IDF structure, names, triggers'
+    lemmas, places, dates relative to each other) and shares with other copies only what
+    different real news shares: places, outlets, dates, stop words and trigger lemmas. With
+    ``shift_weeks`` of 1, k copies overlap in time: k times the news per day and place, the
+    density at which candidate pairs grow with the square of news per day."""
+    import dataclasses
+    import datetime as dt
+
+    by_article = {a.id: a for a in articles}
+    mentions = sorted(mentions, key=lambda m: (by_article[m.article_id].published or dt.date.min,
+                                               m.article_id, m.id))
+    out_mentions: list[Any] = []
+    out_articles: dict[str, Any] = {}
+    copy = 0
+    while len(out_mentions) < size:
+        copier = _Copier(copy, dt.timedelta(weeks=shift_weeks * copy))
+        for m in mentions:
+            if len(out_mentions) >= size:
+                break
+            article = by_article[m.article_id]
+            article_id = copier.article_id(article.id)
+            if article_id not in out_articles:
+                out_articles[article_id] = dataclasses.replace(
+                    article, id=article_id, copy_of=None, title=copier.text(article.title),
+                    text=copier.text(article.text), published=copier.date(article.published))
+            out_mentions.append(copier.mention(m))
+        copy += 1
+    return out_mentions, list(out_articles.values())
+
+
+class _Copier:
+    """Copy ``copy`` of real news: ids, dates and words (see replicate_news)."""
+
+    def __init__(self, copy: int, shift: Any) -> None:
+        import random
+        import re
+        import string
+
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        self.copy, self.shift = copy, shift
+        letters = list(string.ascii_lowercase)
+        random.Random(copy).shuffle(letters)
+        self._lower = str.maketrans(string.ascii_lowercase, "".join(letters))
+        self._upper = str.maketrans(string.ascii_uppercase, "".join(letters).upper())
+        self._word = re.compile(r"[A-Za-z]+")
+        self._stop = STOP_WORDS
+
+    def article_id(self, article_id: str) -> str:
+        return f"{article_id}~{self.copy}" if self.copy else article_id
+
+    def date(self, date: Any) -> Any:
+        return date + self.shift if date is not None and self.copy else date
+
+    def text(self, text: str | None) -> Any:
+        if not text or not self.copy:
+            return text
+        return self._word.sub(self._cipher, text)
+
+    def _cipher(self, match: Any) -> str:
+        word = match.group(0)
+        if word.lower() in self._stop:
+            return str(word)
+        return str(word.translate(self._lower).translate(self._upper))
+
+    def mention(self, mention: Any) -> Any:
+        if not self.copy:
+            return mention
+        return self._copied(mention)
+
+    def _copied(self, value: Any) -> Any:
+        import dataclasses
+
+        from eventfuse.records import Actor, Evidence, Mention, Place, Quote, When
+
+        if isinstance(value, tuple):
+            return tuple(self._copied(v) for v in value)
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            return value
+        changes = {f.name: self._copied(getattr(value, f.name))
+                   for f in dataclasses.fields(value)
+                   if dataclasses.is_dataclass(getattr(value, f.name))
+                   or isinstance(getattr(value, f.name), tuple)}
+        if isinstance(value, Mention):
+            changes.update(id=f"{value.id}~{self.copy}", article_id=self.article_id(
+                value.article_id), published=self.date(value.published))
+        elif isinstance(value, Evidence):
+            changes.update(article_id=self.article_id(value.article_id),
+                           text=self.text(value.text))
+        elif isinstance(value, When):  # its text stays: a weekday name anchors it
+            changes.update(start=self.date(value.start), end=self.date(value.end))
+        elif isinstance(value, Actor) and not value.generic:
+            changes.update(name=self.text(value.name), canonical=self.text(value.canonical))
+        elif isinstance(value, Quote):
+            changes.update(text=self.text(value.text), speaker=self.text(value.speaker),
+                           speaker_canonical=self.text(value.speaker_canonical))
+        elif isinstance(value, Place):  # the same places: more news there, not new towns
+            pass
+        return dataclasses.replace(value, **changes)
 
 
 STAGES: dict[str, Callable[[Path, dict[str, str]], Figures]] = {

@@ -121,3 +121,30 @@ def test_without_shared_names_only_articles_published_near_each_other_join():
     assert near == [["c", "z"]]
     far = groups(art("c", SHOOTING_OAK), art("z", plain, DAY + dt.timedelta(days=400)))
     assert far == [["c"], ["z"]]
+
+
+def test_candidate_pairs_are_every_posting_pair_once_sorted_and_skip_common_terms():
+    from eventfuse.fuse.stories import _candidate_pairs
+
+    terms = [("a", "b"), ("a",), ("b", "c"), ("a", "c"), ("c",)]
+    # "a": 0,1,3  "b": 0,2  "c": 2,3,4 (three postings: over a bound of two it proposes none)
+    assert _candidate_pairs(terms, 3) == [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3), (2, 4), (3, 4)]
+    assert _candidate_pairs(terms, 2) == [(0, 2)]
+    assert _candidate_pairs([("x",), ("y",)], 5) == []
+    assert all(type(i) is int for pair in _candidate_pairs(terms, 3) for i in pair)
+
+
+def test_an_article_alone_in_its_component_needs_no_similarity_block(monkeypatch):
+    import eventfuse.fuse.stories as stories
+
+    sizes: list[int] = []
+    real = stories._block_similarity
+
+    def counted(profiles, members, config):  # type: ignore[no-untyped-def]
+        sizes.append(len(members))
+        return real(profiles, members, config)
+
+    monkeypatch.setattr(stories, "_block_similarity", counted)
+    found = groups(art("a", SHOOTING_ELM), art("b", SHOOTING_ELM_2), art("c", SHOOTING_OAK))
+    assert ["a", "b"] in found and ["c"] in found
+    assert sizes and all(size > 1 for size in sizes)

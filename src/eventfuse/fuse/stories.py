@@ -14,6 +14,7 @@ arrest or a trial months later names the victim and the place again).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -88,10 +89,13 @@ def story_groups(
     profiles = _profiles(articles, mentions, config, unidentified)
     pairs = _candidate_pairs(profiles.terms, config.max_postings)
     similarity = _pair_similarity(profiles, pairs, config)
-    edges = [(i, j, float(s)) for (i, j), s in zip(pairs, similarity, strict=True)]
-    edges = [e for e in edges if e[2] >= config.min_similarity]
+    kept = np.flatnonzero(similarity >= config.min_similarity).tolist()
+    edges = [(*pairs[k], float(similarity[k])) for k in kept]
     groups = []
     for members in _bounded_components(range(len(articles)), edges, config):
+        if len(members) == 1:  # a story of its own: no similarity to compute
+            groups.append([articles[members[0]].id])
+            continue
         for part in _average_link(_block_similarity(profiles, members, config), config):
             groups.append(sorted(articles[members[k]].id for k in part))
     return sorted(groups)
@@ -218,13 +222,29 @@ def _candidate_pairs(
     for i, article_terms in enumerate(terms):
         for term in article_terms:
             index[term].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in index.values():
-        if len(members) > max_postings:
-            continue  # too common to tell stories apart
-        for pos, i in enumerate(members):
-            pairs.update((i, j) for j in members[pos + 1 :])
-    return sorted(pairs)
+    # Each pair (i < j: postings are in article order, an article files a term once) as one
+    # integer i * n + j, so the pairs of every posting are made, merged and sorted in numpy.
+    n = len(terms)
+    codes = [
+        _pair_codes(len(members)) for members in index.values() if 1 < len(members) <= max_postings
+    ]
+    if not codes:
+        return []
+    postings = [
+        np.asarray(m, dtype=np.int64) for m in index.values() if 1 < len(m) <= max_postings
+    ]
+    merged = np.unique(np.concatenate([
+        p[a] * n + p[b] for p, (a, b) in zip(postings, codes, strict=True)
+    ]))
+    left, right = np.divmod(merged, n)
+    return list(zip(left.tolist(), right.tolist(), strict=True))
+
+
+@functools.cache
+def _pair_codes(size: int) -> tuple[npt.NDArray[np.int_], npt.NDArray[np.int_]]:
+    """Positions (a, b), a < b, of every pair among ``size`` items."""
+    a, b = np.triu_indices(size, k=1)
+    return a, b
 
 
 def _pair_similarity(
@@ -233,10 +253,10 @@ def _pair_similarity(
     if not pairs:
         return np.zeros(0)
     out = []
+    index = np.array(pairs)
     for start in range(0, len(pairs), _CHUNK):  # in chunks: row copies of many pairs are big
-        chunk = pairs[start : start + _CHUNK]
-        left = np.array([i for i, _ in chunk])
-        right = np.array([j for _, j in chunk])
+        left = index[start : start + _CHUNK, 0]
+        right = index[start : start + _CHUNK, 1]
         text = _row_dots(profiles.text, left, right)
         names = _row_dots(profiles.names, left, right)
         gap = np.abs(profiles.days[left] - profiles.days[right])
