@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from eventfuse.fuse.scope import MemorySource, block_windows
 from eventfuse.records import Article, Mention, Place, When, to_dict
+from eventfuse.settings import Options
 from eventfuse.store import Store, open_store
 from eventfuse.store.schema import load_migrations
 from eventfuse.store.sqlite import SQLiteStore
@@ -139,3 +140,25 @@ def test_publication_window_query_matches_the_definition(
     wanted = {a.id for a in articles}
     memory = MemorySource([], articles, []).articles_published_in(spans)
     assert [i for i in store.articles_published_in(spans) if i in wanted] == memory
+
+
+def test_scope_reaches_as_far_as_principal_events_join() -> None:
+    # One story's principal events join up to principal_day_gap (7) days apart, beyond the
+    # 3-day date window: a report published 5 days after a stored one must read it.
+    from eventfuse.fuse import fuse
+    from eventfuse.fuse.scope import fusion_scope, scope_days
+
+    options = Options()
+    assert scope_days(options) == 7 > options.date_window_days
+    first = Article(id="first", text="A man was shot on Main Street.", published=DAY0)
+    stored = Mention(id="first:m0", article_id="first", type="ASSAULT", location=PLACES[1],
+                     when=When("on the day", start=DAY0, end=DAY0, precision="day"),
+                     published=DAY0)
+    later = DAY0 + dt.timedelta(days=5)
+    follow_up = Article(id="later", text="A man was charged in the shooting.", published=later)
+    new = Mention(id="later:m0", article_id="later", type="ASSAULT", published=later)
+    events = fuse([stored], [first], [], options).events
+    source = MemorySource([stored, new], [first, follow_up], events)
+    scope = fusion_scope(source, options)
+    assert {a.id for a in scope.articles} == {"first", "later"}
+    assert [e.id for e in scope.previous] == [e.id for e in events]

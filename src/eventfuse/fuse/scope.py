@@ -4,9 +4,10 @@ New mentions (in no stored event yet) pair only within their blocks: the same pl
 within the date window, or the same story. The scope of a run is, in order:
 
 1. the new mentions;
-2. the stored mentions of their place blocks whose days come within the date window of a new
-   mention of that block, or have no days (a new mention without days reads its whole block);
-3. the articles of 1-2 and those published within the date window of a new article (a story's
+2. the stored mentions of their place blocks whose days come within the date window (or the
+   wider principal-event gap, :func:`scope_days`) of a new mention of that block, or have no
+   days (a new mention without days reads its whole block);
+3. the articles of 1-2 and those published within those days of a new article (a story's
    reports without a shared place block), with their wire-copy families (the original up the
    chain, every copy of it): the articles whose stories the new ones can join or link;
 4. every mention of those articles (an article's story is built from all its mentions);
@@ -31,6 +32,7 @@ from typing import Protocol
 
 from eventfuse.blocks import place_block_key, span
 from eventfuse.fuse import FusionResult, fuse
+from eventfuse.fuse.config import load_config
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
 
@@ -119,6 +121,15 @@ def in_windows(mention: Mention, windows: Windows) -> bool:
     return any(days[0] <= hi and days[1] >= lo for lo, hi in spans)
 
 
+def scope_days(options: Options) -> int:
+    """How many days from a new mention fusion can join: the date window, or the wider gap
+    within which one story's principal events join (``principal_day_gap``), whichever is more."""
+    config = load_config(with_model=False)
+    if config.principal_margin is None or config.principal_day_gap is None:
+        return options.date_window_days
+    return max(options.date_window_days, config.principal_day_gap)
+
+
 def fusion_scope(source: ScopeSource, options: Options) -> Scope:
     """The records a fusion of ``source``'s new mentions reads (see the module's steps)."""
     new = source.unfused_mentions()
@@ -126,13 +137,14 @@ def fusion_scope(source: ScopeSource, options: Options) -> Scope:
         return Scope((), (), ())
     if source.count_events() == 0:
         return Scope(tuple(source.get_mentions()), tuple(source.get_articles()), ())
-    near = source.mentions_in_blocks(block_windows(new, options.date_window_days))
+    reach = scope_days(options)
+    near = source.mentions_in_blocks(block_windows(new, reach))
     seeds = {m.article_id for m in (*new, *near)}
     # Story neighbours without a shared place block (an unlocated report of the same story):
     # the articles published within the date window of a new article.
     new_articles = source.get_articles(sorted({m.article_id for m in new}))
     seeds.update(source.articles_published_in(
-        publication_windows(new_articles, options.date_window_days)))
+        publication_windows(new_articles, reach)))
     articles = _copy_families(source, seeds)
     mentions = {m.id: m for m in source.get_mentions(sorted(articles))}
     previous = source.events_for_mentions(sorted(mentions))
