@@ -447,3 +447,4 @@ def test_a_visitor_received_is_still_hosted() -> None:
 def test_a_fallback_verb_in_a_relative_clause_describes_its_noun() -> None:
     found = events("The minister met the envoy who handled the file.")
     assert [(c.trigger.lower_, c.type) for c in found] == [("met", "CONSULT")]
+

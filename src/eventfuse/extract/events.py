@@ -307,16 +307,20 @@ def inside_ranges(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
 
 
 def main_event(candidates: Sequence[EventCandidate]) -> EventCandidate | None:
-    """The sentence's main happening: the trigger nearest the root, verbs before nouns."""
+    """The sentence's main happening: curated before CAMEO triggers, main clauses before
+    modifiers, verbs before nouns, then the first."""
     if not candidates:
         return None
     return min(candidates, key=_main_rank)
 
 
-def _main_rank(c: EventCandidate) -> tuple[bool, bool, int, bool, int]:
-    # Curated triggers before CAMEO fallbacks; main clauses before modifiers; nearest the root.
+def _main_rank(c: EventCandidate) -> tuple[bool, bool, bool, int]:
+    # Curated triggers before CAMEO fallbacks; main clauses before modifiers. No "nearest the
+    # root" step: its depth compared Token objects (new on every access), so it never ranked;
+    # made to work it left PLOVER dev unchanged and cost gva-dev B3 0.002, place 0.003 and date
+    # exact 0.003 (killed +0.005), so it is not kept (docs/quality.md).
     background = c.trigger.dep_ in _BACKGROUND_DEPS and c.trigger.head.dep_ != "ROOT"
-    return (c.source == "cameo", background, _depth(c.trigger), c.source == "noun", c.trigger.i)
+    return (c.source == "cameo", background, c.source == "noun", c.trigger.i)
 
 
 def _sentence_events(sent: Span, keep_presupposed: bool = False) -> list[EventCandidate]:
@@ -441,8 +445,9 @@ def _drop_content_and_duplicates(
     candidates: list[EventCandidate], keep_presupposed: bool = False
 ) -> list[EventCandidate]:
     """Drop what a speech act governs ("called for an uprising": one REQUEST, not a PROTEST too)
-    and keep one candidate per category in a sentence (the nearest the root), folding a more
-    specific mode from the dropped one ("killed ... in an airstrike": aerial)."""
+    and keep one candidate per category in a sentence (real before unreal, verbs before
+    nouns), folding a more specific mode from the dropped one ("killed ... in an airstrike":
+    aerial)."""
     cues = get_cues()
     by_token = {c.trigger.i: c for c in candidates}
     kept = [
@@ -465,11 +470,10 @@ def _drop_content_and_duplicates(
     return sorted(best.values(), key=lambda c: c.trigger.i)
 
 
-def _rank(c: EventCandidate) -> tuple[bool, int, bool, int]:
-    # Real happenings beat unreal ones; then nearest the root; verbs before nouns.
+def _rank(c: EventCandidate) -> tuple[bool, bool, int]:
+    # Real happenings beat unreal ones; verbs before nouns (no depth step: see _main_rank).
     return (
         unreal_reason(c.trigger, c.sentence) is not None,
-        _depth(c.trigger),
         c.source == "noun",
         c.trigger.i,
     )
@@ -543,13 +547,6 @@ def _confidence(cand: EventCandidate) -> float:
     if any(c.dep_ in ("nsubj", "nsubjpass") for c in cand.trigger.children):
         score += 0.05
     return round(min(score, 1.0), 2)
-
-
-def _depth(token: Token) -> int:
-    depth = 0
-    while token.head is not token and depth < 50:
-        token, depth = token.head, depth + 1
-    return depth
 
 
 def _quoted_ranges(text: str) -> list[tuple[int, int]]:
