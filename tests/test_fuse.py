@@ -762,3 +762,21 @@ def test_conflicting_counts_take_the_one_most_reports_agree_with_ties_the_lowest
     assert (killed.low, killed.high) == (2, 2)  # two reports against one
     [tied] = consensus_quantities([reports[0], reports[2]])
     assert (tied.low, tied.high) == (1, 1)  # one against one: the conservative count
+
+
+def test_tied_counts_of_the_wounded_take_the_highest() -> None:
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    texts = {
+        "a": "Five people were wounded in a shooting at a party on Friday.",
+        "b": "Two of the wounded were taken to a hospital in critical condition.",
+    }
+    counts = {"a": (5, "Five"), "b": (2, "Two")}
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention(f"m-{k}", arts[k], texts[k], "wounded", "ASSAULT",
+                quantities=(("injured", counts[k][0], counts[k][0], counts[k][1]),))
+        for k in texts
+    ]
+    [injured] = consensus_quantities(reports)
+    assert (injured.low, injured.high) == (5, 5)  # one against one: the partial count loses
