@@ -143,6 +143,14 @@ def test_victims_are_counted_wherever_described(
     assert counts.get("injured") == injured
 
 
+def test_attempted_murder_tells_no_death() -> None:
+    doc = get_nlp()("The man was charged with attempted murder after a clerk was shot.")
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t"))] == [("injured", 1)]
+    off = frozenset({"victim_attempt"})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=off))] == [
+        ("killed", 1), ("injured", 1)]
+
+
 def test_victim_fatal_can_be_switched_off() -> None:
     doc = get_nlp()("A clerk was fatally wounded during the robbery.")
     off = frozenset({"victim_fatal"})

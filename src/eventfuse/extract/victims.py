@@ -100,6 +100,8 @@ RULES = {
     "a gunshot wound' (shot)",
     "victim_multiple": "'a triple homicide' is three killed, 'a quadruple shooting' four shot",
     "victim_fatal": "a fate word makes a hurt fatal: 'fatally wounded', 'shot to death'",
+    "victim_attempt": "'attempted murder' tells no death (a charge for a shooting the victim "
+    "survived)",
     "victim_headline": "a kind the headline counts ('3 dead, 2 hurt in ...') takes the "
     "headline's count, not the body's largest (which may tell of other shootings)",
 }
@@ -252,6 +254,8 @@ def _noun_statement(
         c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.fatal_modifiers | lex.death_nouns
         for c in noun.children
     ))
+    if fatal and "victim_attempt" not in off and _attempted(noun):
+        return None  # "charged with attempted murder": no one died
     times = next((lex.multiples[c.lower_] for c in noun.children
                   if c.dep_ in ("amod", "compound") and c.lower_ in lex.multiples), None)
     if "victim_multiple" not in off and times is not None and (fatal or lemma in lex.fatal_heads):
@@ -271,6 +275,15 @@ def _noun_statement(
     if count is None:
         return VictimStatement("fatal", 1, evidence)
     return VictimStatement("killed", count, evidence)
+
+
+def _attempted(noun: Token) -> bool:
+    """"attempted murder", "an attempted homicide", "the attempt of murder": a charge for
+    someone who lived."""
+    if any(c.dep_ in ("amod", "compound") and c.lemma_.lower() == "attempt"
+           for c in noun.children):
+        return True
+    return noun.dep_ == "pobj" and noun.head.head.lemma_.lower() == "attempt"
 
 
 def _headline_number(word: Token) -> Token | None:
