@@ -151,6 +151,27 @@ def test_attempted_murder_tells_no_death() -> None:
         ("killed", 1), ("injured", 1)]
 
 
+@pytest.mark.parametrize(
+    ("text", "rule", "on", "off"),
+    [
+        # victim_self: the shooter who shot himself is a victim too
+        ("The boy accidentally shot himself in the leg.", "victim_self",
+         [("injured", 1)], []),
+        ("He shot a clerk and then himself.", "victim_self", [("injured", 2)], [("injured", 1)]),
+        # victim_list: a list adds up along its chain
+        ("Two men, three women and a child were killed.", "victim_list",
+         [("killed", 6)], [("killed", 5)]),
+    ],
+)
+def test_reflexive_and_listed_victims_count(
+    text: str, rule: str, on: list[tuple[str, int]], off: list[tuple[str, int]]
+) -> None:
+    doc = get_nlp()(text)
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t"))] == on
+    rules = frozenset({rule})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=rules))] == off
+
+
 def test_victim_fatal_can_be_switched_off() -> None:
     doc = get_nlp()("A clerk was fatally wounded during the robbery.")
     off = frozenset({"victim_fatal"})

@@ -102,6 +102,9 @@ RULES = {
     "victim_fatal": "a fate word makes a hurt fatal: 'fatally wounded', 'shot to death'",
     "victim_attempt": "'attempted murder' tells no death (a charge for a shooting the victim "
     "survived)",
+    "victim_self": "a reflexive victim is one person: 'shot himself', 'killed his wife, then "
+    "himself'",
+    "victim_list": "a list of victims adds up along its whole chain: 'his wife, son and daughter'",
     "victim_headline": "a kind the headline counts ('3 dead, 2 hurt in ...') takes the "
     "headline's count, not the body's largest (which may tell of other shootings)",
 }
@@ -231,13 +234,13 @@ def _statement(
         victim = _headline_number(verb)  # "5 hurt as ..."
     if victim is None:
         return None
-    count = _count(victim, lex)
+    count = _count(victim, lex, off)
     if count is None:
         return None
     # "four soldiers and three militiamen were killed": the parts add up, but not a part with a
     # fate of its own ("one woman dead and four people wounded")
-    parts = [_count(c, lex) for c in victim.children
-             if c.dep_ == "conj" and not _own_fate(c, lex)]
+    parts = [_count(c, lex, off) for c in _conjuncts(victim, off)
+             if not _own_fate(c, lex)]
     if parts and all(p is not None for p in parts):
         count += sum(p for p in parts if p is not None)
     start = min(victim.left_edge.idx, verb.idx)
@@ -267,7 +270,7 @@ def _noun_statement(
         return None
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     victim = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
-    count = _count(victim, lex) if victim is not None else None
+    count = _count(victim, lex, off) if victim is not None else None
     end_token = victim.right_edge if victim is not None and count is not None else noun
     start = noun.left_edge.idx
     end = end_token.idx + len(end_token)
@@ -301,6 +304,19 @@ def _described(word: Token) -> Token | None:
     if word.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and word.head.i != word.i:
         return word.head
     return None
+
+
+def _conjuncts(victim: Token, off: frozenset[str]) -> list[Token]:
+    """The other parts of a list of victims: "his wife, son and daughter" (a chain of conj)."""
+    direct = [c for c in victim.children if c.dep_ == "conj"]
+    if "victim_list" in off:
+        return direct
+    found, todo = [], direct
+    while todo:
+        c = todo.pop(0)
+        found.append(c)
+        todo.extend(g for g in c.children if g.dep_ == "conj")
+    return found
 
 
 def _own_fate(noun: Token, lex: VictimLexicon) -> bool:
@@ -413,7 +429,7 @@ def _victim(verb: Token, lemma: str) -> Token | None:
     return subject
 
 
-def _count(victim: Token, lex: VictimLexicon) -> int | None:
+def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset()) -> int | None:
     """How many people the phrase names: its number ("two men", "three others"), one for a
     singular person or a name, none for what is not a person."""
     if victim.lower_ in lex.none_words or any(
@@ -431,6 +447,8 @@ def _count(victim: Token, lex: VictimLexicon) -> int | None:
         return None
     if victim.ent_type_ == "PERSON" or victim.lower_ in ("he", "she"):
         return 1
+    if victim.lower_ in ("himself", "herself", "self") and "victim_self" not in off:
+        return 1  # "shot himself"; "killed his wife, then himself": the shooter is one more
     if victim.pos_ == "PROPN" and victim.ent_type_ in ("", "PERSON") and victim.tag_ == "NNP":
         return 1  # a name the tagger knows as a name and NER missed
     lemma = victim.lemma_.lower()
