@@ -130,6 +130,9 @@ def test_ablating_a_rule_switches_it_off() -> None:
          "hospital.", 1, None),
         # victim_multiple
         ("Detectives are investigating a triple homicide on Elm Street.", 3, None),
+        # victim_fatal: a fate word makes a wound or a shot a death
+        ("A clerk was fatally wounded during the robbery.", 1, None),
+        ("Two brothers were shot to death outside their home.", 2, None),
     ],
 )
 def test_victims_are_counted_wherever_described(
@@ -138,6 +141,85 @@ def test_victims_are_counted_wherever_described(
     counts = {q.kind: q.low for q in casualties(victim_statements(get_nlp()(text), "t"))}
     assert counts.get("killed") == killed
     assert counts.get("injured") == injured
+
+
+def test_attempted_murder_tells_no_death() -> None:
+    doc = get_nlp()("The man was charged with attempted murder after a clerk was shot.")
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t"))] == [("injured", 1)]
+    off = frozenset({"victim_attempt"})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=off))] == [
+        ("killed", 1), ("injured", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "on", "off"),
+    [
+        # victim_self: the shooter who shot himself is a victim too
+        ("The boy accidentally shot himself in the leg.", "victim_self",
+         [("injured", 1)], []),
+        ("He shot a clerk and then himself.", "victim_self", [("injured", 2)], [("injured", 1)]),
+        # victim_list: a list adds up along its chain
+        ("Two men, three women and a child were killed.", "victim_list",
+         [("killed", 6)], [("killed", 5)]),
+    ],
+)
+def test_reflexive_and_listed_victims_count(
+    text: str, rule: str, on: list[tuple[str, int]], off: list[tuple[str, int]]
+) -> None:
+    doc = get_nlp()(text)
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t"))] == on
+    rules = frozenset({rule})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=rules))] == off
+
+
+def test_victim_fatal_can_be_switched_off() -> None:
+    doc = get_nlp()("A clerk was fatally wounded during the robbery.")
+    off = frozenset({"victim_fatal"})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=off))] == [
+        ("injured", 1)]
+
+
+@pytest.mark.parametrize(
+    ("title", "killed", "injured"),
+    [
+        ("1 dead, 2 hurt in Elm Street shooting", 1, 2),
+        ("Two killed, three wounded at block party", 2, 3),
+        ("5 hurt as patron fires back at gunman", 2, 5),  # killed: the body's
+        ("Gunman kills six in Dayton bar", 6, 1),
+        # a headline's "teen shot" says who, not how many: the body's count stands
+        ("Teen shot near Dayton park", 2, 1),
+    ],
+)
+def test_the_headline_counts_the_articles_own_shooting(
+    title: str, killed: int | None, injured: int | None
+) -> None:
+    from eventfuse.extract.victims import article_statements
+
+    # the body also tells of an earlier shooting with more victims (a roundup paragraph)
+    text = ("A man was shot on Elm Street on Friday night, police said.\n\nIn March, two men were "
+            "killed and one woman was wounded in a shooting on the same block.")
+    doc = get_nlp()(text)
+    counts = {q.kind: q.low for q in casualties(article_statements(doc, "t", text, title))}
+    assert (counts.get("killed"), counts.get("injured")) == (killed, injured)
+    off = frozenset({"victim_headline"})
+    counts = {q.kind: q.low
+              for q in casualties(article_statements(get_nlp()(text), "t", text, title, off))}
+    assert (counts.get("killed"), counts.get("injured")) == (2, 1)
+
+
+def test_headline_counts_reach_the_mention_with_a_trace() -> None:
+    text = ("A man was shot on Elm Street in Dayton on Friday night, police said.\n\nIn March, "
+            "two men were killed in a shooting on the same block.")
+    title = "1 dead, 3 wounded in Dayton shooting"
+    article = _article(text, title)
+    mentions, trace = explain_article(article, get_nlp()(text), load_options())
+    main = next(m for m in mentions if m.trigger is not None and m.trigger.text == "shot")
+    counts = {q.kind: (q.low, q.evidence) for q in main.quantities}
+    assert counts["killed"][0] == 1 and counts["injured"][0] == 3
+    evidence = counts["injured"][1]
+    assert evidence is not None and (evidence.start, evidence.end) == (0, 0)
+    assert "wounded" in evidence.text
+    assert any(r.rule == "victim_headline" for r in trace)
 
 
 def test_page_furniture_addressed_to_the_reader_is_no_happening() -> None:

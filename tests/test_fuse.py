@@ -859,3 +859,20 @@ def test_an_event_no_report_dates_takes_the_day_it_was_first_reported() -> None:
     off = Options(disabled_rules="date_first_reported")
     [undated] = fuse(reports, list(arts.values()), options=off).events
     assert undated.when is None
+
+def test_tied_counts_of_the_wounded_take_the_highest() -> None:
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    texts = {
+        "a": "Five people were wounded in a shooting at a party on Friday.",
+        "b": "Two of the wounded were taken to a hospital in critical condition.",
+    }
+    counts = {"a": (5, "Five"), "b": (2, "Two")}
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention(f"m-{k}", arts[k], texts[k], "wounded", "ASSAULT",
+                quantities=(("injured", counts[k][0], counts[k][0], counts[k][1]),))
+        for k in texts
+    ]
+    [injured] = consensus_quantities(reports)
+    assert (injured.low, injured.high) == (5, 5)  # one against one: the partial count loses

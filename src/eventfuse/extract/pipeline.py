@@ -32,10 +32,10 @@ from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
+    article_statements,
     casualties,
     casualty_verbs,
     victim_event_types,
-    victim_statements,
 )
 from eventfuse.records import Article, Mention, Place, When
 from eventfuse.settings import Options
@@ -561,7 +561,8 @@ class Salience(_Component):
         violent = [h for h in happenings if h.head.type in victim_event_types()]
         if not violent or any(h.reported for h in violent):
             return happenings
-        if not casualties(victim_statements(doc, article.id, article.text, self.disabled)):
+        if not casualties(article_statements(doc, article.id, article.text, article.title,
+                                             self.disabled)):
             return happenings
         anchor = max(violent, key=lambda h: h.salience)
         _record(doc, self.name, "victim_anchor", "reported", anchor.head,
@@ -776,9 +777,13 @@ def lead_date(times: Sequence[When], lead_end: int) -> When | None:
 
 
 def _with_victims(doc: Doc, article: Article, mention: Mention, off: frozenset[str]) -> Mention:
-    counts = casualties(victim_statements(doc, article.id, article.text, off))
+    counts = casualties(article_statements(doc, article.id, article.text, article.title, off))
     if not counts:
         return mention
+    headline = [q.kind for q in counts if q.evidence is not None and q.evidence.end == 0]
+    if headline:
+        _record(doc, "eventfuse_mentions", "victim_headline", "changed", mention,
+                f"{', '.join(headline)} counted from the headline")
     kinds = {q.kind for q in counts}
     kept = tuple(q for q in mention.quantities if q.kind not in kinds)
     before = {q.kind: (q.low, q.high) for q in mention.quantities}

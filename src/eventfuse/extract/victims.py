@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Token
 
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import doc_text, parse_one
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -99,15 +99,25 @@ RULES = {
     "victim_condition": "a state tells someone hurt: 'in critical condition' (alive), 'suffered "
     "a gunshot wound' (shot)",
     "victim_multiple": "'a triple homicide' is three killed, 'a quadruple shooting' four shot",
+    "victim_fatal": "a fate word makes a hurt fatal: 'fatally wounded', 'shot to death'",
+    "victim_attempt": "'attempted murder' tells no death (a charge for a shooting the victim "
+    "survived)",
+    "victim_self": "a reflexive victim is one person: 'shot himself', 'killed his wife, then "
+    "himself'",
+    "victim_list": "a list of victims adds up along its whole chain: 'his wife, son and daughter'",
+    "victim_headline": "a kind the headline counts ('3 dead, 2 hurt in ...') takes the "
+    "headline's count, not the body's largest (which may tell of other shootings)",
 }
 
 
 def victim_statements(
-    doc: Doc, article_id: str, text: str | None = None, off: frozenset[str] = frozenset()
+    doc: Doc, article_id: str, text: str | None = None, off: frozenset[str] = frozenset(),
+    telegraphic: bool = False,
 ) -> list[VictimStatement]:
     """Every clause of ``doc`` telling people died, were hurt or were shot, with the count it
     gives. ``text``: the Doc's text when the caller has it (spaCy rebuilds Doc.text per access);
-    ``off``: the ids of :data:`RULES` switched off."""
+    ``off``: the ids of :data:`RULES` switched off; ``telegraphic``: a headline, whose "2 dead,
+    3 hurt" has no verb "be" and hangs the number on the fate word."""
     lex = get_lexicon()
     text = doc_text(doc) if text is None else text
     found = []
@@ -117,11 +127,55 @@ def victim_statements(
             if statement is None and "victim_condition" not in off:
                 statement = _condition_statement(token, lex, article_id, text)
         elif token.pos_ in ("VERB", "AUX", "ADJ"):
-            statement = _statement(token, lex, article_id, text, off)
+            statement = _statement(token, lex, article_id, text, off, telegraphic)
         else:
             continue
         if statement is not None:
             found.append(statement)
+    return found
+
+
+def headline_statements(
+    title: Doc, article_id: str, off: frozenset[str] = frozenset()
+) -> list[VictimStatement]:
+    """The statements of a parsed headline, their evidence a zero-width span at the article
+    text's start holding the headline's words. A headline's "teen shot" names who, not how many
+    nor whether they lived: a shot statement counts only with a number ("four people shot")."""
+    lex = get_lexicon()
+    found = []
+    for s in victim_statements(title, article_id, title.text, off, telegraphic=True):
+        if s.kind == "shot" and not _numbered(title, s.evidence, lex):
+            continue
+        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text)))
+    return found
+
+
+def _numbered(doc: Doc, evidence: Evidence, lex: VictimLexicon) -> bool:
+    span = doc.char_span(evidence.start, evidence.end, alignment_mode="expand")
+    return span is not None and any(t.like_num or t.lower_ in lex.multiples for t in span)
+
+
+def with_headline(
+    body: Sequence[VictimStatement], headline: Sequence[VictimStatement]
+) -> list[VictimStatement]:
+    """The body's statements with each kind the headline tells replaced by the headline's."""
+    told = {s.kind for s in headline}
+    return [s for s in body if s.kind not in told] + list(headline)
+
+
+def article_statements(
+    doc: Doc, article_id: str, text: str, title: str | None, off: frozenset[str] = frozenset()
+) -> list[VictimStatement]:
+    """The statements the article's counts come from: the body's, and the headline's where it
+    tells a kind (``victim_headline``). Kept on the Doc: salience and mentions both ask."""
+    key = f"eventfuse.victims\0{title}\0{','.join(sorted(off))}"
+    cached: list[VictimStatement] | None = doc.user_data.get(key)
+    if cached is not None:
+        return cached
+    found = victim_statements(doc, article_id, text, off)
+    if title and title.strip() and "victim_headline" not in off:
+        found = with_headline(found, headline_statements(parse_one(title), article_id, off))
+    doc.user_data[key] = found
     return found
 
 
@@ -153,18 +207,22 @@ def _quantity(kind: QuantityKind, count: int, evidence: Evidence) -> Quantity:
 
 
 def _statement(
-    verb: Token, lex: VictimLexicon, article_id: str, text: str, off: frozenset[str]
+    verb: Token, lex: VictimLexicon, article_id: str, text: str, off: frozenset[str],
+    telegraphic: bool = False,
 ) -> VictimStatement | None:
     lemma = verb.lemma_.lower()
     kind: str | None
     victim: Token | None = None
-    if lemma == "dead" and verb.dep_ == "acomp":
+    if telegraphic and lemma == "dead" and verb.dep_ not in ("oprd", "amod"):
+        kind = "killed"  # "2 dead in ...": the headline's fate word heads its number
+        victim = _headline_number(verb)
+    elif lemma == "dead" and verb.dep_ == "acomp":
         verb, lemma, kind = verb.head, "be", "killed"  # "a toddler is dead"
     elif "victim_described" not in off and lemma == "dead" and verb.dep_ in ("oprd", "amod"):
         kind = "killed"  # "left one man dead", "a dead man"
         victim = _described(verb)
     else:
-        kind = _verb_kind(verb, lemma, lex)
+        kind = _verb_kind(verb, lemma, lex, off)
     if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
         return None  # "did not die", "tried to kill", "could have been killed"
     if victim is None:
@@ -172,15 +230,17 @@ def _statement(
     described = "victim_described" not in off and verb.dep_ in ("acl", "amod")
     if victim is None and described and verb.tag_ == "VBN":
         victim = _described(verb)  # "four people wounded", "an injured girl"
+    if victim is None and telegraphic:
+        victim = _headline_number(verb)  # "5 hurt as ..."
     if victim is None:
         return None
-    count = _count(victim, lex)
+    count = _count(victim, lex, off)
     if count is None:
         return None
     # "four soldiers and three militiamen were killed": the parts add up, but not a part with a
     # fate of its own ("one woman dead and four people wounded")
-    parts = [_count(c, lex) for c in victim.children
-             if c.dep_ == "conj" and not _own_fate(c, lex)]
+    parts = [_count(c, lex, off) for c in _conjuncts(victim, off)
+             if not _own_fate(c, lex)]
     if parts and all(p is not None for p in parts):
         count += sum(p for p in parts if p is not None)
     start = min(victim.left_edge.idx, verb.idx)
@@ -197,6 +257,8 @@ def _noun_statement(
         c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.fatal_modifiers | lex.death_nouns
         for c in noun.children
     ))
+    if fatal and "victim_attempt" not in off and _attempted(noun):
+        return None  # "charged with attempted murder": no one died
     times = next((lex.multiples[c.lower_] for c in noun.children
                   if c.dep_ in ("amod", "compound") and c.lower_ in lex.multiples), None)
     if "victim_multiple" not in off and times is not None and (fatal or lemma in lex.fatal_heads):
@@ -208,7 +270,7 @@ def _noun_statement(
         return None
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     victim = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
-    count = _count(victim, lex) if victim is not None else None
+    count = _count(victim, lex, off) if victim is not None else None
     end_token = victim.right_edge if victim is not None and count is not None else noun
     start = noun.left_edge.idx
     end = end_token.idx + len(end_token)
@@ -216,6 +278,22 @@ def _noun_statement(
     if count is None:
         return VictimStatement("fatal", 1, evidence)
     return VictimStatement("killed", count, evidence)
+
+
+def _attempted(noun: Token) -> bool:
+    """"attempted murder", "an attempted homicide", "the attempt of murder": a charge for
+    someone who lived."""
+    if any(c.dep_ in ("amod", "compound") and c.lemma_.lower() == "attempt"
+           for c in noun.children):
+        return True
+    return noun.dep_ == "pobj" and noun.head.head.lemma_.lower() == "attempt"
+
+
+def _headline_number(word: Token) -> Token | None:
+    """The number a headline hangs on its fate word ("2 dead", "5 hurt"), before it."""
+    return next((c for c in word.children
+                 if c.pos_ == "NUM" and c.i < word.i and c.dep_ in ("nummod", "meta", "nsubj",
+                                                                     "npadvmod")), None)
 
 
 def _described(word: Token) -> Token | None:
@@ -226,6 +304,19 @@ def _described(word: Token) -> Token | None:
     if word.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and word.head.i != word.i:
         return word.head
     return None
+
+
+def _conjuncts(victim: Token, off: frozenset[str]) -> list[Token]:
+    """The other parts of a list of victims: "his wife, son and daughter" (a chain of conj)."""
+    direct = [c for c in victim.children if c.dep_ == "conj"]
+    if "victim_list" in off:
+        return direct
+    found, todo = [], direct
+    while todo:
+        c = todo.pop(0)
+        found.append(c)
+        todo.extend(g for g in c.children if g.dep_ == "conj")
+    return found
 
 
 def _own_fate(noun: Token, lex: VictimLexicon) -> bool:
@@ -278,8 +369,14 @@ def _condition_statement(
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
 
 
-def _verb_kind(verb: Token, lemma: str, lex: VictimLexicon) -> str | None:
+def _verb_kind(
+    verb: Token, lemma: str, lex: VictimLexicon, off: frozenset[str] = frozenset()
+) -> str | None:
     children = {c.lower_ for c in verb.children}
+    if "victim_fatal" not in off and lemma in lex.shot_verbs | lex.injury_verbs and (
+        children & lex.fatal_words or _to_death(verb, lex)
+    ):
+        return "killed"  # "fatally wounded", "shot to death", "stabbed to death"
     if lemma in lex.death_verbs:
         return "killed"
     if lemma == "pronounce" and children & {"dead"}:
@@ -293,6 +390,15 @@ def _verb_kind(verb: Token, lemma: str, lex: VictimLexicon) -> str | None:
     if lemma in lex.injury_verbs and (verb.tag_ == "VBN" or _has(verb, "dobj")):
         return "injured"
     return None
+
+
+def _to_death(verb: Token, lex: VictimLexicon) -> bool:
+    """"shot to death", "beaten to death": the verb's "to" takes a death noun."""
+    return any(
+        c.dep_ == "prep" and c.lower_ == "to"
+        and any(g.dep_ == "pobj" and g.lemma_.lower() in lex.death_nouns for g in c.children)
+        for c in verb.children
+    )
 
 
 def _has(verb: Token, dep: str) -> bool:
@@ -323,7 +429,7 @@ def _victim(verb: Token, lemma: str) -> Token | None:
     return subject
 
 
-def _count(victim: Token, lex: VictimLexicon) -> int | None:
+def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset()) -> int | None:
     """How many people the phrase names: its number ("two men", "three others"), one for a
     singular person or a name, none for what is not a person."""
     if victim.lower_ in lex.none_words or any(
@@ -341,6 +447,8 @@ def _count(victim: Token, lex: VictimLexicon) -> int | None:
         return None
     if victim.ent_type_ == "PERSON" or victim.lower_ in ("he", "she"):
         return 1
+    if victim.lower_ in ("himself", "herself", "self") and "victim_self" not in off:
+        return 1  # "shot himself"; "killed his wife, then himself": the shooter is one more
     if victim.pos_ == "PROPN" and victim.ent_type_ in ("", "PERSON") and victim.tag_ == "NNP":
         return 1  # a name the tagger knows as a name and NER missed
     lemma = victim.lemma_.lower()
