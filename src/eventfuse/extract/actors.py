@@ -628,7 +628,7 @@ def _inherited_subjects(trigger: Token) -> list[Token]:
     token = trigger
     for _ in range(3):
         head = token.head
-        if head is token:
+        if head.i == token.i:
             return []
         if token.dep_ in ("relcl", "acl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
             return [head]

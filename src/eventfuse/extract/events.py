@@ -735,7 +735,7 @@ def _subject_text(trigger: Token) -> str:
                 if any(_national_force(t) for t in child.subtree):
                     words.append(STATE_MARK)
                 return " " + " ".join(words) + " "
-        if verb.dep_ not in ("advcl", "xcomp", "conj") or verb.head is verb:
+        if verb.dep_ not in ("advcl", "xcomp", "conj") or verb.head.i == verb.i:
             break
         verb = verb.head
     return " "

@@ -234,7 +234,7 @@ def _subject(verb: Token) -> Span | None:
             return _name_span(child)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         return _name_span(verb.head)  # "crowds chanting ...": the chanting crowds
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i:
         return _subject(verb.head)
     return None
 

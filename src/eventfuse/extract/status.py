@@ -171,12 +171,12 @@ def unreal_reason(trigger: Token, sent: Span) -> str | None:
     verb = _governing_verb(trigger)
     token: Token | None = verb
     while token is not None and sent.start <= token.i < sent.end:
-        reason = _own_irrealis(token, cues, is_trigger_clause=token is verb)
+        reason = _own_irrealis(token, cues, is_trigger_clause=token.i == verb.i)
         if reason:
             return reason
         if token.lemma_.lower() in cues.speech_verbs or token.dep_ not in _COMPLEMENT_DEPS:
             return None
-        token = token.head if token.head is not token else None
+        token = token.head if token.head.i != token.i else None
     return None
 
 
@@ -184,7 +184,7 @@ def _governing_verb(token: Token) -> Token:
     """A noun trigger's clause is that of the verb it depends on ("launch a national uprising")."""
     current = token
     for _ in range(6):
-        if current.pos_ in ("VERB", "AUX") or current.head is current:
+        if current.pos_ in ("VERB", "AUX") or current.head.i == current.i:
             return current
         current = current.head
     return current
@@ -321,7 +321,7 @@ def _reporting_verb(trigger: Token, sent: Span, cues: Cues) -> Token | None:
     token = _governing_verb(trigger)
     for _ in range(8):
         head = token.head
-        if head is token or not sent.start <= head.i < sent.end:
+        if head.i == token.i or not sent.start <= head.i < sent.end:
             return None
         if head.lemma_.lower() in cues.speech_verbs and token.dep_ in (
             "ccomp",
