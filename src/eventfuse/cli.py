@@ -780,9 +780,9 @@ def eval_incidents(
     article clustering B3, and each incident's place, date, killed and injured."""
     from dataclasses import replace
 
+    from eventfuse.date_rules import DATE_RULES
     from eventfuse.evaluate.incidents import evaluate_incidents
     from eventfuse.extract.pipeline import RULES
-    from eventfuse.fuse.config import DATE_RULES
 
     rules = {**RULES, **DATE_RULES}
     unknown = sorted(set(ablate) - set(rules))

@@ -16,6 +16,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from eventfuse.date_rules import DATE_RULES  # fusion's date rules share the switch
 from eventfuse.errors import ConfigError
 from eventfuse.extract.actors import UNIDENTIFIED, ActorContext, build_actor_context
 from eventfuse.extract.arguments import (
@@ -817,8 +818,6 @@ def _pipeline(disabled: tuple[str, ...], background_days: int, threshold: float)
 
 def extraction_pipeline(options: Options) -> Language:
     """The model with the extraction components configured from ``options``."""
-    from eventfuse.fuse.config import DATE_RULES  # fusion's rules share the switch
-
     disabled = {r.strip() for r in options.disabled_rules.split(",") if r.strip()}
     unknown = disabled - set(RULES) - set(DATE_RULES)
     if unknown:

@@ -10,24 +10,14 @@ from typing import Any
 
 import yaml
 
+from eventfuse.date_rules import DATE_RULES
 from eventfuse.errors import ConfigError
 from eventfuse.fuse.learned import PairModel, load_model
 from eventfuse.fuse.stories import StoryConfig
 
 DATA_FILE = "fusion.yaml"
 
-# Named rules of the consensus date, each switched off by id (``eventfuse eval ... --ablate``,
-# settings ``disabled_rules``; fusion.yaml ``date_rules``); FusionConfig.date_rules holds
-# those on (fuse/consensus.py applies them).
-DATE_RULES = {
-    "date_first_report": "a date after the event's first report was published is a later "
-    "development (an arrest, a death in hospital, a court date) or a page stamp, not the "
-    "happening's day: such dates count only when the reports give no other",
-    "date_by_report": "a date's support is the number of reports (articles) giving it, not of "
-    "mentions: one article repeating its date does not outvote another",
-    "date_first_reported": "an event no report dates is dated to the day it was first reported "
-    "(local news reports a happening that day or the next), marked as fusion's estimate",
-}
+# Named rules of the consensus date: eventfuse/date_rules.py (extraction validates the same names).
 
 
 @dataclass(frozen=True, slots=True)

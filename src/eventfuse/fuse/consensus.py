@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from eventfuse.fuse.config import DATE_RULES, FusionConfig
+from eventfuse.date_rules import DATE_RULES
+from eventfuse.fuse.config import FusionConfig
 from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}

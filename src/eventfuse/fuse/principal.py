@@ -25,8 +25,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
+from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.blocking import DisjointSet
-from eventfuse.fuse.config import DATE_RULES, FusionConfig
+from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.match import (

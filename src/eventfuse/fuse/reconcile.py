@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
+from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.anchor import anchor_mention
 from eventfuse.fuse.blocking import copy_root
 from eventfuse.fuse.claims import event_status
-from eventfuse.fuse.config import DATE_RULES, FusionConfig
+from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.consensus import (
     combined_confidence,
     consensus_actors,
