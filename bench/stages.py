@@ -205,6 +205,16 @@ def stage_fuse_scaling(work: Path, args: dict[str, str]) -> Figures:
 COPY_SHIFT_DAYS = 731  # the synthetic corpus spans two years: each copy gets two more years
 
 
+def _in_publication_order(mentions: Sequence[Any], by_article: dict[str, Any]) -> list[Any]:
+    """Mentions by their article's publication date, so a size below the corpus's is a stretch
+    of time at the corpus's density (a random subset would be sparser and flatter the small
+    sizes)."""
+    import datetime as dt
+
+    return sorted(mentions, key=lambda m: (by_article[m.article_id].published or dt.date.min,
+                                           m.article_id, m.id))
+
+
 def replicate(mentions: Sequence[Any], articles: Sequence[Any],
               size: int, shift_days: int = COPY_SHIFT_DAYS) -> tuple[list[Any], list[Any]]:
     """The first ``size`` mentions of the corpus by publication date, repeated: copy k has new
@@ -214,10 +224,7 @@ def replicate(mentions: Sequence[Any], articles: Sequence[Any],
     import datetime as dt
 
     by_article = {a.id: a for a in articles}
-    # In publication order, so a size below the corpus's is a stretch of time at the corpus's
-    # density (a random subset would be sparser and flatter the small sizes).
-    mentions = sorted(mentions, key=lambda m: (by_article[m.article_id].published or dt.date.min,
-                                               m.article_id, m.id))
+    mentions = _in_publication_order(mentions, by_article)
     out_mentions: list[Any] = []
     out_articles: dict[str, Any] = {}
     copy = 0
@@ -344,8 +351,7 @@ def replicate_news(
     import datetime as dt
 
     by_article = {a.id: a for a in articles}
-    mentions = sorted(mentions, key=lambda m: (by_article[m.article_id].published or dt.date.min,
-                                               m.article_id, m.id))
+    mentions = _in_publication_order(mentions, by_article)
     out_mentions: list[Any] = []
     out_articles: dict[str, Any] = {}
     copy = 0
