@@ -22,6 +22,38 @@ def emit_json(figures: Figures, path: str | None) -> None:
         Path(path).write_text(text + "\n", encoding="utf-8")
 
 
+# make bench owns only the text between these lines of docs/benchmarks.md; sections written by
+# hand (one-off measurements with their own commands) live outside them and are kept.
+GENERATED_BEGIN = "<!-- written by make bench (bench/run.py): edits in this part are lost -->"
+GENERATED_END = "<!-- end of the generated part -->"
+
+
+def merge_report(generated: str, existing: str | None) -> str:
+    """``existing`` with its generated part replaced by ``generated``; a file written before the
+    markers keeps every ``## `` section whose heading the new report does not have."""
+    block = f"{GENERATED_BEGIN}\n{generated.rstrip()}\n{GENERATED_END}\n"
+    if not existing:
+        return block
+    if GENERATED_BEGIN in existing and GENERATED_END in existing:
+        head, rest = existing.split(GENERATED_BEGIN, 1)
+        tail = rest.split(GENERATED_END, 1)[1]
+        return head + block + ("\n" + tail.lstrip("\n") if tail.strip() else "")
+    headings = {line for line in generated.splitlines() if line.startswith("## ")}
+    kept = [part for part in _sections(existing) if part.splitlines()[0] not in headings]
+    return block + "".join("\n" + part.rstrip() + "\n" for part in kept)
+
+
+def _sections(text: str) -> list[str]:
+    """The ``## `` sections of a Markdown text (the part before the first one dropped)."""
+    parts: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            parts.append(line)
+        elif parts:
+            parts[-1] += line
+    return parts
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

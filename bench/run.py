@@ -9,7 +9,8 @@ truth) and store; the whole ``eventfuse run``; ``eventfuse run`` against bare ``
 news (bench/speed.py); fusion at 1k/10k/100k mentions; adding 100
 articles to a database of N; and the 100k-article estimate. ``--baseline REF`` times extraction
 and fusion of git revision REF's source in the same command (before/after). Prints the figures
-and writes docs/benchmarks.md.
+and writes its part of docs/benchmarks.md (between the generated-part markers; sections written
+by hand outside them are kept).
 """
 
 from __future__ import annotations
@@ -290,12 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["command"] = command.strip()
     results["load_average"] = os.getloadavg()  # other work on the machine skews timings
     results["total_seconds"] = time.perf_counter() - started
-    from report import render
+    from report import merge_report, render
 
     text = render(results)
     print(text)
     if str(args.out) != "-":
-        args.out.write_text(text, encoding="utf-8")
+        existing = args.out.read_text(encoding="utf-8") if args.out.exists() else None
+        args.out.write_text(merge_report(text, existing), encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
