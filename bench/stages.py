@@ -220,28 +220,56 @@ def replicate(mentions: Sequence[Any], articles: Sequence[Any],
     """The first ``size`` mentions of the corpus by publication date, repeated: copy k has new
     mention/article ids, dates k*731 days later, and its sentences end with " (k)" so no parse
     is shared. News per day stays that of the corpus: a bigger dataset covers a longer time."""
-    import dataclasses
     import datetime as dt
 
+    return _repeat(mentions, articles, size,
+                   lambda copy: _Shifter(copy, dt.timedelta(days=shift_days * copy)))
+
+
+def _repeat(mentions: Sequence[Any], articles: Sequence[Any], size: int,
+            copier: Callable[[int], Any]) -> tuple[list[Any], list[Any]]:
+    """The first ``size`` mentions of copies 0, 1, ... of the corpus in publication order, each
+    copy's ids, articles and mentions made by ``copier(k)`` (``article_id``, ``article``,
+    ``mention``)."""
     by_article = {a.id: a for a in articles}
     mentions = _in_publication_order(mentions, by_article)
     out_mentions: list[Any] = []
     out_articles: dict[str, Any] = {}
     copy = 0
     while len(out_mentions) < size:
-        shift = dt.timedelta(days=shift_days * copy)
+        copy_k = copier(copy)
         for m in mentions:
             if len(out_mentions) >= size:
                 break
-            article = by_article[m.article_id]
-            article_id = f"{article.id}~{copy}" if copy else article.id
+            article_id = copy_k.article_id(m.article_id)
             if article_id not in out_articles:
-                out_articles[article_id] = dataclasses.replace(
-                    article, id=article_id, copy_of=None,
-                    published=article.published + shift if article.published else None)
-            out_mentions.append(m if not copy else _shifted(m, article_id, copy, shift))
+                out_articles[article_id] = copy_k.article(by_article[m.article_id])
+            out_mentions.append(copy_k.mention(m))
         copy += 1
     return out_mentions, list(out_articles.values())
+
+
+class _Shifter:
+    """Copy ``copy`` of the corpus for replicate(): new ids, dates moved by ``shift``, and
+    sentences ending in " (k)"."""
+
+    def __init__(self, copy: int, shift: Any) -> None:
+        self.copy, self.shift = copy, shift
+
+    def article_id(self, article_id: str) -> str:
+        return f"{article_id}~{self.copy}" if self.copy else article_id
+
+    def article(self, article: Any) -> Any:
+        import dataclasses
+
+        return dataclasses.replace(
+            article, id=self.article_id(article.id), copy_of=None,
+            published=article.published + self.shift if article.published else None)
+
+    def mention(self, mention: Any) -> Any:
+        if not self.copy:
+            return mention
+        return _shifted(mention, self.article_id(mention.article_id), self.copy, self.shift)
 
 
 def _shifted(mention: Any, article_id: str, copy: int, shift: Any) -> Any:
@@ -347,28 +375,10 @@ def replicate_news(
     different real news shares: places, outlets, dates, stop words and trigger lemmas. With
     ``shift_weeks`` of 1, k copies overlap in time: k times the news per day and place, the
     density at which candidate pairs grow with the square of news per day."""
-    import dataclasses
     import datetime as dt
 
-    by_article = {a.id: a for a in articles}
-    mentions = _in_publication_order(mentions, by_article)
-    out_mentions: list[Any] = []
-    out_articles: dict[str, Any] = {}
-    copy = 0
-    while len(out_mentions) < size:
-        copier = _Copier(copy, dt.timedelta(weeks=shift_weeks * copy))
-        for m in mentions:
-            if len(out_mentions) >= size:
-                break
-            article = by_article[m.article_id]
-            article_id = copier.article_id(article.id)
-            if article_id not in out_articles:
-                out_articles[article_id] = dataclasses.replace(
-                    article, id=article_id, copy_of=None, title=copier.text(article.title),
-                    text=copier.text(article.text), published=copier.date(article.published))
-            out_mentions.append(copier.mention(m))
-        copy += 1
-    return out_mentions, list(out_articles.values())
+    return _repeat(mentions, articles, size,
+                   lambda copy: _Copier(copy, dt.timedelta(weeks=shift_weeks * copy)))
 
 
 class _Copier:
@@ -394,6 +404,13 @@ class _Copier:
 
     def date(self, date: Any) -> Any:
         return date + self.shift if date is not None and self.copy else date
+
+    def article(self, article: Any) -> Any:
+        import dataclasses
+
+        return dataclasses.replace(
+            article, id=self.article_id(article.id), copy_of=None, title=self.text(article.title),
+            text=self.text(article.text), published=self.date(article.published))
 
     def text(self, text: str | None) -> Any:
         if not text or not self.copy:
