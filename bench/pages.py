@@ -1,6 +1,7 @@
 """Latency of one page of the event list, ``GET /api/events?limit=20``, against store size.
 
     python bench/pages.py --events 1000 10000 [--reps 20] [--baseline-src OTHER/src] [--json OUT]
+                          [--while-writing]
 
 For each N, builds a SQLite store of N synthetic events (below: seeded random PLOVER types,
 countries, dates over two years with one in ten undated, one in ten disputed, 1–4 sources each
@@ -8,7 +9,9 @@ with an outlet, a title and an evidence sentence, actors, a quote and per-source
 so each event's JSON is about as large as a fused real one's) through ``Store.put_events``, then
 times ``--reps`` requests of the first page, a filtered page (type + country) and a text search
 through the API app in-process (FastAPI's TestClient: the route, the store and the JSON, without
-a socket). Prints the median milliseconds per request kind.
+a socket). Prints the median milliseconds per request kind. ``--while-writing`` times each N a
+second time while another process upserts new events into the same store, 1,000 per transaction
+(as a run's fusion writes; SQLite WAL lets readers go on beside the one writer).
 
 ``--baseline-src`` runs the same measurement a second time in a child process importing
 eventfuse from that source tree (e.g. the main branch's ``src`` before SQL paging) and prints the
@@ -100,8 +103,30 @@ def synthetic_events(count: int, seed: int = 19) -> list[Event]:
     return events
 
 
-def measure(count: int, reps: int) -> dict[str, float]:
-    """Median milliseconds per request kind at ``count`` stored events."""
+def _write_continuously(db: str, stop: Any, written: Any, batch: int = 1000) -> None:
+    """A run's writer: new events upserted in ``batch``-event transactions into ``db`` until
+    ``stop`` is set, as fusion writes (each transaction holds SQLite's write lock)."""
+    import dataclasses
+
+    from eventfuse.store import open_store
+
+    store = open_store(db)
+    try:
+        round_ = 0
+        while not stop.is_set():
+            events = synthetic_events(batch, seed=1000 + round_)
+            store.put_events([dataclasses.replace(e, id=f"new-{round_}-{e.id}") for e in events])
+            round_ += 1
+            written.value = round_ * batch
+    finally:
+        store.close()
+
+
+def measure(count: int, reps: int, writing: bool = False) -> dict[str, float]:
+    """Median milliseconds per request kind at ``count`` stored events; with ``writing``, while
+    another process writes events into the same store (:func:`_write_continuously`)."""
+    import multiprocessing
+
     from fastapi.testclient import TestClient
 
     from eventfuse.api import create_app
@@ -116,14 +141,28 @@ def measure(count: int, reps: int) -> dict[str, float]:
                 store.put_events(events[start : start + 1000])
             client = TestClient(create_app(Options(), store=store))
             medians: dict[str, float] = {}
-            for kind, url in PAGE_KINDS.items():
-                client.get(url).raise_for_status()  # warm caches once
-                times = []
-                for _ in range(reps):
-                    began = time.perf_counter()
-                    client.get(url).raise_for_status()
-                    times.append((time.perf_counter() - began) * 1000)
-                medians[kind] = round(statistics.median(times), 2)
+            context = multiprocessing.get_context("spawn")
+            stop, written = context.Event(), context.Value("l", 0)
+            writer = context.Process(target=_write_continuously,
+                                     args=(str(Path(folder) / "pages.db"), stop, written))
+            if writing:
+                writer.start()
+                while written.value == 0:  # the writer is at work before the clock starts
+                    time.sleep(0.05)
+            try:
+                for kind, url in PAGE_KINDS.items():
+                    client.get(url).raise_for_status()  # warm caches once
+                    times = []
+                    for _ in range(reps):
+                        began = time.perf_counter()
+                        client.get(url).raise_for_status()
+                        times.append((time.perf_counter() - began) * 1000)
+                    medians[kind] = round(statistics.median(times), 2)
+            finally:
+                if writing:
+                    stop.set()
+                    writer.join()
+                    medians["events_written_meanwhile"] = float(written.value)
             return medians
         finally:
             store.close()
@@ -146,8 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-src", help="another source tree to measure as the baseline")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--quiet", action="store_true", help="print only the JSON figures")
+    parser.add_argument("--while-writing", action="store_true",
+                        help="also time each N while another process writes events")
     args = parser.parse_args(argv)
     figures = {str(n): measure(n, args.reps) for n in args.events}
+    if args.while_writing:
+        # Side by side with the quiet figures above, in the same command.
+        figures.update({f"{n} while writing": measure(n, args.reps, writing=True)
+                        for n in args.events})
     if args.quiet:
         print(json.dumps(figures))
         return 0
@@ -155,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline_src:
         base = _baseline(args.baseline_src, args.events, args.reps)
         report["baseline_ms"] = base
-        report["speedup"] = {n: {k: round(base[n][k] / figures[n][k], 1) for k in figures[n]}
-                             for n in figures}
+        report["speedup"] = {n: {k: round(base[n][k] / figures[n][k], 1) for k in base[n]}
+                             for n in base}
     from report import emit_json  # bench/report.py, beside this script
 
     emit_json(report, args.json)
