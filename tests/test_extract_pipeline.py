@@ -172,6 +172,32 @@ def test_reflexive_and_listed_victims_count(
     assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=rules))] == off
 
 
+@pytest.mark.parametrize(
+    ("text", "rule", "on", "off"),
+    [
+        # victim_tally: a count over a period or over many happenings is no one happening's
+        ("So far this year, the north side has seen 61 people shot, the police said.",
+         "victim_tally", [], [("injured", 61)]),
+        ("In 2009, 14 died and 8 were hurt.", "victim_tally", [],
+         [("killed", 14), ("injured", 8)]),
+        ("A guard was killed on Friday, March 3, 2017.", "victim_tally", [("killed", 1)],
+         [("killed", 1)]),
+        ("A 6-year-old was wounded on the porch.", "victim_tally", [("injured", 1)],
+         [("injured", 1)]),
+        # victim_thing: a number on a thing counts no one
+        ("A neighbor returned fire, shooting at least four rounds at the van.", "victim_thing",
+         [], [("injured", 4)]),
+    ],
+)
+def test_tallies_and_things_count_no_victims(
+    text: str, rule: str, on: list[tuple[str, int]], off: list[tuple[str, int]]
+) -> None:
+    doc = get_nlp()(text)
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t"))] == on
+    rules = frozenset({rule})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=rules))] == off
+
+
 def test_victim_fatal_can_be_switched_off() -> None:
     doc = get_nlp()("A clerk was fatally wounded during the robbery.")
     off = frozenset({"victim_fatal"})

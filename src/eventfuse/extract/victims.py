@@ -48,6 +48,9 @@ class VictimLexicon:
     condition_words: frozenset[str]
     wound_nouns: frozenset[str]
     wound_verbs: frozenset[str]
+    tally_period_words: frozenset[str] = frozenset()
+    tally_happenings: frozenset[str] = frozenset()
+    thing_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,9 @@ def get_lexicon() -> VictimLexicon:
         condition_words=frozenset(raw["condition_words"]),
         wound_nouns=frozenset(raw["wound_nouns"]),
         wound_verbs=frozenset(raw["wound_verbs"]),
+        tally_period_words=frozenset(raw["tally_period_words"]),
+        tally_happenings=frozenset(raw["tally_happenings"]),
+        thing_nouns=frozenset(raw["thing_nouns"]),
     )
 
 
@@ -107,6 +113,11 @@ RULES = {
     "victim_list": "a list of victims adds up along its whole chain: 'his wife, son and daughter'",
     "victim_headline": "a kind the headline counts ('3 dead, 2 hurt in ...') takes the "
     "headline's count, not the body's largest (which may tell of other shootings)",
+    "victim_tally": "a count told over a period or over many happenings ('52 people shot so "
+    "far this year', 'in 2012, 13 died', 'hurt in nine shootings across the city') is a "
+    "tally, not this happening's toll",
+    "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
+    "'shot three more times') counts no one",
 }
 
 
@@ -225,6 +236,8 @@ def _statement(
         kind = _verb_kind(verb, lemma, lex, off)
     if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
         return None  # "did not die", "tried to kill", "could have been killed"
+    if "victim_tally" not in off and _tally(verb, lex):
+        return None  # "52 people shot so far this year": a tally of many happenings
     if victim is None:
         victim = _victim(verb, lemma)
     described = "victim_described" not in off and verb.dep_ in ("acl", "amod")
@@ -369,6 +382,43 @@ def _condition_statement(
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
 
 
+def _tally(verb: Token, lex: VictimLexicon) -> bool:
+    """The statement's clause is told over a period or over many happenings: a date with a
+    period word ("so far this year", "in recent weeks", "since May"), a bare year ("in 2012"),
+    or a plural happening noun ("in nine shootings"), attached to the verb, a verb conjoined
+    with it, or the clause it completes ("has seen 52 people shot this year")."""
+    heads = [verb, *(c for c in verb.children if c.dep_ == "conj")]
+    if verb.dep_ in ("ccomp", "acl", "amod", "conj", "oprd", "xcomp", "relcl"):
+        heads.append(verb.head)
+    for head in heads:
+        for child in head.children:
+            if child.dep_ not in ("npadvmod", "advmod", "prep"):
+                continue  # not the victims themselves ("a 17-year-old" is a DATE to spaCy)
+            attached = [child] if child.dep_ != "prep" else [
+                g for g in child.children if g.dep_ == "pobj"]
+            if child.dep_ == "prep" and child.lower_ == "since":
+                return True
+            if any(_tally_word(t, lex) for t in attached):
+                return True
+    return False
+
+
+def _tally_word(token: Token, lex: VictimLexicon) -> bool:
+    lemma = token.lemma_.lower()
+    if token.tag_ == "NNS" and lemma in lex.tally_happenings:
+        return True  # "in nine shootings"
+    if token.ent_type_ != "DATE":
+        return False
+    words = [t for t in token.subtree if t.ent_type_ == "DATE"] or [token]
+    lowers = {t.lower_ for t in words}
+    if "old" in lowers or token.head.lower_ == "old":
+        return False  # an age: "a 3-year-old"
+    if lowers & lex.tally_period_words:
+        return True  # "so far this year", "in recent weeks", "since May"
+    # a bare year: "in 2012" (a day or a month with it dates one happening)
+    return len(words) == 1 and token.like_num and len(token.text) == 4
+
+
 def _verb_kind(
     verb: Token, lemma: str, lex: VictimLexicon, off: frozenset[str] = frozenset()
 ) -> str | None:
@@ -440,6 +490,9 @@ def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset())
     number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
         number = victim
+    elif (number is not None and "victim_thing" not in off
+          and victim.lemma_.lower() in lex.thing_nouns):
+        return None  # "five rounds", "three more times": no one
     if number is not None:
         amount = parse_amount(number.text)
         if amount is not None and amount[1] is not None and amount[0] == amount[1]:
