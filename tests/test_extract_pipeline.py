@@ -184,12 +184,17 @@ def test_reflexive_and_listed_victims_count(
          [("killed", 1)]),
         ("A 6-year-old was wounded on the porch.", "victim_tally", [("injured", 1)],
          [("injured", 1)]),
+        # victim_same: one hurt told as already known, in an article telling one death
+        ("A delivery driver died on Tuesday. The driver was in critical condition at first.",
+         "victim_same", [("killed", 1)], [("killed", 1), ("injured", 1)]),
+        ("A delivery driver died on Tuesday. The clerk was also in critical condition.",
+         "victim_same", [("killed", 1), ("injured", 1)], [("killed", 1), ("injured", 1)]),
         # victim_thing: a number on a thing counts no one
         ("A neighbor returned fire, shooting at least four rounds at the van.", "victim_thing",
          [], [("injured", 4)]),
     ],
 )
-def test_tallies_and_things_count_no_victims(
+def test_tallies_things_and_the_same_victim(
     text: str, rule: str, on: list[tuple[str, int]], off: list[tuple[str, int]]
 ) -> None:
     doc = get_nlp()(text)

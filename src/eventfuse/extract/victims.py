@@ -58,6 +58,8 @@ class VictimStatement:
     kind: str  # killed | injured | shot | fatal
     count: int
     evidence: Evidence
+    # the victim is told as someone already named: "she", "the girl" (victim_same)
+    definite: bool = False
 
 
 @functools.cache
@@ -116,6 +118,9 @@ RULES = {
     "victim_tally": "a count told over a period or over many happenings ('52 people shot so "
     "far this year', 'in 2012, 13 died', 'hurt in nine shootings across the city') is a "
     "tally, not this happening's toll",
+    "victim_same": "in an article telling a death, one person hurt who is told as someone "
+    "already named ('she was wounded', 'the girl is in critical condition') is the one who "
+    "died, not one more",
     "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
     "'shot three more times') counts no one",
 }
@@ -143,6 +148,11 @@ def victim_statements(
             continue
         if statement is not None:
             found.append(statement)
+    deaths = [s.count for s in found if s.kind in ("killed", "fatal")]
+    if "victim_same" not in off and deaths and max(deaths) == 1:
+        # "A boy has died. ... the boy was in critical condition": the one hurt, told as
+        # someone already named, is the one who died, not one more
+        found = [s for s in found if not (s.kind == "injured" and s.definite and s.count == 1)]
     return found
 
 
@@ -258,7 +268,20 @@ def _statement(
         count += sum(p for p in parts if p is not None)
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.right_edge.idx + len(victim.right_edge))
-    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
+    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
+                           _definite(victim, verb))
+
+
+def _definite(victim: Token, verb: Token) -> bool:
+    """One person told as already known: a pronoun ("she was wounded") or a noun with "the"
+    ("the girl is in critical condition", "the wounded boy"); not one said to be another
+    ("the woman was also shot")."""
+    if any(c.lower_ in ("also", "too") for c in (*verb.children, *victim.children)):
+        return False
+    if victim.lower_ in ("he", "she", "him", "her"):
+        return True
+    return victim.tag_ in ("NN", "NNP") and any(
+        c.dep_ == "det" and c.lower_ == "the" for c in victim.children)
 
 
 def _noun_statement(
@@ -379,7 +402,8 @@ def _condition_statement(
     # a wound tells someone was hurt, not that they lived ("found suffering from a gunshot wound"
     # and pronounced dead later): counted as shot; a condition is told of the living
     kind = "injured" if lemma in lex.condition_nouns else "shot"
-    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
+    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
+                           _definite(victim, holder))
 
 
 def _tally(verb: Token, lex: VictimLexicon) -> bool:
