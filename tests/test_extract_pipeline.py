@@ -387,3 +387,22 @@ def test_a_place_read_as_a_name_leaves_a_trace() -> None:
     assert ("region_outlier", "changed") in trace_of(text)
     off = load_options({"disabled_rules": "region_outlier"})
     assert ("region_outlier", "changed") not in trace_of(text, off)
+
+
+def test_the_one_who_killed_then_himself_is_one_more_dead() -> None:
+    from eventfuse.extract.victims import article_statements
+
+    text = ("Police said the man killed his brother and his aunt at the farm. "
+            "Investigators called it a murder-suicide.")
+    doc = get_nlp()(text)
+
+    def killed(off: frozenset[str] = frozenset()) -> int:
+        found = casualties(article_statements(doc, "t", text, None, off))
+        return next(q.low for q in found if q.kind == "killed")
+
+    assert killed() == 3  # the two he killed, and himself
+    assert killed(frozenset({"victim_suicide"})) == 2
+    # the dead told alone ("three dead") may hold him: left as told
+    alone = "Three people died at the farm in an apparent murder-suicide."
+    found = casualties(article_statements(get_nlp()(alone), "t", alone, None))
+    assert [(q.kind, q.low) for q in found] == [("killed", 3)]

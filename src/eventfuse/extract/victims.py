@@ -60,6 +60,9 @@ class VictimStatement:
     evidence: Evidence
     # the victim is told as someone already named: "she", "the girl" (victim_same)
     definite: bool = False
+    # the victims are the object of someone's act ("he killed his wife and son"): the doer is
+    # not among them (victim_suicide)
+    by_doer: bool = False
 
 
 @functools.cache
@@ -121,6 +124,8 @@ RULES = {
     "victim_same": "in an article telling a death, one person hurt who is told as someone "
     "already named ('she was wounded', 'the girl is in critical condition') is the one who "
     "died, not one more",
+    "victim_suicide": "in an article telling a murder-suicide, the dead told as someone's "
+    "victims ('he killed his wife and son') leave out the one who then killed himself: one more",
     "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
     "'shot three more times') counts no one",
 }
@@ -167,7 +172,8 @@ def headline_statements(
     for s in victim_statements(title, article_id, title.text, off, telegraphic=True):
         if s.kind == "shot" and not _numbered(title, s.evidence, lex):
             continue
-        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text)))
+        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text),
+                                     s.definite, s.by_doer))
     return found
 
 
@@ -196,6 +202,8 @@ def article_statements(
     found = victim_statements(doc, article_id, text, off)
     if title and title.strip() and "victim_headline" not in off:
         found = with_headline(found, headline_statements(parse_one(title), article_id, off))
+    if "victim_suicide" not in off:
+        found = _with_doer_dead(doc, title, found)
     doc.user_data[key] = found
     return found
 
@@ -268,8 +276,29 @@ def _statement(
         count += sum(p for p in parts if p is not None)
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.right_edge.idx + len(victim.right_edge))
+    reflexive = any(t.lower_ in ("himself", "herself") for t in (victim, *_conjuncts(victim, off)))
+    by_doer = (victim.dep_ == "dobj" and victim.head.i == verb.i and not reflexive
+               and any(c.dep_ == "nsubj" for c in verb.children))
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, verb))
+                           _definite(victim, verb), by_doer)
+
+
+def _with_doer_dead(
+    doc: Doc, title: str | None, found: list[VictimStatement]
+) -> list[VictimStatement]:
+    """In an article telling a murder-suicide, the largest count of the dead told as someone's
+    victims ("he killed his wife and son") leaves out the one who killed them and then himself:
+    one more. A count told of the dead alone ("three dead") may hold him and is left."""
+    killed = [s for s in found if s.kind == "killed"]
+    told = any(t.lemma_.lower() == "suicide"
+               and not any(c.lemma_.lower() == "attempt" for c in t.children) for t in doc)
+    headline = (title or "").lower()
+    if not killed or not (told or ("suicide" in headline and "attempt" not in headline)):
+        return found
+    best = max(killed, key=lambda s: s.count)
+    if not best.by_doer or any(s.count > best.count for s in killed):
+        return found
+    return [*found, VictimStatement("killed", best.count + 1, best.evidence)]
 
 
 def _definite(victim: Token, verb: Token) -> bool:
