@@ -406,3 +406,22 @@ def test_the_one_who_killed_then_himself_is_one_more_dead() -> None:
     alone = "Three people died at the farm in an apparent murder-suicide."
     found = casualties(article_statements(get_nlp()(alone), "t", alone, None))
     assert [(q.kind, q.low) for q in found] == [("killed", 3)]
+
+
+@pytest.mark.parametrize(
+    ("title", "on", "off"),
+    [
+        ("Grandfather, nephew killed in shooting at a car wash", 2, 1),
+        # the first has a fate of its own: not counted twice
+        ("Clerk killed in robbery; customer, guard hurt", 1, 1),
+    ],
+)
+def test_a_headline_comma_joins_two_victims(title: str, on: int, off: int) -> None:
+    from eventfuse.extract.victims import headline_statements
+
+    def killed(rules: frozenset[str]) -> int:
+        found = headline_statements(get_nlp()(title), "t", rules)
+        return max(s.count for s in found if s.kind == "killed")
+
+    assert killed(frozenset()) == on
+    assert killed(frozenset({"victim_headline_pair"})) == off

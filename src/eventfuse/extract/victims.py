@@ -126,6 +126,8 @@ RULES = {
     "died, not one more",
     "victim_suicide": "in an article telling a murder-suicide, the dead told as someone's "
     "victims ('he killed his wife and son') leave out the one who then killed himself: one more",
+    "victim_headline_pair": "a headline's comma stands for 'and': 'Mother, toddler killed' is "
+    "two killed",
     "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
     "'shot three more times') counts no one",
 }
@@ -274,6 +276,11 @@ def _statement(
              if not _own_fate(c, lex)]
     if parts and all(p is not None for p in parts):
         count += sum(p for p in parts if p is not None)
+    if telegraphic and "victim_headline_pair" not in off:
+        pair = _headline_pair(victim, lex)
+        if pair is not None:
+            count += pair[1]
+            victim = pair[0]
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.right_edge.idx + len(victim.right_edge))
     reflexive = any(t.lower_ in ("himself", "herself") for t in (victim, *_conjuncts(victim, off)))
@@ -281,6 +288,21 @@ def _statement(
                and any(c.dep_ == "nsubj" for c in verb.children))
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
                            _definite(victim, verb), by_doer)
+
+
+def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | None:
+    """A headline's comma stands for "and": in "Mother, toddler killed" the parser hangs the
+    second person on the first as an apposition; the first is a victim too. Not an age ("Boy,
+    4, dies": a number is no person)."""
+    if victim.dep_ != "appos" or victim.pos_ == "NUM" or victim.head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    first = victim.head
+    if first.lemma_.lower() not in lex.person_nouns or first.tag_ not in ("NN", "NNP"):
+        return None
+    if _own_fate(first, lex) or any(t.lower_ in ("dead", "killed") for t in first.head.children
+                                    if first.dep_ != "ROOT"):
+        return None  # "Toddler killed; 2 adults hurt": the first has a fate of its own
+    return first, 1
 
 
 def _with_doer_dead(
