@@ -172,6 +172,37 @@ def test_reflexive_and_listed_victims_count(
     assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=rules))] == off
 
 
+@pytest.mark.parametrize(
+    ("text", "rule", "on", "off"),
+    [
+        # victim_tally: a count over a period or over many happenings is no one happening's
+        ("So far this year, the north side has seen 61 people shot, the police said.",
+         "victim_tally", [], [("injured", 61)]),
+        ("In 2009, 14 died and 8 were hurt.", "victim_tally", [],
+         [("killed", 14), ("injured", 8)]),
+        ("A guard was killed on Friday, March 3, 2017.", "victim_tally", [("killed", 1)],
+         [("killed", 1)]),
+        ("A 6-year-old was wounded on the porch.", "victim_tally", [("injured", 1)],
+         [("injured", 1)]),
+        # victim_same: one hurt told as already known, in an article telling one death
+        ("A delivery driver died on Tuesday. The driver was in critical condition at first.",
+         "victim_same", [("killed", 1)], [("killed", 1), ("injured", 1)]),
+        ("A delivery driver died on Tuesday. The clerk was also in critical condition.",
+         "victim_same", [("killed", 1), ("injured", 1)], [("killed", 1), ("injured", 1)]),
+        # victim_thing: a number on a thing counts no one
+        ("A neighbor returned fire, shooting at least four rounds at the van.", "victim_thing",
+         [], [("injured", 4)]),
+    ],
+)
+def test_tallies_things_and_the_same_victim(
+    text: str, rule: str, on: list[tuple[str, int]], off: list[tuple[str, int]]
+) -> None:
+    doc = get_nlp()(text)
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t"))] == on
+    rules = frozenset({rule})
+    assert [(q.kind, q.low) for q in casualties(victim_statements(doc, "t", off=rules))] == off
+
+
 def test_victim_fatal_can_be_switched_off() -> None:
     doc = get_nlp()("A clerk was fatally wounded during the robbery.")
     off = frozenset({"victim_fatal"})
@@ -356,3 +387,41 @@ def test_a_place_read_as_a_name_leaves_a_trace() -> None:
     assert ("region_outlier", "changed") in trace_of(text)
     off = load_options({"disabled_rules": "region_outlier"})
     assert ("region_outlier", "changed") not in trace_of(text, off)
+
+
+def test_the_one_who_killed_then_himself_is_one_more_dead() -> None:
+    from eventfuse.extract.victims import article_statements
+
+    text = ("Police said the man killed his brother and his aunt at the farm. "
+            "Investigators called it a murder-suicide.")
+    doc = get_nlp()(text)
+
+    def killed(off: frozenset[str] = frozenset()) -> int:
+        found = casualties(article_statements(doc, "t", text, None, off))
+        return next(q.low for q in found if q.kind == "killed")
+
+    assert killed() == 3  # the two he killed, and himself
+    assert killed(frozenset({"victim_suicide"})) == 2
+    # the dead told alone ("three dead") may hold him: left as told
+    alone = "Three people died at the farm in an apparent murder-suicide."
+    found = casualties(article_statements(get_nlp()(alone), "t", alone, None))
+    assert [(q.kind, q.low) for q in found] == [("killed", 3)]
+
+
+@pytest.mark.parametrize(
+    ("title", "on", "off"),
+    [
+        ("Grandfather, nephew killed in shooting at a car wash", 2, 1),
+        # the first has a fate of its own: not counted twice
+        ("Clerk killed in robbery; customer, guard hurt", 1, 1),
+    ],
+)
+def test_a_headline_comma_joins_two_victims(title: str, on: int, off: int) -> None:
+    from eventfuse.extract.victims import headline_statements
+
+    def killed(rules: frozenset[str]) -> int:
+        found = headline_statements(get_nlp()(title), "t", rules)
+        return max(s.count for s in found if s.kind == "killed")
+
+    assert killed(frozenset()) == on
+    assert killed(frozenset({"victim_headline_pair"})) == off

@@ -876,3 +876,84 @@ def test_tied_counts_of_the_wounded_take_the_highest() -> None:
     ]
     [injured] = consensus_quantities(reports)
     assert (injured.low, injured.high) == (5, 5)  # one against one: the partial count loses
+
+
+def test_a_month_votes_for_the_days_it_holds_but_a_day_dates_the_event() -> None:
+    from eventfuse.fuse.consensus import consensus_when
+
+    saturday = FRIDAY + dt.timedelta(days=1)
+    later = FRIDAY + dt.timedelta(days=20)
+    texts = {
+        "a": "A cyclist was shot near the river path on Friday night.",
+        "b": "The cyclist shot near the river path on Saturday is recovering.",
+        "c": "Police made an arrest in the river path shooting earlier this month.",
+    }
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=saturday),
+        "b": article("art-b", texts["b"], "Outlet b", published=saturday),
+        "c": article("art-c", texts["c"], "Outlet c", published=later),
+    }
+    month = When("earlier this month", FRIDAY.replace(day=1), later, "month", anchor="publication")
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "shot", "ASSAULT", when=day(FRIDAY, "on Friday")),
+        mention("m-b", arts["b"], texts["b"], "shot", "ASSAULT",
+                when=day(saturday, "on Saturday")),
+        mention("m-c", arts["c"], texts["c"], "shooting", "ASSAULT", when=month),
+    ]
+    # each day has two reports (itself and the month); the month had three
+    when, supporting = consensus_when(reports)
+    assert when is not None and when.start == FRIDAY and supporting == ("art-a", "art-c")
+    off, _ = consensus_when(reports, frozenset({"date_first_report", "date_by_report"}))
+    assert off is not None and off.precision == "month"
+
+
+def test_a_report_from_before_the_death_counted_the_dead_among_the_hurt() -> None:
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    saturday = FRIDAY + dt.timedelta(days=1)
+    texts = {
+        "a": "A delivery driver was wounded in a shooting and is in critical condition.",
+        "b": "The delivery driver wounded in Friday's shooting has died.",
+    }
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=FRIDAY),
+        "b": article("art-b", texts["b"], "Outlet b", published=saturday),
+    }
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "wounded", "ASSAULT",
+                quantities=(("injured", 1, 1, "A delivery driver was wounded"),)),
+        mention("m-b", arts["b"], texts["b"], "died", "ASSAULT",
+                quantities=(("killed", 1, 1, "The delivery driver ... has died"),)),
+    ]
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports)}
+    assert counts == {"killed": (1, 1), "injured": (0, 0)}  # one victim, not two
+    off = consensus_quantities(reports, frozenset({"toll_silent_dead"}))
+    assert {q.kind: (q.low, q.high) for q in off} == {"killed": (1, 1), "injured": (1, 1)}
+    # the same two told the same day: the hurt may be others (no rule applies)
+    same_day = [reports[0], dataclasses.replace(reports[1], published=FRIDAY)]
+    assert {q.kind: q.low for q in consensus_quantities(same_day)}["injured"] == 1
+
+
+def test_reports_counting_the_hurt_outvote_an_open_ended_death() -> None:
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    texts = {
+        "a": "Three people were wounded in a shooting at a bowling alley, police said.",
+        "b": "Three were hurt at the bowling alley; detectives who handle homicide cases "
+        "are investigating.",
+    }
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "wounded", "ASSAULT",
+                quantities=(("injured", 3, 3, "Three people were wounded"),)),
+        mention("m-b", arts["b"], texts["b"], "hurt", "ASSAULT",
+                quantities=(("injured", 3, 3, "Three were hurt"), ("killed", 1, None, "homicide"))),
+    ]
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports)}
+    assert counts == {"injured": (3, 3), "killed": (0, 0)}
+    off = consensus_quantities(reports, frozenset({"toll_died_later"}))
+    assert {q.kind: (q.low, q.high) for q in off}["killed"] == (1, None)
+    # a numbered death anywhere keeps the open-ended count standing
+    numbered = [*reports, dataclasses.replace(reports[0], id="m-c", quantities=(
+        Quantity("killed", 1, 1, "one man died"),))]
+    assert {q.kind: q.low for q in consensus_quantities(numbered)}["killed"] == 1

@@ -1,11 +1,12 @@
-"""The consensus date's named rules, apart from fusion so that extraction, which shares the
-``disabled_rules`` switch with fusion, can know their names without importing fusion."""
+"""The consensus's named rules (the date's and the tolls'), apart from fusion so that
+extraction, which shares the ``disabled_rules`` switch with fusion, can know their names without
+importing fusion."""
 
 from __future__ import annotations
 
-# Named rules of the consensus date, each switched off by id (``eventfuse eval ... --ablate``,
-# settings ``disabled_rules``; fusion.yaml ``date_rules``); FusionConfig.date_rules holds
-# those on (fuse/consensus.py applies them).
+# Named rules of the consensus date and tolls, each switched off by id (``eventfuse eval ...
+# --ablate``, settings ``disabled_rules``; fusion.yaml ``date_rules``, which lists the toll rules
+# too); FusionConfig.date_rules holds those on (fuse/consensus.py applies them).
 DATE_RULES = {
     "date_first_report": "a date after the event's first report was published is a later "
     "development (an arrest, a death in hospital, a court date) or a page stamp, not the "
@@ -14,4 +15,13 @@ DATE_RULES = {
     "mentions: one article repeating its date does not outvote another",
     "date_first_reported": "an event no report dates is dated to the day it was first reported "
     "(local news reports a happening that day or the next), marked as fusion's estimate",
+    "date_precise": "the consensus date is one of the most precise the reports give (a day "
+    "before a month or a year); coarser dates only vote: 'earlier this month' overlaps every "
+    "day of the month, so it had the most support whenever two reports named different days",
+    "toll_died_later": "a report published before any report of the event told a death, and "
+    "telling fewer deaths than the event's count, counted among the hurt those who died later: "
+    "its injured count is lowered by the deaths it did not yet know",
+    "toll_silent_dead": "when the event's death counts are all open-ended (a death noun with no "
+    "number: 'a homicide', one or more), a report that counts the hurt and tells no death says "
+    "no one died, and votes 0",
 }

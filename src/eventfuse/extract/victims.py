@@ -48,6 +48,9 @@ class VictimLexicon:
     condition_words: frozenset[str]
     wound_nouns: frozenset[str]
     wound_verbs: frozenset[str]
+    tally_period_words: frozenset[str] = frozenset()
+    tally_happenings: frozenset[str] = frozenset()
+    thing_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,11 @@ class VictimStatement:
     kind: str  # killed | injured | shot | fatal
     count: int
     evidence: Evidence
+    # the victim is told as someone already named: "she", "the girl" (victim_same)
+    definite: bool = False
+    # the victims are the object of someone's act ("he killed his wife and son"): the doer is
+    # not among them (victim_suicide)
+    by_doer: bool = False
 
 
 @functools.cache
@@ -78,6 +86,9 @@ def get_lexicon() -> VictimLexicon:
         condition_words=frozenset(raw["condition_words"]),
         wound_nouns=frozenset(raw["wound_nouns"]),
         wound_verbs=frozenset(raw["wound_verbs"]),
+        tally_period_words=frozenset(raw["tally_period_words"]),
+        tally_happenings=frozenset(raw["tally_happenings"]),
+        thing_nouns=frozenset(raw["thing_nouns"]),
     )
 
 
@@ -107,6 +118,18 @@ RULES = {
     "victim_list": "a list of victims adds up along its whole chain: 'his wife, son and daughter'",
     "victim_headline": "a kind the headline counts ('3 dead, 2 hurt in ...') takes the "
     "headline's count, not the body's largest (which may tell of other shootings)",
+    "victim_tally": "a count told over a period or over many happenings ('52 people shot so "
+    "far this year', 'in 2012, 13 died', 'hurt in nine shootings across the city') is a "
+    "tally, not this happening's toll",
+    "victim_same": "in an article telling a death, one person hurt who is told as someone "
+    "already named ('she was wounded', 'the girl is in critical condition') is the one who "
+    "died, not one more",
+    "victim_suicide": "in an article telling a murder-suicide, the dead told as someone's "
+    "victims ('he killed his wife and son') leave out the one who then killed himself: one more",
+    "victim_headline_pair": "a headline's comma stands for 'and': 'Mother, toddler killed' is "
+    "two killed",
+    "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
+    "'shot three more times') counts no one",
 }
 
 
@@ -132,6 +155,11 @@ def victim_statements(
             continue
         if statement is not None:
             found.append(statement)
+    deaths = [s.count for s in found if s.kind in ("killed", "fatal")]
+    if "victim_same" not in off and deaths and max(deaths) == 1:
+        # "A boy has died. ... the boy was in critical condition": the one hurt, told as
+        # someone already named, is the one who died, not one more
+        found = [s for s in found if not (s.kind == "injured" and s.definite and s.count == 1)]
     return found
 
 
@@ -146,7 +174,8 @@ def headline_statements(
     for s in victim_statements(title, article_id, title.text, off, telegraphic=True):
         if s.kind == "shot" and not _numbered(title, s.evidence, lex):
             continue
-        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text)))
+        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text),
+                                     s.definite, s.by_doer))
     return found
 
 
@@ -175,6 +204,8 @@ def article_statements(
     found = victim_statements(doc, article_id, text, off)
     if title and title.strip() and "victim_headline" not in off:
         found = with_headline(found, headline_statements(parse_one(title), article_id, off))
+    if "victim_suicide" not in off:
+        found = _with_doer_dead(doc, title, found)
     doc.user_data[key] = found
     return found
 
@@ -225,6 +256,8 @@ def _statement(
         kind = _verb_kind(verb, lemma, lex, off)
     if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
         return None  # "did not die", "tried to kill", "could have been killed"
+    if "victim_tally" not in off and _tally(verb, lex):
+        return None  # "52 people shot so far this year": a tally of many happenings
     if victim is None:
         victim = _victim(verb, lemma)
     described = "victim_described" not in off and verb.dep_ in ("acl", "amod")
@@ -243,9 +276,63 @@ def _statement(
              if not _own_fate(c, lex)]
     if parts and all(p is not None for p in parts):
         count += sum(p for p in parts if p is not None)
+    if telegraphic and "victim_headline_pair" not in off:
+        pair = _headline_pair(victim, lex)
+        if pair is not None:
+            count += pair[1]
+            victim = pair[0]
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.right_edge.idx + len(victim.right_edge))
-    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
+    reflexive = any(t.lower_ in ("himself", "herself") for t in (victim, *_conjuncts(victim, off)))
+    by_doer = (victim.dep_ == "dobj" and victim.head.i == verb.i and not reflexive
+               and any(c.dep_ == "nsubj" for c in verb.children))
+    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
+                           _definite(victim, verb), by_doer)
+
+
+def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | None:
+    """A headline's comma stands for "and": in "Mother, toddler killed" the parser hangs the
+    second person on the first as an apposition; the first is a victim too. Not an age ("Boy,
+    4, dies": a number is no person)."""
+    if victim.dep_ != "appos" or victim.pos_ == "NUM" or victim.head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    first = victim.head
+    if first.lemma_.lower() not in lex.person_nouns or first.tag_ not in ("NN", "NNP"):
+        return None
+    if _own_fate(first, lex) or any(t.lower_ in ("dead", "killed") for t in first.head.children
+                                    if first.dep_ != "ROOT"):
+        return None  # "Toddler killed; 2 adults hurt": the first has a fate of its own
+    return first, 1
+
+
+def _with_doer_dead(
+    doc: Doc, title: str | None, found: list[VictimStatement]
+) -> list[VictimStatement]:
+    """In an article telling a murder-suicide, the largest count of the dead told as someone's
+    victims ("he killed his wife and son") leaves out the one who killed them and then himself:
+    one more. A count told of the dead alone ("three dead") may hold him and is left."""
+    killed = [s for s in found if s.kind == "killed"]
+    told = any(t.lemma_.lower() == "suicide"
+               and not any(c.lemma_.lower() == "attempt" for c in t.children) for t in doc)
+    headline = (title or "").lower()
+    if not killed or not (told or ("suicide" in headline and "attempt" not in headline)):
+        return found
+    best = max(killed, key=lambda s: s.count)
+    if not best.by_doer or any(s.count > best.count for s in killed):
+        return found
+    return [*found, VictimStatement("killed", best.count + 1, best.evidence)]
+
+
+def _definite(victim: Token, verb: Token) -> bool:
+    """One person told as already known: a pronoun ("she was wounded") or a noun with "the"
+    ("the girl is in critical condition", "the wounded boy"); not one said to be another
+    ("the woman was also shot")."""
+    if any(c.lower_ in ("also", "too") for c in (*verb.children, *victim.children)):
+        return False
+    if victim.lower_ in ("he", "she", "him", "her"):
+        return True
+    return victim.tag_ in ("NN", "NNP") and any(
+        c.dep_ == "det" and c.lower_ == "the" for c in victim.children)
 
 
 def _noun_statement(
@@ -366,7 +453,45 @@ def _condition_statement(
     # a wound tells someone was hurt, not that they lived ("found suffering from a gunshot wound"
     # and pronounced dead later): counted as shot; a condition is told of the living
     kind = "injured" if lemma in lex.condition_nouns else "shot"
-    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]))
+    return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
+                           _definite(victim, holder))
+
+
+def _tally(verb: Token, lex: VictimLexicon) -> bool:
+    """The statement's clause is told over a period or over many happenings: a date with a
+    period word ("so far this year", "in recent weeks", "since May"), a bare year ("in 2012"),
+    or a plural happening noun ("in nine shootings"), attached to the verb, a verb conjoined
+    with it, or the clause it completes ("has seen 52 people shot this year")."""
+    heads = [verb, *(c for c in verb.children if c.dep_ == "conj")]
+    if verb.dep_ in ("ccomp", "acl", "amod", "conj", "oprd", "xcomp", "relcl"):
+        heads.append(verb.head)
+    for head in heads:
+        for child in head.children:
+            if child.dep_ not in ("npadvmod", "advmod", "prep"):
+                continue  # not the victims themselves ("a 17-year-old" is a DATE to spaCy)
+            attached = [child] if child.dep_ != "prep" else [
+                g for g in child.children if g.dep_ == "pobj"]
+            if child.dep_ == "prep" and child.lower_ == "since":
+                return True
+            if any(_tally_word(t, lex) for t in attached):
+                return True
+    return False
+
+
+def _tally_word(token: Token, lex: VictimLexicon) -> bool:
+    lemma = token.lemma_.lower()
+    if token.tag_ == "NNS" and lemma in lex.tally_happenings:
+        return True  # "in nine shootings"
+    if token.ent_type_ != "DATE":
+        return False
+    words = [t for t in token.subtree if t.ent_type_ == "DATE"] or [token]
+    lowers = {t.lower_ for t in words}
+    if "old" in lowers or token.head.lower_ == "old":
+        return False  # an age: "a 3-year-old"
+    if lowers & lex.tally_period_words:
+        return True  # "so far this year", "in recent weeks", "since May"
+    # a bare year: "in 2012" (a day or a month with it dates one happening)
+    return len(words) == 1 and token.like_num and len(token.text) == 4
 
 
 def _verb_kind(
@@ -440,6 +565,9 @@ def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset())
     number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
         number = victim
+    elif (number is not None and "victim_thing" not in off
+          and victim.lemma_.lower() in lex.thing_nouns):
+        return None  # "five rounds", "three more times": no one
     if number is not None:
         amount = parse_amount(number.text)
         if amount is not None and amount[1] is not None and amount[0] == amount[1]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.config import FusionConfig
@@ -37,14 +38,18 @@ def consensus_when(
 ) -> tuple[When | None, tuple[str, ...]]:
     """The absolute date most other reports overlap, then the most precise, then the widest
     (a report "into the early hours of Tuesday" covers one saying "Monday night"), with the
-    articles whose dates support it. ``rules``: the DATE_RULES applied."""
+    articles whose dates support it. ``rules``: the DATE_RULES applied (``date_precise``: the
+    date is chosen among the most precise ones given, the coarser only vote)."""
     dated = [m for m in mentions if m.when is not None and m.when.start is not None]
     # Dates fusion derived are used only when no report dates the event itself.
     known = [m for m in dated if m.when is not None and not is_derived(m.when)]
     dated = known or [m for m in dated if m.when is not None and m.when.anchor == ARTICLE_ANCHOR]
+    candidates = _most_precise(dated) if "date_precise" in rules else dated
     if "date_first_report" in rules:
         dated = _not_after_first_report(dated, mentions)
-    if not dated:
+        candidates = _not_after_first_report(candidates, mentions)
+    voters = list({m.id: m for m in [*dated, *candidates]}.values())
+    if not candidates:
         return None, ()
 
     def span(m: Mention) -> tuple[int, int]:
@@ -53,7 +58,7 @@ def consensus_when(
 
     def support(m: Mention) -> list[Mention]:
         s, e = span(m)
-        return [o for o in dated if span(o)[0] <= e and s <= span(o)[1]]
+        return [o for o in voters if span(o)[0] <= e and s <= span(o)[1]]
 
     def weight(m: Mention) -> int:
         agreeing = support(m)
@@ -64,8 +69,18 @@ def consensus_when(
         s, e = span(m)
         return (-weight(m), -TIME_RANK.get(m.when.precision, 0), s - e, s, m.id)
 
-    best = min(dated, key=rank)
+    best = min(candidates, key=rank)
     return best.when, tuple(sorted({o.article_id for o in support(best)}))
+
+
+def _most_precise(dated: Sequence[Mention]) -> list[Mention]:
+    """The dated mentions of the finest precision given (days when any report gives a day). A
+    month or year overlaps every day inside it, so as a candidate it outvoted two reports naming
+    different days; it still votes for the days it holds. gva-dev: date exact 597 -> 601 of
+    752 incidents (simulated on the fused events)."""
+    top = max((TIME_RANK.get(m.when.precision, 0) for m in dated if m.when is not None),
+              default=0)
+    return [m for m in dated if m.when is not None and TIME_RANK.get(m.when.precision, 0) == top]
 
 
 def first_reported(mentions: Sequence[Mention]) -> When | None:
@@ -132,13 +147,21 @@ def consensus_actors(mentions: Sequence[Mention], config: FusionConfig) -> tuple
 TIES_TO_HIGHEST = frozenset({"injured"})
 
 
-def consensus_quantities(mentions: Sequence[Mention]) -> tuple[Quantity, ...]:
+def consensus_quantities(
+    mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
+) -> tuple[Quantity, ...]:
     """Per kind: the common part of all ranges when they overlap; when they conflict, the range
     most reports agree with, ties to the lowest (the conservative convention of conflict
     datasets), for the injured to the highest (:data:`TIES_TO_HIGHEST`): one outlet's early or
-    partial count does not outvote the others."""
+    partial count does not outvote the others. ``rules``: the toll rules applied
+    (``toll_died_later``, ``toll_silent_dead``; see :func:`died_later`, :func:`silent_dead`)."""
+    ordered = sorted(mentions, key=lambda x: x.id)
+    if "toll_silent_dead" in rules:
+        ordered = silent_dead(ordered)
+    if "toll_died_later" in rules:
+        ordered = died_later(ordered, rules)
     by_kind: dict[str, list[Quantity]] = {}
-    for m in sorted(mentions, key=lambda x: x.id):
+    for m in ordered:
         for q in m.quantities:
             by_kind.setdefault(q.kind, []).append(q)
     out = []
@@ -153,6 +176,66 @@ def consensus_quantities(mentions: Sequence[Mention]) -> tuple[Quantity, ...]:
         else:
             out.append(_most_supported(qs, highest=kind in TIES_TO_HIGHEST))
     return tuple(out)
+
+
+ZERO = Quantity("killed", 0, 0, "")
+
+
+def _killed(m: Mention) -> Quantity | None:
+    return next((q for q in m.quantities if q.kind == "killed"), None)
+
+
+def silent_dead(mentions: Sequence[Mention]) -> list[Mention]:
+    """``toll_silent_dead``: when every death count of the event is open-ended (a death told by
+    a noun without a number, "a homicide", "the murder": one or more), each report that counts
+    the hurt and tells no death votes 0 dead. An open-ended death is often not this happening's
+    (a city's homicide tally, a charge of murder for someone who lived) and otherwise stood
+    unopposed: silence said nothing. A number anywhere ("one man died") keeps the rule out.
+    gva-dev: killed 587 -> 599 of 752 incidents (simulated on the fused events)."""
+    deaths = [q for m in mentions for q in m.quantities if q.kind == "killed"]
+    if not deaths or any(q.high is not None for q in deaths):
+        return list(mentions)
+    out = []
+    for m in mentions:
+        hurt = next((q for q in m.quantities if q.kind == "injured"), None)
+        if hurt is not None and _killed(m) is None:
+            none = Quantity("killed", 0, 0, f"no death told beside {hurt.text!r}", hurt.evidence)
+            m = replace(m, quantities=(*m.quantities, none))
+        out.append(m)
+    return out
+
+
+def died_later(mentions: Sequence[Mention], rules: frozenset[str]) -> list[Mention]:
+    """``toll_died_later``: a report published before the first report telling a death, with
+    fewer deaths than the event's count, counted among the hurt those who died later ("a boy
+    in critical condition", then "the boy has died"): its injured count is lowered by the deaths
+    it did not tell, so the event does not hold one victim twice (1 killed and 1 injured).
+    gva-dev: injured 515 -> 524 of 752 incidents (simulated on the fused events; reports of the
+    same day as the first death's, or every report, 519)."""
+    told = [m.published for m in mentions
+            if m.published is not None and (_killed(m) or ZERO).low > 0]
+    if not told:
+        return list(mentions)
+    killed = next((q for q in consensus_quantities(mentions, rules - {"toll_died_later"})
+                   if q.kind == "killed"), None)
+    if killed is None:
+        return list(mentions)
+    first_death = min(told)
+    out = []
+    for m in mentions:
+        own = _killed(m)
+        unknown = killed.low - (own.low if own is not None else 0)
+        if unknown > 0 and m.published is not None and m.published < first_death:
+            m = replace(m, quantities=tuple(
+                _lowered(q, unknown) if q.kind == "injured" else q for q in m.quantities
+            ))
+        out.append(m)
+    return out
+
+
+def _lowered(q: Quantity, by: int) -> Quantity:
+    return replace(q, low=max(q.low - by, 0),
+                   high=None if q.high is None else max(q.high - by, 0))
 
 
 def _most_supported(qs: Sequence[Quantity], highest: bool = False) -> Quantity:

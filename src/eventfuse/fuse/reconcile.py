@@ -88,7 +88,7 @@ def reconcile_event(
         when=_event_when(members, config.date_rules),
         location=consensus_location(members),
         actors=consensus_actors(members, config),
-        quantities=consensus_quantities(members),
+        quantities=consensus_quantities(members, config.date_rules),
         status=status,
         sources=sources,
         independent_sources=independent,
