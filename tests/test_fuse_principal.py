@@ -138,3 +138,64 @@ def test_a_report_without_a_mode_is_not_another_kind_on_another_day() -> None:
     # One outlet dating two reports to two days still reports two days.
     same_outlet = dataclasses.replace(untyped, outlet="Outlet A")
     assert vetoed(config, same_outlet).startswith("two happenings on two different days")
+
+
+NAMED_FIRST = (
+    "Dorian Pell was shot dead outside his shop on Quarry Hill Road late on Friday, police said. "
+    "Officers from the Quarry Hill Road precinct search for a gunman in a grey hooded jacket."
+)
+NAMED_LATER = (
+    "Police said Dorian Pell was shot dead outside his shop on Quarry Hill Road. Officers still "
+    "search for the gunman in a grey hooded jacket and ask for witnesses."
+)
+OTHER_STORY = (
+    "Mayor Lina Brandt of Harbor County opened the Elm Market fair with Judge Otto Varga, "
+    "Dorian Pell of the Quarry Hill Road traders, Nadia Roux of the Saint Clair Choir and "
+    "the Westgate Rowing Club; musicians played while farmers sold apples, cider and honey. "
+    "Children raced wooden boats along the canal, a brass band marched past the lighthouse, "
+    "and volunteers served pumpkin soup, roasted chestnuts and plum cake until sunset."
+)
+
+
+def _named_events(
+    monkeypatch: pytest.MonkeyPatch, *others: Article, **off: object
+) -> list[tuple[str, ...]]:
+    """The events of a first report and a follow-up a month later that dates the shooting to
+    its own day; ``others`` are further articles (no mentions)."""
+    config: FusionConfig = dataclasses.replace(load_config(), **off)  # type: ignore[arg-type]
+    monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+    first = _article("art-1", NAMED_FIRST, "Outlet A", FRIDAY)
+    month = FRIDAY + dt.timedelta(days=30)
+    later = _article("art-2", NAMED_LATER, "Outlet B", month)
+    mentions = [_report("m-1", first, HERAT, FRIDAY), _report("m-2", later, HERAT, month)]
+    result = fuse(mentions, [first, later, *others])
+    return sorted(e.mention_ids for e in result.events)
+
+
+def test_a_storys_principal_events_a_month_apart_join_on_the_storys_own_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Both articles name the victim and the street, and no other story does.
+    assert _named_events(monkeypatch) == [("m-1", "m-2")]
+    assert _named_events(monkeypatch, principal_names=None) == [("m-1",), ("m-2",)]
+    assert _named_events(monkeypatch, principal_names=3) == [("m-1",), ("m-2",)]
+
+
+def test_names_another_story_holds_join_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A council story names the street and the man too: they are no longer the shooting's own.
+    council = _article("art-3", OTHER_STORY, "Outlet C", FRIDAY + dt.timedelta(days=12))
+    assert _named_events(monkeypatch, council) == [("m-1",), ("m-2",)]
+
+
+def test_story_names_keeps_the_names_only_one_storys_articles_hold() -> None:
+    from eventfuse.fuse.principal import story_names
+
+    first = _article("art-1", NAMED_FIRST, "Outlet A", FRIDAY)
+    later = _article("art-2", NAMED_LATER, "Outlet B", FRIDAY)
+    council = _article("art-3", OTHER_STORY, "Outlet C", FRIDAY)
+    names = story_names([first, later, council], {"art-1": "s1", "art-2": "s1", "art-3": "s2"})
+    for article in ("art-1", "art-2"):
+        assert not {"dorian pell", "quarry hill road"} & names[article]
+    assert "mayor lina brandt" in names["art-3"]
+    one_story = story_names([first, later, council], {"art-1": "s", "art-2": "s", "art-3": "s"})
+    assert {"dorian pell", "quarry hill road"} <= one_story["art-1"] & one_story["art-2"]

@@ -15,3 +15,13 @@ DATE_RULES = {
     "date_first_reported": "an event no report dates is dated to the day it was first reported "
     "(local news reports a happening that day or the next), marked as fusion's estimate",
 }
+
+# Fusion's other named rules, switched off the same way (fusion.yaml gives their settings).
+FUSION_RULES = {
+    "principal_names": "principal events of one story dated further apart than "
+    "principal_day_gap join when two of their articles share principal_names of the story's "
+    "own names (no other story's article holds them: a victim's, a street's)",
+}
+
+# Every rule fusion reads of the shared switch (extraction passes these over).
+FUSION_SWITCHES = {**DATE_RULES, **FUSION_RULES}

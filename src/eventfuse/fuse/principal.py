@@ -22,7 +22,8 @@ within a day of each other 321 pairs were one incident and 4 two, wherever they 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from eventfuse.date_rules import DATE_RULES
@@ -38,7 +39,8 @@ from eventfuse.fuse.match import (
     sibling_places,
 )
 from eventfuse.fuse.reconcile import anchor_members
-from eventfuse.records import Mention
+from eventfuse.fuse.stories import article_names
+from eventfuse.records import Article, Mention
 
 
 def join_principals(
@@ -48,12 +50,14 @@ def join_principals(
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None] = lambda a, b: True,
     undated: Literal["", "principal", "all"] = "",
     date_rules: frozenset[str] = frozenset(DATE_RULES),
+    named: NamedJoin | None = None,
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
     ``max_gap_days`` None leaves them as they are. ``undated`` "principal": an article's undated
     principal event joins the one dated principal event of its story it links to
-    (:func:`_join_undated`); "all": any undated event of the article does.
-    Sorted like ``cluster_mentions``' result."""
+    (:func:`_join_undated`); "all": any undated event of the article does. ``named``: principal
+    events further apart than the gap still join when their articles share the story's own
+    names (:func:`_join_named`). Sorted like ``cluster_mentions``' result."""
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
     principal = _principal_clusters(clusters, features)
@@ -92,6 +96,8 @@ def join_principals(
                 continue
             joined.union(ra, rb)
             span[joined.find(ra)] = (low, high)
+    if named is not None:
+        _join_named(clusters, features, principal, by_story, dated, kinds, joined, named)
     if undated:
         if undated == "all":
             reports = sorted(
@@ -114,6 +120,78 @@ def join_principals(
         for group in joined.groups().values()
     ]
     return sorted(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedJoin:
+    """What ``join_principals`` needs to join one story's principal events across any gap."""
+
+    names: Mapping[str, frozenset[str]]  # article id -> its names no other story's article has
+    min_shared: int  # names two articles must share
+    linked: Callable[[MentionFeatures, MentionFeatures], bool | None]  # blind to dates
+
+
+def story_names(
+    articles: Iterable[Article], stories: Mapping[str, str]
+) -> dict[str, frozenset[str]]:
+    """Article id -> the capitalised names of its text (a victim, a suspect, a street) that no
+    article of another story holds. A name many stories share (the police spokesman, the
+    city) says nothing of which happening; one only a story's articles use is its own."""
+    found = {a.id: frozenset(article_names(f"{a.title or ''}\n{a.text}")) for a in articles}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for article, names in found.items():
+        for name in names:
+            owners[name].add(stories.get(article, article))
+    return {
+        article: frozenset(n for n in names if len(owners[n]) == 1)
+        for article, names in found.items()
+    }
+
+
+def _join_named(
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    principal: Mapping[str, int],
+    by_story: Mapping[str, set[int]],
+    dated: Mapping[int, int],
+    kinds: Mapping[int, tuple[str, str]],
+    joined: DisjointSet,
+    named: NamedJoin,
+) -> None:
+    """Principal events of one story, of one kind, dated further apart than the gap: the
+    later one is often a follow-up's own day put on the happening ("arrested Monday in the
+    fatal shooting"). When two of their articles share at least ``min_shared`` of the story's
+    own names (the victim's, the street's: no other story's article holds them) and a pair of
+    their reports links with dates set aside, they are one happening (rule
+    ``principal_names``)."""
+    articles: dict[int, list[str]] = defaultdict(list)
+    for article, k in principal.items():
+        articles[k].append(article)
+    for members in by_story.values():
+        ordered = sorted(members)
+        candidates = sorted(
+            (abs(dated[a] - dated[b]), a, b)
+            for i, a in enumerate(ordered)
+            for b in ordered[i + 1 :]
+            if features[clusters[a][0]].group == features[clusters[b][0]].group
+            and _same_kind(kinds[a], kinds[b])
+        )
+        for _, a, b in candidates:
+            if joined.find(str(a)) == joined.find(str(b)):
+                continue
+            shared = max(
+                len(named.names.get(x, frozenset()) & named.names.get(y, frozenset()))
+                for x in articles[a]
+                for y in articles[b]
+            )
+            if shared < named.min_shared:
+                continue
+            links = [
+                named.linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]
+            ]
+            if False in links or True not in links:
+                continue
+            joined.union(str(a), str(b))
 
 
 def _follow_up(
