@@ -199,3 +199,22 @@ def test_story_names_keeps_the_names_only_one_storys_articles_hold() -> None:
     assert "mayor lina brandt" in names["art-3"]
     one_story = story_names([first, later, council], {"art-1": "s", "art-2": "s", "art-3": "s"})
     assert {"dorian pell", "quarry hill road"} <= one_story["art-1"] & one_story["art-2"]
+
+
+def test_the_storys_own_names_outweigh_two_named_doers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Extraction made the victim the doer in one report and an officer in the other: within
+    # the window two named doers keep reports apart, but the story's own names join them.
+    from eventfuse.records import Actor
+
+    config: FusionConfig = load_config()
+    monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+    first = _article("art-1", NAMED_FIRST, "Outlet A", FRIDAY)
+    month = FRIDAY + dt.timedelta(days=30)
+    later = _article("art-2", NAMED_LATER, "Outlet B", month)
+    victim = Actor("actor", "Dorian Pell", "Dorian Pell")
+    officer = Actor("actor", "Sergeant Ames", "Sergeant Ames")
+    one = dataclasses.replace(_report("m-1", first, HERAT, FRIDAY), actors=(victim,))
+    two = dataclasses.replace(_report("m-2", later, HERAT, month), actors=(officer,))
+    assert sorted(e.mention_ids for e in fuse([one, two], [first, later]).events) == [
+        ("m-1", "m-2")
+    ]

@@ -98,7 +98,7 @@ def fuse(
             else NamedJoin(
                 story_names(by_article.values(), stories),
                 config.principal_names,
-                principal_link(config, _ANY_GAP_DAYS, floor),
+                principal_link(config, _ANY_GAP_DAYS, floor, doers=False),
             )
         )
         clusters = join_principals(

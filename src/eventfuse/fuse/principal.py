@@ -163,7 +163,8 @@ def _join_named(
     fatal shooting"). When two of their articles share at least ``min_shared`` of the story's
     own names (the victim's, the street's: no other story's article holds them) and a pair of
     their reports links with dates set aside, they are one happening (rule
-    ``principal_names``)."""
+    ``principal_names``). Those names say who was involved better than the extracted doers
+    (extraction makes the victim or an officer the doer), so two named doers do not refuse it."""
     articles: dict[int, list[str]] = defaultdict(list)
     for article, k in principal.items():
         articles[k].append(article)
@@ -240,12 +241,12 @@ def _join_undated(
 
 
 def principal_link(
-    config: FusionConfig, window_days: int, floor: float
+    config: FusionConfig, window_days: int, floor: float, doers: bool = True
 ) -> Callable[[MentionFeatures, MentionFeatures], bool | None]:
     """The pair test of ``join_principals``: False when one article tells the two reports
     apart (two days, two happenings of one sentence, or two places of one country within
     ``far_km``: a round-up's two towns), True when two articles' reports score at least
-    ``floor`` with places set aside and name no conflicting actors, None otherwise.
+    ``floor`` with places set aside and name no conflicting actors (``doers``), None otherwise.
 
     An article's two places further apart or in two countries do not tell its reports apart:
     on gva-dev, where a same-article place veto held apart two principal events of one story
@@ -260,7 +261,7 @@ def principal_link(
                 bool(place_veto(a, b, config)) and sibling_places(*places, config)
             )
             return False if apart else None
-        if _other_doers(a, b, config):
+        if doers and _other_doers(a, b, config):
             return None  # who did it tells them apart
         return True if blind.score >= floor else None
 
