@@ -194,11 +194,13 @@ def test_story_names_keeps_the_names_only_one_storys_articles_hold() -> None:
     later = _article("art-2", NAMED_LATER, "Outlet B", FRIDAY)
     council = _article("art-3", OTHER_STORY, "Outlet C", FRIDAY)
     names = story_names([first, later, council], {"art-1": "s1", "art-2": "s1", "art-3": "s2"})
-    for article in ("art-1", "art-2"):
-        assert not {"dorian pell", "quarry hill road"} & names[article]
-    assert "mayor lina brandt" in names["art-3"]
+    # Held by two stories: counted 2, not 1.
+    assert names["art-1"]["dorian pell"] == names["art-2"]["quarry hill road"] == 2
+    assert names["art-3"]["mayor lina brandt"] == 1
     one_story = story_names([first, later, council], {"art-1": "s", "art-2": "s", "art-3": "s"})
-    assert {"dorian pell", "quarry hill road"} <= one_story["art-1"] & one_story["art-2"]
+    assert one_story["art-1"]["dorian pell"] == one_story["art-2"]["quarry hill road"] == 1
+    three = story_names([first, later, council], {"art-1": "a", "art-2": "b", "art-3": "c"})
+    assert "dorian pell" not in three["art-1"]  # three stories: no one story's name
 
 
 def test_the_storys_own_names_outweigh_two_named_doers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,3 +220,38 @@ def test_the_storys_own_names_outweigh_two_named_doers(monkeypatch: pytest.Monke
     assert sorted(e.mention_ids for e in fuse([one, two], [first, later]).events) == [
         ("m-1", "m-2")
     ]
+
+
+SHOOTING = (
+    "Corwin Adeyemi was shot dead on Larkspur Crescent near the Tidewater Marina on Friday, "
+    "police said. Sergeant Hollis Brant, Deputy Mara Lintz, Pastor Eli Voss, Coach Rena Stroud "
+    "and Mayor Ivo Kelling asked the neighbourhood for calm and for witnesses."
+)
+VERDICT = (
+    "A jury convicted a man on Tuesday in the killing of Corwin Adeyemi, who was shot on "
+    "Larkspur Crescent by the Tidewater Marina. Judge Priya Olander, Attorney Gus Fennimore, "
+    "Clerk Dana Whitlock, Professor Lyle Orban and Senator Ruth Calloway heard the verdict."
+)
+
+
+def test_two_stories_sharing_three_names_only_they_hold_join_their_principal_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A verdict three months on is a story of its own (published long after, few shared
+    # names); it dates the shooting to its own day. The victim, the street and the marina are
+    # named by these two articles only.
+    def events(**off: object) -> list[tuple[str, ...]]:
+        config: FusionConfig = dataclasses.replace(load_config(), **off)  # type: ignore[arg-type]
+        monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+        first = _article("art-1", SHOOTING, "Outlet A", FRIDAY)
+        verdict_day = FRIDAY + dt.timedelta(days=95)
+        later = _article("art-2", VERDICT, "Outlet B", verdict_day)
+        mentions = [
+            _report("m-1", first, HERAT, FRIDAY),
+            _report("m-2", later, HERAT, verdict_day),
+        ]
+        return sorted(e.mention_ids for e in fuse(mentions, [first, later]).events)
+
+    assert events() == [("m-1", "m-2")]
+    assert events(principal_names_across=None) == [("m-1",), ("m-2",)]
+    assert events(principal_names_across=4) == [("m-1",), ("m-2",)]

@@ -99,6 +99,7 @@ def fuse(
                 story_names(by_article.values(), stories),
                 config.principal_names,
                 principal_link(config, _ANY_GAP_DAYS, floor, doers=False),
+                config.principal_names_across,
             )
         )
         clusters = join_principals(

@@ -126,26 +126,35 @@ def join_principals(
 class NamedJoin:
     """What ``join_principals`` needs to join one story's principal events across any gap."""
 
-    names: Mapping[str, frozenset[str]]  # article id -> its names no other story's article has
-    min_shared: int  # names two articles must share
+    # article id -> its names held by one story's articles (1) or by two stories' (2)
+    names: Mapping[str, Mapping[str, int]]
+    min_shared: int  # own names two articles of one story must share
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None]  # blind to dates
+    # names held by two stories only that two articles, one of each, must share; None: never
+    min_shared_across: int | None = None
 
 
 def story_names(
     articles: Iterable[Article], stories: Mapping[str, str]
-) -> dict[str, frozenset[str]]:
-    """Article id -> the capitalised names of its text (a victim, a suspect, a street) that no
-    article of another story holds. A name many stories share (the police spokesman, the
-    city) says nothing of which happening; one only a story's articles use is its own."""
+) -> dict[str, dict[str, int]]:
+    """Article id -> the capitalised names of its text (a victim, a suspect, a street) held by
+    the articles of one story (1) or of two (2), with that number. A name many stories share
+    (the police spokesman, the city) says nothing of which happening; one only a story's
+    articles use is its own."""
     found = {a.id: frozenset(article_names(f"{a.title or ''}\n{a.text}")) for a in articles}
     owners: dict[str, set[str]] = defaultdict(set)
     for article, names in found.items():
         for name in names:
             owners[name].add(stories.get(article, article))
     return {
-        article: frozenset(n for n in names if len(owners[n]) == 1)
+        article: {n: len(owners[n]) for n in names if len(owners[n]) <= 2}
         for article, names in found.items()
     }
+
+
+def _shared(a: Mapping[str, int], b: Mapping[str, int], stories: int) -> int:
+    """How many names held by ``stories`` stories ``a`` and ``b`` share."""
+    return sum(1 for n, k in a.items() if k == stories and b.get(n) == stories)
 
 
 def _join_named(
@@ -181,18 +190,63 @@ def _join_named(
             if joined.find(str(a)) == joined.find(str(b)):
                 continue
             shared = max(
-                len(named.names.get(x, frozenset()) & named.names.get(y, frozenset()))
+                _shared(named.names.get(x, {}), named.names.get(y, {}), 1)
                 for x in articles[a]
                 for y in articles[b]
             )
-            if shared < named.min_shared:
-                continue
-            links = [
-                named.linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]
-            ]
-            if False in links or True not in links:
-                continue
-            joined.union(str(a), str(b))
+            if shared >= named.min_shared:
+                _join_linked(a, b, clusters, features, joined, named.linked)
+    if named.min_shared_across is not None:
+        _join_across(clusters, features, principal, dated, kinds, joined, named)
+
+
+def _join_across(
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    principal: Mapping[str, int],
+    dated: Mapping[int, int],
+    kinds: Mapping[int, tuple[str, str]],
+    joined: DisjointSet,
+    named: NamedJoin,
+) -> None:
+    """Two articles of two stories sharing ``min_shared_across`` names that only those two
+    stories' articles hold (a follow-up months later that story clustering kept apart): their
+    dated principal events of one kind join as ``_join_named``'s do."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for article in sorted(principal):
+        for name, stories in named.names.get(article, {}).items():
+            if stories == 2:
+                holders[name].append(article)
+    counts: Counter[tuple[str, str]] = Counter()
+    for members in holders.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                counts[(x, y)] += 1
+    for (x, y), shared in sorted(counts.items()):
+        a, b = principal[x], principal[y]
+        if shared < (named.min_shared_across or 0) or a not in dated or b not in dated:
+            continue
+        if _story_of(x, clusters[a], features) == _story_of(y, clusters[b], features):
+            continue
+        if features[clusters[a][0]].group != features[clusters[b][0]].group:
+            continue
+        if _same_kind(kinds[a], kinds[b]) and joined.find(str(a)) != joined.find(str(b)):
+            _join_linked(a, b, clusters, features, joined, named.linked)
+
+
+def _join_linked(
+    a: int,
+    b: int,
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    joined: DisjointSet,
+    linked: Callable[[MentionFeatures, MentionFeatures], bool | None],
+) -> None:
+    """Clusters ``a`` and ``b`` join when a pair of their reports links and none is told
+    apart."""
+    links = [linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]]
+    if False not in links and True in links:
+        joined.union(str(a), str(b))
 
 
 def _follow_up(
