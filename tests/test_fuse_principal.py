@@ -138,3 +138,120 @@ def test_a_report_without_a_mode_is_not_another_kind_on_another_day() -> None:
     # One outlet dating two reports to two days still reports two days.
     same_outlet = dataclasses.replace(untyped, outlet="Outlet A")
     assert vetoed(config, same_outlet).startswith("two happenings on two different days")
+
+
+NAMED_FIRST = (
+    "Dorian Pell was shot dead outside his shop on Quarry Hill Road late on Friday, police said. "
+    "Officers from the Quarry Hill Road precinct search for a gunman in a grey hooded jacket."
+)
+NAMED_LATER = (
+    "Police said Dorian Pell was shot dead outside his shop on Quarry Hill Road. Officers still "
+    "search for the gunman in a grey hooded jacket and ask for witnesses."
+)
+OTHER_STORY = (
+    "Mayor Lina Brandt of Harbor County opened the Elm Market fair with Judge Otto Varga, "
+    "Dorian Pell of the Quarry Hill Road traders, Nadia Roux of the Saint Clair Choir and "
+    "the Westgate Rowing Club; musicians played while farmers sold apples, cider and honey. "
+    "Children raced wooden boats along the canal, a brass band marched past the lighthouse, "
+    "and volunteers served pumpkin soup, roasted chestnuts and plum cake until sunset."
+)
+
+
+def _named_events(
+    monkeypatch: pytest.MonkeyPatch, *others: Article, **off: object
+) -> list[tuple[str, ...]]:
+    """The events of a first report and a follow-up a month later that dates the shooting to
+    its own day; ``others`` are further articles (no mentions)."""
+    config: FusionConfig = dataclasses.replace(load_config(), **off)  # type: ignore[arg-type]
+    monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+    first = _article("art-1", NAMED_FIRST, "Outlet A", FRIDAY)
+    month = FRIDAY + dt.timedelta(days=30)
+    later = _article("art-2", NAMED_LATER, "Outlet B", month)
+    mentions = [_report("m-1", first, HERAT, FRIDAY), _report("m-2", later, HERAT, month)]
+    result = fuse(mentions, [first, later, *others])
+    return sorted(e.mention_ids for e in result.events)
+
+
+def test_a_storys_principal_events_a_month_apart_join_on_the_storys_own_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Both articles name the victim and the street, and no other story does.
+    assert _named_events(monkeypatch) == [("m-1", "m-2")]
+    assert _named_events(monkeypatch, principal_names=None) == [("m-1",), ("m-2",)]
+    assert _named_events(monkeypatch, principal_names=3) == [("m-1",), ("m-2",)]
+
+
+def test_names_another_story_holds_join_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A council story names the street and the man too: they are no longer the shooting's own.
+    council = _article("art-3", OTHER_STORY, "Outlet C", FRIDAY + dt.timedelta(days=12))
+    assert _named_events(monkeypatch, council) == [("m-1",), ("m-2",)]
+
+
+def test_story_names_keeps_the_names_only_one_storys_articles_hold() -> None:
+    from eventfuse.fuse.principal import story_names
+
+    first = _article("art-1", NAMED_FIRST, "Outlet A", FRIDAY)
+    later = _article("art-2", NAMED_LATER, "Outlet B", FRIDAY)
+    council = _article("art-3", OTHER_STORY, "Outlet C", FRIDAY)
+    names = story_names([first, later, council], {"art-1": "s1", "art-2": "s1", "art-3": "s2"})
+    # Held by two stories: counted 2, not 1.
+    assert names["art-1"]["dorian pell"] == names["art-2"]["quarry hill road"] == 2
+    assert names["art-3"]["mayor lina brandt"] == 1
+    one_story = story_names([first, later, council], {"art-1": "s", "art-2": "s", "art-3": "s"})
+    assert one_story["art-1"]["dorian pell"] == one_story["art-2"]["quarry hill road"] == 1
+    three = story_names([first, later, council], {"art-1": "a", "art-2": "b", "art-3": "c"})
+    assert "dorian pell" not in three["art-1"]  # three stories: no one story's name
+
+
+def test_the_storys_own_names_outweigh_two_named_doers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Extraction made the victim the doer in one report and an officer in the other: within
+    # the window two named doers keep reports apart, but the story's own names join them.
+    from eventfuse.records import Actor
+
+    config: FusionConfig = load_config()
+    monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+    first = _article("art-1", NAMED_FIRST, "Outlet A", FRIDAY)
+    month = FRIDAY + dt.timedelta(days=30)
+    later = _article("art-2", NAMED_LATER, "Outlet B", month)
+    victim = Actor("actor", "Dorian Pell", "Dorian Pell")
+    officer = Actor("actor", "Sergeant Ames", "Sergeant Ames")
+    one = dataclasses.replace(_report("m-1", first, HERAT, FRIDAY), actors=(victim,))
+    two = dataclasses.replace(_report("m-2", later, HERAT, month), actors=(officer,))
+    assert sorted(e.mention_ids for e in fuse([one, two], [first, later]).events) == [
+        ("m-1", "m-2")
+    ]
+
+
+SHOOTING = (
+    "Corwin Adeyemi was shot dead on Larkspur Crescent near the Tidewater Marina on Friday, "
+    "police said. Sergeant Hollis Brant, Deputy Mara Lintz, Pastor Eli Voss, Coach Rena Stroud "
+    "and Mayor Ivo Kelling asked the neighbourhood for calm and for witnesses."
+)
+VERDICT = (
+    "A jury convicted a man on Tuesday in the killing of Corwin Adeyemi, who was shot on "
+    "Larkspur Crescent by the Tidewater Marina. Judge Priya Olander, Attorney Gus Fennimore, "
+    "Clerk Dana Whitlock, Professor Lyle Orban and Senator Ruth Calloway heard the verdict."
+)
+
+
+def test_two_stories_sharing_three_names_only_they_hold_join_their_principal_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A verdict three months on is a story of its own (published long after, few shared
+    # names); it dates the shooting to its own day. The victim, the street and the marina are
+    # named by these two articles only.
+    def events(**off: object) -> list[tuple[str, ...]]:
+        config: FusionConfig = dataclasses.replace(load_config(), **off)  # type: ignore[arg-type]
+        monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+        first = _article("art-1", SHOOTING, "Outlet A", FRIDAY)
+        verdict_day = FRIDAY + dt.timedelta(days=95)
+        later = _article("art-2", VERDICT, "Outlet B", verdict_day)
+        mentions = [
+            _report("m-1", first, HERAT, FRIDAY),
+            _report("m-2", later, HERAT, verdict_day),
+        ]
+        return sorted(e.mention_ids for e in fuse(mentions, [first, later]).events)
+
+    assert events() == [("m-1", "m-2")]
+    assert events(principal_names_across=None) == [("m-1",), ("m-2",)]
+    assert events(principal_names_across=4) == [("m-1",), ("m-2",)]

@@ -148,3 +148,28 @@ def test_an_article_alone_in_its_component_needs_no_similarity_block(monkeypatch
     found = groups(art("a", SHOOTING_ELM), art("b", SHOOTING_ELM_2), art("c", SHOOTING_OAK))
     assert ["a", "b"] in found and ["c"] in found
     assert sizes and all(size > 1 for size in sizes)
+
+
+def test_a_place_id_proposes_story_pairs_only_among_articles_published_near_each_other():
+    from eventfuse.fuse.stories import _candidate_pairs, _profiles
+
+    dayton = Place("Dayton", "Dayton", 4509884, "US", "Ohio", 39.759, -84.192, "point")
+    config = load_config().story
+
+    def pairs(later: dt.date, text: str) -> list[tuple[int, int]]:
+        first = art("a", "Juniper Okafor saw a gunman fire at a bakery van before dawn.")
+        second = art("b", text, later)
+        mentions = [
+            Mention(id=f"{a.id}-1", article_id=a.id, type="ASSAULT", location=dayton)
+            for a in (first, second)
+        ]
+        profiles = _profiles([first, second], mentions, config, frozenset())
+        return _candidate_pairs(profiles.terms, config.max_postings)
+
+    unrelated = "the choir sang at the harbour festival under a clear sky."
+    # Every article of a city holds its id: across the archive it would pair them all.
+    assert pairs(DAY + dt.timedelta(days=400), unrelated) == []
+    assert pairs(DAY + dt.timedelta(days=2), unrelated) == [(0, 1)]
+    # A person's name still finds a follow-up a year later.
+    named = "at the harbour festival Juniper Okafor sang under a clear sky."
+    assert pairs(DAY + dt.timedelta(days=400), named) == [(0, 1)]

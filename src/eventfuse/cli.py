@@ -780,11 +780,11 @@ def eval_incidents(
     article clustering B3, and each incident's place, date, killed and injured."""
     from dataclasses import replace
 
-    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.date_rules import FUSION_SWITCHES
     from eventfuse.evaluate.incidents import evaluate_incidents
     from eventfuse.extract.pipeline import RULES
 
-    rules = {**RULES, **DATE_RULES}
+    rules = {**RULES, **FUSION_SWITCHES}
     unknown = sorted(set(ablate) - set(rules))
     if unknown:
         raise click.BadParameter(f"unknown rule(s) {unknown}; rules: {', '.join(sorted(rules))}",

@@ -25,3 +25,15 @@ DATE_RULES = {
     "number: 'a homicide', one or more), a report that counts the hurt and tells no death says "
     "no one died, and votes 0",
 }
+
+# Fusion's other named rules, switched off the same way (fusion.yaml gives their settings).
+FUSION_RULES = {
+    "principal_names": "principal events of one story dated further apart than "
+    "principal_day_gap join when two of their articles share principal_names of the story's "
+    "own names (no other story's article holds them: a victim's, a street's); two stories' "
+    "principal events join when their articles share principal_names_across names only those "
+    "two stories hold",
+}
+
+# Every rule fusion reads of the shared switch (extraction passes these over).
+FUSION_SWITCHES = {**DATE_RULES, **FUSION_RULES}

@@ -16,7 +16,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from eventfuse.date_rules import DATE_RULES  # fusion's date rules share the switch
+from eventfuse.date_rules import FUSION_SWITCHES  # fusion's rules share the switch
 from eventfuse.errors import ConfigError
 from eventfuse.extract.actors import UNIDENTIFIED, ActorContext, build_actor_context
 from eventfuse.extract.arguments import (
@@ -819,10 +819,10 @@ def _pipeline(disabled: tuple[str, ...], background_days: int, threshold: float)
 def extraction_pipeline(options: Options) -> Language:
     """The model with the extraction components configured from ``options``."""
     disabled = {r.strip() for r in options.disabled_rules.split(",") if r.strip()}
-    unknown = disabled - set(RULES) - set(DATE_RULES)
+    unknown = disabled - set(RULES) - set(FUSION_SWITCHES)
     if unknown:
         raise ConfigError(f"unknown extraction rule(s) {sorted(unknown)}; known: {sorted(RULES)}")
-    return _pipeline(tuple(sorted(disabled - set(DATE_RULES))), options.background_days,
+    return _pipeline(tuple(sorted(disabled - set(FUSION_SWITCHES))), options.background_days,
                      options.salience_threshold)
 
 

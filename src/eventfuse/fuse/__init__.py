@@ -19,7 +19,7 @@ from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.ids import assign_ids, new_event_id
 from eventfuse.fuse.match import pair_score
-from eventfuse.fuse.principal import join_principals, principal_link
+from eventfuse.fuse.principal import NamedJoin, join_principals, principal_link, story_names
 from eventfuse.fuse.reconcile import anchor_members, reconcile_event, source_labels
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
@@ -91,15 +91,27 @@ def fuse(
     clusters = cluster_mentions(work_features, work_pairs, config, threshold, window)
     if config.principal_margin is not None:
         gap = window if config.principal_day_gap is None else config.principal_day_gap
+        floor = threshold - config.principal_margin
+        named = (
+            None
+            if config.principal_names is None
+            else NamedJoin(
+                story_names(by_article.values(), stories),
+                config.principal_names,
+                principal_link(config, _ANY_GAP_DAYS, floor, doers=False),
+                config.principal_names_across,
+            )
+        )
         clusters = join_principals(
             clusters, {f.id: f for f in work_features}, gap,
-            principal_link(config, gap, threshold - config.principal_margin),
+            principal_link(config, gap, floor),
             undated=(
                 ("all" if config.undated_follow_ups else "principal")
                 if config.principal_undated
                 else ""
             ),
             date_rules=config.date_rules,
+            named=named,
         )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}
@@ -123,6 +135,10 @@ def fuse(
         ),
         notes=candidates.capped,
     )
+
+
+# The principal-names join sets dates aside: its reports' dates never veto.
+_ANY_GAP_DAYS = 36_500
 
 
 def _work_set(

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from eventfuse.date_rules import DATE_RULES
+from eventfuse.date_rules import DATE_RULES, FUSION_RULES
 from eventfuse.errors import ConfigError
 from eventfuse.fuse.learned import PairModel, load_model
 from eventfuse.fuse.stories import StoryConfig
@@ -56,6 +56,12 @@ class FusionConfig:
     # with undated_follow_ups, any undated event of the story's articles does.
     principal_undated: bool = False
     undated_follow_ups: bool = False
+    # Principal events of one story further apart than the gap join when two of their
+    # articles share this many of the story's own names (fuse/principal.py); None: never.
+    principal_names: int | None = None
+    # ... and principal events of two stories whose articles share this many names only those
+    # two stories hold; None: never.
+    principal_names_across: int | None = None
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -64,9 +70,15 @@ class FusionConfig:
 
     def without_rules(self, disabled: frozenset[str]) -> FusionConfig:
         """This configuration with the named rules in ``disabled`` switched off."""
-        if not disabled & self.date_rules:
+        if not disabled & (self.date_rules | FUSION_RULES.keys()):
             return self
-        return replace(self, date_rules=self.date_rules - disabled)
+        off = "principal_names" in disabled
+        return replace(
+            self,
+            date_rules=self.date_rules - disabled,
+            principal_names=None if off else self.principal_names,
+            principal_names_across=None if off else self.principal_names_across,
+        )
 
     def group_of(self, event_type: str) -> str:
         """The name of the compatible-type group of ``event_type`` (itself when in no group)."""
@@ -132,6 +144,8 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_day_gap=_optional_int(data.get("principal_day_gap")),
         principal_undated=bool(data.get("principal_undated", False)),
         undated_follow_ups=bool(data.get("undated_follow_ups", False)),
+        principal_names=_optional_int(data.get("principal_names")),
+        principal_names_across=_optional_int(data.get("principal_names_across")),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
     )

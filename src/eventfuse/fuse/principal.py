@@ -22,7 +22,8 @@ within a day of each other 321 pairs were one incident and 4 two, wherever they 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from eventfuse.date_rules import DATE_RULES
@@ -38,7 +39,8 @@ from eventfuse.fuse.match import (
     sibling_places,
 )
 from eventfuse.fuse.reconcile import anchor_members
-from eventfuse.records import Mention
+from eventfuse.fuse.stories import article_names
+from eventfuse.records import Article, Mention
 
 
 def join_principals(
@@ -48,12 +50,14 @@ def join_principals(
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None] = lambda a, b: True,
     undated: Literal["", "principal", "all"] = "",
     date_rules: frozenset[str] = frozenset(DATE_RULES),
+    named: NamedJoin | None = None,
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
     ``max_gap_days`` None leaves them as they are. ``undated`` "principal": an article's undated
     principal event joins the one dated principal event of its story it links to
-    (:func:`_join_undated`); "all": any undated event of the article does.
-    Sorted like ``cluster_mentions``' result."""
+    (:func:`_join_undated`); "all": any undated event of the article does. ``named``: principal
+    events further apart than the gap still join when their articles share the story's own
+    names (:func:`_join_named`). Sorted like ``cluster_mentions``' result."""
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
     principal = _principal_clusters(clusters, features)
@@ -92,6 +96,8 @@ def join_principals(
                 continue
             joined.union(ra, rb)
             span[joined.find(ra)] = (low, high)
+    if named is not None:
+        _join_named(clusters, features, principal, by_story, dated, kinds, joined, named)
     if undated:
         if undated == "all":
             reports = sorted(
@@ -114,6 +120,133 @@ def join_principals(
         for group in joined.groups().values()
     ]
     return sorted(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedJoin:
+    """What ``join_principals`` needs to join one story's principal events across any gap."""
+
+    # article id -> its names held by one story's articles (1) or by two stories' (2)
+    names: Mapping[str, Mapping[str, int]]
+    min_shared: int  # own names two articles of one story must share
+    linked: Callable[[MentionFeatures, MentionFeatures], bool | None]  # blind to dates
+    # names held by two stories only that two articles, one of each, must share; None: never
+    min_shared_across: int | None = None
+
+
+def story_names(
+    articles: Iterable[Article], stories: Mapping[str, str]
+) -> dict[str, dict[str, int]]:
+    """Article id -> the capitalised names of its text (a victim, a suspect, a street) held by
+    the articles of one story (1) or of two (2), with that number. A name many stories share
+    (the police spokesman, the city) says nothing of which happening; one only a story's
+    articles use is its own."""
+    found = {a.id: frozenset(article_names(f"{a.title or ''}\n{a.text}")) for a in articles}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for article, names in found.items():
+        for name in names:
+            owners[name].add(stories.get(article, article))
+    return {
+        article: {n: len(owners[n]) for n in names if len(owners[n]) <= 2}
+        for article, names in found.items()
+    }
+
+
+def _shared(a: Mapping[str, int], b: Mapping[str, int], stories: int) -> int:
+    """How many names held by ``stories`` stories ``a`` and ``b`` share."""
+    return sum(1 for n, k in a.items() if k == stories and b.get(n) == stories)
+
+
+def _join_named(
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    principal: Mapping[str, int],
+    by_story: Mapping[str, set[int]],
+    dated: Mapping[int, int],
+    kinds: Mapping[int, tuple[str, str]],
+    joined: DisjointSet,
+    named: NamedJoin,
+) -> None:
+    """Principal events of one story, of one kind, dated further apart than the gap: the
+    later one is often a follow-up's own day put on the happening ("arrested Monday in the
+    fatal shooting"). When two of their articles share at least ``min_shared`` of the story's
+    own names (the victim's, the street's: no other story's article holds them) and a pair of
+    their reports links with dates set aside, they are one happening (rule
+    ``principal_names``). Those names say who was involved better than the extracted doers
+    (extraction makes the victim or an officer the doer), so two named doers do not refuse it."""
+    articles: dict[int, list[str]] = defaultdict(list)
+    for article, k in principal.items():
+        articles[k].append(article)
+    for members in by_story.values():
+        ordered = sorted(members)
+        candidates = sorted(
+            (abs(dated[a] - dated[b]), a, b)
+            for i, a in enumerate(ordered)
+            for b in ordered[i + 1 :]
+            if features[clusters[a][0]].group == features[clusters[b][0]].group
+            and _same_kind(kinds[a], kinds[b])
+        )
+        for _, a, b in candidates:
+            if joined.find(str(a)) == joined.find(str(b)):
+                continue
+            shared = max(
+                _shared(named.names.get(x, {}), named.names.get(y, {}), 1)
+                for x in articles[a]
+                for y in articles[b]
+            )
+            if shared >= named.min_shared:
+                _join_linked(a, b, clusters, features, joined, named.linked)
+    if named.min_shared_across is not None:
+        _join_across(clusters, features, principal, dated, kinds, joined, named)
+
+
+def _join_across(
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    principal: Mapping[str, int],
+    dated: Mapping[int, int],
+    kinds: Mapping[int, tuple[str, str]],
+    joined: DisjointSet,
+    named: NamedJoin,
+) -> None:
+    """Two articles of two stories sharing ``min_shared_across`` names that only those two
+    stories' articles hold (a follow-up months later that story clustering kept apart): their
+    dated principal events of one kind join as ``_join_named``'s do."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for article in sorted(principal):
+        for name, stories in named.names.get(article, {}).items():
+            if stories == 2:
+                holders[name].append(article)
+    counts: Counter[tuple[str, str]] = Counter()
+    for members in holders.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                counts[(x, y)] += 1
+    for (x, y), shared in sorted(counts.items()):
+        a, b = principal[x], principal[y]
+        if shared < (named.min_shared_across or 0) or a not in dated or b not in dated:
+            continue
+        if _story_of(x, clusters[a], features) == _story_of(y, clusters[b], features):
+            continue
+        if features[clusters[a][0]].group != features[clusters[b][0]].group:
+            continue
+        if _same_kind(kinds[a], kinds[b]) and joined.find(str(a)) != joined.find(str(b)):
+            _join_linked(a, b, clusters, features, joined, named.linked)
+
+
+def _join_linked(
+    a: int,
+    b: int,
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    joined: DisjointSet,
+    linked: Callable[[MentionFeatures, MentionFeatures], bool | None],
+) -> None:
+    """Clusters ``a`` and ``b`` join when a pair of their reports links and none is told
+    apart."""
+    links = [linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]]
+    if False not in links and True in links:
+        joined.union(str(a), str(b))
 
 
 def _follow_up(
@@ -162,12 +295,12 @@ def _join_undated(
 
 
 def principal_link(
-    config: FusionConfig, window_days: int, floor: float
+    config: FusionConfig, window_days: int, floor: float, doers: bool = True
 ) -> Callable[[MentionFeatures, MentionFeatures], bool | None]:
     """The pair test of ``join_principals``: False when one article tells the two reports
     apart (two days, two happenings of one sentence, or two places of one country within
     ``far_km``: a round-up's two towns), True when two articles' reports score at least
-    ``floor`` with places set aside and name no conflicting actors, None otherwise.
+    ``floor`` with places set aside and name no conflicting actors (``doers``), None otherwise.
 
     An article's two places further apart or in two countries do not tell its reports apart:
     on gva-dev, where a same-article place veto held apart two principal events of one story
@@ -182,7 +315,7 @@ def principal_link(
                 bool(place_veto(a, b, config)) and sibling_places(*places, config)
             )
             return False if apart else None
-        if _other_doers(a, b, config):
+        if doers and _other_doers(a, b, config):
             return None  # who did it tells them apart
         return True if blind.score >= floor else None
 

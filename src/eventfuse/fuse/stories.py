@@ -176,11 +176,19 @@ def _profiles(
     terms = tuple(
         (
             *(("t", w, b) for w in t for b in _periods(a.published, period)),
-            *(("n", w) for w in m),
+            *(("n", w) for w in m if not w.startswith(_PERIOD_KEYS)),
+            *(("p", w, b) for w in m if w.startswith(_PERIOD_KEYS)
+              for b in _periods(a.published, period)),
         )
         for a, t, m in zip(articles, text_top, name_top, strict=True)
     )
     return _Profiles(text, names, days, terms)
+
+
+# A place id or a date is held by every article of a city or a day across the archive: like
+# content words, they propose pairs only among articles published near each other (a follow-up
+# months later is found by its people's and streets' names).
+_PERIOD_KEYS = ("place:", "date:")
 
 
 def _periods(published: dt.date | None, period: int) -> tuple[int | None, ...]:
