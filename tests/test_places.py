@@ -574,3 +574,14 @@ def test_town_the_article_names_most_often() -> None:
     assert town is not None and town.name == "Houston"
     assert finer_place(_by_name(places)["Harris County"], [None, None, town], True) is town
     assert article_town([p for p in places if p.precision != "point"]) is None
+
+
+def test_namesake_counties_weigh_by_the_people_of_their_towns(gazetteer: Gazetteer) -> None:
+    # no state named: of the counties of that name, the one with the most people in its towns
+    _, places = places_of("A boy was wounded in Harris County on Sunday, deputies said.")
+    assert _by_name(places)["Harris County"].admin1 == "Texas"
+    ranked = gazetteer.rank("Stafford County", "US")
+    assert ranked[0][1].entry.admin1_code == "US.VA"
+    # a state the article names still settles it
+    _, paired = places_of("A boy was wounded in Harris County, Georgia, on Sunday.")
+    assert _by_name(paired)["Harris County"].admin1 == "Georgia"
