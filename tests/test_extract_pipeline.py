@@ -356,3 +356,12 @@ def test_a_place_read_as_a_name_leaves_a_trace() -> None:
     assert ("region_outlier", "changed") in trace_of(text)
     off = load_options({"disabled_rules": "region_outlier"})
     assert ("region_outlier", "changed") not in trace_of(text, off)
+
+
+def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
+    text = "A man was shot and wounded in west Charlotte on Friday night, police said."
+    assert ("compass_part", "changed") in trace_of(text)
+    [shooting] = mentions_of(text)
+    assert shooting.location is not None and shooting.location.admin1 == "North Carolina"
+    off = load_options({"disabled_rules": "compass_part"})
+    assert ("compass_part", "changed") not in trace_of(text, off)
