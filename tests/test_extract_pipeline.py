@@ -425,3 +425,12 @@ def test_a_headline_comma_joins_two_victims(title: str, on: int, off: int) -> No
 
     assert killed(frozenset()) == on
     assert killed(frozenset({"victim_headline_pair"})) == off
+
+
+def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
+    text = "A man was shot and wounded in west Charlotte on Friday night, police said."
+    assert ("compass_part", "changed") in trace_of(text)
+    [shooting] = mentions_of(text)
+    assert shooting.location is not None and shooting.location.admin1 == "North Carolina"
+    off = load_options({"disabled_rules": "compass_part"})
+    assert ("compass_part", "changed") not in trace_of(text, off)

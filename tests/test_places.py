@@ -574,3 +574,31 @@ def test_town_the_article_names_most_often() -> None:
     assert town is not None and town.name == "Houston"
     assert finer_place(_by_name(places)["Harris County"], [None, None, town], True) is town
     assert article_town([p for p in places if p.precision != "point"]) is None
+
+
+def test_namesake_counties_weigh_by_the_people_of_their_towns(gazetteer: Gazetteer) -> None:
+    # no state named: of the counties of that name, the one with the most people in its towns
+    _, places = places_of("A boy was wounded in Harris County on Sunday, deputies said.")
+    assert _by_name(places)["Harris County"].admin1 == "Texas"
+    ranked = gazetteer.rank("Stafford County", "US")
+    assert ranked[0][1].entry.admin1_code == "US.VA"
+    # a state the article names still settles it
+    _, paired = places_of("A boy was wounded in Harris County, Georgia, on Sunday.")
+    assert _by_name(paired)["Harris County"].admin1 == "Georgia"
+
+
+
+def test_compass_word_and_town_is_a_part_of_that_town() -> None:
+    # rule compass_part: not the far hamlet named "West Charlotte", nor an unknown name
+    doc = parse("A man was shot in west Charlotte on Friday, police said.")
+    off = _by_name(find_places(doc, "t", off=frozenset({"compass_part"})))
+    assert off["west Charlotte"].admin1 == "Vermont"
+    found = _by_name(find_places(doc, "t"))["west Charlotte"]
+    assert found.admin1 == "North Carolina" and found.precision == "point"
+    doc = parse("A woman was wounded in Central Seattle on Monday, police said.")
+    assert _by_name(find_places(doc, "t", off=frozenset({"compass_part"})))[
+        "Central Seattle"].lat is None
+    assert _by_name(find_places(doc, "t"))["Central Seattle"].admin1 == "Washington"
+    # a suburb of its own beside the town keeps its reading
+    near = _by_name(places_of("Two men were shot in North Las Vegas on Sunday.")[1])
+    assert near["North Las Vegas"].canonical == "North Las Vegas"

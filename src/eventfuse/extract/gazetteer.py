@@ -85,6 +85,7 @@ class ScoreWeights:
     region_primary: float
     admin1_pivot: float
     admin2_kind: float
+    admin2_pivot: int
     nearby: float
     nearby_km: float
 
@@ -293,11 +294,12 @@ class Gazetteer:
             for value, c in scored
         ]
         # a reading with no pin ("Cork" the county, whose towns GeoNames files elsewhere) loses
-        # to any reading with one
+        # to any reading with one; equal scores go to the more populous (counties at the pivot)
         scored.sort(
             key=lambda pair: (
                 pair[1].entry.lat is None,
                 -pair[0],
+                -pair[1].entry.population,
                 pair[1].entry.geonames_id or 0,
             )
         )
@@ -323,7 +325,10 @@ class Gazetteer:
             value += w.admin1_kind + min(size, 0.0) / w.population_divisor
             return value + (w.region_primary if candidate.primary else 0.0)
         if entry.kind == "admin2":
-            return value + w.admin2_kind
+            # like a first-level region, a county weighs by the people of its towns up to the
+            # pivot: of thirty "Montgomery County"s the big ones, not the first by id
+            size = math.log10(max(entry.population, 1000)) - math.log10(w.admin2_pivot)
+            return value + w.admin2_kind + min(size, 0.0) / w.population_divisor
         if entry.kind == "feature":
             return value + w.curated_feature
         population = entry.population or w.unknown_population  # 0 means unknown in GeoNames
@@ -548,7 +553,7 @@ def _admin2_entries(cities: list[Entry]) -> Iterator[tuple[Entry, list[str]]]:
                 admin1_code=f"{country}.{admin1}",
                 lat=round(lat, 5),
                 lon=round(lon, 5),
-                population=0,
+                population=sum(t.population for t in towns),
                 note=f"second-level area pinned at the mean of its {len(towns)} towns",
                 admin2_code=cols[2],
             )

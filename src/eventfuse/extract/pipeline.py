@@ -364,8 +364,7 @@ class Arguments(_Component):
             start = place.evidence.start if place.evidence else -1
             doc._.ef_trace.append(TraceRecord(
                 self.name, rule, "changed", place.name, start, "PLACE",
-                f"{place.canonical}, {place.admin1 or place.country}: a small town outside the "
-                "article's region, read as a name, not a place",
+                f"{place.canonical}, {place.admin1 or place.country}: {PLACE_RULES[rule]}",
             ))
         if self.on("page_stamp"):
             facts = _without_page_stamps(doc, article, facts)

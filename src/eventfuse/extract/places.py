@@ -29,6 +29,7 @@ from eventfuse.extract.gazetteer import (
     load_demonyms,
     load_rules,
     normalize_name,
+    place_distance_km,
 )
 from eventfuse.nlp import doc_text, entities, token_bounds
 from eventfuse.records import Evidence, Place
@@ -109,6 +110,12 @@ def find_places(
         return Context(base.admin1_codes | _dominant_region(regions, own), tuple(near))
 
     places = _resolve_all(candidates, scanned, doc, article_id, hint, coherent, sites)
+    if "compass_part" not in off:
+        parts = _compass_parts(places, doc, gazetteer, hint, coherent)
+        if rejected is not None:
+            rejected.extend((p, "compass_part") for p, q in zip(places, parts, strict=True)
+                            if q is not p)
+        places = parts
     if "region_outlier" not in off:
         kept = _region_outliers(places, candidates, doc, gazetteer, hint, regions, sites)
         if rejected is not None:
@@ -150,7 +157,66 @@ PLACE_RULES = {
     "region_outlier": "a name read as a small town outside the state the article's other "
     "names lie in (or abroad), with no region of its own after it, is a surname, street or "
     "neighbourhood, not that town (a surname read as an Oklahoma town in a Detroit story)",
+    "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
+    "part of that town, unless the whole name is a place of its own near it (\"North Las "
+    "Vegas\"); not a far hamlet of that name",
 }
+
+
+_COMPASS = frozenset({
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "central", "downtown", "uptown", "midtown",
+})
+
+
+def _compass_parts(
+    places: Sequence[Place],
+    doc: Doc,
+    gazetteer: Gazetteer,
+    hint: str | None,
+    context_of: Callable[[_Candidate], Context],
+) -> list[Place]:
+    """"west Charlotte", "Central Seattle": a part of a town named by a compass word. Read as
+    that town when the whole name is unknown, or known only as a far smaller place lying away
+    from the town ("West Charlotte" the Vermont hamlet); a suburb of its own next to the town
+    ("North Las Vegas", "West Allis") keeps its reading."""
+    # the town is one the article names alone too, or a big one
+    named = {p.geonames_id for p in places if p.geonames_id is not None}
+    big = int(_rules()["scan"]["min_population_alias"])
+    out: list[Place] = []
+    for place in places:
+        words = place.name.split(maxsplit=1)
+        if place.evidence is None or len(words) < 2 or words[0].lower() not in _COMPASS:
+            out.append(place)
+            continue
+        # the context of the whole name: its own pin (the hamlet) gives the town no vote
+        whole = _Candidate(place.evidence.start, place.evidence.end, place.name, "scan")
+        base = gazetteer.resolve(words[1], hint, None, None, context_of(whole))
+        if (
+            base is None or base.precision != "point" or base.lat is None
+            or not (base.geonames_id in named or _people(base, gazetteer) >= big)
+        ):  # "South Side" is no part of a small Turkish town "Side"
+            out.append(place)
+            continue
+        if place.lat is not None and not _far_smaller(place, base, gazetteer):
+            out.append(place)
+            continue
+        note = f"the {words[0].lower()} part of {base.canonical}"
+        out.append(replace(base, name=place.name, note=note, evidence=place.evidence))
+    return out
+
+
+def _far_smaller(place: Place, town: Place, gazetteer: Gazetteer) -> bool:
+    """``place`` is a far smaller place than ``town`` lying away from it (over 50 km)."""
+    distance = place_distance_km(place, town)
+    return (distance is not None and distance > 50
+            and _people(place, gazetteer) * 10 < _people(town, gazetteer))
+
+
+def _people(place: Place, gazetteer: Gazetteer) -> int:
+    """The population of the gazetteer entry ``place`` was read as (0 when unknown)."""
+    return max((c.entry.population for c in gazetteer.candidates(place.canonical or place.name)
+                if c.entry.geonames_id == place.geonames_id), default=0)
 
 
 def _region_outliers(
