@@ -1,6 +1,6 @@
 """Variants of the typing head, measured the way docs/typing.md reports them (issue 14).
 
-    python bench/typing_variants.py [--data ../shared/data] [--nested]
+    python bench/typing_variants.py [--data ../shared/data] [--nested] [--extras-only]
 
 Every figure is 5-fold cross-validated on the PLOVER dev sentences with the training script's
 grouped folds (seed 14), beside the figure on the 128 written sentences (train/typing_sentences
@@ -183,11 +183,95 @@ def cross_validated(
     return predicted
 
 
+def knn_votes(
+    queries: Array, pool: Array, pool_labels: NDArray[np.int64], k: int, n: int, own: bool
+) -> Array:
+    """(1, queries, categories): the share of each category among a query's ``n`` nearest pool
+    sentences (cosine); ``own``: query i is pool row i and is not its own neighbour."""
+    sims = queries @ pool.T
+    if own:
+        np.fill_diagonal(sims, -np.inf)
+    votes = np.zeros((1, len(queries), k))
+    for row, order in enumerate(np.argsort(-sims, axis=1)[:, :n]):
+        np.add.at(votes[0, row], pool_labels[order], 1.0 / n)
+    return votes
+
+
+def knn_vote_cv(
+    dev: Data, written: Data, folds: list[list[int]], k: int, scale: float, n: int = 7
+) -> NDArray[np.int64]:
+    """The shipped head plus one tied feature: the vote of the 7 nearest training sentences
+    (the training folds' dev sentences and the written ones), leave-one-out for training rows."""
+    predicted = np.zeros(len(dev.labels), dtype=np.int64)
+    sentence = dev.embeddings["sentence"]
+    for fold in folds:
+        rows = sorted(set(range(len(dev.labels))) - set(fold))
+        pool = np.vstack([sentence[rows], written.embeddings["sentence"]])
+        pool_labels = np.concatenate([dev.labels[rows], written.labels])
+        train_votes = knn_votes(sentence[rows], pool, pool_labels, k, n, own=True)
+        tied = np.concatenate([dev.tied[:, rows], train_votes])
+        w, a = fit_weighted(
+            sentence[rows] * scale, tied, dev.labels[rows], np.ones(len(rows)), 10.0, k
+        )
+        test_tied = np.concatenate(
+            [dev.tied[:, fold], knn_votes(sentence[fold], pool, pool_labels, k, n, own=False)]
+        )
+        scores = sentence[fold] * scale @ w + np.tensordot(a, test_tied, axes=1)
+        predicted[fold] = scores.argmax(axis=1)
+    return predicted
+
+
+def override_gate(
+    dev: Data,
+    written: Data,
+    synthetic: Data,
+    folds: list[list[int]],
+    lexicon: Sequence[int | None],
+    k: int,
+    scale: float,
+) -> list[str]:
+    """Could an embedding classifier overrule the lexicon where it is confident? An
+    embedding-only classifier (with a bias) of the training folds' dev sentences and the
+    written sentences (weight 10 each) plus the synthetic data (weight 1), L2 1e-3 on the mean
+    loss (bias included); for each probability threshold: how many held-out sentences it would
+    retype, and on how many of them it, or the lexicon, has the gold category."""
+    probs = np.zeros((len(dev.labels), k))
+    for fold in folds:
+        rows = sorted(set(range(len(dev.labels))) - set(fold))
+        parts = [dev.embeddings["sentence"][rows], written.embeddings["sentence"]]
+        parts.append(synthetic.embeddings["sentence"])
+        x = np.vstack(parts) * scale
+        x = np.hstack([x, np.ones((len(x), 1))])
+        labels = np.concatenate([dev.labels[rows], written.labels, synthetic.labels])
+        weights = np.concatenate(
+            [np.full(len(rows) + len(written.labels), 10.0), np.ones(len(synthetic.labels))]
+        )
+        w, _ = fit_weighted(x, np.zeros((0, len(x), k)), labels, weights, 1e-3 * len(x), k)
+        test = np.hstack([dev.embeddings["sentence"][fold] * scale, np.ones((len(fold), 1))])
+        probs[fold] = softmax(test @ w)
+    top, confidence = probs.argmax(axis=1), probs.max(axis=1)
+    lines = []
+    for threshold in (0.3, 0.5, 0.7, 0.9):
+        chosen = [
+            i
+            for i, lex in enumerate(lexicon)
+            if lex is not None and confidence[i] >= threshold and top[i] != lex
+        ]
+        right = sum(int(top[i] == dev.labels[i]) for i in chosen)
+        kept = sum(int(lexicon[i] == dev.labels[i]) for i in chosen)
+        lines.append(f"| p >= {threshold} | {len(chosen)} | {right} | {kept} |")
+    accuracy = float((top == dev.labels).mean())
+    return [f"embedding-only classifier, 5-fold CV accuracy {accuracy:.3f}", *lines]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--cache", type=Path, default=Path(".cache/typing"))
     parser.add_argument("--nested", action="store_true")
+    parser.add_argument(
+        "--extras-only", action="store_true", help="only the neighbour vote and the override gate"
+    )
     args = parser.parse_args(argv)
     cats = train.categories()
     k = len(cats)
@@ -218,13 +302,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print("| variant | dev 5-fold CV acc / macro F1 | written (head fitted on dev) |")
     print("|---|---|---|")
-    for variant in VARIANTS:
+    for variant in () if args.extras_only else VARIANTS:
         cv = cross_validated(variant, dev, folds, synthetic, k, scale)
         fitted = fit_variant(variant, dev, list(range(len(names))), synthetic, k, scale)
         unseen = fitted(written, slice(None))
         print(
             f"| {variant.name} | {score(names, cv)} | {score(written_names, unseen)} |", flush=True
         )
+    knn = knn_vote_cv(dev, written, folds, k, scale)
+    print(f"| shipped head + 7-nearest-neighbour vote (tied) | {score(names, knn)} | |")
+    featurized = train.featurize(dev_examples, args.cache)
+    lexicon = [cats.index(ev.main_type) if ev.main_type else None for ev in featurized.evidence]
+    print("| override when p >= | retyped | classifier right | lexicon right |")
+    print("\n".join(override_gate(dev, written, synthetic, folds, lexicon, k, scale)))
     if args.nested:
         chosen = np.zeros(len(names), dtype=np.int64)
         picks = []

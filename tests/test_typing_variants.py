@@ -60,3 +60,15 @@ def test_class_balance_weights_lift_a_rare_class() -> None:
     top = np.array([[1.0, 1.0]])
     assert (top @ w_plain).argmax() == 0
     assert (top @ w_bal).argmax() == 1
+
+
+def test_knn_votes_share_of_the_nearest_and_never_itself() -> None:
+    pool = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    pool /= np.linalg.norm(pool, axis=1, keepdims=True)
+    labels = np.array([0, 0, 1, 1])
+    votes = _bench().knn_votes(pool, pool, labels, 2, 2, own=True)
+    # row 0's two nearest others: row 1 (class 0) and row 3 (class 1)
+    assert votes.shape == (1, 4, 2)
+    assert np.allclose(votes[0, 0], [0.5, 0.5])
+    outside = _bench().knn_votes(pool[:1], pool, labels, 2, 2, own=False)
+    assert np.allclose(outside[0, 0], [1.0, 0.0])
