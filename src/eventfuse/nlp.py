@@ -47,18 +47,34 @@ def pipe_processes(texts: int, batch_size: int, workers: int) -> int:
     return max(1, min(workers, -(-texts // max(1, batch_size))))
 
 
-def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
-    """Parse many texts with ``nlp.pipe`` in batches; yields Docs in input order."""
+def parse(
+    texts: Iterable[str], batch_size: int = 32, n_process: int = 1, first_pass: bool = False
+) -> Iterator[Doc]:
+    """Parse many texts with ``nlp.pipe`` in batches; yields Docs in input order. With
+    ``first_pass``, the full pipeline runs only on the sentences that can hold an event
+    (firstpass.py), in this process (extraction workers each run their own)."""
+    if first_pass:
+        from eventfuse.firstpass import first_pass_parse
+
+        yield from first_pass_parse(get_nlp(), texts, batch_size=batch_size)
+        return
     yield from get_nlp().pipe(texts, batch_size=batch_size, n_process=n_process)
 
 
 def parse_cached(
-    texts: Sequence[str], cache_dir: Path, batch_size: int = 32, n_process: int = 1
+    texts: Sequence[str],
+    cache_dir: Path,
+    batch_size: int = 32,
+    n_process: int = 1,
+    first_pass: bool = False,
 ) -> list[Doc]:
     """Like :func:`parse`, keeping each parse in ``cache_dir`` (a DocBin per text, keyed by the
-    text's hash and the model's version): evaluation re-runs skip the parser, not the rules."""
+    text's hash, the model's version and the mode): evaluation re-runs skip the parser, not the
+    rules. A first-pass Doc never answers for a full parse, nor the other way round."""
     nlp = get_nlp()
     version = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}-{spacy_version}"
+    if first_pass:
+        version += "-first-pass"
     cache_dir.mkdir(parents=True, exist_ok=True)
     keys = [hashlib.sha1(f"{version}\0{t}".encode()).hexdigest() for t in texts]
     docs: dict[int, Doc] = {}
@@ -67,7 +83,8 @@ def parse_cached(
         if path.exists():
             docs[n] = next(iter(DocBin().from_bytes(path.read_bytes()).get_docs(nlp.vocab)))
     missing = [n for n in range(len(texts)) if n not in docs]
-    parsed = parse((texts[n] for n in missing), batch_size=batch_size, n_process=n_process)
+    parsed = parse((texts[n] for n in missing), batch_size=batch_size, n_process=n_process,
+                   first_pass=first_pass)
     for n, doc in zip(missing, parsed, strict=True):
         # Written aside, then renamed: worker processes may read and write the cache at once.
         path = cache_dir / f"{keys[n]}.spacy"

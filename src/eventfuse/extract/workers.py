@@ -39,8 +39,9 @@ def extract_batch(
     from eventfuse.nlp import parse, parse_cached
 
     texts = [a.text for a in articles]
-    docs = (parse_cached(texts, parse_cache, batch_size=options.batch_size)
-            if parse_cache is not None else parse(texts, batch_size=options.batch_size))
+    size, first = options.batch_size, options.first_pass
+    docs = (parse_cached(texts, parse_cache, batch_size=size, first_pass=first)
+            if parse_cache is not None else parse(texts, batch_size=size, first_pass=first))
     title_lemmas([a.title for a in articles if a.title])  # one batched pass for the salience
     mentions: list[Mention] = []
     for article, doc in zip(articles, docs, strict=True):
