@@ -14,14 +14,18 @@ from eventfuse.nlp import get_nlp, parse, parse_cached
 from eventfuse.records import Article
 from eventfuse.settings import load_options
 
-# Two lead sentences, then a sentence with no trigger word, the event, another quiet sentence.
+# Three lead sentences, then a sentence with no trigger word, the event, a toll told apart,
+# another quiet sentence.
 TEXT = (
-    "OGDENVILLE (Wire) - The town council met on Monday.  It was a quiet evening.\n\n"
+    "OGDENVILLE (Wire) - The town council met on Monday.  It was a quiet evening. "
+    "The hills were green.\n\n"
     "The sky over Ogdenville was grey and the river was high. "
     "Gunmen shot two men in Shelbyville on Friday, police said. "
+    "One of them is in stable condition. "
     "The town has a library, a pond and two schools in Ogdenville."
 )
 QUIET = "The sky over Ogdenville was grey and the river was high."
+TOLL = "One of them is in stable condition."
 EVENT = "Gunmen shot two men in Shelbyville on Friday, police said."
 
 
@@ -49,12 +53,22 @@ def test_skipped_text_keeps_offsets_entities_and_its_sentence() -> None:
     start = TEXT.index(QUIET)
     span = doc.char_span(start, start + len(QUIET))
     assert span is not None
-    assert all(t.pos_ == "" and t.dep_ == "dep" for t in span)  # not parsed: no trigger there
+    assert all(t.dep_ == "dep" for t in span)  # not parsed: no trigger there
+    # no tagger either: only names are proper nouns (the geoparser's scan reads them)
+    assert [t.text for t in span if t.pos_] == ["Ogdenville"]
+    assert {t.pos_ for t in span} == {"", "PROPN"}
     assert [t.lemma_ for t in span][:2] == ["the", "sky"]
     assert QUIET in [s.text.strip() for s in doc.sents]
     place = [e for e in doc.ents if e.start_char >= start and e.end_char <= start + len(QUIET)]
     assert [(e.text, e.label_, doc.text[e.start_char:e.end_char]) for e in place] == [
         ("Ogdenville", "GPE", "Ogdenville")]
+
+
+def test_a_toll_told_apart_is_parsed_in_full() -> None:
+    doc = next(parse([TEXT], first_pass=True))
+    start = TEXT.index(TOLL)
+    span = doc.char_span(start, start + len(TOLL))
+    assert span is not None and any(t.dep_ == "ROOT" for t in span)
 
 
 def test_the_lead_is_parsed_in_full_without_a_trigger() -> None:

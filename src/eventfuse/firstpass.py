@@ -3,16 +3,17 @@
 The whole text is tokenized and split into sentences by spaCy's rule-based sentencizer (no model).
 A sentence is *selected* when it is among the article's first :data:`LEAD_SENTENCES` (dateline,
 lead) or one of its words can be a typed trigger of the event lexicon (data/plover_lexicon.yaml:
-curated verbs and nouns with a category, CAMEO fallback verbs), tested on the surface form: each
+curated verbs and nouns with a category, CAMEO fallback verbs) or head a toll (data/quantities.yaml
+victims: "in stable condition", "pronounced dead"), tested on the surface form: each
 word's possible lemmas come from the model's own lemmatizer tables (exceptions and suffix rules
 of nouns and verbs, without a tagger), so a test never needs the parse.
 
 Runs of selected sentences go through the whole pipeline (tok2vec, tagger, parser, attribute
 ruler, lemmatizer, NER) as separate Docs; the other runs through NER only (its own tok2vec: places,
-dates, names stay found everywhere), with lower-case forms as lemmas and each sentence a flat tree
-(dependency label ``dep``, no part of speech: no trigger is found there). The pieces are joined
-with ``Doc.from_docs`` without added whitespace, so the Doc has exactly the text, tokens and
-character offsets of a full parse (evidence spans are offsets into the article).
+dates, names stay found everywhere), with lower-case forms as lemmas, each sentence a flat tree
+(dependency label ``dep``) and no part of speech but PROPN for names (no trigger is found there).
+The pieces are joined with ``Doc.from_docs`` without added whitespace, so the Doc has exactly the
+text, tokens and character offsets of a full parse (evidence spans are offsets into the article).
 
 What it saves is measured in docs/benchmarks.md ("A cheap first pass"); it is off unless
 ``first_pass`` is set (settings.py, ``--first-pass``).
@@ -29,8 +30,9 @@ from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 # Sentences at an article's start always parsed in full: the dateline and the lead carry the
-# main happening, its place and its date even when no trigger word is there.
-LEAD_SENTENCES = 2
+# main happening, its place and its date even when no trigger word is there (the mentions
+# component reads the same three as the lead, extract/pipeline.py).
+LEAD_SENTENCES = 3
 _FLAT_DEP = "dep"  # spaCy's unclassified dependent: no extraction rule reads it
 
 
@@ -51,7 +53,8 @@ def _sentencizer() -> Sentencizer:
 @functools.cache
 def trigger_lemmas() -> frozenset[str]:
     """Every lemma that can be typed as a happening: curated verbs and nouns with a category (or
-    one through an argument), CAMEO fallback verbs the curated table does not override."""
+    one through an argument), CAMEO fallback verbs the curated table does not override; and the
+    head words of a toll told apart from the happening's clause (:func:`toll_cues`)."""
     from eventfuse.extract.events import Entry, get_lexicon
 
     lex = get_lexicon()
@@ -65,7 +68,20 @@ def trigger_lemmas() -> frozenset[str]:
     lemmas |= {k for k, (kind, _) in lex.cameo_verbs.items() if kind and k not in lex.verbs}
     lemmas |= {k for k, table in lex.cameo_particles.items()
                if k not in lex.verbs and any(kind for kind, _ in table.values())}
-    return frozenset(lemmas)
+    return frozenset(lemmas) | toll_cues()
+
+
+def toll_cues() -> frozenset[str]:
+    """Words heading a victim statement the victims reader (extract/victims.py) finds in any
+    sentence of the article, with no trigger there: "the child is in stable condition", "was
+    pronounced dead", "a triple homicide" (data/quantities.yaml ``victims``; the person nouns
+    and the light wound verbs are left out: alone they tell no toll)."""
+    from eventfuse.extract.victims import get_lexicon as victim_lexicon
+
+    lex = victim_lexicon()
+    return (lex.death_verbs | lex.injury_verbs | lex.shot_verbs | lex.fatal_words
+            | lex.death_nouns | lex.fatal_modifiers | frozenset(lex.multiples)
+            | lex.condition_nouns | lex.wound_nouns)
 
 
 @functools.cache
@@ -145,6 +161,21 @@ def _flat_piece(doc: Doc, piece: Piece) -> Doc:
                lemmas=[t.lower_ for t in span], heads=heads, deps=[_FLAT_DEP] * len(span))
 
 
+def _proper_nouns(doc: Doc) -> Doc:
+    """The tagger's one call the geoparser needs in skipped text, made cheaply: a word inside a
+    named entity, or capitalized and not opening its sentence, is a proper noun (a gazetteer
+    name found by scanning must read as one). No trigger can come of it: every word that could
+    be one has its sentence parsed in full."""
+    inside = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    opening = True  # no word of the sentence yet (a sentence may open with line breaks)
+    for token in doc:
+        opening = opening or bool(token.is_sent_start)
+        if token.i in inside or (token.is_alpha and token.text[0].isupper() and not opening):
+            token.pos_ = "PROPN"
+        opening = opening and token.is_space
+    return doc
+
+
 def first_pass_parse(nlp: Language, texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
     """Docs of ``texts`` in order, the full pipeline on the selected sentences only."""
     chunk: list[str] = []
@@ -170,7 +201,8 @@ def _parse_chunk(nlp: Language, texts: Sequence[str], batch_size: int) -> list[D
             (full if piece.full else flat).append(
                 _full_piece(doc, piece) if piece.full else _flat_piece(doc, piece))
     parsed = iter(list(nlp.pipe(full, batch_size=batch_size)))
-    named = iter(list(nlp.get_pipe("ner").pipe(flat, batch_size=batch_size)))  # type: ignore[attr-defined]
+    named = iter([_proper_nouns(d) for d in
+                  nlp.get_pipe("ner").pipe(flat, batch_size=batch_size)])  # type: ignore[attr-defined]
     docs: list[Doc] = []
     for text, pieces in zip(texts, layouts, strict=True):
         parts = [next(parsed) if piece.full else next(named) for piece in pieces]
