@@ -5,7 +5,8 @@
 
 The first ``--articles`` texts of ``--source`` (JSON Lines with a ``text`` field, read in place)
 are parsed in this process by the full pipeline (``nlp.pipe``) and by the first pass
-(``eventfuse.firstpass``), alternating, ``--rounds`` times, model loaded before the clock starts.
+(``eventfuse.extract.firstpass``), alternating, ``--rounds`` times, model loaded before the clock
+starts.
 Reported: CPU seconds of each (process time: far less sensitive than wall time to the other work
 on a shared machine), their ratio, and the share of sentences and tokens the first pass parsed in
 full.
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eventfuse.firstpass import first_pass_parse, select_pieces
+from eventfuse.extract.firstpass import first_pass_parse, select_pieces
 from eventfuse.nlp import get_nlp
 
 
@@ -38,7 +39,7 @@ def read_texts(path: Path, limit: int) -> list[str]:
 
 def coverage(texts: list[str]) -> dict[str, float]:
     """Share of the sentencizer's sentences and of tokens the first pass parses in full."""
-    from eventfuse.firstpass import _sentencizer
+    from eventfuse.extract.firstpass import _sentencizer
 
     nlp = get_nlp()
     sentences = full_sentences = tokens = full_tokens = 0

@@ -1,5 +1,6 @@
-"""The cheap first pass (firstpass.py): the full pipeline only on the sentences that can hold an
-event; the Doc keeps the text, tokens and character offsets of a full parse. Invented text."""
+"""The cheap first pass (extract/firstpass.py): the full pipeline only on the sentences that can
+hold an event; the Doc keeps the text, tokens and character offsets of a full parse. Invented
+text."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from eventfuse.extract import extract_mentions
-from eventfuse.firstpass import LEAD_SENTENCES, possible_lemmas
-from eventfuse.nlp import get_nlp, parse, parse_cached
+from eventfuse.extract.firstpass import (
+    LEAD_SENTENCES,
+    parse_texts,
+    parse_texts_cached,
+    possible_lemmas,
+)
+from eventfuse.nlp import get_nlp, parse
 from eventfuse.records import Article
 from eventfuse.settings import load_options
 
@@ -31,14 +37,14 @@ EVENT = "Gunmen shot two men in Shelbyville on Friday, police said."
 
 def test_same_text_tokens_and_offsets_as_a_full_parse() -> None:
     full = next(parse([TEXT]))
-    first = next(parse([TEXT], first_pass=True))
+    first = next(parse_texts([TEXT], first_pass=True))
     assert first.text == TEXT
     assert [(t.idx, t.text, t.whitespace_) for t in first] == [
         (t.idx, t.text, t.whitespace_) for t in full]
 
 
 def test_an_event_sentence_is_parsed_in_full() -> None:
-    doc = next(parse([TEXT], first_pass=True))
+    doc = next(parse_texts([TEXT], first_pass=True))
     start = TEXT.index(EVENT)
     span = doc.char_span(start, start + len(EVENT))
     assert span is not None
@@ -49,7 +55,7 @@ def test_an_event_sentence_is_parsed_in_full() -> None:
 
 
 def test_skipped_text_keeps_offsets_entities_and_its_sentence() -> None:
-    doc = next(parse([TEXT], first_pass=True))
+    doc = next(parse_texts([TEXT], first_pass=True))
     start = TEXT.index(QUIET)
     span = doc.char_span(start, start + len(QUIET))
     assert span is not None
@@ -65,14 +71,14 @@ def test_skipped_text_keeps_offsets_entities_and_its_sentence() -> None:
 
 
 def test_a_toll_told_apart_is_parsed_in_full() -> None:
-    doc = next(parse([TEXT], first_pass=True))
+    doc = next(parse_texts([TEXT], first_pass=True))
     start = TEXT.index(TOLL)
     span = doc.char_span(start, start + len(TOLL))
     assert span is not None and any(t.dep_ == "ROOT" for t in span)
 
 
 def test_the_lead_is_parsed_in_full_without_a_trigger() -> None:
-    doc = next(parse([TEXT], first_pass=True))
+    doc = next(parse_texts([TEXT], first_pass=True))
     lead = list(doc.sents)[:LEAD_SENTENCES]
     assert all(any(t.dep_ == "ROOT" for t in s) for s in lead)
 
@@ -89,16 +95,16 @@ def test_the_event_is_extracted_at_the_same_offsets() -> None:
                       published=dt.date(2021, 5, 10))
     options = load_options()
     full = extract_mentions(article, next(parse([TEXT])), options)
-    first = extract_mentions(article, next(parse([TEXT], first_pass=True)), options)
+    first = extract_mentions(article, next(parse_texts([TEXT], first_pass=True)), options)
     assert full and [(m.type, m.trigger) for m in first] == [(m.type, m.trigger) for m in full]
 
 
 def test_the_parse_cache_keeps_the_modes_apart(tmp_path: Path) -> None:
-    full = parse_cached([TEXT], tmp_path)[0]
+    full = parse_texts_cached([TEXT], tmp_path)[0]
     assert len(list(tmp_path.glob("*.spacy"))) == 1
-    first = parse_cached([TEXT], tmp_path, first_pass=True)[0]
+    first = parse_texts_cached([TEXT], tmp_path, first_pass=True)[0]
     assert len(list(tmp_path.glob("*.spacy"))) == 2  # not answered by the full parse
-    again = parse_cached([TEXT], tmp_path, first_pass=True)[0]
+    again = parse_texts_cached([TEXT], tmp_path, first_pass=True)[0]
     assert [t.dep_ for t in again] == [t.dep_ for t in first] != [t.dep_ for t in full]
 
 
@@ -108,4 +114,4 @@ def test_the_setting_reads_words_as_booleans(raw: str, expected: bool) -> None:
 
 
 def test_empty_and_blank_texts() -> None:
-    assert [d.text for d in parse(["", "  \n"], first_pass=True)] == ["", "  \n"]
+    assert [d.text for d in parse_texts(["", "  \n"], first_pass=True)] == ["", "  \n"]

@@ -666,11 +666,11 @@ def _explain(articles: Sequence[Article], options: Options) -> None:
     """The extraction trace of each article: one line per candidate dropped, merged or changed
     (component, rule, trigger, reason), then one line per mention kept."""
     from eventfuse.extract import explain_article
-    from eventfuse.nlp import parse
+    from eventfuse.extract.firstpass import parse_texts
 
     console = out_console()
-    docs = parse((a.text for a in articles), batch_size=options.batch_size,
-                 first_pass=options.first_pass)
+    docs = parse_texts((a.text for a in articles), batch_size=options.batch_size,
+                       first_pass=options.first_pass)
     for article, doc in zip(articles, docs, strict=True):
         mentions, trace = explain_article(article, doc, options)
         console.print(f"[bold]{article.title or article.source_path or article.id}[/bold]",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import spacy
@@ -47,17 +47,8 @@ def pipe_processes(texts: int, batch_size: int, workers: int) -> int:
     return max(1, min(workers, -(-texts // max(1, batch_size))))
 
 
-def parse(
-    texts: Iterable[str], batch_size: int = 32, n_process: int = 1, first_pass: bool = False
-) -> Iterator[Doc]:
-    """Parse many texts with ``nlp.pipe`` in batches; yields Docs in input order. With
-    ``first_pass``, the full pipeline runs only on the sentences that can hold an event
-    (firstpass.py), in this process (extraction workers each run their own)."""
-    if first_pass:
-        from eventfuse.firstpass import first_pass_parse
-
-        yield from first_pass_parse(get_nlp(), texts, batch_size=batch_size)
-        return
+def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
+    """Parse many texts with ``nlp.pipe`` in batches; yields Docs in input order."""
     yield from get_nlp().pipe(texts, batch_size=batch_size, n_process=n_process)
 
 
@@ -66,15 +57,17 @@ def parse_cached(
     cache_dir: Path,
     batch_size: int = 32,
     n_process: int = 1,
-    first_pass: bool = False,
+    mode: str = "",
+    parser: Callable[[Iterable[str]], Iterable[Doc]] | None = None,
 ) -> list[Doc]:
     """Like :func:`parse`, keeping each parse in ``cache_dir`` (a DocBin per text, keyed by the
-    text's hash, the model's version and the mode): evaluation re-runs skip the parser, not the
-    rules. A first-pass Doc never answers for a full parse, nor the other way round."""
+    text's hash, the model's version and ``mode``): evaluation re-runs skip the parser, not the
+    rules. ``parser`` (named by a non-empty ``mode``) parses instead of :func:`parse`: a Doc of
+    one mode never answers for another (extract/firstpass.py)."""
     nlp = get_nlp()
     version = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}-{spacy_version}"
-    if first_pass:
-        version += "-first-pass"
+    if mode:
+        version += f"-{mode}"
     cache_dir.mkdir(parents=True, exist_ok=True)
     keys = [hashlib.sha1(f"{version}\0{t}".encode()).hexdigest() for t in texts]
     docs: dict[int, Doc] = {}
@@ -83,8 +76,9 @@ def parse_cached(
         if path.exists():
             docs[n] = next(iter(DocBin().from_bytes(path.read_bytes()).get_docs(nlp.vocab)))
     missing = [n for n in range(len(texts)) if n not in docs]
-    parsed = parse((texts[n] for n in missing), batch_size=batch_size, n_process=n_process,
-                   first_pass=first_pass)
+    todo = (texts[n] for n in missing)
+    parsed = (parser(todo) if parser is not None
+              else parse(todo, batch_size=batch_size, n_process=n_process))
     for n, doc in zip(missing, parsed, strict=True):
         # Written aside, then renamed: worker processes may read and write the cache at once.
         path = cache_dir / f"{keys[n]}.spacy"

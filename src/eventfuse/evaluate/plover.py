@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from eventfuse.evaluate.gold import EvaluationError, GoldRecord, read_gold, read_json_lines
 from eventfuse.extract.actors import build_actor_context, find_actors, normalize_actor
 from eventfuse.extract.events import detect_events, main_event
-from eventfuse.nlp import parse
+from eventfuse.extract.firstpass import parse_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +36,8 @@ def predict(
     records: Sequence[GoldRecord], batch_size: int = 64, first_pass: bool = False
 ) -> list[Prediction]:
     """The main event (and its actor and recipient) of each record's sentence (``first_pass``:
-    parsed by the cheap first pass, firstpass.py)."""
-    docs = parse((r.text for r in records), batch_size=batch_size, first_pass=first_pass)
+    parsed by the cheap first pass, extract/firstpass.py)."""
+    docs = parse_texts((r.text for r in records), batch_size=batch_size, first_pass=first_pass)
     return [_predict_one(record, doc) for record, doc in zip(records, docs, strict=True)]
 
 

@@ -24,10 +24,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
+
+from eventfuse.nlp import get_nlp, parse, parse_cached
 
 # Sentences at an article's start always parsed in full: the dateline and the lead carry the
 # main happening, its place and its date even when no trigger word is there (the mentions
@@ -214,3 +217,22 @@ def _parse_chunk(nlp: Language, texts: Sequence[str], batch_size: int) -> list[D
             parts, ensure_whitespace=False, exclude=["tensor", "user_data"])
         docs.append(joined)
     return docs
+
+
+def parse_texts(texts: Iterable[str], batch_size: int = 32, first_pass: bool = False
+                ) -> Iterator[Doc]:
+    """:func:`eventfuse.nlp.parse` in one process, or with ``first_pass`` the first pass."""
+    if first_pass:
+        yield from first_pass_parse(get_nlp(), texts, batch_size=batch_size)
+    else:
+        yield from parse(texts, batch_size=batch_size)
+
+
+def parse_texts_cached(
+    texts: Sequence[str], cache_dir: Path, batch_size: int = 32, first_pass: bool = False
+) -> list[Doc]:
+    """:func:`eventfuse.nlp.parse_cached`, the first pass's Docs kept apart from full parses."""
+    if not first_pass:
+        return parse_cached(texts, cache_dir, batch_size=batch_size)
+    return parse_cached(texts, cache_dir, batch_size=batch_size, mode="first-pass",
+                        parser=lambda todo: first_pass_parse(get_nlp(), todo, batch_size))
