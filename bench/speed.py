@@ -1,7 +1,8 @@
 """``eventfuse run`` against bare spaCy ``nlp.pipe`` on real news, in the same command (issue 19).
 
     python bench/speed.py [--source ../shared/data/gva-dev/articles.jsonl] [--articles 300]
-                          [--workers 2] [--rounds 2] [--baseline-src OTHER/src] [--json FILE]
+                          [--workers 2] [--rounds 2] [--baseline-src OTHER/src] [--first-pass]
+                          [--json FILE]
 
 The first ``--articles`` articles of ``--source`` (JSON Lines, read in place) go through
 ``eventfuse run --workers N`` into a fresh SQLite file (ingest, parse, extraction, fusion, store:
@@ -112,6 +113,8 @@ def measure(args: argparse.Namespace, root: Path) -> Figures:
     trees = {"run": env}
     if args.baseline_src:
         trees["baseline run"] = dict(os.environ, PYTHONPATH=str(args.baseline_src))
+    if args.first_pass:  # the same tree with the cheap first pass (extract/firstpass.py)
+        trees["run --first-pass"] = dict(env, EVENTFUSE_FIRST_PASS="1")
     rounds: list[Figures] = []
     for n in range(args.rounds):
         row: Figures = {"bare": dataclasses.asdict(bare(texts, args.batch_size, args.workers, env))}
@@ -186,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--baseline-src", type=Path, help="another tree's src/ to time too")
+    parser.add_argument("--first-pass", action="store_true",
+                        help="also time the run with the first pass on, in the same rounds")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
     if not args.source.is_file():

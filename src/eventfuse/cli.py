@@ -85,6 +85,18 @@ def _set_workers(click_ctx: click.Context, _param: click.Parameter, value: int |
         obj.options = dataclasses.replace(obj.options, n_process=workers)
 
 
+def _set_first_pass(click_ctx: click.Context, _param: click.Parameter, value: bool | None) -> None:
+    obj = click_ctx.find_object(Context)
+    if obj is not None and value is not None:
+        obj.options = dataclasses.replace(obj.options, first_pass=value)
+
+
+FIRST_PASS = click.option(
+    "--first-pass/--no-first-pass", default=None, expose_value=False, callback=_set_first_pass,
+    help="Run the full spaCy pipeline only on the sentences that can hold an event (the rest: "
+    "NER only) [default: the first_pass setting].",
+)
+
 WORKERS = click.option(
     "--workers", type=click.IntRange(min=1), expose_value=False, callback=_set_workers,
     help="Processes parsing and extracting articles (each parses and runs the rules on its "
@@ -362,6 +374,7 @@ def articles(ctx: Context, fmt: str) -> None:
               "changed and by which rule, then the mentions kept.")
 @OUTLET_FROM_FOLDER
 @WORKERS
+@FIRST_PASS
 @pass_ctx
 def extract(
     ctx: Context,
@@ -412,6 +425,7 @@ def extract(
 )
 @DB
 @WORKERS
+@FIRST_PASS
 @pass_ctx
 def run(
     ctx: Context,
@@ -652,10 +666,11 @@ def _explain(articles: Sequence[Article], options: Options) -> None:
     """The extraction trace of each article: one line per candidate dropped, merged or changed
     (component, rule, trigger, reason), then one line per mention kept."""
     from eventfuse.extract import explain_article
-    from eventfuse.nlp import parse
+    from eventfuse.extract.firstpass import parse_texts
 
     console = out_console()
-    docs = parse((a.text for a in articles), batch_size=options.batch_size)
+    docs = parse_texts((a.text for a in articles), batch_size=options.batch_size,
+                       first_pass=options.first_pass)
     for article, doc in zip(articles, docs, strict=True):
         mentions, trace = explain_article(article, doc, options)
         console.print(f"[bold]{article.title or article.source_path or article.id}[/bold]",
@@ -713,7 +728,10 @@ def _print_scores(scores: dict[str, Any], as_json: bool) -> None:
     default=None,
     help="The training data folder for cross-validation (default ../shared/data).",
 )
+@FIRST_PASS
+@pass_ctx
 def eval_plover(
+    ctx: Context,
     path: Path,
     as_json: bool,
     predictions: Path | None,
@@ -724,7 +742,8 @@ def eval_plover(
     and beside it the typing classifier's (cross-validated when it was trained on PATH)."""
     from eventfuse.evaluate.plover import evaluate_plover
 
-    _print_scores(evaluate_plover(path, predictions, folds, train_data), as_json)
+    first_pass = ctx.options.first_pass
+    _print_scores(evaluate_plover(path, predictions, folds, train_data, first_pass), as_json)
 
 
 @eval_group.command("acled-style")
@@ -771,6 +790,7 @@ def eval_ecbplus(directory: Path, as_json: bool, predictions: Path | None, topic
               help="Keep spaCy parses in this folder between runs (faster re-runs).")
 @click.option("--ablate", multiple=True, metavar="RULE",
               help="Switch an extraction rule off (repeatable) to show what it is worth.")
+@FIRST_PASS
 @pass_ctx
 def eval_incidents(
     ctx: Context, directory: Path, as_json: bool, predictions: Path | None,
@@ -799,11 +819,13 @@ def eval_incidents(
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON line per place found.")
-def eval_geoparse(path: Path, as_json: bool, predictions: Path | None) -> None:
+@FIRST_PASS
+@pass_ctx
+def eval_geoparse(ctx: Context, path: Path, as_json: bool, predictions: Path | None) -> None:
     """Place names on LGL-style XML: span recall/precision, resolution and end-to-end acc@161 km."""
     from eventfuse.evaluate.geoparse import evaluate_geoparse
 
-    _print_scores(evaluate_geoparse(path, predictions), as_json)
+    _print_scores(evaluate_geoparse(path, predictions, ctx.options.first_pass), as_json)
 
 
 # --- web ---------------------------------------------------------------------------------------

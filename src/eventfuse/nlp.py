@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import spacy
@@ -53,12 +53,21 @@ def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Ite
 
 
 def parse_cached(
-    texts: Sequence[str], cache_dir: Path, batch_size: int = 32, n_process: int = 1
+    texts: Sequence[str],
+    cache_dir: Path,
+    batch_size: int = 32,
+    n_process: int = 1,
+    mode: str = "",
+    parser: Callable[[Iterable[str]], Iterable[Doc]] | None = None,
 ) -> list[Doc]:
     """Like :func:`parse`, keeping each parse in ``cache_dir`` (a DocBin per text, keyed by the
-    text's hash and the model's version): evaluation re-runs skip the parser, not the rules."""
+    text's hash, the model's version and ``mode``): evaluation re-runs skip the parser, not the
+    rules. ``parser`` (named by a non-empty ``mode``) parses instead of :func:`parse`: a Doc of
+    one mode never answers for another (extract/firstpass.py)."""
     nlp = get_nlp()
     version = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}-{spacy_version}"
+    if mode:
+        version += f"-{mode}"
     cache_dir.mkdir(parents=True, exist_ok=True)
     keys = [hashlib.sha1(f"{version}\0{t}".encode()).hexdigest() for t in texts]
     docs: dict[int, Doc] = {}
@@ -67,7 +76,9 @@ def parse_cached(
         if path.exists():
             docs[n] = next(iter(DocBin().from_bytes(path.read_bytes()).get_docs(nlp.vocab)))
     missing = [n for n in range(len(texts)) if n not in docs]
-    parsed = parse((texts[n] for n in missing), batch_size=batch_size, n_process=n_process)
+    todo = (texts[n] for n in missing)
+    parsed = (parser(todo) if parser is not None
+              else parse(todo, batch_size=batch_size, n_process=n_process))
     for n, doc in zip(missing, parsed, strict=True):
         # Written aside, then renamed: worker processes may read and write the cache at once.
         path = cache_dir / f"{keys[n]}.spacy"

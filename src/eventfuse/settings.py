@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("minhash_permutations", 64, "MinHash permutations per article signature."),
     Setting("batch_size", 32, "Articles per nlp.pipe batch and per store transaction."),
     Setting("n_process", 1, "Processes for spaCy extraction."),
+    Setting("first_pass", False,
+            "Parse in full only the lead and the sentences with a word that can be an event "
+            "trigger; the rest gets NER only (faster; docs/benchmarks.md)."),
     Setting("doc_timeout_seconds", 30.0, "Per-document processing time limit."),
     Setting("match_threshold", 0.5, "Pairwise score at which two mentions are one event."),
     Setting("date_window_days", 3, "Mentions further apart in time than this are never one event."),
@@ -71,6 +74,7 @@ class Options:
     minhash_permutations: int = 64
     batch_size: int = 32
     n_process: int = 1
+    first_pass: bool = False
     doc_timeout_seconds: float = 30.0
     match_threshold: float = 0.5
     date_window_days: int = 3
@@ -101,6 +105,13 @@ def load_options(
 
 def _coerce(setting: Setting, value: Any) -> Any:
     kind = type(setting.default)
+    if kind is bool and isinstance(value, str):  # bool("false") is True
+        word = value.strip().lower()
+        if word in ("1", "true", "yes", "on"):
+            return True
+        if word in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"setting {setting.name}: {value!r} is not a bool")
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:

@@ -25,9 +25,9 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from eventfuse.errors import EventfuseError
+from eventfuse.extract.firstpass import parse_texts
 from eventfuse.extract.gazetteer import haversine_km
 from eventfuse.extract.places import find_places
-from eventfuse.nlp import parse
 from eventfuse.records import Place
 
 ACCURACY_KM = 161.0  # 100 miles: the customary geoparsing tolerance
@@ -107,10 +107,13 @@ def _float(value: str | None) -> float | None:
 # --- predicting -----------------------------------------------------------------------------
 
 
-def predict(articles: Sequence[GoldArticle], batch_size: int = 16) -> list[Predicted]:
-    """Every place :func:`find_places` finds in each article's text."""
+def predict(
+    articles: Sequence[GoldArticle], batch_size: int = 16, first_pass: bool = False
+) -> list[Predicted]:
+    """Every place :func:`find_places` finds in each article's text (``first_pass``: parsed by
+    the cheap first pass, extract/firstpass.py)."""
     found: list[Predicted] = []
-    docs = parse((a.text for a in articles), batch_size=batch_size)
+    docs = parse_texts((a.text for a in articles), batch_size=batch_size, first_pass=first_pass)
     for article, doc in zip(articles, docs, strict=True):
         places = find_places(doc, article.docid, demonyms=True, sites=True, embedded=True)
         found.extend(_predicted(article.docid, p) for p in places)
@@ -194,10 +197,12 @@ def write_predictions(path: Path, predictions: Iterable[Predicted]) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def evaluate_geoparse(path: Path, predictions_out: Path | None = None) -> dict[str, Any]:
+def evaluate_geoparse(
+    path: Path, predictions_out: Path | None = None, first_pass: bool = False
+) -> dict[str, Any]:
     """Score the geoparser on an LGL-style gold file; optionally write one JSON line per place."""
     articles = read_gold(path)
-    predictions = predict(articles)
+    predictions = predict(articles, first_pass=first_pass)
     if predictions_out is not None:
         write_predictions(predictions_out, predictions)
     return {"dataset": str(path), **score(articles, predictions)}

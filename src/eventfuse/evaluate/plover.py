@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from eventfuse.evaluate.gold import EvaluationError, GoldRecord, read_gold, read_json_lines
 from eventfuse.extract.actors import build_actor_context, find_actors, normalize_actor
 from eventfuse.extract.events import detect_events, main_event
-from eventfuse.nlp import parse
+from eventfuse.extract.firstpass import parse_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +32,12 @@ class Prediction:
     recipient: str | None
 
 
-def predict(records: Sequence[GoldRecord], batch_size: int = 64) -> list[Prediction]:
-    """The main event (and its actor and recipient) of each record's sentence."""
-    docs = parse((r.text for r in records), batch_size=batch_size)
+def predict(
+    records: Sequence[GoldRecord], batch_size: int = 64, first_pass: bool = False
+) -> list[Prediction]:
+    """The main event (and its actor and recipient) of each record's sentence (``first_pass``:
+    parsed by the cheap first pass, extract/firstpass.py)."""
+    docs = parse_texts((r.text for r in records), batch_size=batch_size, first_pass=first_pass)
     return [_predict_one(record, doc) for record, doc in zip(records, docs, strict=True)]
 
 
@@ -77,6 +80,7 @@ def evaluate_plover(
     predictions_out: Path | None = None,
     folds: int | None = None,
     train_data: Path | None = None,
+    first_pass: bool = False,
 ) -> dict[str, Any]:
     """Score event typing and actors on a PLOVER gold file; optionally write the predictions
     (one JSON line per record: id, event, mode, actor, recipient).
@@ -87,7 +91,7 @@ def evaluate_plover(
     ../shared/data from the working directory) plus the other folds. Otherwise the shipped
     head is scored as it is."""
     records = read_gold(path)
-    predictions = predict(records)
+    predictions = predict(records, first_pass=first_pass)
     if predictions_out is not None:
         with predictions_out.open("w", encoding="utf-8") as out:
             for p in predictions:

@@ -35,12 +35,13 @@ def extract_batch(
     """Parse ``articles`` (one ``nlp.pipe`` run in this process, or the parse cache) and extract
     their mentions, in order. What each worker runs, and the in-process path too."""
     from eventfuse.extract.article import extract_mentions
+    from eventfuse.extract.firstpass import parse_texts, parse_texts_cached
     from eventfuse.extract.pipeline import title_lemmas
-    from eventfuse.nlp import parse, parse_cached
 
     texts = [a.text for a in articles]
-    docs = (parse_cached(texts, parse_cache, batch_size=options.batch_size)
-            if parse_cache is not None else parse(texts, batch_size=options.batch_size))
+    size, first = options.batch_size, options.first_pass
+    docs = (parse_texts_cached(texts, parse_cache, batch_size=size, first_pass=first)
+            if parse_cache is not None else parse_texts(texts, batch_size=size, first_pass=first))
     title_lemmas([a.title for a in articles if a.title])  # one batched pass for the salience
     mentions: list[Mention] = []
     for article, doc in zip(articles, docs, strict=True):
