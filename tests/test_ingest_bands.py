@@ -89,3 +89,20 @@ def test_revised_signature_replaces_its_bands(tmp_path: Path) -> None:
                                 options.minhash_permutations)
         assert index.find_copy_of(signature(revised.text, options.minhash_permutations)) == one.id
         assert index.find_copy_of(signature(one.text, options.minhash_permutations)) is None
+
+
+def test_bands_are_filled_for_the_given_articles_only(location: str) -> None:
+    options = Options()
+    articles = _corpus(5, 4)
+    sigs = {a.id: signature(a.text, options.minhash_permutations) for a in articles}
+    with open_store(location) as store:
+        store.add_articles(articles, sigs)  # stored without bands (as before migration 0007)
+        layout = "test-layout"
+
+        def bands(blob: bytes) -> list[bytes]:
+            return [blob[:8], blob[8:16]]
+
+        assert store.fill_signature_bands(layout, bands, ["a001", "a002", "a001"]) == 2
+        assert store.fill_signature_bands(layout, bands, ["a001"]) == 0  # already banded
+        assert store.fill_signature_bands(layout, bands) == 2  # the other two
+        assert store.fill_signature_bands(layout, bands) == 0

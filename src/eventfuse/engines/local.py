@@ -90,7 +90,7 @@ def ingest_articles(
         copies += sum(1 for a in linked if a.copy_of)
         fresh = {a.id: a for a in linked}
         store.add_articles(list(fresh.values()), signatures)
-        store.fill_signature_bands(index.layout, index.bands)
+        store.fill_signature_bands(index.layout, index.bands, fresh)
         added += len(fresh)
         added_ids.extend(fresh)
         if progress:

@@ -331,12 +331,26 @@ class SQLStore:
         return [SignatureEntry(article_id, bytes(blob), self._dialect.read_date(published),
                                copy_of) for article_id, blob, published, copy_of in rows]
 
-    def fill_signature_bands(self, layout: str, bands: Callable[[bytes], list[bytes]]) -> int:
-        """Store the bands of ``layout`` of every signed article that has none; how many."""
+    def fill_signature_bands(self, layout: str, bands: Callable[[bytes], list[bytes]],
+                             article_ids: Iterable[str] | None = None) -> int:
+        """Store the bands of ``layout`` of every signed article (of ``article_ids`` when given:
+        the ones a run just added) that has none; how many. The missing ones are found on the
+        signatures' key index alone: a scan of the signatures themselves read every blob of
+        the store on each run."""
         with self._write("articles") as conn:
-            rows = self._all(conn, "SELECT s.article_id, s.signature FROM article_signatures s "
-                             "WHERE NOT EXISTS (SELECT 1 FROM signature_bands b WHERE "
-                             "b.article_id = s.article_id AND b.layout = ?)", (layout,))
+            if article_ids is None:
+                missing = [row[0] for row in self._all(
+                    conn, "SELECT s.article_id FROM article_signatures s WHERE NOT EXISTS "
+                    "(SELECT 1 FROM signature_bands b WHERE b.article_id = s.article_id AND "
+                    "b.layout = ?)", (layout,))]
+            else:
+                ids = list(dict.fromkeys(article_ids))
+                banded = {row[0] for row in self._select_in(
+                    conn, "SELECT DISTINCT article_id FROM signature_bands WHERE article_id IN "
+                    "({}) AND layout = ?", ids, (layout,))}
+                missing = [i for i in ids if i not in banded]
+            rows = self._select_in(conn, "SELECT article_id, signature FROM article_signatures "
+                                   "WHERE article_id IN ({})", missing) if missing else []
             self._many(conn, "INSERT INTO signature_bands (layout, band, band_key, article_id) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        [(layout, band, key, article_id) for article_id, blob in rows
@@ -517,12 +531,17 @@ class SQLStore:
         return [self._decode(Mention, "mentions", found[i]) for i in sorted(found)]
 
     def unfused_mentions(self) -> list[Mention]:
-        """Mentions no event links (new since the last fusion), by article id then reading order."""
+        """Mentions no event links (new since the last fusion), by article id then reading order.
+        Their ids are found on the key indexes alone, then only those records are read: every
+        run asks, and reading every stored mention's row to find none cost a run in proportion
+        to the store."""
         with self._read() as conn:
-            rows = self._all(conn, "SELECT json FROM mentions m WHERE NOT EXISTS (SELECT 1 FROM "
-                             "event_mentions l WHERE l.mention_id = m.id) "
-                             "ORDER BY article_id, seq, id")
-        return [self._decode(Mention, "mentions", row[0]) for row in rows]
+            ids = [row[0] for row in self._all(
+                conn, "SELECT m.id FROM mentions m WHERE NOT EXISTS (SELECT 1 FROM "
+                "event_mentions l WHERE l.mention_id = m.id)")]
+        if not ids:
+            return []
+        return self._records(Mention, "mentions", "id", ids, order="article_id, seq, id")
 
     # --- events --------------------------------------------------------------------------------
 
