@@ -71,16 +71,8 @@ def join_principals(
     dated = {k: d for k, d in days.items() if d is not None}
     span: dict[str, tuple[int, int]] = {}
     for members in by_story.values():
-        ordered = sorted(members)
-        candidates = sorted(
-            (abs(dated[a] - dated[b]), a, b)
-            for i, a in enumerate(ordered)
-            for b in ordered[i + 1 :]
-            if features[clusters[a][0]].group == features[clusters[b][0]].group
-            # Two kinds of happening on two days are two (Monday's march, Tuesday's arrests).
-            and (dated[a] == dated[b] or _same_kind(kinds[a], kinds[b]))
-        )
-        for gap, a, b in candidates:
+        # Two kinds of happening on two days are two (Monday's march, Tuesday's arrests).
+        for gap, a, b in _story_pairs(members, clusters, features, dated, kinds, same_day=True):
             if gap > max_gap_days:
                 break
             ra, rb = joined.find(str(a)), joined.find(str(b))
@@ -91,8 +83,7 @@ def join_principals(
             low, high = min(sa[0], sb[0]), max(sa[1], sb[1])
             if high - low > max_gap_days:  # no chain of near dates stretches a happening
                 continue
-            links = [linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]]
-            if False in links or True not in links:
+            if not _clusters_link(a, b, clusters, features, linked):
                 continue
             joined.union(ra, rb)
             span[joined.find(ra)] = (low, high)
@@ -178,15 +169,7 @@ def _join_named(
     for article, k in principal.items():
         articles[k].append(article)
     for members in by_story.values():
-        ordered = sorted(members)
-        candidates = sorted(
-            (abs(dated[a] - dated[b]), a, b)
-            for i, a in enumerate(ordered)
-            for b in ordered[i + 1 :]
-            if features[clusters[a][0]].group == features[clusters[b][0]].group
-            and _same_kind(kinds[a], kinds[b])
-        )
-        for _, a, b in candidates:
+        for _, a, b in _story_pairs(members, clusters, features, dated, kinds, same_day=False):
             if joined.find(str(a)) == joined.find(str(b)):
                 continue
             shared = max(
@@ -234,6 +217,38 @@ def _join_across(
             _join_linked(a, b, clusters, features, joined, named.linked)
 
 
+def _story_pairs(
+    members: Iterable[int],
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    dated: Mapping[int, int],
+    kinds: Mapping[int, tuple[str, str]],
+    same_day: bool,
+) -> list[tuple[int, int, int]]:
+    """(day gap, a, b) of a story's dated principal events of one type group, nearest first:
+    of one kind, or (``same_day``) of any kinds on one day."""
+    ordered = sorted(members)
+    return sorted(
+        (abs(dated[a] - dated[b]), a, b)
+        for i, a in enumerate(ordered)
+        for b in ordered[i + 1 :]
+        if features[clusters[a][0]].group == features[clusters[b][0]].group
+        and ((same_day and dated[a] == dated[b]) or _same_kind(kinds[a], kinds[b]))
+    )
+
+
+def _clusters_link(
+    a: int,
+    b: int,
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    linked: Callable[[MentionFeatures, MentionFeatures], bool | None],
+) -> bool:
+    """A pair of the reports of clusters ``a`` and ``b`` links and none is told apart."""
+    links = [linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]]
+    return False not in links and True in links
+
+
 def _join_linked(
     a: int,
     b: int,
@@ -242,10 +257,8 @@ def _join_linked(
     joined: DisjointSet,
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None],
 ) -> None:
-    """Clusters ``a`` and ``b`` join when a pair of their reports links and none is told
-    apart."""
-    links = [linked(features[x], features[y]) for x in clusters[a] for y in clusters[b]]
-    if False not in links and True in links:
+    """Clusters ``a`` and ``b`` join when they link (:func:`_clusters_link`)."""
+    if _clusters_link(a, b, clusters, features, linked):
         joined.union(str(a), str(b))
 
 
@@ -287,8 +300,7 @@ def _join_undated(
                 continue
             if not _same_kind(kinds[d], kind):
                 continue
-            links = [linked(features[x], features[y]) for x in clusters[k] for y in clusters[d]]
-            if False not in links and True in links:
+            if _clusters_link(k, d, clusters, features, linked):
                 roots.add(joined.find(str(d)))
         if len(roots) == 1:
             joined.union(str(k), roots.pop())
