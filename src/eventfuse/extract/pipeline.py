@@ -28,6 +28,7 @@ from eventfuse.extract.arguments import (
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.gazetteer import same_place
+from eventfuse.extract.headline import headline_lemmas
 from eventfuse.extract.places import PLACE_RULES, article_town, document_location, finer_place
 from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
@@ -576,31 +577,7 @@ class Salience(_Component):
                 or (self.on("stated_violence") and _stated_violence(h)))
 
     def _title_lemmas(self, title: str | None) -> frozenset[str]:
-        if not title:
-            return frozenset()
-        return title_lemmas([title])[title]
-
-
-# Title -> its lemmas; bounded: cleared when full (titles repeat only within a run's batches).
-_TITLE_LEMMAS: dict[str, frozenset[str]] = {}
-_TITLE_CACHE_SIZE = 8192
-
-
-def title_lemmas(titles: Sequence[str]) -> dict[str, frozenset[str]]:
-    """The lower-case lemmas of each title's alphabetic words, tagged without the parser and
-    NER. Titles not seen yet go through ``nlp.pipe`` together: one batched pass costs a quarter
-    of one call per title (the same lemmas on every gva-dev title)."""
-    from eventfuse.nlp import get_nlp
-
-    missing = list(dict.fromkeys(t for t in titles if t not in _TITLE_LEMMAS))
-    if missing:
-        if len(_TITLE_LEMMAS) + len(missing) > _TITLE_CACHE_SIZE:
-            _TITLE_LEMMAS.clear()
-        model = get_nlp()
-        skip = [name for name in ("parser", "ner") if name in model.pipe_names]
-        for title, doc in zip(missing, model.pipe(missing, disable=skip), strict=True):
-            _TITLE_LEMMAS[title] = frozenset(t.lemma_.lower() for t in doc if t.is_alpha)
-    return {t: _TITLE_LEMMAS[t] for t in titles}
+        return headline_lemmas(title) if title else frozenset()
 
 
 def _claim(h: Happening) -> bool:

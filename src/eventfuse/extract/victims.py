@@ -23,9 +23,10 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Token
 
+from eventfuse.extract.headline import headline_doc
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
-from eventfuse.nlp import doc_text, parse_one
+from eventfuse.nlp import doc_text
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -203,7 +204,7 @@ def article_statements(
         return cached
     found = victim_statements(doc, article_id, text, off)
     if title and title.strip() and "victim_headline" not in off:
-        found = with_headline(found, headline_statements(parse_one(title), article_id, off))
+        found = with_headline(found, headline_statements(headline_doc(title), article_id, off))
     if "victim_suicide" not in off:
         found = _with_doer_dead(doc, title, found)
     doc.user_data[key] = found

@@ -36,13 +36,13 @@ def extract_batch(
     their mentions, in order. What each worker runs, and the in-process path too."""
     from eventfuse.extract.article import extract_mentions
     from eventfuse.extract.firstpass import parse_texts, parse_texts_cached
-    from eventfuse.extract.pipeline import title_lemmas
+    from eventfuse.extract.headline import headline_docs
 
     texts = [a.text for a in articles]
     size, first = options.batch_size, options.first_pass
     docs = (parse_texts_cached(texts, parse_cache, batch_size=size, first_pass=first)
             if parse_cache is not None else parse_texts(texts, batch_size=size, first_pass=first))
-    title_lemmas([a.title for a in articles if a.title])  # one batched pass for the salience
+    headline_docs([a.title for a in articles if a.title and a.title.strip()])  # one batched parse
     mentions: list[Mention] = []
     for article, doc in zip(articles, docs, strict=True):
         mentions.extend(extract_mentions(article, doc, options))
