@@ -25,8 +25,11 @@ DISABLED: tuple[str, ...] = ()
 
 @functools.cache
 def get_nlp() -> Language:
-    """The shared pipeline (cached: loaded once per process, also once per Spark executor)."""
-    return spacy.load(MODEL, disable=list(DISABLED))
+    """The shared pipeline (cached: loaded once per process, also once per Spark executor), its
+    attribute ruler run by a look-up (the same annotations, nlp_attributes.py)."""
+    from eventfuse.nlp_attributes import with_indexed_attributes
+
+    return with_indexed_attributes(spacy.load(MODEL, disable=list(DISABLED)))
 
 
 # Batches per worker process in one nlp.pipe call: enough that every worker gets work and a

@@ -1,0 +1,151 @@
+"""The model's attribute ruler, its patterns matched by a look-up instead of spaCy's Matcher.
+
+The small English model's ``attribute_ruler`` maps tags to parts of speech and morphology and
+fixes a few words (179 patterns, each one or two tokens on TAG, LOWER, DEP, IS_SPACE). spaCy's
+Matcher tries every pattern at every token: 12 µs a token, a sixth of the whole parse on
+gva-dev (bench/stages). A token's single-token matches depend only on those four attributes,
+so they are looked up by them once per distinct key; two-token patterns are checked only where
+their first token matched. The annotations are set by the ruler itself (``set_annotations``,
+patterns in the ruler's order, later ones winning), from matches computed on the tokens as
+they were before any is set, as the Matcher does: the same output, token for token
+(tests/test_nlp_attributes.py compares them on gva-dev texts).
+"""
+
+# No `from __future__ import annotations`: spaCy reads the factory's annotations at run time.
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
+from spacy.language import Language
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc, Token
+
+NAME = "eventfuse_attribute_index"
+# The token attributes the look-up can read; a pattern on any other keeps spaCy's ruler.
+_READERS: dict[str, Callable[[Token], Any]] = {
+    "TAG": lambda t: t.tag_,
+    "LOWER": lambda t: t.lower_,
+    "DEP": lambda t: t.dep_,
+    "IS_SPACE": lambda t: t.is_space,
+}
+_OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
+# Distinct (tag, lower, dep, space) keys kept: news vocabulary keeps adding words, memory must not.
+_KEYS_KEPT = 200_000
+
+Spec = Mapping[str, Any]
+Key = tuple[str, str, str, bool]
+# pattern's index in the ruler, the token specs of one alternative, the index of the token set
+Alternative = tuple[int, tuple[Spec, ...], int]
+
+
+def _patterns(ruler: AttributeRuler) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], ruler.patterns)
+
+
+def indexable(ruler: AttributeRuler) -> bool:
+    """Every pattern uses only the attributes and operators this look-up understands."""
+    for pattern in _patterns(ruler):
+        for alternative in pattern["patterns"]:
+            for spec in alternative:
+                if not isinstance(spec, Mapping):
+                    return False
+                for key, want in spec.items():
+                    if key not in _READERS:
+                        return False
+                    if isinstance(want, Mapping) and not set(want) <= _OPERATORS:
+                        return False
+    return True
+
+
+def _spec_holds(spec: Spec, values: Mapping[str, Any]) -> bool:
+    for key, want in spec.items():
+        have = values[key]
+        if isinstance(want, Mapping):
+            for op, arg in want.items():
+                if op == "IN" and have not in arg:
+                    return False
+                if op == "NOT_IN" and have in arg:
+                    return False
+                if op == "REGEX" and not re.search(arg, have):
+                    return False
+        elif have != want:
+            return False
+    return True
+
+
+def _values(token: Token) -> dict[str, Any]:
+    return {key: read(token) for key, read in _READERS.items()}
+
+
+class IndexedAttributeRuler:
+    """Runs the model's attribute ruler with matches found by :func:`_matches`."""
+
+    def __init__(self, ruler: AttributeRuler) -> None:
+        self.ruler = ruler
+        alternatives: list[Alternative] = [
+            (order, tuple(alt), int(pattern.get("index", 0)))
+            for order, pattern in enumerate(_patterns(ruler))
+            for alt in pattern["patterns"]
+        ]
+        self.single = [a for a in alternatives if len(a[1]) == 1]
+        self.multi = [a for a in alternatives if len(a[1]) > 1]
+        # A match's id: the ruler's key for the pattern, as its Matcher returns it.
+        self.match_ids = [ruler.vocab.strings.add(str(n)) for n in range(len(ruler.patterns))]
+        self._by_key: dict[Key, tuple[tuple[int, ...], tuple[Alternative, ...]]] = {}
+
+    def _at(self, token: Token) -> tuple[tuple[int, ...], tuple[Alternative, ...]]:
+        """The single-token patterns matching the token, and the longer ones whose first
+        token it matches."""
+        key = (token.tag_, token.lower_, token.dep_, token.is_space)
+        found = self._by_key.get(key)
+        if found is None:
+            values = _values(token)
+            found = (
+                tuple(order for order, specs, _ in self.single if _spec_holds(specs[0], values)),
+                tuple(a for a in self.multi if _spec_holds(a[1][0], values)),
+            )
+            if len(self._by_key) >= _KEYS_KEPT:
+                self._by_key.clear()
+            self._by_key[key] = found
+        return found
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        found: list[tuple[int, int, int, int]] = []
+        for token in doc:
+            single, multi = self._at(token)
+            start = token.i
+            found.extend((order, self.match_ids[order], start, start + 1) for order in single)
+            for order, specs, _index in multi:
+                end = start + len(specs)
+                if end <= len(doc) and all(_spec_holds(spec, _values(doc[start + k]))
+                                           for k, spec in enumerate(specs[1:], 1)):
+                    found.append((order, self.match_ids[order], start, end))
+        found.sort()
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.ruler.set_annotations(doc, self._matches(doc))  # type: ignore[no-untyped-call]
+        return doc
+
+
+@Language.factory(NAME)
+def make_indexed_attribute_ruler(nlp: Language, name: str) -> IndexedAttributeRuler:
+    """Built from the pipeline's ``attribute_ruler``, which must be there."""
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler, AttributeRuler)
+    return IndexedAttributeRuler(ruler)
+
+
+def with_indexed_attributes(nlp: Language) -> Language:
+    """The pipeline with its attribute ruler run by the look-up, where every pattern allows."""
+    if "attribute_ruler" not in nlp.pipe_names:
+        return nlp
+    ruler = nlp.get_pipe("attribute_ruler")
+    if not isinstance(ruler, AttributeRuler) or not indexable(ruler):
+        return nlp
+    nlp.add_pipe(NAME, after="attribute_ruler")
+    nlp.remove_pipe("attribute_ruler")
+    return nlp
+
+
+__all__: Sequence[str] = ("NAME", "IndexedAttributeRuler", "indexable", "with_indexed_attributes")

@@ -1,0 +1,59 @@
+"""The indexed attribute ruler gives the model's own ruler's annotations, token for token."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from eventfuse.nlp import MODEL, get_nlp
+from eventfuse.nlp_attributes import NAME, with_indexed_attributes
+
+GVA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gva-dev" / "articles.jsonl"
+
+WRITTEN = [
+    "Y'all gonna see it: there's a man who ain't leaving, and let's say he gets paid.",
+    "C'mon, that was something else!  The crowd, which gathered at 9 a.m., got louder.",
+    "Police said the suspect, 24, was shot while fleeing; no one else was hurt.",
+    "",
+    "   ",
+]
+
+
+def _annotations(nlp: spacy.Language, texts: list[str], **kwargs: object) -> list[list[tuple]]:
+    return [[(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in doc]
+            for doc in nlp.pipe(texts, **kwargs)]  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def models() -> tuple[spacy.Language, spacy.Language]:
+    return spacy.load(MODEL), with_indexed_attributes(spacy.load(MODEL))
+
+
+def test_the_shared_pipeline_runs_the_look_up() -> None:
+    assert NAME in get_nlp().pipe_names
+    assert "attribute_ruler" not in get_nlp().pipe_names
+
+
+def test_same_annotations_on_written_text(models: tuple[spacy.Language, spacy.Language]) -> None:
+    spacy_ruler, indexed = models
+    assert _annotations(indexed, WRITTEN) == _annotations(spacy_ruler, WRITTEN)
+    # the two-token patterns fire on these sentences: their lemmas come from the ruler
+    lemmas = [t.lemma_ for t in indexed(WRITTEN[0])]
+    assert "be" in lemmas and "go" in lemmas
+
+
+def test_same_annotations_without_parser(models: tuple[spacy.Language, spacy.Language]) -> None:
+    spacy_ruler, indexed = models
+    off = {"disable": ["parser", "ner"]}
+    assert _annotations(indexed, WRITTEN, **off) == _annotations(spacy_ruler, WRITTEN, **off)
+
+
+@pytest.mark.skipif(not GVA.exists(), reason="../shared/data not beside the checkout")
+def test_same_annotations_on_real_news(models: tuple[spacy.Language, spacy.Language]) -> None:
+    spacy_ruler, indexed = models
+    with GVA.open(encoding="utf-8") as lines:
+        texts = [json.loads(line)["text"] for line, _ in zip(lines, range(120), strict=False)]
+    assert _annotations(indexed, texts) == _annotations(spacy_ruler, texts)
