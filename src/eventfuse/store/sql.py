@@ -386,8 +386,10 @@ class SQLStore:
     def _clear_banded(self, conn: Connection, article_ids: Sequence[str]) -> None:
         """Take off the unbanded list those of ``article_ids`` with bands of every listed
         layout (a signature the list leaves may lack none)."""
-        listed = [row[0] for row in self._all(conn, "SELECT layout FROM band_layouts")]
         ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return
+        listed = [row[0] for row in self._all(conn, "SELECT layout FROM band_layouts")]
         complete = set(ids)
         for layout in listed:
             complete -= set(self._unbanded(conn, layout, sorted(complete)))
