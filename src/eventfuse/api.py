@@ -311,7 +311,7 @@ def ingest_body(state: AppState, body: bytes, content_type: str) -> dict[str, An
         reason = "; ".join(e.reason for e in errors) or "no article found in the body"
         raise ApiError(422, f"could not read the body: {reason}")
     with state.write_lock:
-        report = run(items, state.store, state.options)
+        report = run(items, state.store, state.options, count=False)  # not reported
         mentions = state.store.get_mentions([a.id for a in articles])
         events = state.store.events_for_mentions([m.id for m in mentions])
     lookup = _articles_of(state.store, events)

@@ -181,19 +181,23 @@ def run(
     store: Store,
     options: Options,
     progress: Progress | None = None,
+    *,
+    count: bool = True,
 ) -> RunReport:
     """Ingest, extract what is new, fuse and record the changes; idempotent on the same input.
 
     Articles stored earlier but never extracted (``eventfuse ingest``, an interrupted run) are
-    extracted and fused too, and the changes they cause are attributed to them."""
+    extracted and fused too, and the changes they cause are attributed to them. ``count``:
+    the report carries the store's row counts; counting every row costs a run time in
+    proportion to the store, which a caller that does not show them (an API write) skips."""
     ingested = ingest_articles(items, store, options, progress)
     pending = store.articles_without_mentions()
     new_mentions = extract_pending(store, options, progress)
     fused = bool(pending or ingested.added or _unfused_mentions(store))
     changes = fuse_recording_changes(store, options, pending) if fused else []
-    counts = store.counts()
-    return RunReport(ingested, len(pending), new_mentions, counts["events"] if fused else 0,
-                     counts, tuple(changes))
+    counts = store.counts() if count else {}
+    return RunReport(ingested, len(pending), new_mentions,
+                     counts.get("events", 0) if fused else 0, counts, tuple(changes))
 
 
 def _unfused_mentions(store: Store) -> bool:

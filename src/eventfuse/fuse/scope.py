@@ -60,7 +60,7 @@ class ScopeSource(Protocol):
 
     def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]: ...
 
-    def count_events(self) -> int: ...
+    def has_events(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ def fusion_scope(source: ScopeSource, options: Options) -> Scope:
     new = source.unfused_mentions()
     if not new:
         return Scope((), (), ())
-    if source.count_events() == 0:
+    if not source.has_events():
         return Scope(tuple(source.get_mentions()), tuple(source.get_articles()), ())
     reach = scope_days(options)
     near = source.mentions_in_blocks(block_windows(new, reach))
@@ -237,5 +237,5 @@ class MemorySource:
         return sorted(a.id for a in self._articles.values() if a.published is not None and any(
             lo <= a.published.toordinal() <= hi for lo, hi in windows))
 
-    def count_events(self) -> int:
-        return len(self._events)
+    def has_events(self) -> bool:
+        return bool(self._events)

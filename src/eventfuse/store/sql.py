@@ -295,11 +295,14 @@ class SQLStore:
         with self._write("articles") as conn:
             # Article writers hold the "articles" lock: no other process inserts meanwhile.
             stored = self._existing_ids(conn, list(unique))
+            inserted = [row for row in rows if row[0] not in stored]
             self._many(conn, "INSERT INTO articles (id, url, outlet, title, published, copy_of, "
-                       "json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                       [row for row in rows if row[0] not in stored])
+                       "json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", inserted)
+            self._many(conn, "INSERT INTO unextracted_articles (article_id) VALUES (?) "
+                       "ON CONFLICT (article_id) DO NOTHING", [row[:1] for row in inserted])
             self._many(conn, "INSERT INTO article_signatures (article_id, signature) "
                        "VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING", signature_rows)
+            self._mark_unbanded(conn, [row[0] for row in signature_rows])
         return _add_result([article.id for article in articles], stored)
 
     def existing_article_ids(self, ids: Iterable[str]) -> set[str]:
@@ -334,28 +337,64 @@ class SQLStore:
     def fill_signature_bands(self, layout: str, bands: Callable[[bytes], list[bytes]],
                              article_ids: Iterable[str] | None = None) -> int:
         """Store the bands of ``layout`` of every signed article (of ``article_ids`` when given:
-        the ones a run just added) that has none; how many. The missing ones are found on the
-        signatures' key index alone: a scan of the signatures themselves read every blob of
-        the store on each run."""
+        the ones a run just added) that has none; how many. Once every signature has been
+        checked for a layout (``band_layouts``), only those stored or replaced since
+        (``unbanded_signatures``) can lack its bands: checking every stored signature cost
+        each run (one POSTed article) time in proportion to the store."""
         with self._write("articles") as conn:
             if article_ids is None:
-                missing = [row[0] for row in self._all(
-                    conn, "SELECT s.article_id FROM article_signatures s WHERE NOT EXISTS "
-                    "(SELECT 1 FROM signature_bands b WHERE b.article_id = s.article_id AND "
-                    "b.layout = ?)", (layout,))]
+                listed = bool(self._all(conn, "SELECT 1 FROM band_layouts WHERE layout = ?",
+                                        (layout,)))
+                if listed:
+                    ids = [row[0] for row in self._all(
+                        conn, "SELECT article_id FROM unbanded_signatures ORDER BY article_id")]
+                    missing = self._unbanded(conn, layout, ids)
+                else:
+                    missing = [row[0] for row in self._all(
+                        conn, "SELECT s.article_id FROM article_signatures s WHERE NOT EXISTS "
+                        "(SELECT 1 FROM signature_bands b WHERE b.article_id = s.article_id AND "
+                        "b.layout = ?)", (layout,))]
+                    ids = [row[0] for row in self._all(
+                        conn, "SELECT article_id FROM unbanded_signatures ORDER BY article_id")]
             else:
                 ids = list(dict.fromkeys(article_ids))
-                banded = {row[0] for row in self._select_in(
-                    conn, "SELECT DISTINCT article_id FROM signature_bands WHERE article_id IN "
-                    "({}) AND layout = ?", ids, (layout,))}
-                missing = [i for i in ids if i not in banded]
+                missing = self._unbanded(conn, layout, ids)
             rows = self._select_in(conn, "SELECT article_id, signature FROM article_signatures "
                                    "WHERE article_id IN ({})", missing) if missing else []
             self._many(conn, "INSERT INTO signature_bands (layout, band, band_key, article_id) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        [(layout, band, key, article_id) for article_id, blob in rows
                         for band, key in enumerate(bands(bytes(blob)))])
+            if article_ids is None and not listed:
+                self._run(conn, "INSERT INTO band_layouts (layout) VALUES (?) "
+                          "ON CONFLICT (layout) DO NOTHING", (layout,))
+            self._clear_banded(conn, ids)
         return len(rows)
+
+    def _unbanded(self, conn: Connection, layout: str, ids: Sequence[str]) -> list[str]:
+        """Those of ``ids`` without bands of ``layout``, in the order given."""
+        banded = {row[0] for row in self._select_in(
+            conn, "SELECT DISTINCT article_id FROM signature_bands WHERE article_id IN "
+            "({}) AND layout = ?", ids, (layout,))}
+        return [i for i in ids if i not in banded]
+
+    def _mark_unbanded(self, conn: Connection, article_ids: Sequence[str]) -> None:
+        """Their signatures were stored or replaced: bands of a listed layout may be missing."""
+        self._many(conn, "INSERT INTO unbanded_signatures (article_id) VALUES (?) "
+                   "ON CONFLICT (article_id) DO NOTHING", [(i,) for i in article_ids])
+
+    def _clear_banded(self, conn: Connection, article_ids: Sequence[str]) -> None:
+        """Take off the unbanded list those of ``article_ids`` with bands of every listed
+        layout (a signature the list leaves may lack none)."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return
+        listed = [row[0] for row in self._all(conn, "SELECT layout FROM band_layouts")]
+        complete = set(ids)
+        for layout in listed:
+            complete -= set(self._unbanded(conn, layout, sorted(complete)))
+        self._many(conn, "DELETE FROM unbanded_signatures WHERE article_id = ?",
+                   [(i,) for i in ids if i in complete])
 
     def band_candidates(self, layout: str, bands: Sequence[bytes]) -> list[SignatureEntry]:
         """Signed articles sharing a band of ``layout`` with ``bands`` (band i at index i), each
@@ -403,10 +442,14 @@ class SQLStore:
         return self.counts()["articles"]
 
     def articles_without_mentions(self) -> list[str]:
-        """Ids of articles never extracted (an extraction with zero mentions still counts)."""
+        """Ids of articles never extracted (an extraction with zero mentions still counts).
+        Read from the short list of articles stored or revised since their extraction: every
+        run asks, and the anti-join over every stored article cost it time in proportion to
+        the store. (The list may hold more than it should; the mark decides.)"""
         with self._read() as conn:
-            rows = self._all(conn, "SELECT a.id FROM articles a LEFT JOIN extracted x "
-                             "ON x.article_id = a.id WHERE x.article_id IS NULL ORDER BY a.id")
+            rows = self._all(conn, "SELECT u.article_id FROM unextracted_articles u WHERE NOT "
+                             "EXISTS (SELECT 1 FROM extracted x WHERE x.article_id = "
+                             "u.article_id) ORDER BY u.article_id")
         return [row[0] for row in rows]
 
     def revise_article(self, article: Article, signature: bytes | None = None) -> int:
@@ -429,7 +472,10 @@ class SQLStore:
                 self._run(conn, "INSERT INTO article_signatures (article_id, signature) "
                           "VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE "
                           "SET signature = excluded.signature", (article.id, bytes(signature)))
+                self._mark_unbanded(conn, [article.id])
             self._run(conn, "DELETE FROM extracted WHERE article_id = ?", (article.id,))
+            self._run(conn, "INSERT INTO unextracted_articles (article_id) VALUES (?) "
+                      "ON CONFLICT (article_id) DO NOTHING", (article.id,))
         return number
 
     def article_revisions(self, article_id: str) -> list[Article]:
@@ -471,6 +517,9 @@ class SQLStore:
                        "span_end = excluded.span_end", rows)
             self._many(conn, "INSERT INTO extracted (article_id) VALUES (?) "
                        "ON CONFLICT (article_id) DO NOTHING", [(i,) for i in targets])
+            self._many(conn, "DELETE FROM unextracted_articles WHERE article_id = ?",
+                       [(i,) for i in targets])
+            self._mark_unfused(conn, sorted(new_ids))
 
     def _mention_rows(
         self, targets: set[str], mentions: Sequence[Mention]
@@ -532,16 +581,25 @@ class SQLStore:
 
     def unfused_mentions(self) -> list[Mention]:
         """Mentions no event links (new since the last fusion), by article id then reading order.
-        Their ids are found on the key indexes alone, then only those records are read: every
-        run asks, and reading every stored mention's row to find none cost a run in proportion
-        to the store."""
+        Their ids come from the short list the writes keep (``_mark_unfused``), then only those
+        records are read: every run asks, and an anti-join over every stored mention cost a
+        run (one POSTed article) time in proportion to the store."""
         with self._read() as conn:
             ids = [row[0] for row in self._all(
-                conn, "SELECT m.id FROM mentions m WHERE NOT EXISTS (SELECT 1 FROM "
-                "event_mentions l WHERE l.mention_id = m.id)")]
+                conn, "SELECT u.mention_id FROM unfused_mentions u WHERE NOT EXISTS (SELECT 1 "
+                "FROM event_mentions l WHERE l.mention_id = u.mention_id)")]
         if not ids:
             return []
         return self._records(Mention, "mentions", "id", ids, order="article_id, seq, id")
+
+    def _mark_unfused(self, conn: Connection, mention_ids: Sequence[str]) -> None:
+        """List those of ``mention_ids`` that no event links (new, or unlinked by a fusion)."""
+        linked = {row[0] for row in self._select_in(
+            conn, "SELECT DISTINCT mention_id FROM event_mentions WHERE mention_id IN ({})",
+            mention_ids)}
+        self._many(conn, "INSERT INTO unfused_mentions (mention_id) VALUES (?) "
+                   "ON CONFLICT (mention_id) DO NOTHING",
+                   [(i,) for i in mention_ids if i not in linked])
 
     # --- events --------------------------------------------------------------------------------
 
@@ -560,6 +618,9 @@ class SQLStore:
                  for event in events for mention_id in dict.fromkeys(event.mention_ids)]
         removed = sorted(set(removed_event_ids) - set(ids))
         with self._write("events") as conn:
+            unlinked = {row[0] for row in self._select_in(
+                conn, "SELECT mention_id FROM event_mentions WHERE event_id IN ({})",
+                sorted({*ids, *removed}))}
             self._many(conn, "DELETE FROM events WHERE id = ?", [(i,) for i in removed])
             self._many(conn, f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
                        f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))}) ON CONFLICT (id) "
@@ -567,6 +628,10 @@ class SQLStore:
             self._many(conn, "DELETE FROM event_mentions WHERE event_id = ?", [(i,) for i in ids])
             self._many(conn, "INSERT INTO event_mentions (event_id, mention_id) VALUES (?, ?)",
                        links)
+            linked = sorted({mention_id for _, mention_id in links})
+            self._many(conn, "DELETE FROM unfused_mentions WHERE mention_id = ?",
+                       [(i,) for i in linked])
+            self._mark_unfused(conn, sorted(unlinked - set(linked)))
 
     def get_events(
         self, where: EventFilter | None = None, *, sort: EventSort = "id",
@@ -589,6 +654,12 @@ class SQLStore:
         clauses, params = self._event_filter(where or EventFilter())
         with self._read() as conn:
             return int(self._all(conn, f"SELECT COUNT(*) FROM events{clauses}", params)[0][0])
+
+    def has_events(self) -> bool:
+        """Whether any event is stored (a first fusion reads everything): one row looked at,
+        where counting them all cost each run time in proportion to the store."""
+        with self._read() as conn:
+            return bool(self._all(conn, "SELECT 1 FROM events LIMIT 1"))
 
     def event_countries(self) -> set[str]:
         """The countries events are placed in (ISO alpha-2)."""
