@@ -74,9 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _headline_prefetch() -> tuple[Callable[[list[str]], object] | None, dict[str, object]]:
     """The batch's headline pass of the tree under test and its cache: the headline parses
-    (extract/headline.py) or, in older trees, the salience's title lemmas."""
+    (extract/headline_parse.py) or, in older trees, the salience's title lemmas."""
     try:
-        from eventfuse.extract.headline import headline_docs
+        from eventfuse.extract.headline_parse import headline_docs
 
         return headline_docs, headline_docs.__globals__["_HEADLINES"]
     except ImportError:

@@ -28,7 +28,7 @@ from eventfuse.extract.arguments import (
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.gazetteer import same_place
-from eventfuse.extract.headline import headline_lemmas
+from eventfuse.extract.headline_parse import headline_lemmas
 from eventfuse.extract.places import PLACE_RULES, article_town, document_location, finer_place
 from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Token
 
-from eventfuse.extract.headline import headline_doc
+from eventfuse.extract.headline_parse import headline_doc
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
 from eventfuse.nlp import doc_text

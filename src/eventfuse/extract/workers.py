@@ -36,7 +36,7 @@ def extract_batch(
     their mentions, in order. What each worker runs, and the in-process path too."""
     from eventfuse.extract.article import extract_mentions
     from eventfuse.extract.firstpass import parse_texts, parse_texts_cached
-    from eventfuse.extract.headline import headline_docs
+    from eventfuse.extract.headline_parse import headline_docs
 
     texts = [a.text for a in articles]
     size, first = options.batch_size, options.first_pass

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from eventfuse.extract import headline
+from eventfuse.extract import headline_parse as headline
 from eventfuse.extract.article import extract_mentions
 from eventfuse.nlp import get_nlp
 from eventfuse.records import Article
