@@ -39,7 +39,7 @@ from eventfuse.query import (
 )
 from eventfuse.records import Article, Event, to_dict
 from eventfuse.settings import Options
-from eventfuse.store import Store, open_store
+from eventfuse.store import ArticleFilter, Store, open_store
 from eventfuse.web.errors import ERROR_RESPONSES, ApiError, install_error_handlers
 from eventfuse.web.feed import changes_router
 from eventfuse.web.security import install_security, read_body_limited, require_token
@@ -193,14 +193,12 @@ def _add_read_routes(app: FastAPI, state: AppState) -> None:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
         """Stored articles, newest first, without their texts (``/api/articles/{id}`` has it);
-        ``total`` counts all pages."""
-        matching = [a for a in store.get_articles()
-                    if _article_matches(a, outlet, q, start, end)]
-        matching.sort(key=lambda a: (a.published.isoformat() if a.published else "", a.id),
-                      reverse=True)
-        page = matching[offset : offset + limit]
-        return {"ok": True, "total": len(matching), "limit": limit, "offset": offset,
-                "articles": [article_summary(a) for a in page]}
+        ``total`` counts all pages. The store filters, sorts, pages and counts in SQL: only
+        the page's articles are read."""
+        where = ArticleFilter(outlet=outlet or None, text=q or None, since=start, until=end)
+        page = store.list_articles(where, limit=limit, offset=offset)
+        return {"ok": True, "total": store.count_articles(where), "limit": limit,
+                "offset": offset, "articles": [article_summary(a) for a in page]}
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
     def get_article(article_id: str) -> dict[str, Any]:
@@ -247,23 +245,6 @@ def event_spans(
                                   len(article.text))
         for article_id, article in articles.items()
     }
-
-
-def _article_matches(
-    article: Article, outlet: str | None, q: str | None, start: dt.date | None,
-    end: dt.date | None,
-) -> bool:
-    if outlet:
-        names = {article.outlet or "", outlet_domain(article.url) or ""}
-        if outlet.casefold() not in {n.casefold() for n in names}:
-            return False
-    if q and q.casefold() not in f"{article.title or ''} {article.text}".casefold():
-        return False
-    if (start or end) and article.published is None:
-        return False
-    if start and article.published and article.published < start:
-        return False
-    return not (end and article.published and article.published > end)
 
 
 def _articles_of(store: Store, events: list[Event]) -> dict[str, Article]:

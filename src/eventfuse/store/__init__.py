@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from eventfuse.errors import StoreError
 from eventfuse.store.base import (
     AddResult,
+    ArticleFilter,
     ArticleStore,
     ChangeStore,
     EventFilter,
@@ -23,7 +24,7 @@ from eventfuse.store.base import (
 )
 from eventfuse.store.sqlite import SQLiteStore
 
-__all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
+__all__ = ["AddResult", "ArticleFilter", "ArticleStore", "ChangeStore", "EventFilter", "EventStore",
            "FetchStateStore", "MentionStore", "SQLiteStore", "SignatureEntry", "Store",
            "StoreError", "open_store", "resolve_db"]
 

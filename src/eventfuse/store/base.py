@@ -19,8 +19,9 @@ from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention
 
-__all__ = ["AddResult", "ArticleStore", "ChangeStore", "EventFilter", "EventSort", "EventStore",
-           "FetchStateStore", "MentionStore", "SignatureEntry", "Store", "StoreError"]
+__all__ = ["AddResult", "ArticleFilter", "ArticleStore", "ChangeStore", "EventFilter",
+           "EventSort", "EventStore", "FetchStateStore", "MentionStore", "SignatureEntry",
+           "Store", "StoreError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,22 @@ class EventFilter:
     disputed: bool | None = None
     actor: str | None = None
     text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Optional filters of :meth:`Store.list_articles`; None means "any".
+
+    ``outlet`` matches an article whose outlet name or URL's web domain equals it, ignoring
+    case; ``text`` is a case-insensitive substring of the title and text (joined by a space);
+    ``since``/``until`` bound the publication day, inclusive: an article without one never
+    matches a date filter.
+    """
+
+    outlet: str | None = None
+    text: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
 
 
 # Listing orders. "date": oldest first, undated last; "sources": most independent sources first;
@@ -93,7 +110,11 @@ class ArticleStore(Protocol):
 
     def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]: ...
 
-    def count_articles(self) -> int: ...
+    def count_articles(self, where: ArticleFilter | None = None) -> int: ...
+
+    def list_articles(
+        self, where: ArticleFilter | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Article]: ...
 
     def articles_without_mentions(self) -> list[str]: ...
 

@@ -5,11 +5,16 @@ both texts casefolded in columns of the events table (migration 0005) and tests 
 ``LIKE`` on a casefolded needle, so SQLite and PostgreSQL answer exactly as Python's
 ``needle.casefold() in text`` would, without decoding any event. On SQLite a trigram FTS5
 index of both columns first narrows the rows the LIKE reads (:func:`trigram_query`).
+
+The article listing (``GET /api/articles``) filters the same way on columns of the articles
+table (migration 0009): the outlet, compared whole with the outlet's name or web domain, and
+the title and text, searched as a substring.
 """
 
 from __future__ import annotations
 
-from eventfuse.records import Event
+from eventfuse.acled import outlet_domain
+from eventfuse.records import Article, Event
 
 # Between two actor names (ASCII's unit separator, which no name holds): a needle holding it
 # matches nothing, so no match spans two names.
@@ -38,6 +43,20 @@ def search_text(event: Event) -> str:
     for group in event.quotes:
         parts += [q.text for q in group.renderings]
     return " ".join(parts).casefold()
+
+
+def article_outlet_keys(article: Article) -> tuple[str | None, str | None]:
+    """(outlet name, web domain of its URL), casefolded: an outlet filter matches either whole."""
+    domain = outlet_domain(article.url)
+    return (article.outlet.casefold() if article.outlet else None,
+            domain.casefold() if domain else None)
+
+
+def article_search_text(article: Article) -> str:
+    """The text the article listing's free-text filter looks in: title, a space, the text,
+    casefolded. A NUL (which PostgreSQL text cannot hold, and no needle may hold: see
+    :func:`can_match`) is kept as U+FFFD."""
+    return f"{article.title or ''} {article.text}".casefold().replace("\x00", "\ufffd")
 
 
 def can_match(needle: str, *, actor: bool) -> bool:

@@ -24,11 +24,19 @@ from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
-from eventfuse.store.base import AddResult, EventFilter, EventSort, SignatureEntry
+from eventfuse.store.base import (
+    AddResult,
+    ArticleFilter,
+    EventFilter,
+    EventSort,
+    SignatureEntry,
+)
 from eventfuse.store.dialect import WRITER_STEP, Connection, Dialect
 from eventfuse.store.schema import MIGRATIONS_TABLE, Migration, load_migrations, typed
 from eventfuse.store.search import (
     actor_text,
+    article_outlet_keys,
+    article_search_text,
     can_match,
     like_pattern,
     search_text,
@@ -54,6 +62,14 @@ _EVENT_ORDERS: dict[str, str] = {
 # The migration adding the listing columns, which the store fills for events stored before it.
 _EVENT_PAGES_VERSION = "0005"
 _FUSION_BLOCKS_VERSION = "0006"
+# Likewise for the article listing's columns.
+_ARTICLE_PAGES_VERSION = "0009"
+# An articles row, in the order of _article_row.
+_ARTICLE_COLUMNS = ("id", "url", "outlet", "title", "published", "copy_of", "json",
+                    "outlet_key", "domain_key", "search_text")
+# The article listing's order (newest first, undated last, ties by id, highest first), served
+# by the index articles_newest of migration 0009.
+_ARTICLE_ORDER = "(published IS NULL), published DESC, id DESC"
 # LIMIT when only OFFSET is given (SQLite has no OFFSET without LIMIT).
 _NO_LIMIT = 2**62
 _FETCH_STATE_COLUMNS = ("url", "etag", "last_modified", "fetched_at", "entry_updated",
@@ -232,6 +248,8 @@ class SQLStore:
                     self._fill_event_columns(conn)
                 if migration.version == _FUSION_BLOCKS_VERSION:
                     self._fill_block_columns(conn)
+                if migration.version == _ARTICLE_PAGES_VERSION:
+                    self._fill_article_columns(conn)
                 self._run(conn, f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
                           (migration.version, migration.name))
 
@@ -247,6 +265,12 @@ class SQLStore:
         self._refill(conn, "mentions", Mention, "UPDATE mentions SET place_block = ?, "
                      "span_start = ?, span_end = ? WHERE id = ?",
                      lambda m: (*_block_columns(m), m.id))
+
+    def _fill_article_columns(self, conn: Connection) -> None:
+        """Fill the listing columns migration 0009 added for the articles stored before it."""
+        self._refill(conn, "articles", Article, "UPDATE articles SET outlet_key = ?, "
+                     "domain_key = ?, search_text = ? WHERE id = ?",
+                     lambda a: (*_article_columns(a), a.id))
 
     def _refill(self, conn: Connection, table: str, cls: type[R], update: str,
                 values: Callable[[R], tuple[Any, ...]]) -> None:
@@ -296,8 +320,9 @@ class SQLStore:
             # Article writers hold the "articles" lock: no other process inserts meanwhile.
             stored = self._existing_ids(conn, list(unique))
             inserted = [row for row in rows if row[0] not in stored]
-            self._many(conn, "INSERT INTO articles (id, url, outlet, title, published, copy_of, "
-                       "json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", inserted)
+            self._many(conn, f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(_ARTICLE_COLUMNS))}) ON CONFLICT (id) DO NOTHING",
+                       inserted)
             self._many(conn, "INSERT INTO unextracted_articles (article_id) VALUES (?) "
                        "ON CONFLICT (article_id) DO NOTHING", [row[:1] for row in inserted])
             self._many(conn, "INSERT INTO article_signatures (article_id, signature) "
@@ -438,8 +463,50 @@ class SQLStore:
                      self._dialect.date(dt.date.fromordinal(hi)))))
         return sorted(found)
 
-    def count_articles(self) -> int:
-        return self.counts()["articles"]
+    def count_articles(self, where: ArticleFilter | None = None) -> int:
+        """How many articles match ``where`` (all when None): a listing's total, counted in SQL."""
+        clauses, params = self._article_filter(where or ArticleFilter())
+        with self._read() as conn:
+            return int(self._all(conn, f"SELECT COUNT(*) FROM articles{clauses}", params)[0][0])
+
+    def list_articles(
+        self, where: ArticleFilter | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Article]:
+        """Articles matching ``where`` (all when None), newest first (undated last, ties by id,
+        highest first), ``offset`` skipped, at most ``limit``: filtered, sorted and paged in
+        SQL, so only the returned articles are decoded."""
+        clauses, params = self._article_filter(where or ArticleFilter())
+        sql = f"SELECT id FROM articles{clauses} ORDER BY {_ARTICLE_ORDER}"
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [_NO_LIMIT if limit is None else limit, offset]
+        # The page's ids first, then their records: a filter the order's index does not serve
+        # sorts every match, and sorting ids costs far less than sorting whole records.
+        with self._read() as conn:
+            ids = [row[0] for row in self._all(conn, sql, params)]
+            found = dict(self._select_in(conn, "SELECT id, json FROM articles WHERE id IN ({})",
+                                         ids))
+        return [self._decode(Article, "articles", found[i]) for i in ids]
+
+    def _article_filter(self, where: ArticleFilter) -> tuple[str, list[Any]]:
+        """`` WHERE ...`` (or nothing) and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where.outlet is not None:
+            clauses.append("(outlet_key = ? OR domain_key = ?)")
+            params += [where.outlet.casefold()] * 2
+        if where.text is not None:
+            if can_match(where.text, actor=False):
+                # Casefolded column and pattern, as for events (see _event_filter).
+                clauses.append("search_text LIKE ? ESCAPE '\\'")
+                params.append(like_pattern(where.text))
+            else:
+                clauses.append("1 = 0")
+        for clause, day in (("published >= ?", where.since), ("published <= ?", where.until)):
+            if day is not None:
+                clauses.append(clause)
+                params.append(self._dialect.date(day))
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def articles_without_mentions(self) -> list[str]:
         """Ids of articles never extracted (an extraction with zero mentions still counts).
@@ -464,8 +531,9 @@ class SQLStore:
                                    "article_revisions WHERE article_id = ?", (article.id,))[0][0])
             self._run(conn, "INSERT INTO article_revisions (article_id, revision, replaced_at, "
                       "json) VALUES (?, ?, ?, ?)", (article.id, number, utc_now(), old[0][0]))
-            self._run(conn, "UPDATE articles SET url = ?, outlet = ?, title = ?, published = ?, "
-                      "copy_of = ?, json = ? WHERE id = ?", (*values[1:], article.id))
+            updates = ", ".join(f"{column} = ?" for column in _ARTICLE_COLUMNS[1:])
+            self._run(conn, f"UPDATE articles SET {updates} WHERE id = ?",
+                      (*values[1:], article.id))
             if signature is not None:
                 # Its bands follow the new signature: refilled before the next lookup.
                 self._run(conn, "DELETE FROM signature_bands WHERE article_id = ?", (article.id,))
@@ -795,7 +863,7 @@ class SQLStore:
     def _article_row(self, article: Article) -> tuple[Any, ...]:
         return (article.id, article.url, article.outlet, article.title,
                 self._dialect.date(article.published), article.copy_of,
-                self._encode("article", article.id, article))
+                self._encode("article", article.id, article), *_article_columns(article))
 
     def _event_row(self, event: Event) -> tuple[Any, ...]:
         when, location = event.when, event.location
@@ -833,6 +901,11 @@ LONG_SPAN_DAYS = 31
 def _block_columns(mention: Mention) -> tuple[str | None, int | None, int | None]:
     days = span(mention)
     return (place_block_key(mention), *(days if days is not None else (None, None)))
+
+
+def _article_columns(article: Article) -> tuple[str | None, str | None, str]:
+    """(outlet_key, domain_key, search_text): the article listing's filter columns."""
+    return (*article_outlet_keys(article), article_search_text(article))
 
 
 def _pattern(needle: str | None) -> str | None:
