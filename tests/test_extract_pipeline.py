@@ -443,6 +443,10 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         ("Two Dead, Five Wounded at Dayton Block Party", [("killed", 2), ("injured", 5)]),
         ("4 people hurt in Oak Park shooting", [("injured", 4)]),
         ("2 teens shot dead near school", [("killed", 2)]),
+        # a list before the number adds up; not a part with a fate of its own, nor an age
+        ("2 adults, 3 children killed in house fire shooting", [("killed", 5)]),
+        ("Woman, 2 children dead in Elm Street home", [("killed", 3)]),
+        ("Man, 20, and 2 teens shot at park", [("shot", 2)]),
         # an age is set off by commas; "10-year-old" is no count; two words apart is too far
         ("Boy, 4, Dies After Shooting", []),
         ("10-year-old shot on porch", []),

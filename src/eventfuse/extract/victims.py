@@ -215,13 +215,41 @@ def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
                 if kind == "shot" and after in ("dead", "fatally"):
                     kind = "killed"  # "2 shot dead"
                 if kind not in found:
-                    words = " ".join(tokens[n:m + 1])
+                    first, listed = _headline_list(tokens, n, lex)
+                    words = " ".join(tokens[first:m + 1])
                     evidence = Evidence(article_id, 0, 0, words)
-                    found[kind] = VictimStatement(kind, amount[0], evidence)
+                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence)
                 break
             if not word.isalpha() or parse_amount(word) is not None:
                 break  # punctuation or another number: this number counts nothing here
     return list(found.values())
+
+
+def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[int, int]:
+    """The parts of a list ending at the headline's number ``tokens[n]`` ("2 adults, 2 children
+    killed", "Woman, 2 children dead"): the index where the list starts and the people its
+    earlier parts add (a number, with at most one word after it, or one person noun)."""
+    first, added = n, 0
+    while first >= 2 and tokens[first - 1].lower() in (",", "and", "&"):
+        before = first - 2
+        word = tokens[before].lower()
+        if word in lex.headline_fates:
+            break  # "4 Shot, 1 Killed": that part has a fate of its own
+        amount = parse_amount(word) if word.isalnum() else None
+        if amount is not None and before >= 1 and tokens[before - 1] == ",":
+            break  # "Man, 20, and 2 teens": an age set off by commas
+        if amount is None and before >= 1:
+            number = parse_amount(tokens[before - 1]) if tokens[before - 1].isalnum() else None
+            if number is not None and number[0] == number[1] and word.isalpha():
+                amount, before = number, before - 1  # "2 adults"
+        if amount is not None and amount[0] == amount[1] and 0 < amount[0] < 1000:
+            added += amount[0]
+        elif word in lex.person_nouns:
+            added += 1  # "Woman, 2 children dead"
+        else:
+            break
+        first = before
+    return first, added
 
 
 def _numbered(doc: Doc, evidence: Evidence, lex: VictimLexicon) -> bool:
