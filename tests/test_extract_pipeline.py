@@ -447,6 +447,12 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         ("2 adults, 3 children killed in house fire shooting", [("killed", 5)]),
         ("Woman, 2 children dead in Elm Street home", [("killed", 3)]),
         ("Man, 20, and 2 teens shot at park", [("shot", 2)]),
+        # a list of people with no number before the fate word; one person alone is the parse's
+        ("Mother, son dead after Elm Street shooting", [("killed", 2)]),
+        ("2 guards, gunman dead at Dayton mall", [("killed", 3)]),
+        ("Teen shot on Elm Street", []),
+        # a tally is no one happening's toll
+        ("4 killed, 9 wounded in weekend shootings across Dayton", []),
         # an age is set off by commas; "10-year-old" is no count; two words apart is too far
         ("Boy, 4, Dies After Shooting", []),
         ("10-year-old shot on porch", []),

@@ -202,6 +202,10 @@ def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
     Per kind, the first such count; evidence as for :func:`headline_statements`."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
+    words = {t.lower() for t in tokens}
+    if words & lex.tally_period_words or any(
+            w.endswith("s") and w[:-1] in lex.tally_happenings for w in words):
+        return []  # "4 killed, 11 wounded in city shootings", "so far this year": a tally
     found: dict[str, VictimStatement] = {}
     for n, token in enumerate(tokens):
         amount = parse_amount(token) if token[0].isalnum() else None
@@ -216,12 +220,22 @@ def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
                     kind = "killed"  # "2 shot dead"
                 if kind not in found:
                     first, listed = _headline_list(tokens, n, lex)
-                    words = " ".join(tokens[first:m + 1])
-                    evidence = Evidence(article_id, 0, 0, words)
+                    said = " ".join(tokens[first:m + 1])
+                    evidence = Evidence(article_id, 0, 0, said)
                     found[kind] = VictimStatement(kind, amount[0] + listed, evidence)
                 break
             if not word.isalpha() or parse_amount(word) is not None:
                 break  # punctuation or another number: this number counts nothing here
+    for n in range(1, len(tokens)):
+        # a list of people with no number at its end: "Man, woman dead", "2 bailiffs, shooter
+        # dead" (one person alone, "Teen shot", says who, not how many: left to the parse)
+        kind = lex.headline_fates.get(tokens[n].lower())
+        if kind is None or kind in found or tokens[n - 1].lower() not in lex.person_nouns:
+            continue
+        first, listed = _headline_list(tokens, n - 1, lex)
+        if listed:
+            said = " ".join(tokens[first:n + 1])
+            found[kind] = VictimStatement(kind, 1 + listed, Evidence(article_id, 0, 0, said))
     return list(found.values())
 
 
