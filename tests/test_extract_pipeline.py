@@ -434,3 +434,48 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
     assert shooting.location is not None and shooting.location.admin1 == "North Carolina"
     off = load_options({"disabled_rules": "compass_part"})
     assert ("compass_part", "changed") not in trace_of(text, off)
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        ("3 Shot, 1 Killed Outside Elm Street Diner", [("shot", 3), ("killed", 1)]),
+        ("Two Dead, Five Wounded at Dayton Block Party", [("killed", 2), ("injured", 5)]),
+        ("4 people hurt in Oak Park shooting", [("injured", 4)]),
+        ("2 teens shot dead near school", [("killed", 2)]),
+        # a list before the number adds up; not a part with a fate of its own, nor an age
+        ("2 adults, 3 children killed in house fire shooting", [("killed", 5)]),
+        ("Woman, 2 children dead in Elm Street home", [("killed", 3)]),
+        ("Man, 20, and 2 teens shot at park", [("shot", 2)]),
+        # a list of people with no number before the fate word; one person alone is the parse's
+        ("Mother, son dead after Elm Street shooting", [("killed", 2)]),
+        ("2 guards, gunman dead at Dayton mall", [("killed", 3)]),
+        ("Teen shot on Elm Street", []),
+        # a tally is no one happening's toll
+        ("4 killed, 9 wounded in weekend shootings across Dayton", []),
+        # an age is set off by commas; "10-year-old" is no count; two words apart is too far
+        ("Boy, 4, Dies After Shooting", []),
+        ("10-year-old shot on porch", []),
+        ("5 Dayton police officers wounded", []),
+    ],
+)
+def test_a_headlines_number_before_its_fate_word_counts(
+    title: str, found: list[tuple[str, int]]
+) -> None:
+    from eventfuse.extract.victims import headline_numbers
+
+    assert [(s.kind, s.count) for s in headline_numbers(title, "t")] == found
+
+
+def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> None:
+    from eventfuse.extract.victims import article_statements
+
+    text = "Police were called to a bar on Elm Street on Friday night. Officers found victims."
+    title = "1 Dead, 4 Wounded In Elm Street Bar Shooting"
+    counts = {q.kind: q.low for q in casualties(
+        article_statements(get_nlp()(text), "t", text, title))}
+    assert counts == {"killed": 1, "injured": 4}
+    off = frozenset({"victim_headline_number"})
+    counts = {q.kind: q.low for q in casualties(
+        article_statements(get_nlp()(text), "t", text, title, off))}
+    assert counts.get("killed") is None  # the parse reads "1 Dead" as no one's fate

@@ -957,3 +957,61 @@ def test_reports_counting_the_hurt_outvote_an_open_ended_death() -> None:
     numbered = [*reports, dataclasses.replace(reports[0], id="m-c", quantities=(
         Quantity("killed", 1, 1, "one man died"),))]
     assert {q.kind: q.low for q in consensus_quantities(numbered)}["killed"] == 1
+
+
+def test_a_report_of_the_death_alone_says_no_one_else_was_hurt() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    texts = {
+        "a": "A toddler was shot at a home on Birch Lane and is in critical condition.",
+        "b": "The toddler shot at a home on Birch Lane has died, the coroner said.",
+        "c": "A 2-year-old boy died after being shot at a Birch Lane home.",
+    }
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "shot", "ASSAULT",
+                quantities=(("injured", 1, 1, "A toddler was shot"),)),
+        mention("m-b", arts["b"], texts["b"], "died", "ASSAULT",
+                quantities=(("killed", 1, 1, "The toddler ... has died"),)),
+        mention("m-c", arts["c"], texts["c"], "died", "ASSAULT",
+                quantities=(("killed", 1, 1, "A 2-year-old boy died"),)),
+    ]
+    # all published the same day (toll_died_later does not apply): the two reports of the
+    # death tell no one hurt and outvote the lone "one hurt"
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports)}
+    assert counts == {"killed": (1, 1), "injured": (0, 0)}
+    off = consensus_quantities(reports, frozenset(DATE_RULES) - {"toll_silent_hurt"})
+    assert {q.kind: (q.low, q.high) for q in off}["injured"] == (1, 1)
+    # an open-ended death ("a homicide") says nothing of the hurt
+    open_ended = [reports[0], dataclasses.replace(reports[1], quantities=(
+        Quantity("killed", 1, None, "a homicide"),))]
+    assert {q.kind: q.low for q in consensus_quantities(open_ended)}["injured"] == 1
+
+
+def test_a_later_report_counting_only_the_hurt_says_no_one_died() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_quantities
+
+    saturday = FRIDAY + dt.timedelta(days=1)
+    texts = {
+        "a": "A man was killed in a shooting outside a bar on Cedar Street.",
+        "b": "Two men were wounded in a shooting outside a bar on Cedar Street.",
+    }
+    arts = {
+        "a": article("art-a", texts["a"], "Outlet a", published=FRIDAY),
+        "b": article("art-b", texts["b"], "Outlet b", published=saturday),
+    }
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "killed", "ASSAULT",
+                quantities=(("killed", 1, 1, "A man was killed"),)),
+        mention("m-b", arts["b"], texts["b"], "wounded", "ASSAULT",
+                quantities=(("injured", 2, 2, "Two men were wounded"),)),
+    ]
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports)}
+    assert counts["killed"] == (0, 0)  # the later report knows more; the tie goes to the lowest
+    off = consensus_quantities(reports, frozenset(DATE_RULES) - {"toll_later_no_death"})
+    assert {q.kind: (q.low, q.high) for q in off}["killed"] == (1, 1)
+    # told the same day: silence is no answer
+    same_day = [reports[0], dataclasses.replace(reports[1], published=FRIDAY)]
+    assert {q.kind: q.low for q in consensus_quantities(same_day)}["killed"] == 1

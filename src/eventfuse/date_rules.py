@@ -24,6 +24,10 @@ DATE_RULES = {
     "toll_silent_dead": "when the event's death counts are all open-ended (a death noun with no "
     "number: 'a homicide', one or more), a report that counts the hurt and tells no death says "
     "no one died, and votes 0",
+    "toll_later_no_death": "a report published after every report of the event telling a death, "
+    "that counts the hurt and tells no death, votes 0 dead: later reports know more",
+    "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
+    "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
 }
 
 # Fusion's other named rules, switched off the same way (fusion.yaml gives their settings).

@@ -14,7 +14,9 @@ from a gunshot wound": shot), or by a multiple ("a triple homicide"); each way i
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,10 @@ class VictimLexicon:
     tally_period_words: frozenset[str] = frozenset()
     tally_happenings: frozenset[str] = frozenset()
     thing_nouns: frozenset[str] = frozenset()
+    # headline fate words by kind ("dead": killed, "hurt": injured, "shot": shot) and how many
+    # plain words may stand between a headline's number and its fate word (victim_headline_number)
+    headline_fates: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    headline_gap: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,9 @@ def get_lexicon() -> VictimLexicon:
         tally_period_words=frozenset(raw["tally_period_words"]),
         tally_happenings=frozenset(raw["tally_happenings"]),
         thing_nouns=frozenset(raw["thing_nouns"]),
+        headline_fates={str(word): str(kind) for kind, words in raw["headline_fates"].items()
+                        for word in words},
+        headline_gap=int(raw["headline_gap"]),
     )
 
 
@@ -131,6 +140,9 @@ RULES = {
     "two killed",
     "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
     "'shot three more times') counts no one",
+    "victim_headline_number": "a headline's number followed, at most a plain word apart, by a "
+    "fate word ('4 Shot, 1 Killed', 'Seven People Wounded') counts that kind before the "
+    "headline's parse does (title case misleads the tagger: 'Shot' read as a name)",
 }
 
 
@@ -180,6 +192,81 @@ def headline_statements(
     return found
 
 
+_HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
+
+
+def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
+    """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
+    a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
+    punctuation, by a fate word ("4 Shot, 1 Killed", "Seven People Wounded", "2 teens shot
+    dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
+    Per kind, the first such count; evidence as for :func:`headline_statements`."""
+    lex = get_lexicon()
+    tokens = _HEADLINE_TOKEN.findall(title)
+    words = {t.lower() for t in tokens}
+    if words & lex.tally_period_words or any(
+            w.endswith("s") and w[:-1] in lex.tally_happenings for w in words):
+        return []  # "4 killed, 11 wounded in city shootings", "so far this year": a tally
+    found: dict[str, VictimStatement] = {}
+    for n, token in enumerate(tokens):
+        amount = parse_amount(token) if token[0].isalnum() else None
+        if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
+            continue
+        for m in range(n + 1, min(n + 2 + lex.headline_gap, len(tokens))):
+            word = tokens[m].lower()
+            kind = lex.headline_fates.get(word)
+            if kind is not None:
+                after = tokens[m + 1].lower() if m + 1 < len(tokens) else ""
+                if kind == "shot" and after in ("dead", "fatally"):
+                    kind = "killed"  # "2 shot dead"
+                if kind not in found:
+                    first, listed = _headline_list(tokens, n, lex)
+                    said = " ".join(tokens[first:m + 1])
+                    evidence = Evidence(article_id, 0, 0, said)
+                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence)
+                break
+            if not word.isalpha() or parse_amount(word) is not None:
+                break  # punctuation or another number: this number counts nothing here
+    for n in range(1, len(tokens)):
+        # a list of people with no number at its end: "Man, woman dead", "2 bailiffs, shooter
+        # dead" (one person alone, "Teen shot", says who, not how many: left to the parse)
+        kind = lex.headline_fates.get(tokens[n].lower())
+        if kind is None or kind in found or tokens[n - 1].lower() not in lex.person_nouns:
+            continue
+        first, listed = _headline_list(tokens, n - 1, lex)
+        if listed:
+            said = " ".join(tokens[first:n + 1])
+            found[kind] = VictimStatement(kind, 1 + listed, Evidence(article_id, 0, 0, said))
+    return list(found.values())
+
+
+def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[int, int]:
+    """The parts of a list ending at the headline's number ``tokens[n]`` ("2 adults, 2 children
+    killed", "Woman, 2 children dead"): the index where the list starts and the people its
+    earlier parts add (a number, with at most one word after it, or one person noun)."""
+    first, added = n, 0
+    while first >= 2 and tokens[first - 1].lower() in (",", "and", "&"):
+        before = first - 2
+        word = tokens[before].lower()
+        if word in lex.headline_fates:
+            break  # "4 Shot, 1 Killed": that part has a fate of its own
+        amount = parse_amount(word) if word.isalnum() else None
+        if amount is not None and before >= 1 and tokens[before - 1] == ",":
+            break  # "Man, 20, and 2 teens": an age set off by commas
+        if amount is None and before >= 1:
+            number = parse_amount(tokens[before - 1]) if tokens[before - 1].isalnum() else None
+            if number is not None and number[0] == number[1] and word.isalpha():
+                amount, before = number, before - 1  # "2 adults"
+        if amount is not None and amount[0] == amount[1] and 0 < amount[0] < 1000:
+            added += amount[0]
+        elif word in lex.person_nouns:
+            added += 1  # "Woman, 2 children dead"
+        else:
+            break
+        first = before
+    return first, added
+
+
 def _numbered(doc: Doc, evidence: Evidence, lex: VictimLexicon) -> bool:
     span = doc.char_span(evidence.start, evidence.end, alignment_mode="expand")
     return span is not None and any(t.like_num or t.lower_ in lex.multiples for t in span)
@@ -204,7 +291,12 @@ def article_statements(
         return cached
     found = victim_statements(doc, article_id, text, off)
     if title and title.strip() and "victim_headline" not in off:
-        found = with_headline(found, headline_statements(headline_doc(title), article_id, off))
+        headline = headline_statements(headline_doc(title), article_id, off)
+        if "victim_headline_number" not in off:
+            pattern = headline_numbers(title, article_id)
+            told = {s.kind for s in pattern}
+            headline = pattern + [s for s in headline if s.kind not in told]
+        found = with_headline(found, headline)
     if "victim_suicide" not in off:
         found = _with_doer_dead(doc, title, found)
     doc.user_data[key] = found
