@@ -173,9 +173,7 @@ class ChangeStore(Protocol):
 
     def recently_changed_events(
         self, limit: int, before: tuple[str, str] | None = None
-    ) -> list[tuple[str, Event]]: ...
-
-    def changes_of(self, event_ids: Iterable[str]) -> list[Change]: ...
+    ) -> tuple[list[tuple[str, Event]], list[Change]]: ...
 
 
 class FetchStateStore(Protocol):

@@ -801,11 +801,13 @@ class SQLStore:
 
     def recently_changed_events(
         self, limit: int, before: tuple[str, str] | None = None
-    ) -> list[tuple[str, Event]]:
+    ) -> tuple[list[tuple[str, Event]], list[Change]]:
         """(last change time, event) of the ``limit`` stored events changed most recently,
-        newest first, ties by id (highest first); ``before``: only those after this (time, id)
-        in that order (a keyset page). An event no change names has time NEVER_CHANGED."""
-        sql = ("SELECT u.at, e.json FROM event_updates u JOIN events e ON e.id = u.event_id")
+        newest first, ties by id (highest first), and their changes oldest first (by sequence),
+        read in one snapshot. ``before``: only the events after this (time, id) in that order (a
+        keyset page). An event no change names has time NEVER_CHANGED."""
+        sql = ("SELECT u.at, u.event_id, e.json FROM event_updates u "
+               "JOIN events e ON e.id = u.event_id")
         params: list[Any] = []
         if before is not None:
             sql += " WHERE (u.at, u.event_id) < (?, ?)"
@@ -813,16 +815,12 @@ class SQLStore:
         sql += " ORDER BY u.at DESC, u.event_id DESC LIMIT ?"
         with self._read() as conn:
             rows = self._all(conn, sql, [*params, limit])
-        return [(at, self._decode(Event, "events", text)) for at, text in rows]
-
-    def changes_of(self, event_ids: Iterable[str]) -> list[Change]:
-        """The changes recorded for ``event_ids``, oldest first (by sequence)."""
-        with self._read() as conn:
-            rows = self._select_in(conn, "SELECT seq, at, json FROM changes "
-                                   "WHERE event_id IN ({})", list(dict.fromkeys(event_ids)))
-        rows.sort(key=lambda row: int(row[0]))
-        return [dataclasses.replace(self._decode(Change, "changes", text), seq=int(seq), at=at)
-                for seq, at, text in rows]
+            logged = self._select_in(conn, "SELECT seq, at, json FROM changes "
+                                     "WHERE event_id IN ({})", [row[1] for row in rows])
+        logged.sort(key=lambda row: int(row[0]))
+        events = [(at, self._decode(Event, "events", text)) for at, _, text in rows]
+        return events, [dataclasses.replace(self._decode(Change, "changes", text), seq=int(seq),
+                                            at=at) for seq, at, text in logged]
 
     def get_changes(self, since: str | None = None) -> list[Change]:
         """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first."""

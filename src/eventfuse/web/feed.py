@@ -117,14 +117,15 @@ def feed_page(store: Store, limit: int, before: tuple[str, str] | None,
               self_url: str, query: Mapping[str, str]) -> str:
     """One page of the Atom feed: ``limit`` events after ``before``, with a ``next`` link when
     older ones remain (one row more is read to know). ``query``: parameters every link keeps."""
-    found = store.recently_changed_events(limit + 1, before)
+    found, changes = store.recently_changed_events(limit + 1, before)
     page = found[:limit]
     links = {"first": _feed_url(query)}
     if len(found) > limit:
         at, last = page[-1]
         links["next"] = _feed_url({**query, "before": encode_cursor(at, last.id)})
     events = [event for _, event in page]
-    return render_atom(events, store.changes_of(e.id for e in events), self_url, links)
+    shown = {event.id for event in events}  # not the extra event's: they would not be rendered
+    return render_atom(events, [c for c in changes if c.event_id in shown], self_url, links)
 
 
 def _feed_url(query: Mapping[str, str]) -> str:
