@@ -114,7 +114,8 @@ def create_app(
     install_error_handlers(app)
     install_security(app, options.max_file_bytes)
     _add_read_routes(app, state)
-    app.include_router(changes_router(state.store))  # /api/changes, /feeds/events.atom
+    # /api/changes, /feeds/events.atom
+    app.include_router(changes_router(state.store, options.feed_entries))
     _add_write_routes(app, state)
     _add_page_routes(app)
     return app

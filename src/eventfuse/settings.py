@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             "ids in extract/pipeline.py RULES)."),
     Setting("background_days", 60, "A clause dated more than this many days before publication "
             "is background history, not a reported happening."),
+    Setting("feed_entries", 50, "Entries of one Atom feed page, the most recently changed events "
+            "(?limit= asks for up to 200)."),
     Setting("salience_threshold", 0.4, "Salience from which a happening beyond an article's first "
             "is reported."),
 )
@@ -82,6 +84,7 @@ class Options:
     disabled_rules: str = ""
     background_days: int = 60
     salience_threshold: float = 0.4
+    feed_entries: int = 50
 
 
 def load_options(

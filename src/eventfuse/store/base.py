@@ -171,6 +171,10 @@ class ChangeStore(Protocol):
 
     def get_changes(self, since: str | None = None) -> list[Change]: ...
 
+    def recently_changed_events(
+        self, limit: int, before: tuple[str, str] | None = None
+    ) -> tuple[list[tuple[str, Event]], list[Change]]: ...
+
 
 class FetchStateStore(Protocol):
     """Per-URL HTTP state for conditional GETs (``eventfuse watch``)."""

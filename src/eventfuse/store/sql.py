@@ -72,6 +72,8 @@ _ARTICLE_COLUMNS = ("id", "url", "outlet", "title", "published", "copy_of", "jso
 _ARTICLE_ORDER = "(published IS NULL), published DESC, id DESC"
 # LIMIT when only OFFSET is given (SQLite has no OFFSET without LIMIT).
 _NO_LIMIT = 2**62
+# The feed's time of an event no change was recorded for (migration 0010); sorts before any.
+NEVER_CHANGED = "1970-01-01T00:00:00+00:00"
 _FETCH_STATE_COLUMNS = ("url", "etag", "last_modified", "fetched_at", "entry_updated",
                         "article_id", "content_sha256")
 
@@ -694,6 +696,8 @@ class SQLStore:
                        f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))}) ON CONFLICT (id) "
                        f"DO UPDATE SET {_EVENT_UPDATES}", rows)
             self._many(conn, "DELETE FROM event_mentions WHERE event_id = ?", [(i,) for i in ids])
+            self._many(conn, "INSERT INTO event_updates (event_id, at) VALUES (?, ?) "
+                       "ON CONFLICT (event_id) DO NOTHING", [(i, NEVER_CHANGED) for i in ids])
             self._many(conn, "INSERT INTO event_mentions (event_id, mention_id) VALUES (?, ?)",
                        links)
             linked = sorted({mention_id for _, mention_id in links})
@@ -785,9 +789,38 @@ class SQLStore:
         """Append ``changes`` to the change log, in order, in one transaction."""
         rows = [(c.at or utc_now(), c.event_id, c.kind, c.article_id,
                  self._encode("change", c.event_id, c)) for c in changes]
+        newest: dict[str, str] = {}
+        for at, event_id, *_ in rows:
+            newest[event_id] = max(newest.get(event_id, at), at)
         with self._write("changes") as conn:
             self._many(conn, "INSERT INTO changes (at, event_id, kind, article_id, json) "
                        "VALUES (?, ?, ?, ?, ?)", rows)
+            self._many(conn, "INSERT INTO event_updates (event_id, at) VALUES (?, ?) "
+                       "ON CONFLICT (event_id) DO UPDATE SET at = excluded.at "
+                       "WHERE excluded.at > event_updates.at", sorted(newest.items()))
+
+    def recently_changed_events(
+        self, limit: int, before: tuple[str, str] | None = None
+    ) -> tuple[list[tuple[str, Event]], list[Change]]:
+        """(last change time, event) of the ``limit`` stored events changed most recently,
+        newest first, ties by id (highest first), and their changes oldest first (by sequence),
+        read in one snapshot. ``before``: only the events after this (time, id) in that order (a
+        keyset page). An event no change names has time NEVER_CHANGED."""
+        sql = ("SELECT u.at, u.event_id, e.json FROM event_updates u "
+               "JOIN events e ON e.id = u.event_id")
+        params: list[Any] = []
+        if before is not None:
+            sql += " WHERE (u.at, u.event_id) < (?, ?)"
+            params += list(before)
+        sql += " ORDER BY u.at DESC, u.event_id DESC LIMIT ?"
+        with self._read() as conn:
+            rows = self._all(conn, sql, [*params, limit])
+            logged = self._select_in(conn, "SELECT seq, at, json FROM changes "
+                                     "WHERE event_id IN ({})", [row[1] for row in rows])
+        logged.sort(key=lambda row: int(row[0]))
+        events = [(at, self._decode(Event, "events", text)) for at, _, text in rows]
+        return events, [dataclasses.replace(self._decode(Change, "changes", text), seq=int(seq),
+                                            at=at) for seq, at, text in logged]
 
     def get_changes(self, since: str | None = None) -> list[Change]:
         """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first."""

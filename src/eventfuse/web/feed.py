@@ -1,10 +1,21 @@
-"""The change feed on the web: ``GET /api/changes?since=`` and Atom 1.0 ``/feeds/events.atom``."""
+"""The change feed on the web: ``GET /api/changes?since=`` and Atom 1.0 ``/feeds/events.atom``.
+
+The Atom feed is a paged feed (RFC 5005 section 3): a page holds the most recently changed
+events (``feed_entries``, default 50; ``?limit=`` up to :data:`MAX_FEED_ENTRIES`), newest change
+first, ties by event id (highest first), read from the store's ``event_updates`` index; its
+``rel="next"`` link (``?before=CURSOR``, a keyset cursor naming the page's last entry) leads to
+the older entries, so every stored event is reachable and none is listed twice.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, HTTPException, Query
@@ -18,13 +29,17 @@ from eventfuse.store import Store
 FEED_ID = "urn:eventfuse:events"
 FEED_PATH = "/feeds/events.atom"
 PROJECT_URL = "https://github.com/eventfuse/eventfuse"
+# Entries one feed page may be asked for (?limit=): a reader wants recent news, not the archive.
+MAX_FEED_ENTRIES = 200
 
 
 # --- Atom 1.0 -------------------------------------------------------------------------------------
 
 
-def render_atom(events: Sequence[Event], changes: Sequence[Change], self_url: str) -> str:
-    """An Atom 1.0 feed with one entry per event, updated when its last change was recorded."""
+def render_atom(events: Sequence[Event], changes: Sequence[Change], self_url: str,
+                links: Mapping[str, str] | None = None) -> str:
+    """An Atom 1.0 feed with one entry per event, updated when its last change was recorded;
+    ``links``: further feed links by relation (RFC 5005 ``first``, ``next``)."""
     last_change: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
     for change in changes:
@@ -40,6 +55,8 @@ def render_atom(events: Sequence[Event], changes: Sequence[Change], self_url: st
         f"  <id>{FEED_ID}</id>",
         f"  <updated>{_atom_time(feed_updated)}</updated>",
         f"  <link rel=\"self\" href={quoteattr(self_url)}/>",
+        *(f"  <link rel={quoteattr(rel)} href={quoteattr(href)}/>"
+          for rel, href in (links or {}).items()),
         "  <author><name>eventfuse</name></author>",
         f"  <generator uri={quoteattr(PROJECT_URL)} version={quoteattr(__version__)}>"
         "eventfuse</generator>",
@@ -77,11 +94,50 @@ def _atom_time(iso: str) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def encode_cursor(at: str, event_id: str) -> str:
+    """The opaque ``before`` cursor naming a feed entry (its change time and event id)."""
+    raw = json.dumps([at, event_id], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """(time, event id) of a cursor :func:`encode_cursor` made; ValueError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not a feed cursor") from exc
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(part, str) for part in value)):
+        raise ValueError("not a feed cursor")
+    return value[0], value[1]
+
+
+def feed_page(store: Store, limit: int, before: tuple[str, str] | None,
+              self_url: str, query: Mapping[str, str]) -> str:
+    """One page of the Atom feed: ``limit`` events after ``before``, with a ``next`` link when
+    older ones remain (one row more is read to know). ``query``: parameters every link keeps."""
+    found, changes = store.recently_changed_events(limit + 1, before)
+    page = found[:limit]
+    links = {"first": _feed_url(query)}
+    if len(found) > limit:
+        at, last = page[-1]
+        links["next"] = _feed_url({**query, "before": encode_cursor(at, last.id)})
+    events = [event for _, event in page]
+    shown = {event.id for event in events}  # not the extra event's: they would not be rendered
+    return render_atom(events, [c for c in changes if c.event_id in shown], self_url, links)
+
+
+def _feed_url(query: Mapping[str, str]) -> str:
+    return FEED_PATH + ("?" + urlencode(query) if query else "")
+
+
 # --- API routes -----------------------------------------------------------------------------------
 
 
-def changes_router(store: Store) -> APIRouter:
-    """``GET /api/changes?since=`` and ``GET /feeds/events.atom`` over ``store``."""
+def changes_router(store: Store, feed_entries: int = 50) -> APIRouter:
+    """``GET /api/changes?since=`` and ``GET /feeds/events.atom`` over ``store``; a feed page
+    holds ``feed_entries`` entries unless ``?limit=`` says otherwise."""
     router = APIRouter()
 
     @router.get("/api/changes", tags=["changes"])
@@ -100,9 +156,22 @@ def changes_router(store: Store) -> APIRouter:
     @router.get("/feeds/events.atom", tags=["changes"], response_model=None,
                 response_class=Response, responses={200: {"content": {
                     "application/atom+xml": {}}}})
-    def events_atom() -> Response:
-        """Atom 1.0 feed of events, newest change first."""
-        body = render_atom(store.get_events(), store.get_changes(), FEED_PATH)
+    def events_atom(
+        limit: int | None = Query(None, ge=1, le=MAX_FEED_ENTRIES,
+                                  description="Entries on the page (default: feed_entries)"),
+        before: str | None = Query(None, description="Cursor of a rel=next link: older entries"),
+    ) -> Response:
+        """Atom 1.0 paged feed (RFC 5005) of the most recently changed events, newest first."""
+        cursor = None
+        if before is not None:
+            try:
+                cursor = decode_cursor(before)
+            except ValueError as exc:
+                raise HTTPException(422, f"before: {exc}") from exc
+        query = {} if limit is None else {"limit": str(limit)}
+        self_url = _feed_url({**query, **({} if before is None else {"before": before})})
+        body = feed_page(store, feed_entries if limit is None else limit, cursor, self_url,
+                         query)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     return router
