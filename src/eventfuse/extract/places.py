@@ -207,10 +207,13 @@ def _compass_parts(
 
 
 def _far_smaller(place: Place, town: Place, gazetteer: Gazetteer) -> bool:
-    """``place`` is a far smaller place than ``town`` lying away from it (over 50 km)."""
+    """``place`` is a far smaller place than ``town`` lying away from it (``compass_part``:
+    over ``min_km`` away, ``population_ratio`` times fewer people)."""
+    rules = _rules()["compass_part"]
     distance = place_distance_km(place, town)
-    return (distance is not None and distance > 50
-            and _people(place, gazetteer) * 10 < _people(town, gazetteer))
+    return (distance is not None and distance > float(rules["min_km"])
+            and _people(place, gazetteer) * float(rules["population_ratio"])
+            < _people(town, gazetteer))
 
 
 def _people(place: Place, gazetteer: Gazetteer) -> int:
