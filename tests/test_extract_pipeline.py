@@ -434,3 +434,16 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
     assert shooting.location is not None and shooting.location.admin1 == "North Carolina"
     off = load_options({"disabled_rules": "compass_part"})
     assert ("compass_part", "changed") not in trace_of(text, off)
+
+
+def test_happening_without_a_place_takes_the_headline_place() -> None:
+    # rule headline_place: the text names no town, the headline's outlet line does
+    text = "Three men were shot at an apartment complex on Wednesday night, police said."
+    title = "Three shot at apartments - WXYZ News - Akron, Ohio"
+    [shooting] = mentions_of(text, title)
+    assert shooting.location is not None and shooting.location.admin1 == "Ohio"
+    evidence = shooting.location.evidence
+    assert evidence is not None and (evidence.start, evidence.end) == (0, 0)
+    off = load_options({"disabled_rules": "headline_place"})
+    [unplaced] = mentions_of(text, title, off)
+    assert unplaced.location is None or unplaced.location.lat is None
