@@ -664,3 +664,12 @@ def test_compass_part_of_a_big_town_is_no_outlier() -> None:
     # beside a Massachusetts town stays Philadelphia's
     doc = parse("Two boys were shot in West Philadelphia on Saturday, police in Worcester said.")
     assert _by_name(find_places(doc, "t"))["West Philadelphia"].canonical == "Philadelphia"
+
+
+def test_lone_word_that_is_only_a_small_town_alias_is_no_place() -> None:
+    # rule alias_scan: "the Park" is an alternate name of a small Indiana town, not a place
+    doc = parse("INDIANAPOLIS, IN (WXYZ) - A man was shot in the Park on Friday, Indianapolis "
+                "police said.")
+    assert "Park" not in _by_name(find_places(doc, "t"))
+    off = _by_name(find_places(doc, "t", off=frozenset({"alias_scan"})))
+    assert off["Park"].admin1 == "Indiana"

@@ -251,6 +251,8 @@ PLACE_RULES = {
     "article's towns, takes the finest place its headline names",
     "street_pair": "a name before a street word in the plural, or coordinated with a name "
     "before one (\"at Elm and Lancaster streets\"), is a street's, not a town",
+    "alias_scan": "a lone word the scan found that is only an alternate name of a small town "
+    "(\"Park\") is no place, in the article's country too",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -1185,8 +1187,10 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
     A single word read outside the article's country must belong to a big place; NER-tagged
     names get a lower bar (spaCy already thinks they are places).
     """
-    if place.precision == "country" or (hint is not None and place.country == hint):
+    if place.precision == "country":
         return True
+    if hint is not None and place.country == hint:
+        return not _small_alias(candidate, place, gazetteer)
     ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
     if not ranked:
         return False
@@ -1206,6 +1210,20 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
         return big or (hint is None and best.primary)
     needed = scan["min_population_primary"] if best.primary else scan["min_population_alias"]
     return best.entry.population >= int(needed)
+
+
+def _small_alias(candidate: _Candidate, place: Place, gazetteer: Gazetteer) -> bool:
+    """A lone word the scan found that is only an alternate name of a small town ("Park" for
+    an Indiana town): in the article's country too it needs ``scan.min_population_alias``
+    people (rule alias_scan)."""
+    if candidate.source != "scan" or " " in normalize_name(candidate.text):
+        return False
+    if place.precision != "point" or "alias_scan" in _OFF.get():
+        return False
+    readings = [c for c in gazetteer.candidates(candidate.text)
+                if c.entry.geonames_id == place.geonames_id]
+    return bool(readings) and not any(c.primary for c in readings) and max(
+        c.entry.population for c in readings) < int(_rules()["scan"]["min_population_alias"])
 
 
 def _with_vicinity(place: Place, doc: Doc, candidate: _Candidate) -> Place:
