@@ -673,3 +673,11 @@ def test_lone_word_that_is_only_a_small_town_alias_is_no_place() -> None:
     assert "Park" not in _by_name(find_places(doc, "t"))
     off = _by_name(find_places(doc, "t", off=frozenset({"alias_scan"})))
     assert off["Park"].admin1 == "Indiana"
+
+
+def test_name_at_a_corner_with_a_named_street_is_a_street() -> None:
+    # rule street_corner: "at Elm Street and Broadway" is a corner, not a Virginia town
+    doc = parse("Two men were shot at Elm Street and Broadway in Tucson on Sunday.")
+    assert "Broadway" not in _by_name(find_places(doc, "t"))
+    off = _by_name(find_places(doc, "t", off=frozenset({"street_corner"})))
+    assert "Broadway" in off

@@ -104,8 +104,9 @@ def _find_places(
     people = _person_words(doc)
     raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
     raw += _site_candidates(doc) if sites else []
-    candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)
-                  and ("street_pair" in off or not _street_pair(c, doc))]
+    candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
+    streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
+    candidates = [c for c in candidates if c not in streets]
     hint = _document_country(candidates, gazetteer, doc, off) or (
         home.split(".")[0] if home else None)
     read = _document_context(candidates, gazetteer, hint)
@@ -152,8 +153,9 @@ def _find_places(
         places = kept
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
     places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
-    if sites:
-        places = _locate_unknown(places, doc)
+    if sites:  # a street's name is a place name there, located at the article's town
+        places = _locate_unknown(sorted([*places, *(_street(c, article_id) for c in streets)],
+                                        key=_start), doc)
     if demonyms:
         places.extend(_demonym_places(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
@@ -253,6 +255,8 @@ PLACE_RULES = {
     "before one (\"at Elm and Lancaster streets\"), is a street's, not a town",
     "alias_scan": "a lone word the scan found that is only an alternate name of a small town "
     "(\"Park\") is no place, in the article's country too",
+    "street_corner": "a name coordinated with a named street (\"at Elm Street and "
+    "Lancaster\", \"Lancaster and Elm Street\") is a street's, not a town",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -737,11 +741,25 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
 # --- unknown names and demonyms -------------------------------------------------------------
 
 
+def _street(candidate: _Candidate, article_id: str) -> Place:
+    evidence = Evidence(article_id, candidate.start, candidate.end, candidate.text)
+    return Place(name=candidate.text, precision="unknown", note="a street's name",
+                 evidence=evidence)
+
+
 def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
     """"at Elm and Lancaster streets", "near Market streets": a name before a street word in
     the plural, or coordinated with a name before one, is a street's (rule street_pair)."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
-    if span is None or span.end >= len(doc):
+    if span is None:
+        return False
+    if span.start >= 2 and doc[span.start - 1].lower_ in ("and", "&"):
+        # "at Elm Street and Lancaster": coordinated with a named street (rule street_corner)
+        head = doc[span.start - 2]
+        if (head.lower_.rstrip(".") in _words("street_words") and head.text[:1].isupper()
+                and "street_corner" not in _OFF.get()):
+            return True
+    if span.end >= len(doc):
         return False
     plural = _words("street_plurals")
     after = doc[span.end : span.end + 6]
@@ -751,6 +769,9 @@ def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
         for token in after[1:]:
             if token.lower_ in plural:
                 return True
+            if token.lower_.rstrip(".") in _words("street_words") and token.text[:1].isupper():
+                # "Lancaster and Elm Street" (rule street_corner)
+                return "street_corner" not in _OFF.get()
             if not (token.text[:1].isupper() or token.like_num):
                 return False
     return False
