@@ -479,3 +479,15 @@ def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> 
     counts = {q.kind: q.low for q in casualties(
         article_statements(get_nlp()(text), "t", text, title, off))}
     assert counts.get("killed") is None  # the parse reads "1 Dead" as no one's fate
+
+def test_happening_without_a_place_takes_the_headline_place() -> None:
+    # rule headline_place: the text names no town, the headline's outlet line does
+    text = "Three men were shot at an apartment complex on Wednesday night, police said."
+    title = "Three shot at apartments - WXYZ News - Akron, Ohio"
+    [shooting] = mentions_of(text, title)
+    assert shooting.location is not None and shooting.location.admin1 == "Ohio"
+    evidence = shooting.location.evidence
+    assert evidence is not None and (evidence.start, evidence.end) == (0, 0)
+    off = load_options({"disabled_rules": "headline_place"})
+    [unplaced] = mentions_of(text, title, off)
+    assert unplaced.location is None or unplaced.location.lat is None

@@ -22,6 +22,7 @@ from eventfuse.extract.places import (
     event_location,
     find_places,
     finer_place,
+    headline_region,
 )
 from eventfuse.nlp import get_nlp
 from eventfuse.records import Place
@@ -602,3 +603,81 @@ def test_compass_word_and_town_is_a_part_of_that_town() -> None:
     # a suburb of its own beside the town keeps its reading
     near = _by_name(places_of("Two men were shot in North Las Vegas on Sunday.")[1])
     assert near["North Las Vegas"].canonical == "North Las Vegas"
+
+
+def test_postal_code_after_a_town_names_its_state() -> None:
+    # rule postal_state: "COLUMBUS, GA (WXYZ)" is Georgia's Columbus, not Ohio's bigger one
+    doc = parse("COLUMBUS, GA (WXYZ) - A man was shot late Friday on Elm Street.")
+    assert _by_name(find_places(doc, "t"))["COLUMBUS"].admin1 == "Georgia"
+    off = find_places(doc, "t", off=frozenset({"postal_state"}))
+    assert _by_name(off)["COLUMBUS"].admin1 == "Ohio"
+
+
+def test_headline_names_the_region_the_body_is_read_in() -> None:
+    # rule headline_region: the outlet's place after the headline ("- WXYZ News - Macon, GA")
+    assert headline_region("Teen shot on Elm Street - WXYZ News - Columbus, GA") == "US.GA"
+    assert headline_region("Two wounded in shooting in Macon, Ga.") == "US.GA"
+    assert headline_region("Man shot in Ohio") == "US.OH"
+    assert headline_region("Man shot in Columbus") is None  # a town alone settles nothing
+    assert headline_region("Shootings in Ohio and Texas") is None  # two regions: none
+    off = frozenset({"headline_region"})
+    assert headline_region("Teen shot - WXYZ - Columbus, GA", off) is None
+
+
+
+def test_agency_town_lies_in_the_article_country() -> None:
+    # rule agency_abroad: "Metro police" in a Tennessee story is no Indonesian city
+    doc = parse("NASHVILLE, TN (WXYZ) - Metro police said two men were shot in Nashville.")
+    assert all(p.country != "ID" for p in find_places(doc, "t"))
+    off = find_places(doc, "t", off=frozenset({"agency_abroad"}))
+    assert _by_name(off)["Metro"].country == "ID"
+
+
+def test_region_after_a_comma_counts_as_named() -> None:
+    # rule pair_country: the dateline's state is one the article names, so it leads the
+    # regions and a small town of another state ("near Wheaton") is no place of the story
+    doc = parse("DAYTON, OH (WXYZ) - A girl was hurt near Wheaton on Sunday; her uncle drove "
+                "in from Tulsa.")
+    assert _by_name(find_places(doc, "t"))["Wheaton"].lat is None
+    off = find_places(doc, "t", off=frozenset({"pair_country"}))
+    assert _by_name(off)["Wheaton"].admin1 == "Illinois"
+
+
+def test_street_kinds_make_a_site_not_a_town() -> None:
+    # a trail or parkway named after a town is a street, not that town
+    doc = parse("Deputies were called to a home near Coral Gables Trail in Tampa.")
+    found = _by_name(find_places(doc, "t"))
+    assert "Coral Gables" not in found and found["Tampa"].admin1 == "Florida"
+
+
+def test_names_before_plural_street_words_are_streets() -> None:
+    # rule street_pair: "near Hamilton and Lancaster streets" names two streets, not towns
+    text = "Four people were shot near Hamilton and Lancaster streets in Columbus on Sunday."
+    doc = parse(text)
+    assert [p.name for p in find_places(doc, "t")] == ["Columbus"]
+    off = _by_name(find_places(doc, "t", off=frozenset({"street_pair"})))
+    assert "Hamilton" in off
+
+
+def test_compass_part_of_a_big_town_is_no_outlier() -> None:
+    # region_outlier weighs compass_part's reading by its town's people: West Philadelphia
+    # beside a Massachusetts town stays Philadelphia's
+    doc = parse("Two boys were shot in West Philadelphia on Saturday, police in Worcester said.")
+    assert _by_name(find_places(doc, "t"))["West Philadelphia"].canonical == "Philadelphia"
+
+
+def test_lone_word_that_is_only_a_small_town_alias_is_no_place() -> None:
+    # rule alias_scan: "the Park" is an alternate name of a small Indiana town, not a place
+    doc = parse("INDIANAPOLIS, IN (WXYZ) - A man was shot in the Park on Friday, Indianapolis "
+                "police said.")
+    assert "Park" not in _by_name(find_places(doc, "t"))
+    off = _by_name(find_places(doc, "t", off=frozenset({"alias_scan"})))
+    assert off["Park"].admin1 == "Indiana"
+
+
+def test_name_at_a_corner_with_a_named_street_is_a_street() -> None:
+    # rule street_corner: "at Elm Street and Broadway" is a corner, not a Virginia town
+    doc = parse("Two men were shot at Elm Street and Broadway in Tucson on Sunday.")
+    assert "Broadway" not in _by_name(find_places(doc, "t"))
+    off = _by_name(find_places(doc, "t", off=frozenset({"street_corner"})))
+    assert "Broadway" in off

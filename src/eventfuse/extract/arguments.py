@@ -19,7 +19,7 @@ from eventfuse.extract.actors import (
     find_actors,
 )
 from eventfuse.extract.events import EventCandidate, noun_category, quantity_kinds
-from eventfuse.extract.places import event_location, find_places
+from eventfuse.extract.places import event_location, find_places, headline_region
 from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
@@ -65,7 +65,8 @@ def find_facts(
     """Places, times, counts and quotes of the whole article, found once; ``off``: the rule ids
     switched off; ``rejected``: place readings a rule dropped, with its id (for the trace)."""
     return ArticleFacts(
-        places=find_places(doc, article.id, off=off, rejected=rejected),
+        places=find_places(doc, article.id, off=off, rejected=rejected,
+                           home=headline_region(article.title, off)),
         times=find_times(doc, article.id, article.published),
         quantities=find_quantities(doc, article.id),
         quotes=find_quotes(doc, article.id, context),

@@ -29,7 +29,13 @@ from eventfuse.extract.events import EventCandidate, detect_events, inside_range
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.gazetteer import same_place
 from eventfuse.extract.headline_parse import headline_lemmas
-from eventfuse.extract.places import PLACE_RULES, article_town, document_location, finer_place
+from eventfuse.extract.places import (
+    PLACE_RULES,
+    article_town,
+    document_location_from,
+    finer_place,
+    headline_place,
+)
 from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
@@ -661,23 +667,34 @@ class Mentions(_Component):
         main_violent = max(violent, key=lambda h: h.salience, default=None)
         lead_end = lead_end_char(doc, self.lead_sentences)
         # The article's own places (dateline, else lead; the lead's), found once per article.
-        found = (
-            (document_location(doc, facts.places), lead_place(facts.places, lead_end))
-            if reported else (None, None)
-        )
+        located, source = document_location_from(doc, facts.places) if reported else (None, "")
+        found = (located, lead_place(facts.places, lead_end)) if reported else (None, None)
+        sources = (source, "lead", "town the article names most")
         # then the town the article names most often: for an unplaced or coarsely placed happening
         town = article_town(facts.places) if reported and self.on("article_town") else None
         inside = (*found, town)
+        # last, the headline's own place (the headline is not in the text the places come from)
+        if any(p is not None and p.lat is not None for p in inside) or not reported:
+            headline = None
+        else:
+            headline = headline_place(article.title, article.id, self.disabled)
         mentions = []
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
+            # a statement keeps its own place only (a placed statement wins its article's
+            # evidence from the happening it is about: measured, docs/quality.md)
             if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
-                place = next((p for p in inside if p is not None and p.lat is not None), None)
-                if place is not None:
+                found_at = next(((p, where) for p, where in zip((*inside, headline),
+                                                                 (*sources, "headline"),
+                                                                 strict=True)
+                                 if p is not None and p.lat is not None), None)
+                if found_at is not None:
+                    place, where = found_at
                     mention = replace(mention, location=place)
-                    _record(doc, self.name, "document_place", "changed", mention,
-                            f"place {place.name!r} from the dateline, lead or article")
+                    rule = "headline_place" if place is headline else "document_place"
+                    _record(doc, self.name, rule, "changed", mention,
+                            f"place {place.name!r} from the {where}")
             elif mention.location is not None and self.on("finer_place"):
                 coarse = mention.location
                 finer = finer_place(coarse, inside, self.on("finer_county"))

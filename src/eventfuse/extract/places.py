@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -31,7 +32,7 @@ from eventfuse.extract.gazetteer import (
     normalize_name,
     place_distance_km,
 )
-from eventfuse.nlp import doc_text, entities, token_bounds
+from eventfuse.nlp import doc_text, entities, get_nlp, token_bounds
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -78,13 +79,36 @@ def find_places(
     (``PLACE_RULES``); ``rejected`` collects the readings a rule dropped or unpinned, with
     the rule's id, for the trace.
     """
+    switch = _OFF.set(off)  # rules deep in the readings (postal_state) see the switches too
+    try:
+        return _find_places(doc, article_id, demonyms, sites, embedded, home, off, rejected)
+    finally:
+        _OFF.reset(switch)
+
+
+_OFF: ContextVar[frozenset[str]] = ContextVar("eventfuse_places_off", default=frozenset())
+
+
+def _find_places(
+    doc: Doc,
+    article_id: str,
+    demonyms: bool,
+    sites: bool,
+    embedded: bool,
+    home: str | None,
+    off: frozenset[str],
+    rejected: list[tuple[Place, str]] | None,
+) -> list[Place]:
     gazetteer = get_gazetteer()
     scanned = _scan_candidates(doc, gazetteer, embedded)
     people = _person_words(doc)
     raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
     raw += _site_candidates(doc) if sites else []
     candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
-    hint = _document_country(candidates, gazetteer) or (home.split(".")[0] if home else None)
+    streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
+    candidates = [c for c in candidates if c not in streets]
+    hint = _document_country(candidates, gazetteer, doc, off) or (
+        home.split(".")[0] if home else None)
     read = _document_context(candidates, gazetteer, hint)
     homes = frozenset({home}) if home and "." in home else frozenset()
 
@@ -102,6 +126,11 @@ def find_places(
     ]
 
     regions = _regions_named(first, gazetteer, hint)
+    if "pair_country" not in off:  # "DAYTON, OH": the region after a comma is named too
+        for candidate in candidates:
+            code = _region_after_comma(doc, candidate.end)
+            if code is not None and code.split(".")[0] == hint:
+                regions.setdefault(code, set()).add(code.lower())
 
     def coherent(candidate: _Candidate) -> Context:
         own = normalize_name(candidate.text)
@@ -124,11 +153,64 @@ def find_places(
         places = kept
     places.extend(_capital_phrases(doc, article_id, gazetteer, places))
     places = _settle_lists(sorted(places, key=_start), doc, gazetteer)
-    if sites:
-        places = _locate_unknown(places, doc)
+    if sites:  # a street's name is a place name there, located at the article's town
+        places = _locate_unknown(sorted([*places, *(_street(c, article_id) for c in streets)],
+                                        key=_start), doc)
     if demonyms:
         places.extend(_demonym_places(doc, article_id, gazetteer, places))
     return sorted(places, key=lambda p: p.evidence.start if p.evidence else 0)
+
+
+def headline_region(title: str | None, off: frozenset[str] = frozenset()) -> str | None:
+    """The one first-level region a headline names without doubt ("... - WXYZ News -
+    Macon, GA", "Two shot in Macon, Ga."; rule headline_region): a region after a name's
+    comma, a written abbreviation, or a place name whose best reading is a region's own name.
+    The article's body is then read in that region (``find_places(home=...)``) as if the
+    outlet's home region were known; None when the headline names none, or several."""
+    if not title or not title.strip() or "headline_region" in off:
+        return None
+    doc = _parse_headline(title)
+    switch = _OFF.set(off)
+    try:
+        codes = {code for token in doc[1:] if token.text == ","
+                 if (code := _region_after_comma(doc, token.idx)) is not None}
+    finally:
+        _OFF.reset(switch)
+    gazetteer = get_gazetteer()
+    for ent in entities(doc):
+        code = abbreviations().get(ent.text)
+        ranked = gazetteer.rank(ent.text) if ent.label_ == "GPE" and code is None else []
+        if ranked and ranked[0][1].entry.kind == "admin1" and ranked[0][1].primary:
+            code = ranked[0][1].entry.admin1_code
+        if code is not None:
+            codes.add(code)
+    return next(iter(codes)) if len(codes) == 1 else None
+
+
+def headline_place(
+    title: str | None, article_id: str, off: frozenset[str] = frozenset()
+) -> Place | None:
+    """The finest pinned place a headline names ("Five shot at apartments - WXYZ News -
+    Akron, Ohio"; rule headline_place), read in the headline's own region; its
+    evidence a zero-width span at the article text's start holding the headline's words (as
+    the victims' headline counts)."""
+    if not title or not title.strip() or "headline_place" in off:
+        return None
+    places = [p for p in find_places(_parse_headline(title), article_id, off=off,
+                                     home=headline_region(title, off))
+              if p.lat is not None and p.evidence is not None]
+    if not places:
+        return None
+    best = min(places, key=lambda p: (-_RANK[p.precision], _start(p)))
+    assert best.evidence is not None
+    note = "; ".join(n for n in ("named in the headline", best.note) if n)
+    return replace(best, note=note, evidence=Evidence(article_id, 0, 0, best.evidence.text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_headline(title: str) -> Doc:
+    """A headline parsed once (the victims' rules parse it as well; titles repeat in a batch)."""
+    return get_nlp()(title)
 
 
 def _regions_named(
@@ -157,6 +239,24 @@ PLACE_RULES = {
     "region_outlier": "a name read as a small town outside the state the article's other "
     "names lie in (or abroad), with no region of its own after it, is a surname, street or "
     "neighbourhood, not that town (a surname read as an Oklahoma town in a Detroit story)",
+    "postal_state": "two capitals after a name's comma that are a US state's postal code "
+    "(\"DAYTON, OH (WXYZ)\", \"Macon, GA\") name that state, like \"Ky.\"",
+    "headline_region": "the one first-level region the headline names (\"- WXYZ News - "
+    "Macon, GA\", \"shot in Macon, Ga.\") is where the article's ambiguous names are "
+    "read, as the outlet's home region would be",
+    "agency_abroad": "a name before an agency word (\"Metro police\") names a local agency's "
+    "town, in the article's country: its reading abroad is dropped",
+    "pair_country": "a name with a first-level region after its comma (\"DAYTON, OH\", "
+    "\"Macon, Ga.\") votes for that region's country as the article's, and the region counts "
+    "as one the article names (region_outlier's dominant region)",
+    "headline_place": "a happening with no place of its own, nor from the dateline, lead or "
+    "article's towns, takes the finest place its headline names",
+    "street_pair": "a name before a street word in the plural, or coordinated with a name "
+    "before one (\"at Elm and Lancaster streets\"), is a street's, not a town",
+    "alias_scan": "a lone word the scan found that is only an alternate name of a small town "
+    "(\"Park\") is no place, in the article's country too",
+    "street_corner": "a name coordinated with a named street (\"at Elm Street and "
+    "Lancaster\", \"Lancaster and Elm Street\") is a street's, not a town",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -207,10 +307,13 @@ def _compass_parts(
 
 
 def _far_smaller(place: Place, town: Place, gazetteer: Gazetteer) -> bool:
-    """``place`` is a far smaller place than ``town`` lying away from it (over 50 km)."""
+    """``place`` is a far smaller place than ``town`` lying away from it (``compass_part``:
+    over ``min_km`` away, ``population_ratio`` times fewer people)."""
+    rules = _rules()["compass_part"]
     distance = place_distance_km(place, town)
-    return (distance is not None and distance > 50
-            and _people(place, gazetteer) * 10 < _people(town, gazetteer))
+    return (distance is not None and distance > float(rules["min_km"])
+            and _people(place, gazetteer) * float(rules["population_ratio"])
+            < _people(town, gazetteer))
 
 
 def _people(place: Place, gazetteer: Gazetteer) -> int:
@@ -259,7 +362,11 @@ def _outlier(
     needed: int,
 ) -> bool:
     """``place`` is a name's reading as a small town with no region named after it."""
-    if hint is None or place.precision != "point":
+    # a town, or the vicinity of one ("near Broadway": a region around the Virginia town)
+    town = place.precision == "point" or (place.precision == "region" and any(
+        c.entry.kind == "city" and c.entry.geonames_id == place.geonames_id
+        for c in gazetteer.candidates(place.canonical or "")))
+    if hint is None or not town:
         return False
     if _region_after_comma(doc, candidate.end) is not None or candidate.start == 0:
         return False  # "Tuttle, Oklahoma": the article says which; a dateline is the article's
@@ -267,7 +374,7 @@ def _outlier(
         (c.entry.population for _, c in gazetteer.rank(candidate.text, hint, candidate.kind)
          if c.entry.geonames_id == place.geonames_id),
         default=0,
-    )
+    ) or _people(place, gazetteer)  # "West Philadelphia" read as a part of Philadelphia
     return population < needed
 
 
@@ -400,14 +507,21 @@ def _within(inner: Place, outer: Place) -> bool:
     return outer.precision == "admin1" and inner.admin1 is not None and inner.admin1 == outer.admin1
 
 
-def _document_country(candidates: Sequence[_Candidate], gazetteer: Gazetteer) -> str | None:
+def _document_country(
+    candidates: Sequence[_Candidate], gazetteer: Gazetteer, doc: Doc | None = None,
+    off: frozenset[str] = frozenset(),
+) -> str | None:
     """The article's country: most frequent among names whose reading doesn't depend on context.
 
-    Towns and regions weigh 1, countries 0.5 (countries are often parties, not settings).
+    Towns and regions weigh 1, countries 0.5 (countries are often parties, not settings); a
+    name with its region after the comma ("DAYTON, OH") votes for that region's country
+    (rule pair_country).
     """
     votes: dict[str, float] = {}
     for candidate in candidates:
         code = abbreviations().get(candidate.text)
+        if code is None and doc is not None and "pair_country" not in off:
+            code = _region_after_comma(doc, candidate.end)
         if code is not None:  # "Ga.": a US state whatever else the article says
             votes[code[:2]] = votes.get(code[:2], 0.0) + 1.0
             continue
@@ -556,7 +670,7 @@ def _region_after_comma(doc: Doc, end_char: int) -> str | None:
     if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
         return None
     following = doc[span.end + 1]
-    code = abbreviations().get(following.text)
+    code = abbreviations().get(following.text) or _postal_state(following)
     if code is not None:
         return code
     gazetteer = get_gazetteer()
@@ -572,6 +686,16 @@ def _region_after_comma(doc: Doc, end_char: int) -> str | None:
         if regions and regions[0].entry.admin1_code:
             return regions[0].entry.admin1_code
     return None
+
+
+def _postal_state(token: Token) -> str | None:
+    """"DAYTON, OH (WXYZ)", "- Macon, GA": two capitals after a name's comma that are a
+    US state's postal code name that state (rule postal_state)."""
+    word = token.text
+    if len(word) != 2 or not (word.isalpha() and word.isupper()) or "postal_state" in _OFF.get():
+        return None
+    code = f"US.{word}"
+    return code if get_gazetteer().admin1_entry(code) is not None else None
 
 
 def _list_goes_on(doc: Doc, i: int) -> bool:
@@ -615,6 +739,42 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
 
 
 # --- unknown names and demonyms -------------------------------------------------------------
+
+
+def _street(candidate: _Candidate, article_id: str) -> Place:
+    evidence = Evidence(article_id, candidate.start, candidate.end, candidate.text)
+    return Place(name=candidate.text, precision="unknown", note="a street's name",
+                 evidence=evidence)
+
+
+def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
+    """"at Elm and Lancaster streets", "near Market streets": a name before a street word in
+    the plural, or coordinated with a name before one, is a street's (rule street_pair)."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    if span.start >= 2 and doc[span.start - 1].lower_ in ("and", "&"):
+        # "at Elm Street and Lancaster": coordinated with a named street (rule street_corner)
+        head = doc[span.start - 2]
+        if (head.lower_.rstrip(".") in _words("street_words") and head.text[:1].isupper()
+                and "street_corner" not in _OFF.get()):
+            return True
+    if span.end >= len(doc):
+        return False
+    plural = _words("street_plurals")
+    after = doc[span.end : span.end + 6]
+    if after[0].lower_ in plural:
+        return True
+    if after[0].lower_ in ("and", "&"):  # "Elm and Lancaster streets"
+        for token in after[1:]:
+            if token.lower_ in plural:
+                return True
+            if token.lower_.rstrip(".") in _words("street_words") and token.text[:1].isupper():
+                # "Lancaster and Elm Street" (rule street_corner)
+                return "street_corner" not in _OFF.get()
+            if not (token.text[:1].isupper() or token.like_num):
+                return False
+    return False
 
 
 def _site(candidate: _Candidate) -> bool:
@@ -1004,13 +1164,26 @@ def _resolve(
     place = gazetteer.resolve(text, hint, candidate.kind, evidence, context)
     if place is None:
         return _unresolved(candidate, evidence)
-    if not _plausible(candidate, place, hint, gazetteer):
+    if not _plausible(candidate, place, hint, gazetteer) or _agency_abroad(candidate, doc, place,
+                                                                           hint):
         if candidate.source != "ner":
             return None
         # spaCy says it is a place, the gazetteer only knows a small namesake elsewhere
         note = f"uncertain: only a small namesake known ({place.canonical}, {place.country})"
         return Place(name=text, precision="unknown", note=note, evidence=evidence)
     return _with_vicinity(place, doc, candidate)
+
+
+def _agency_abroad(candidate: _Candidate, doc: Doc, place: Place, hint: str | None) -> bool:
+    """"Metro police", "Summit police": a name before an agency word is the agency's town, and
+    a local agency lies in the article's country; a town of that name abroad is not meant
+    (rule agency_abroad)."""
+    if hint is None or place.country in (None, hint) or place.precision == "country":
+        return False
+    if "agency_abroad" in _OFF.get():
+        return False
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    return span is not None and _agency_after(span)
 
 
 def _unresolved(candidate: _Candidate, evidence: Evidence) -> Place | None:
@@ -1035,8 +1208,10 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
     A single word read outside the article's country must belong to a big place; NER-tagged
     names get a lower bar (spaCy already thinks they are places).
     """
-    if place.precision == "country" or (hint is not None and place.country == hint):
+    if place.precision == "country":
         return True
+    if hint is not None and place.country == hint:
+        return not _small_alias(candidate, place, gazetteer)
     ranked = gazetteer.rank(candidate.text, hint, candidate.kind)
     if not ranked:
         return False
@@ -1056,6 +1231,20 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
         return big or (hint is None and best.primary)
     needed = scan["min_population_primary"] if best.primary else scan["min_population_alias"]
     return best.entry.population >= int(needed)
+
+
+def _small_alias(candidate: _Candidate, place: Place, gazetteer: Gazetteer) -> bool:
+    """A lone word the scan found that is only an alternate name of a small town ("Park" for
+    an Indiana town): in the article's country too it needs ``scan.min_population_alias``
+    people (rule alias_scan)."""
+    if candidate.source != "scan" or " " in normalize_name(candidate.text):
+        return False
+    if place.precision != "point" or "alias_scan" in _OFF.get():
+        return False
+    readings = [c for c in gazetteer.candidates(candidate.text)
+                if c.entry.geonames_id == place.geonames_id]
+    return bool(readings) and not any(c.primary for c in readings) and max(
+        c.entry.population for c in readings) < int(_rules()["scan"]["min_population_alias"])
 
 
 def _with_vicinity(place: Place, doc: Doc, candidate: _Candidate) -> Place:
@@ -1111,11 +1300,16 @@ def _capital_phrases(
 def document_location(doc: Doc, places: Sequence[Place]) -> Place | None:
     """Where an article's happening took place when its own sentence names nowhere: the
     dateline ("ATLANTA (AP) —"), else the most specific place of the lead sentence."""
+    return document_location_from(doc, places)[0]
+
+
+def document_location_from(doc: Doc, places: Sequence[Place]) -> tuple[Place | None, str]:
+    """``document_location`` and where it comes from: "dateline" or "first sentence"."""
     dateline = _dateline(doc, places)
     if dateline is not None:
-        return dateline
+        return dateline, "dateline"
     lead = next(iter(doc.sents), None)
-    return None if lead is None else event_location(lead, lead.root, places)
+    return (None if lead is None else event_location(lead, lead.root, places)), "first sentence"
 
 
 _DATELINE_END = ("(", "—", "–", " - ", "--", ":")
