@@ -434,3 +434,38 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
     assert shooting.location is not None and shooting.location.admin1 == "North Carolina"
     off = load_options({"disabled_rules": "compass_part"})
     assert ("compass_part", "changed") not in trace_of(text, off)
+
+
+def test_a_follow_ups_day_does_not_date_the_shooting_it_names() -> None:
+    # Published Saturday 9 March: the arrest was Tuesday the 5th, the shooting the Saturday
+    # before (2 March). Read with the sentence's nearest time the shooting took the arrest's day
+    # and stayed apart from the clerk's shooting told below.
+    text = (
+        "A 30-year-old man was arrested Tuesday in the shooting of a store clerk in Millbrook."
+        "\n\nThe clerk was shot last Saturday night outside the shop on Elm Street, police said."
+        " She is recovering."
+    )
+    on = [m for m in mentions_of(text) if m.type == "ASSAULT"]
+    assert [m.when.start if m.when else None for m in on] == [dt.date(2024, 3, 2)]
+    assert ("follow_up_date", "changed") in trace_of(text)
+    off = load_options({"disabled_rules": "follow_up_date"})
+    days = {m.when.start if m.when else None for m in mentions_of(text, options=off)
+            if m.type == "ASSAULT"}
+    assert dt.date(2024, 3, 5) in days
+
+
+@pytest.mark.parametrize(
+    ("text", "referred"),
+    [
+        ("Police charged a Newbury man on Monday with killing his neighbor.", True),
+        ("The teen was arrested Friday in the fatal shooting of a cab driver.", True),
+        ("Officers arrested him on Friday after the shooting at the mall.", False),
+    ],
+)
+def test_back_references_follow_the_follow_ups_phrase(text: str, referred: bool) -> None:
+    from eventfuse.extract.events import detect_events
+    from eventfuse.extract.followups import back_references
+    from eventfuse.extract.victims import victim_event_types
+
+    candidates = detect_events(get_nlp()(text), keep_presupposed=True)
+    assert bool(back_references(candidates, victim_event_types())) is referred

@@ -27,6 +27,7 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
+from eventfuse.extract.followups import back_references
 from eventfuse.extract.gazetteer import same_place
 from eventfuse.extract.places import PLACE_RULES, article_town, document_location, finer_place
 from eventfuse.extract.times import page_stamp, past_month_day
@@ -95,6 +96,9 @@ RULES = {
     "nearest reading put a winter's happening told in a summer report in the next year)",
     "page_stamp": "a time right after 'Posted:', 'Updated:' or 'Published' stamps the web page, "
     "it dates no happening",
+    "follow_up_date": "a violent happening a follow-up's phrase names ('arrested Tuesday in the "
+    "shooting', 'charged with killing') is dated only by a time of its own phrase: the "
+    "sentence's time dates the follow-up",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -372,7 +376,16 @@ class Arguments(_Component):
             facts = replace(facts, times=[past_month_day(w, article.published)
                                           for w in facts.times])
         credits = credit_lines(article.text)
-        pairs = mentions_from_candidates(article, doc._.ef_candidates, facts, context)
+        back_refs: dict[int, Token] = {}
+        if self.on("follow_up_date"):
+            back_refs = back_references(doc._.ef_candidates, victim_event_types())
+            for cand in doc._.ef_candidates:
+                if cand.trigger.i in back_refs:
+                    _record(doc, self.name, "follow_up_date", "changed", cand,
+                            f"named by {back_refs[cand.trigger.i].text!r}@"
+                            f"{back_refs[cand.trigger.i].idx}: dated by its own phrase only")
+        pairs = mentions_from_candidates(article, doc._.ef_candidates, facts, context,
+                                         frozenset(back_refs))
         mentions = []
         for _cand, mention in pairs:
             if self.on("background_date") and self._background(mention, article):
