@@ -460,6 +460,7 @@ def test_a_follow_ups_day_does_not_date_the_shooting_it_names() -> None:
         ("Police charged a Newbury man on Monday with killing his neighbor.", True),
         ("The teen was arrested Friday in the fatal shooting of a cab driver.", True),
         ("Officers arrested him on Friday after the shooting at the mall.", False),
+        ("A hearing Wednesday in the shooting of a Millbrook teen was delayed.", True),
     ],
 )
 def test_back_references_follow_the_follow_ups_phrase(text: str, referred: bool) -> None:

@@ -65,11 +65,14 @@ def back_references(
     """Trigger index of each candidate of ``kinds`` (the violent ones) that another happening's
     phrase names -> that happening's trigger (:func:`referred_from`)."""
     others = {c.trigger.i: c.type for c in candidates}
+    words = get_cues().follow_up_words
     found = {}
     for cand in candidates:
         if cand.type not in kinds:
             continue
-        head = referred_from(cand.trigger, others, cand.type)
+        # words of a follow-up the lexicon types as no happening ("a vigil", "the trial")
+        heads = {**{t.i: "" for t in cand.sentence if t.lemma_.lower() in words}, **others}
+        head = referred_from(cand.trigger, heads, cand.type)
         if head is not None:
             found[cand.trigger.i] = head
     return found
