@@ -470,3 +470,28 @@ def test_back_references_follow_the_follow_ups_phrase(text: str, referred: bool)
 
     candidates = detect_events(get_nlp()(text), keep_presupposed=True)
     assert bool(back_references(candidates, victim_event_types())) is referred
+
+
+def test_a_page_without_the_story_reports_the_headlines_happening() -> None:
+    text = ("Sign in to comment. Thank you for registering! Please check your email to "
+            "activate your account.")
+    title = "Two men wounded in shooting in Oakdale"
+    [told] = [m for m in mentions_of(text, title) if m.type == "ASSAULT"]
+    assert told.location is not None and told.location.name == "Oakdale"
+    assert told.trigger is not None and (told.trigger.start, told.trigger.end) == (0, 0)
+    assert ("headline_happening", "reported") in trace_of_titled(text, title)
+    off = load_options({"disabled_rules": "headline_happening"})
+    assert not [m for m in mentions_of(text, title, off) if m.type == "ASSAULT"]
+
+
+def test_the_headline_adds_nothing_when_the_text_tells_the_shooting() -> None:
+    text = "Two men were wounded in a shooting outside a bar in Oakdale on Friday night."
+    title = "Two men wounded in shooting outside Oakdale bar"
+    assaults = [m for m in mentions_of(text, title) if m.type == "ASSAULT"]
+    assert len(assaults) == 1 and assaults[0].trigger is not None
+    assert assaults[0].trigger.start > 0
+
+
+def trace_of_titled(text: str, title: str) -> list[tuple[str, str]]:
+    _, trace = explain_article(_article(text, title), get_nlp()(text), load_options())
+    return [(r.rule, r.action) for r in trace]

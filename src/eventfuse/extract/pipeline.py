@@ -29,6 +29,7 @@ from eventfuse.extract.events import EventCandidate, detect_events, inside_range
 from eventfuse.extract.events import quoted_ranges as find_quoted
 from eventfuse.extract.followups import back_references
 from eventfuse.extract.gazetteer import same_place
+from eventfuse.extract.headline import headline_mention
 from eventfuse.extract.places import PLACE_RULES, article_town, document_location, finer_place
 from eventfuse.extract.times import page_stamp, past_month_day
 from eventfuse.extract.typing import type_candidates
@@ -99,6 +100,9 @@ RULES = {
     "follow_up_date": "a violent happening a follow-up's phrase names ('arrested Tuesday in the "
     "shooting', 'charged with killing') is dated only by a time of its own phrase: the "
     "sentence's time dates the follow-up",
+    "headline_happening": "an article whose text reports no violent happening (a page without "
+    "the story, a follow-up telling the charge) reports the headline's, placed where the "
+    "headline says",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -692,8 +696,15 @@ class Mentions(_Component):
         article: Article = doc._.ef_article
         facts: ArticleFacts = doc._.ef_facts
         reported = [h for h in doc._.ef_happenings if h.reported]
-        main = max(reported, key=lambda h: h.salience, default=None)
         violent = [h for h in reported if h.head.type in victim_event_types()]
+        if not violent and self.on("headline_happening"):
+            told = headline_mention(article, victim_event_types())
+            if told is not None and told.id not in {m.id for h in reported for m in h.mentions}:
+                _record(doc, self.name, "headline_happening", "reported", told,
+                        f"the headline's happening: {article.title!r}")
+                violent = [Happening((told,), salience=_HEADLINE_SALIENCE)]
+                reported = [*reported, *violent]
+        main = max(reported, key=lambda h: h.salience, default=None)
         main_violent = max(violent, key=lambda h: h.salience, default=None)
         lead_end = lead_end_char(doc, self.lead_sentences)
         # The article's own places (dateline, else lead; the lead's), found once per article.
@@ -734,6 +745,10 @@ class Mentions(_Component):
             mentions.append(replace(mention, salience=h.salience))
         doc._.ef_mentions = mentions
         return doc
+
+
+# A happening told in the headline only: the headline's share of salience (see salience()).
+_HEADLINE_SALIENCE = 0.3
 
 
 def merged(h: Happening) -> Mention:
