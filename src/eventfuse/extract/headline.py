@@ -16,7 +16,7 @@ from collections.abc import Collection
 from eventfuse.extract.events import detect_events, main_event
 from eventfuse.extract.places import event_location, find_places
 from eventfuse.nlp import parse_one
-from eventfuse.records import Article, Evidence, Mention, MentionKey, Place, as_category
+from eventfuse.records import Article, Evidence, Mention, MentionKey, Place, When, as_category
 
 
 def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None:
@@ -45,6 +45,7 @@ def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None
         trigger=Evidence(article.id, 0, 0, found.trigger.text),
         sentence=at_start,
         location=place,
+        when=_days_before(article),
         status=found.status,
         confidence=0.5,
         source_id=article.source_id,
@@ -52,6 +53,17 @@ def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None
         published=article.published,
         trigger_lemmas=lemmas,
     )
+
+
+def _days_before(article: Article) -> When | None:
+    """The publication day read as a week (fusion's slack: three days either side): a headline
+    names no day, but it tells news. Undated, the mention paired with every report of its story
+    and place whatever their days, and pages of one outlet without their stories (one story by
+    their shared page furniture) chained their headlines' happenings into one event."""
+    if article.published is None:
+        return None
+    return When(text="headline", start=article.published, end=article.published,
+                precision="week", anchor="publication")
 
 
 def _at_start(place: Place, article_id: str) -> Place:
