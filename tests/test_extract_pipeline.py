@@ -495,3 +495,17 @@ def test_the_headline_adds_nothing_when_the_text_tells_the_shooting() -> None:
 def trace_of_titled(text: str, title: str) -> list[tuple[str, str]]:
     _, trace = explain_article(_article(text, title), get_nlp()(text), load_options())
     return [(r.rule, r.action) for r in trace]
+
+
+def test_a_follow_up_led_article_reports_its_headlines_happening_too() -> None:
+    text = ("Police arrested a 22-year-old man in Millbrook on Tuesday and charged him with "
+            "assault.\n\nOfficers said he shot a neighbor during an argument last week. The "
+            "neighbor is recovering.")
+    title = "Man arrested in Millbrook shooting"
+    told = [m for m in mentions_of(text, title) if m.trigger is not None and m.trigger.end == 0]
+    assert [(m.type, m.location.name if m.location else None) for m in told] == [
+        ("ASSAULT", "Millbrook")]
+    assert ("headline_report", "reported") in trace_of_titled(text, title)
+    off = load_options({"disabled_rules": "headline_report"})
+    assert not [m for m in mentions_of(text, title, off)
+                if m.trigger is not None and m.trigger.end == 0]

@@ -103,6 +103,9 @@ RULES = {
     "headline_happening": "an article whose text reports no violent happening (a page without "
     "the story, a follow-up telling the charge) reports the headline's, placed where the "
     "headline says",
+    "headline_report": "with headline_happening: in an article a follow-up leads (an arrest, a "
+    "charge), the headline's violent happening is reported beside the text's too: the "
+    "headline says what the article is about",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -697,13 +700,19 @@ class Mentions(_Component):
         facts: ArticleFacts = doc._.ef_facts
         reported = [h for h in doc._.ef_happenings if h.reported]
         violent = [h for h in reported if h.head.type in victim_event_types()]
-        if not violent and self.on("headline_happening"):
+        lead = max(reported, key=lambda h: h.salience, default=None)
+        rule = "headline_happening" if not violent else "headline_report"
+        follow_up = lead is not None and lead.head.type not in victim_event_types()
+        if self.on("headline_happening") and self.on(rule) and (not violent or follow_up):
             told = headline_mention(article, victim_event_types())
             if told is not None and told.id not in {m.id for h in reported for m in h.mentions}:
-                _record(doc, self.name, "headline_happening", "reported", told,
+                _record(doc, self.name, rule, "reported", told,
                         f"the headline's happening: {article.title!r}")
-                violent = [Happening((told,), salience=_HEADLINE_SALIENCE)]
-                reported = [*reported, *violent]
+                if violent:  # the text places the happening: the dateline's or lead's town
+                    told = replace(told, location=None)
+                headline = Happening((told,), salience=_HEADLINE_SALIENCE)
+                violent = violent or [headline]
+                reported = [*reported, headline]
         main = max(reported, key=lambda h: h.salience, default=None)
         main_violent = max(violent, key=lambda h: h.salience, default=None)
         lead_end = lead_end_char(doc, self.lead_sentences)
