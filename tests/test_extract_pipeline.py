@@ -343,8 +343,9 @@ def test_a_follow_up_dates_its_undated_shooting_by_its_lead() -> None:
     published = dt.date(2024, 3, 13)
 
     def shooting(options: Options) -> Mention:
+        # the text's shooting (the headline's is reported beside it: headline_report)
         [found] = [m for m in mentions_of(text, title, options, published)
-                   if m.type == "ASSAULT"]
+                   if m.type == "ASSAULT" and m.trigger is not None and m.trigger.end > 0]
         return found
 
     dated = shooting(load_options())
@@ -491,3 +492,77 @@ def test_happening_without_a_place_takes_the_headline_place() -> None:
     off = load_options({"disabled_rules": "headline_place"})
     [unplaced] = mentions_of(text, title, off)
     assert unplaced.location is None or unplaced.location.lat is None
+
+def test_a_follow_ups_day_does_not_date_the_shooting_it_names() -> None:
+    # Published Saturday 9 March: the arrest was Tuesday the 5th, the shooting the Saturday
+    # before (2 March). Read with the sentence's nearest time the shooting took the arrest's day
+    # and stayed apart from the clerk's shooting told below.
+    text = (
+        "A 30-year-old man was arrested Tuesday in the shooting of a store clerk in Millbrook."
+        "\n\nThe clerk was shot last Saturday night outside the shop on Elm Street, police said."
+        " She is recovering."
+    )
+    on = [m for m in mentions_of(text) if m.type == "ASSAULT"]
+    assert [m.when.start if m.when else None for m in on] == [dt.date(2024, 3, 2)]
+    assert ("follow_up_date", "changed") in trace_of(text)
+    off = load_options({"disabled_rules": "follow_up_date"})
+    days = {m.when.start if m.when else None for m in mentions_of(text, options=off)
+            if m.type == "ASSAULT"}
+    assert dt.date(2024, 3, 5) in days
+
+
+@pytest.mark.parametrize(
+    ("text", "referred"),
+    [
+        ("Police charged a Newbury man on Monday with killing his neighbor.", True),
+        ("The teen was arrested Friday in the fatal shooting of a cab driver.", True),
+        ("Officers arrested him on Friday after the shooting at the mall.", False),
+        ("A hearing Wednesday in the shooting of a Millbrook teen was delayed.", True),
+    ],
+)
+def test_back_references_follow_the_follow_ups_phrase(text: str, referred: bool) -> None:
+    from eventfuse.extract.events import detect_events
+    from eventfuse.extract.followups import back_references
+    from eventfuse.extract.victims import victim_event_types
+
+    candidates = detect_events(get_nlp()(text), keep_presupposed=True)
+    assert bool(back_references(candidates, victim_event_types())) is referred
+
+
+def test_a_page_without_the_story_reports_the_headlines_happening() -> None:
+    text = ("Sign in to comment. Thank you for registering! Please check your email to "
+            "activate your account.")
+    title = "Two men wounded in shooting in Oakdale"
+    [told] = [m for m in mentions_of(text, title) if m.type == "ASSAULT"]
+    assert told.location is not None and told.location.name == "Oakdale"
+    assert told.trigger is not None and (told.trigger.start, told.trigger.end) == (0, 0)
+    assert ("headline_happening", "reported") in trace_of_titled(text, title)
+    off = load_options({"disabled_rules": "headline_happening"})
+    assert not [m for m in mentions_of(text, title, off) if m.type == "ASSAULT"]
+
+
+def test_the_headline_adds_nothing_when_the_text_tells_the_shooting() -> None:
+    text = "Two men were wounded in a shooting outside a bar in Oakdale on Friday night."
+    title = "Two men wounded in shooting outside Oakdale bar"
+    assaults = [m for m in mentions_of(text, title) if m.type == "ASSAULT"]
+    assert len(assaults) == 1 and assaults[0].trigger is not None
+    assert assaults[0].trigger.start > 0
+
+
+def trace_of_titled(text: str, title: str) -> list[tuple[str, str]]:
+    _, trace = explain_article(_article(text, title), get_nlp()(text), load_options())
+    return [(r.rule, r.action) for r in trace]
+
+
+def test_a_follow_up_led_article_reports_its_headlines_happening_too() -> None:
+    text = ("Police arrested a 22-year-old man in Millbrook on Tuesday and charged him with "
+            "assault.\n\nOfficers said he shot a neighbor during an argument last week. The "
+            "neighbor is recovering.")
+    title = "Man arrested in Millbrook shooting"
+    told = [m for m in mentions_of(text, title) if m.trigger is not None and m.trigger.end == 0]
+    assert [(m.type, m.location.name if m.location else None) for m in told] == [
+        ("ASSAULT", "Millbrook")]
+    assert ("headline_report", "reported") in trace_of_titled(text, title)
+    off = load_options({"disabled_rules": "headline_report"})
+    assert not [m for m in mentions_of(text, title, off)
+                if m.trigger is not None and m.trigger.end == 0]

@@ -7,7 +7,7 @@ actors (actors.py), places (places.py), times (times.py), quantities (quantities
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
@@ -19,6 +19,7 @@ from eventfuse.extract.actors import (
     find_actors,
 )
 from eventfuse.extract.events import EventCandidate, noun_category, quantity_kinds
+from eventfuse.extract.followups import own_when
 from eventfuse.extract.places import event_location, find_places, headline_region
 from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
@@ -78,9 +79,12 @@ def mentions_from_candidates(
     candidates: Sequence[EventCandidate],
     facts: ArticleFacts,
     context: ActorContext,
+    back_refs: Collection[int] = frozenset(),
 ) -> list[tuple[EventCandidate, Mention]]:
     """Each kept candidate's mention(s) with its arguments, in text order; claims of
-    responsibility and retold happenings fold into the mention they are about."""
+    responsibility and retold happenings fold into the mention they are about. A candidate
+    whose trigger index is in ``back_refs`` is a happening a follow-up refers back to
+    (extract/followups.py): only a time of its own phrase dates it."""
     mentions: list[Mention] = []
     origin: list[EventCandidate] = []
     previous: tuple[int, str, When | None] | None = (
@@ -89,8 +93,10 @@ def mentions_from_candidates(
     for cand in candidates:
         # article.text, not doc.text: spaCy rebuilds Doc.text on every access.
         paragraph = article.text.count("\n\n", 0, cand.sentence.start_char)
-        when = event_when(cand.sentence, cand.trigger, facts.times)
-        if when is None and previous is not None:
+        back = cand.trigger.i in back_refs
+        when = (own_when(cand.sentence, cand.trigger, facts.times) if back
+                else event_when(cand.sentence, cand.trigger, facts.times))
+        if when is None and previous is not None and not back:
             when = _inherited_when(cand, paragraph, previous)
         claims = _claims_for(cand)
         if _claim_of_earlier(claims, cand) and _credit_earlier(mentions, cand, claims, context):

@@ -27,7 +27,9 @@ from eventfuse.extract.arguments import (
 )
 from eventfuse.extract.events import EventCandidate, detect_events, inside_ranges
 from eventfuse.extract.events import quoted_ranges as find_quoted
+from eventfuse.extract.followups import back_references
 from eventfuse.extract.gazetteer import same_place
+from eventfuse.extract.headline import headline_mention
 from eventfuse.extract.headline_parse import headline_lemmas
 from eventfuse.extract.places import (
     PLACE_RULES,
@@ -102,6 +104,15 @@ RULES = {
     "nearest reading put a winter's happening told in a summer report in the next year)",
     "page_stamp": "a time right after 'Posted:', 'Updated:' or 'Published' stamps the web page, "
     "it dates no happening",
+    "follow_up_date": "a violent happening a follow-up's phrase names ('arrested Tuesday in the "
+    "shooting', 'charged with killing') is dated only by a time of its own phrase: the "
+    "sentence's time dates the follow-up",
+    "headline_happening": "an article whose text reports no violent happening (a page without "
+    "the story, a follow-up telling the charge) reports the headline's, placed where the "
+    "headline says",
+    "headline_report": "with headline_happening: in an article a follow-up leads (an arrest, a "
+    "charge), the headline's violent happening is reported beside the text's too: the "
+    "headline says what the article is about",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -379,7 +390,16 @@ class Arguments(_Component):
             facts = replace(facts, times=[past_month_day(w, article.published)
                                           for w in facts.times])
         credits = credit_lines(article.text)
-        pairs = mentions_from_candidates(article, doc._.ef_candidates, facts, context)
+        back_refs: dict[int, Token] = {}
+        if self.on("follow_up_date"):
+            back_refs = back_references(doc._.ef_candidates, victim_event_types())
+            for cand in doc._.ef_candidates:
+                if cand.trigger.i in back_refs:
+                    _record(doc, self.name, "follow_up_date", "changed", cand,
+                            f"named by {back_refs[cand.trigger.i].text!r}@"
+                            f"{back_refs[cand.trigger.i].idx}: dated by its own phrase only")
+        pairs = mentions_from_candidates(article, doc._.ef_candidates, facts, context,
+                                         frozenset(back_refs))
         mentions = []
         for _cand, mention in pairs:
             if self.on("background_date") and self._background(mention, article):
@@ -662,8 +682,21 @@ class Mentions(_Component):
         article: Article = doc._.ef_article
         facts: ArticleFacts = doc._.ef_facts
         reported = [h for h in doc._.ef_happenings if h.reported]
-        main = max(reported, key=lambda h: h.salience, default=None)
         violent = [h for h in reported if h.head.type in victim_event_types()]
+        lead = max(reported, key=lambda h: h.salience, default=None)
+        rule = "headline_happening" if not violent else "headline_report"
+        follow_up = lead is not None and lead.head.type not in victim_event_types()
+        if self.on("headline_happening") and self.on(rule) and (not violent or follow_up):
+            told = headline_mention(article, victim_event_types())
+            if told is not None and told.id not in {m.id for h in reported for m in h.mentions}:
+                _record(doc, self.name, rule, "reported", told,
+                        f"the headline's happening: {article.title!r}")
+                if violent:  # the text places the happening: the dateline's or lead's town
+                    told = replace(told, location=None)
+                headline = Happening((told,), salience=_HEADLINE_SALIENCE)
+                violent = violent or [headline]
+                reported = [*reported, headline]
+        main = max(reported, key=lambda h: h.salience, default=None)
         main_violent = max(violent, key=lambda h: h.salience, default=None)
         lead_end = lead_end_char(doc, self.lead_sentences)
         # The article's own places (dateline, else lead; the lead's), found once per article.
@@ -675,9 +708,9 @@ class Mentions(_Component):
         inside = (*found, town)
         # last, the headline's own place (the headline is not in the text the places come from)
         if any(p is not None and p.lat is not None for p in inside) or not reported:
-            headline = None
+            headline_at = None
         else:
-            headline = headline_place(article.title, article.id, self.disabled)
+            headline_at = headline_place(article.title, article.id, self.disabled)
         mentions = []
         for h in reported:
             mention = merged(h)
@@ -685,14 +718,14 @@ class Mentions(_Component):
             # a statement keeps its own place only (a placed statement wins its article's
             # evidence from the happening it is about: measured, docs/quality.md)
             if unplaced and self.on("document_place") and mention.type not in STATEMENT_TYPES:
-                found_at = next(((p, where) for p, where in zip((*inside, headline),
+                found_at = next(((p, where) for p, where in zip((*inside, headline_at),
                                                                  (*sources, "headline"),
                                                                  strict=True)
                                  if p is not None and p.lat is not None), None)
                 if found_at is not None:
                     place, where = found_at
                     mention = replace(mention, location=place)
-                    rule = "headline_place" if place is headline else "document_place"
+                    rule = "headline_place" if place is headline_at else "document_place"
                     _record(doc, self.name, rule, "changed", mention,
                             f"place {place.name!r} from the {where}")
             elif mention.location is not None and self.on("finer_place"):
@@ -715,6 +748,10 @@ class Mentions(_Component):
             mentions.append(replace(mention, salience=h.salience))
         doc._.ef_mentions = mentions
         return doc
+
+
+# A happening told in the headline only: the headline's share of salience (see salience()).
+_HEADLINE_SALIENCE = 0.3
 
 
 def merged(h: Happening) -> Mention:

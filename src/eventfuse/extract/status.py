@@ -58,6 +58,8 @@ class Cues:
     presupposed_types: frozenset[str]
     stance_types: frozenset[str]
     sequence_connectives: frozenset[str]
+    sequence_preps: frozenset[str]
+    follow_up_words: frozenset[str]
     future_modifiers: frozenset[str]
     future_words: frozenset[str]
 
