@@ -29,6 +29,7 @@ from eventfuse.fuse.blocking import candidate_pairs
 from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.learned import (
+    EMBEDDING_FEATURES,
     FEATURES,
     LemmaPairs,
     PairModel,
@@ -63,7 +64,7 @@ def base_config() -> FusionConfig:
 
 def topic_data(corpus: E.Corpus, config: FusionConfig) -> Topic:
     stories = E.product_stories(corpus, config)
-    features = E.corpus_features(corpus, config, stories)
+    features = E.corpus_features(corpus, config, stories, embed=True)
     gold = {g.mention.id: g.gold for g in corpus.mentions}
     pairs, vetoed, values, keys, labels = [], [], [], [], []
     counts: dict[str, tuple[int, int]] = {}
@@ -155,13 +156,16 @@ def train(topics: Sequence[Topic], config: FusionConfig, label: str) -> tuple[Pa
     weight of the rate is learned as it will be used, on pairs the table has not counted)."""
     del config
     xs = [matrix(t, pooled(topics, leave_out=t)) for t in topics]
-    weights, bias = fit(np.vstack(xs), np.concatenate([t.y for t in topics]))
+    x = np.vstack(xs)
+    weights, bias = fit(x, np.concatenate([t.y for t in topics]))
     table = pooled(topics)
+    # A pair without embeddings (no trigger span) reads the feature's mean on training pairs.
+    defaults = {n: float(x[:, FEATURES.index(n)].mean()) for n in EMBEDDING_FEATURES}
     best = (-1.0, THRESHOLDS[0])
     for threshold in THRESHOLDS:
-        model = PairModel(tuple(map(float, weights)), bias, threshold, label, table)
+        model = PairModel(tuple(map(float, weights)), bias, threshold, label, table, defaults)
         best = max(best, (conll(topics, model, xs), threshold))
-    return PairModel(tuple(map(float, weights)), bias, best[1], label, table), best[0]
+    return PairModel(tuple(map(float, weights)), bias, best[1], label, table, defaults), best[0]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

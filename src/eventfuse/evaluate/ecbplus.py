@@ -307,9 +307,10 @@ def cluster_corpus(
 
 
 def corpus_features(
-    corpus: Corpus, config: FusionConfig, stories: Mapping[str, str]
+    corpus: Corpus, config: FusionConfig, stories: Mapping[str, str], embed: bool | None = None
 ) -> list[MentionFeatures]:
-    return build_features([g.mention for g in corpus.mentions], stories, config, corpus.lemmas)
+    mentions = [g.mention for g in corpus.mentions]
+    return build_features(mentions, stories, config, corpus.lemmas, embed)
 
 
 WINDOW_DAYS = 3  # no ECB+ mention carries a resolved date, so the window never applies

@@ -68,8 +68,47 @@ class Embedder:
             out[chunk] = self._embed_batch([texts[i] for i in chunk])
         return out
 
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[tuple[int, int]], batch_size: int = 32
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """For each text and character span of it: the text's sentence vector, and the span's
+        word vector in context (its word pieces' hidden states averaged, as the sentence vector
+        averages them all: "quake" in a sentence about a tremor, not the word alone). Each
+        distinct text runs once; a span covering no word piece gets the sentence vector."""
+        if len(texts) != len(spans):
+            raise ValueError(f"{len(texts)} texts but {len(spans)} spans")
+        distinct = sorted(set(texts), key=len)
+        row = {text: i for i, text in enumerate(distinct)}
+        wanted: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            wanted.setdefault(text, []).append(i)
+        sentences = np.zeros((len(distinct), DIMENSIONS), dtype=np.float32)
+        words = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(distinct), batch_size):
+            chunk = distinct[start : start + batch_size]
+            hidden, encodings = self._run(chunk)
+            sentences[start : start + len(chunk)] = _pooled(hidden, encodings)
+            for k, (text, encoding) in enumerate(zip(chunk, encodings, strict=True)):
+                for i in wanted[text]:
+                    first, last = spans[i]
+                    pieces = [
+                        p
+                        for p, (a, b) in enumerate(encoding.offsets)
+                        if encoding.attention_mask[p] and a < b and a < last and b > first
+                    ]
+                    if pieces:
+                        words[i] = _unit(hidden[k, pieces].mean(axis=0))
+                    else:
+                        words[i] = sentences[start + k]
+        return sentences[[row[t] for t in texts]], words
+
     def _embed_batch(self, texts: list[str]) -> NDArray[np.float32]:
-        encodings = self._tokenizer.encode_batch(texts)
+        hidden, encodings = self._run(texts)
+        return _pooled(hidden, encodings)
+
+    def _run(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], list[Any]]:
+        """The model's last hidden states (batch, word pieces, 384) and the encodings."""
+        encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds: dict[str, Any] = {
@@ -77,12 +116,24 @@ class Embedder:
             "attention_mask": mask,
             "token_type_ids": np.zeros_like(ids),
         }
-        hidden = self._session.run(None, feeds)[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        result: NDArray[np.float32] = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
-        return result
+        hidden: NDArray[np.float32] = self._session.run(None, feeds)[0]
+        return hidden, encodings
+
+
+def _pooled(hidden: NDArray[np.float32], encodings: Sequence[Any]) -> NDArray[np.float32]:
+    """Mean of each text's word-piece states (padding left out), L2-normalised."""
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)[:, :, None]
+    pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    result: NDArray[np.float32] = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+    return result
+
+
+def _unit(vector: NDArray[np.float32]) -> NDArray[np.float32]:
+    result: NDArray[np.float32] = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(
+        np.float32
+    )
+    return result
 
 
 def _read_vocab(path: Path) -> dict[str, int]:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
 
 from eventfuse.blocks import date_range
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.text import Vector, content_words, tfidf_vectors
 from eventfuse.records import Mention
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +26,10 @@ class MentionFeatures:
     trigger_lemmas: frozenset[str]
     sentence_vector: Vector
     days: tuple[int, int] | None  # absolute date range as ordinals; None when unresolved
+    # MiniLM vectors (unit length) of the sentence and of the trigger in it, computed only for
+    # a pair model that reads them (fuse/learned.py); None otherwise or without a trigger.
+    sentence_embedding: NDArray[np.float32] | None = field(default=None, compare=False)
+    trigger_embedding: NDArray[np.float32] | None = field(default=None, compare=False)
 
     @property
     def id(self) -> str:
@@ -31,9 +41,12 @@ def build_features(
     stories: Mapping[str, str],
     config: FusionConfig,
     lemmas: Mapping[str, frozenset[str]] | None = None,
+    embed: bool | None = None,
 ) -> list[MentionFeatures]:
     """Features for ``mentions`` in order. ``lemmas`` (mention id -> trigger lemmas) overrides
-    the spaCy lemmatization of triggers, e.g. when the caller already parsed the sentences."""
+    the spaCy lemmatization of triggers, e.g. when the caller already parsed the sentences.
+    Embeddings are computed when ``embed`` says so, by default when the pair model reads them
+    (the default profile's weighted mean does not: no cost there)."""
     vectors = tfidf_vectors([_sentence_text(m) for m in mentions])
     # Extraction stores trigger lemmas on the mention; only mentions without them are parsed.
     known = {m.id: frozenset(m.trigger_lemmas) for m in mentions if m.trigger_lemmas}
@@ -41,6 +54,8 @@ def build_features(
     missing = [m for m in mentions if m.id not in known]
     if missing:
         known.update(trigger_lemmas(missing))
+    wants = embed if embed is not None else bool(config.model and config.model.reads_embeddings)
+    embedded = mention_embeddings(mentions) if wants else {}
     return [
         MentionFeatures(
             mention=m,
@@ -49,9 +64,42 @@ def build_features(
             trigger_lemmas=known.get(m.id, frozenset()),
             sentence_vector=vector,
             days=date_range(m.when),
+            sentence_embedding=embedded.get(m.id, (None, None))[0],
+            trigger_embedding=embedded.get(m.id, (None, None))[1],
         )
         for m, vector in zip(mentions, vectors, strict=True)
     ]
+
+
+def mention_embeddings(
+    mentions: Sequence[Mention],
+) -> dict[str, tuple[NDArray[np.float32], NDArray[np.float32]]]:
+    """Mention id -> (sentence vector, trigger-in-context vector), one batched model pass over
+    the distinct sentences. Mentions without a trigger inside a sentence get none (the model
+    then reads its defaults), and so does every mention when the model cannot be loaded."""
+    from eventfuse.extract.embedding import EmbeddingError, get_embedder
+
+    usable = [
+        m
+        for m in mentions
+        if m.trigger is not None
+        and m.sentence is not None
+        and m.sentence.start <= m.trigger.start < m.trigger.end <= m.sentence.end
+    ]
+    if not usable:
+        return {}
+    texts = [m.sentence.text for m in usable if m.sentence is not None]
+    spans = [
+        (m.trigger.start - m.sentence.start, m.trigger.end - m.sentence.start)
+        for m in usable
+        if m.trigger is not None and m.sentence is not None
+    ]
+    try:
+        sentences, words = get_embedder().embed_spans(texts, spans)
+    except EmbeddingError as exc:
+        log.warning("pair model without embeddings (%s): their features take defaults", exc)
+        return {}
+    return {m.id: (sentences[i], words[i]) for i, m in enumerate(usable)}
 
 
 def _sentence_text(mention: Mention) -> str:

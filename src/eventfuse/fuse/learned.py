@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
 from eventfuse.errors import ConfigError
 from eventfuse.fuse.text import Vector, cosine
 from eventfuse.records import Mention
@@ -34,6 +37,11 @@ class MentionFeatures(Protocol):
     def trigger_lemmas(self) -> frozenset[str]: ...
     @property
     def sentence_vector(self) -> Vector: ...
+    @property
+    def sentence_embedding(self) -> NDArray[np.float32] | None: ...
+    @property
+    def trigger_embedding(self) -> NDArray[np.float32] | None: ...
+
 
 WEIGHTS_FILE = "fusion_weights.json"
 
@@ -59,7 +67,13 @@ FEATURES: tuple[str, ...] = (
     "same_sentence",
     "lemma_pair",
     "lemma_pair_seen",
+    "sentence_embedding",
+    "trigger_embedding",
 )
+# Cosines of MiniLM vectors (fuse/features.py: mention_embeddings): different words for one
+# happening ("quake" / "temblor") that lemmas and TF-IDF keep apart. A pair lacking them (no
+# trigger span, no model) reads the model's default, the feature's mean on training pairs.
+EMBEDDING_FEATURES: tuple[str, ...] = ("sentence_embedding", "trigger_embedding")
 
 # Trigger lemma pair ("kill|shooting") -> (pairs that corefer, candidate pairs) on training topics.
 LemmaPairs = Mapping[str, tuple[int, int]]
@@ -72,6 +86,13 @@ class PairModel:
     threshold: float  # clustering threshold on the probability, picked on training topics
     trained_on: str  # what the weights were fitted on, for reports
     lemma_pairs: LemmaPairs = dataclasses.field(default_factory=dict)
+    defaults: Mapping[str, float] = dataclasses.field(default_factory=dict)  # missing features
+
+    @property
+    def reads_embeddings(self) -> bool:
+        return any(
+            w != 0.0 for n, w in zip(FEATURES, self.weights, strict=True) if n in EMBEDDING_FEATURES
+        )
 
     def probability(self, values: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
@@ -103,6 +124,10 @@ def model_from_dict(entry: Mapping[str, object]) -> PairModel:
             str(k): _counts(str(v))
             for k, v in dict(entry.get("lemma_pairs", {})).items()  # type: ignore[call-overload]
         },
+        defaults={
+            str(k): float(v)
+            for k, v in dict(entry.get("defaults", {})).items()  # type: ignore[call-overload]
+        },
     )
 
 
@@ -120,6 +145,7 @@ def model_to_dict(model: PairModel) -> dict[str, object]:
         "trained_on": model.trained_on,
         # One line per lemma pair would make the file long: "key": [coreferent, total].
         "lemma_pairs": {k: f"{v[0]} {v[1]}" for k, v in sorted(model.lemma_pairs.items())},
+        "defaults": {k: round(v, 6) for k, v in sorted(model.defaults.items())},
     }
 
 
@@ -174,8 +200,10 @@ def feature_vector(
     a: MentionFeatures,
     b: MentionFeatures,
     lemma_pairs: LemmaPairs,
+    defaults: Mapping[str, float] | None = None,
 ) -> list[float]:
-    """The model's inputs from the matcher's feature values (``match.feature_values``)."""
+    """The model's inputs from the matcher's feature values (``match.feature_values``);
+    ``defaults`` stand in for embedding cosines a mention lacks (0 without them)."""
     same_lemma = 1.0 if a.trigger_lemmas & b.trigger_lemmas else 0.0
     lexical = cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else 0.0
     wa, wb = argument_words(a), argument_words(b)
@@ -199,4 +227,10 @@ def feature_vector(
         value = values[name]
         out[name] = value or 0.0
         out[f"{name}_missing"] = 1.0 if value is None else 0.0
+    given = defaults or {}
+    for name, (x, y) in (
+        ("sentence_embedding", (a.sentence_embedding, b.sentence_embedding)),
+        ("trigger_embedding", (a.trigger_embedding, b.trigger_embedding)),
+    ):
+        out[name] = given.get(name, 0.0) if x is None or y is None else float(np.dot(x, y))
     return [out[name] for name in FEATURES]

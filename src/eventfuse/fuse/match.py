@@ -34,7 +34,8 @@ def pair_score(
     values = feature_values(a, b, config, window_days)
     model = config.model
     if model is not None:
-        return PairScore(model.probability(feature_vector(values, a, b, model.lemma_pairs)))
+        inputs = feature_vector(values, a, b, model.lemma_pairs, model.defaults)
+        return PairScore(model.probability(inputs))
     total = weight = 0.0
     for name, value in values.items():
         w = config.weights.get(name, 0.0)

@@ -1,0 +1,96 @@
+"""Embedding features of the trained pair model: the trigger in context, the sentence, and what
+a pair without them reads."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from eventfuse.extract.embedding import get_embedder
+from eventfuse.fuse.config import load_config
+from eventfuse.fuse.features import build_features, mention_embeddings
+from eventfuse.fuse.learned import EMBEDDING_FEATURES, FEATURES, feature_vector
+from eventfuse.fuse.match import feature_values
+from eventfuse.records import Evidence, Mention
+
+TEXT = {
+    "a": "A strong earthquake rocked the coastal town of Velmora before dawn on Friday.",
+    "b": "The temblor shook Velmora early Friday, toppling old houses near the harbour.",
+    "c": "The council of Velmora approved a new budget for its schools on Friday.",
+}
+TRIGGER = {"a": "earthquake", "b": "temblor", "c": "approved"}
+
+
+def mention(key: str, sentence: bool = True) -> Mention:
+    text = TEXT[key]
+    start = text.index(TRIGGER[key])
+    return Mention(
+        id=f"m-{key}",
+        article_id=key,
+        type="ACTION",
+        trigger=Evidence(key, start, start + len(TRIGGER[key]), TRIGGER[key]),
+        sentence=Evidence(key, 0, len(text), text) if sentence else None,
+        trigger_lemmas=(TRIGGER[key],),
+    )
+
+
+def test_span_vectors_are_the_trigger_in_its_sentence() -> None:
+    texts = [TEXT["a"], TEXT["a"], TEXT["b"]]
+    spans = [(9, 19), (0, 1), (4, 11)]
+    sentences, words = get_embedder().embed_spans(texts, spans)
+    assert np.allclose(sentences, get_embedder().embed(texts), atol=1e-5)
+    assert np.allclose(np.linalg.norm(words, axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(words[0], words[1])  # "earthquake" is not "A"
+    assert float(words[0] @ words[1]) < 0.99
+    # A span between word pieces (a space) has no vector of its own: the sentence's.
+    blank = TEXT["a"].index(" ")
+    _, none = get_embedder().embed_spans([TEXT["a"]], [(blank, blank + 1)])
+    assert np.allclose(none[0], sentences[0])
+    with pytest.raises(ValueError, match="2 texts but 1 spans"):
+        get_embedder().embed_spans(texts[:2], spans[:1])
+
+
+def test_embeddings_join_synonyms_that_lemmas_keep_apart() -> None:
+    config = load_config("ecbplus")
+    assert config.model is not None and config.model.reads_embeddings
+    quake, temblor, budget = build_features(
+        [mention("a"), mention("b"), mention("c")], {k: "s" for k in TEXT}, config
+    )
+    assert quake.sentence_embedding is not None and quake.trigger_embedding is not None
+
+    def inputs(x, y):  # type: ignore[no-untyped-def]
+        row = feature_vector(feature_values(x, y, config, 3), x, y, {})
+        return {n: row[FEATURES.index(n)] for n in EMBEDDING_FEATURES}
+
+    near, far = inputs(quake, temblor), inputs(quake, budget)
+    assert near["sentence_embedding"] > far["sentence_embedding"]
+    assert near["trigger_embedding"] > far["trigger_embedding"]
+
+
+def test_a_mention_without_a_sentence_reads_the_model_defaults() -> None:
+    config = load_config("ecbplus")
+    assert config.model is not None
+    features = build_features([mention("a"), mention("b", sentence=False)], {}, config)
+    assert features[1].sentence_embedding is None and features[1].trigger_embedding is None
+    values = feature_values(features[0], features[1], config, 3)
+    row = feature_vector(values, features[0], features[1], {}, {"sentence_embedding": 0.25})
+    assert row[FEATURES.index("sentence_embedding")] == 0.25
+    assert row[FEATURES.index("trigger_embedding")] == 0.0  # no default given
+    assert set(config.model.defaults) == set(EMBEDDING_FEATURES)
+
+
+def test_the_default_profile_embeds_nothing() -> None:
+    config = load_config()
+    assert config.model is None
+    (a,) = build_features([mention("a")], {}, config)
+    assert a.sentence_embedding is None
+    forced = build_features([mention("a")], {}, config, embed=True)[0]
+    assert forced.sentence_embedding is not None
+
+
+def test_only_mentions_with_a_trigger_inside_their_sentence_are_embedded() -> None:
+    outside = dataclasses.replace(mention("a"), trigger=Evidence("a", 500, 505, "later"))
+    found = mention_embeddings([outside, mention("b")])
+    assert set(found) == {"m-b"}
