@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from eventfuse.extract.events import detect_events, main_event
+from eventfuse.extract.headline_parse import headline_doc
 from eventfuse.extract.places import event_location, find_places
-from eventfuse.nlp import parse_one
 from eventfuse.records import Article, Evidence, Mention, MentionKey, Place, When, as_category
 
 
@@ -26,7 +26,7 @@ def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None
     title = (article.title or "").strip()
     if not title:
         return None
-    doc = parse_one(title)
+    doc = headline_doc(title)  # the parse salience and the victims read too
     found = main_event([c for c in detect_events(doc) if c.type in kinds])
     if found is None:
         return None

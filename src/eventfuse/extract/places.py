@@ -32,7 +32,8 @@ from eventfuse.extract.gazetteer import (
     normalize_name,
     place_distance_km,
 )
-from eventfuse.nlp import doc_text, entities, get_nlp, token_bounds
+from eventfuse.extract.headline_parse import headline_doc
+from eventfuse.nlp import doc_text, entities, token_bounds
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -169,7 +170,7 @@ def headline_region(title: str | None, off: frozenset[str] = frozenset()) -> str
     outlet's home region were known; None when the headline names none, or several."""
     if not title or not title.strip() or "headline_region" in off:
         return None
-    doc = _parse_headline(title)
+    doc = headline_doc(title)
     switch = _OFF.set(off)
     try:
         codes = {code for token in doc[1:] if token.text == ","
@@ -196,7 +197,7 @@ def headline_place(
     the victims' headline counts)."""
     if not title or not title.strip() or "headline_place" in off:
         return None
-    places = [p for p in find_places(_parse_headline(title), article_id, off=off,
+    places = [p for p in find_places(headline_doc(title), article_id, off=off,
                                      home=headline_region(title, off))
               if p.lat is not None and p.evidence is not None]
     if not places:
@@ -206,11 +207,6 @@ def headline_place(
     note = "; ".join(n for n in ("named in the headline", best.note) if n)
     return replace(best, note=note, evidence=Evidence(article_id, 0, 0, best.evidence.text))
 
-
-@functools.lru_cache(maxsize=1024)
-def _parse_headline(title: str) -> Doc:
-    """A headline parsed once (the victims' rules parse it as well; titles repeat in a batch)."""
-    return get_nlp()(title)
 
 
 def _regions_named(
