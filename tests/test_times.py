@@ -327,6 +327,8 @@ def test_a_month_day_ahead_of_publication_is_a_plan_only_within_a_month() -> Non
         # the happening's own time is not the statement's
         ("A boy was shot Sunday night in Dayton, police said Monday.", ["Monday"]),
         ("Two people were killed on Saturday in Columbus.", []),
+        # a time before the speaker frames what is told
+        ("On Monday night, neighbors say, a car was hit by gunfire.", []),
     ],
 )
 def test_a_time_on_a_verb_of_saying_dates_the_statement(

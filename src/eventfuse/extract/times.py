@@ -559,7 +559,11 @@ def statement_time(doc: Doc, when: When) -> bool:
         return False
     verb = root.head
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-    return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in verbs and not passive
+    # a time before the speaker ("On Monday night, the family says ...") frames what is told
+    speaker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    framing = speaker is not None and span.start_char < speaker.left_edge.idx
+    return (verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in verbs and not passive
+            and not framing)
 
 
 def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
