@@ -335,6 +335,21 @@ def test_a_page_stamp_dates_no_happening() -> None:
     assert dates(load_options({"disabled_rules": "page_stamp"})) == [dt.date(2024, 3, 11)]
 
 
+def test_a_statement_day_dates_no_happening() -> None:
+    text = ("A man was shot in the leg outside a bakery on Elm Street in Millbrook, police said "
+            "Thursday. Officers found him on the sidewalk on Tuesday night.")
+    published = dt.date(2024, 3, 14)  # a Thursday
+
+    def dates(options: Options) -> list[dt.date | None]:
+        return [m.when.start if m.when else None
+                for m in mentions_of(text, options=options, published=published)
+                if m.type == "ASSAULT"]
+
+    assert dates(load_options()) == [dt.date(2024, 3, 12)]  # the shooting's own Tuesday
+    # without the rule the statement's day dates the shooting
+    assert dates(load_options({"disabled_rules": "statement_day"})) == [published]
+
+
 def test_a_follow_up_dates_its_undated_shooting_by_its_lead() -> None:
     title = "Man arrested after neighbor is wounded"
     text = ("Police arrested a 25-year-old man on Tuesday.\n\nOfficers said the man shot his "

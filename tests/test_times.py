@@ -18,6 +18,7 @@ from eventfuse.extract.times import (
     find_times,
     resolve_relative,
     resolve_time,
+    statement_time,
 )
 from eventfuse.nlp import get_nlp
 from eventfuse.records import When
@@ -315,3 +316,23 @@ def test_a_month_day_ahead_of_publication_is_a_plan_only_within_a_month() -> Non
     hearing = resolve_time("September 3", summer)
     assert past_month_day(hearing, summer).start == D(2024, 9, 3)  # an announced date
     assert past_month_day(resolve_time("August 2", summer), summer).start == D(2024, 8, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("A man was wounded by gunfire in Millbrook, police said Thursday.", ["Thursday"]),
+        ("Deputies on Friday said a woman was shot near the river.", ["on Friday"]),
+        ("The sheriff announced Monday that a clerk had been shot.", ["Monday"]),
+        # the happening's own time is not the statement's
+        ("A boy was shot Sunday night in Dayton, police said Monday.", ["Monday"]),
+        ("Two people were killed on Saturday in Columbus.", []),
+        # a time before the speaker frames what is told
+        ("On Monday night, neighbors say, a car was hit by gunfire.", []),
+    ],
+)
+def test_a_time_on_a_verb_of_saying_dates_the_statement(
+    nlp: Language, text: str, said: list[str]
+) -> None:
+    doc, times = _times(nlp, text, TUESDAY)
+    assert [w.evidence.text for w in times if w.evidence and statement_time(doc, w)] == said

@@ -38,7 +38,7 @@ from eventfuse.extract.places import (
     finer_place,
     headline_place,
 )
-from eventfuse.extract.times import page_stamp, past_month_day
+from eventfuse.extract.times import page_stamp, past_month_day, statement_time
 from eventfuse.extract.typing import type_candidates
 from eventfuse.extract.victims import RULES as VICTIM_RULES
 from eventfuse.extract.victims import (
@@ -104,6 +104,9 @@ RULES = {
     "nearest reading put a winter's happening told in a summer report in the next year)",
     "page_stamp": "a time right after 'Posted:', 'Updated:' or 'Published' stamps the web page, "
     "it dates no happening",
+    "statement_day": "a time on a verb of saying ('police said Thursday', 'announced Monday') "
+    "dates the statement, not the happening it reports: the happening takes another report's "
+    "date, else the day it was first reported",
     "follow_up_date": "a violent happening a follow-up's phrase names ('arrested Tuesday in the "
     "shooting', 'charged with killing') is dated only by a time of its own phrase: the "
     "sentence's time dates the follow-up",
@@ -386,6 +389,8 @@ class Arguments(_Component):
             ))
         if self.on("page_stamp"):
             facts = _without_page_stamps(doc, article, facts)
+        if self.on("statement_day"):
+            facts = _without_statement_times(doc, facts)
         if self.on("month_day_past") and article.published is not None:
             facts = replace(facts, times=[past_month_day(w, article.published)
                                           for w in facts.times])
@@ -435,6 +440,18 @@ def _without_page_stamps(doc: Doc, article: Article, facts: ArticleFacts) -> Art
         doc._.ef_trace.append(TraceRecord("eventfuse_arguments", "page_stamp", "dropped",
                                           w.text, w.evidence.start, "TIME", RULES["page_stamp"]))
     return replace(facts, times=[w for w in facts.times if w not in stamps])
+
+
+def _without_statement_times(doc: Doc, facts: ArticleFacts) -> ArticleFacts:
+    said = [w for w in facts.times if statement_time(doc, w)]
+    if not said:
+        return facts
+    for w in said:
+        assert w.evidence is not None
+        doc._.ef_trace.append(TraceRecord("eventfuse_arguments", "statement_day", "dropped",
+                                          w.text, w.evidence.start, "TIME",
+                                          RULES["statement_day"]))
+    return replace(facts, times=[w for w in facts.times if w not in said])
 
 
 def _without_credited_actors(mention: Mention, credits: list[tuple[int, int]]) -> Mention:

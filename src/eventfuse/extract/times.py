@@ -83,6 +83,7 @@ class TimeLexicon:
     same_day: frozenset[str]
     not_dates: frozenset[str]
     page_stamps: tuple[str, ...]
+    statement_verbs: frozenset[str]
 
 
 @functools.cache
@@ -100,6 +101,7 @@ def get_lexicon() -> TimeLexicon:
         same_day=frozenset(raw["same_day"]),
         not_dates=frozenset(raw["not_dates"]),
         page_stamps=tuple(raw.get("page_stamps", ())),
+        statement_verbs=frozenset(raw.get("statement_verbs", ())),
     )
 
 
@@ -538,6 +540,30 @@ def page_stamp(text: str, when: When) -> bool:
         return False
     before = text[max(0, when.evidence.start - 30) : when.evidence.start]
     return _stamp_pattern().search(before) is not None
+
+
+def statement_time(doc: Doc, when: When) -> bool:
+    """``when`` is the time of a verb of saying ("..., police said Thursday", "police on
+    Tuesday said", "announced Monday"): it dates the statement, which local news makes the day
+    it writes, often days after the happening it reports."""
+    verbs = get_lexicon().statement_verbs
+    if when.evidence is None or not verbs:
+        return False
+    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    root = span.root
+    if root.dep_ == "pobj" and root.head.dep_ == "prep":
+        root = root.head  # "on Tuesday": the preposition hangs from the verb
+    if root.dep_ not in ("npadvmod", "tmod", "prep", "advmod") or root.head.i == root.i:
+        return False
+    verb = root.head
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    # a time before the speaker ("On Monday night, the family says ...") frames what is told
+    speaker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    framing = speaker is not None and span.start_char < speaker.left_edge.idx
+    return (verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in verbs and not passive
+            and not framing)
 
 
 def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
