@@ -13,7 +13,6 @@ text search and a date range. Run it under another tree's ``src`` (PYTHONPATH) f
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from typing import Any
@@ -60,12 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
-    report = {db: measure(db, args.reps) for db in args.stores}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
+    from report import emit_json  # bench/report.py, beside this script
+
+    emit_json({db: measure(db, args.reps) for db in args.stores}, args.json)
     return 0
 
 

@@ -14,7 +14,6 @@ once without asking for a page size: the baseline under a tree whose feed has no
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import statistics
 import time
@@ -80,12 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--whole", action="store_true", help="one unpaged request (baseline)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
-    report = {db: measure(db, args.reps, args.whole) for db in args.stores}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
+    from report import emit_json  # bench/report.py, beside this script
+
+    emit_json({db: measure(db, args.reps, args.whole) for db in args.stores}, args.json)
     return 0
 
 

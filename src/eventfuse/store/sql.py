@@ -478,10 +478,8 @@ class SQLStore:
         highest first), ``offset`` skipped, at most ``limit``: filtered, sorted and paged in
         SQL, so only the returned articles are decoded."""
         clauses, params = self._article_filter(where or ArticleFilter())
-        sql = f"SELECT id FROM articles{clauses} ORDER BY {_ARTICLE_ORDER}"
-        if limit is not None or offset:
-            sql += " LIMIT ? OFFSET ?"
-            params += [_NO_LIMIT if limit is None else limit, offset]
+        sql = _paged(f"SELECT id FROM articles{clauses} ORDER BY {_ARTICLE_ORDER}", params,
+                     limit, offset)
         # The page's ids first, then their records: a filter the order's index does not serve
         # sorts every match, and sorting ids costs far less than sorting whole records.
         with self._read() as conn:
@@ -713,10 +711,8 @@ class SQLStore:
         skipped, at most ``limit``: filtered, sorted and paged in SQL, so only the returned
         events are decoded."""
         clauses, params = self._event_filter(where or EventFilter())
-        sql = f"SELECT json FROM events{clauses} ORDER BY {_EVENT_ORDERS[sort]}"
-        if limit is not None or offset:
-            sql += " LIMIT ? OFFSET ?"
-            params += [_NO_LIMIT if limit is None else limit, offset]
+        sql = _paged(f"SELECT json FROM events{clauses} ORDER BY {_EVENT_ORDERS[sort]}", params,
+                     limit, offset)
         with self._read() as conn:
             rows = self._all(conn, sql, params)
         return [self._decode(Event, "events", row[0]) for row in rows]
@@ -939,6 +935,14 @@ def _block_columns(mention: Mention) -> tuple[str | None, int | None, int | None
 def _article_columns(article: Article) -> tuple[str | None, str | None, str]:
     """(outlet_key, domain_key, search_text): the article listing's filter columns."""
     return (*article_outlet_keys(article), article_search_text(article))
+
+
+def _paged(sql: str, params: list[Any], limit: int | None, offset: int) -> str:
+    """``sql`` with its page (``params`` gets the page's values): none when neither is set."""
+    if limit is None and not offset:
+        return sql
+    params += [_NO_LIMIT if limit is None else limit, offset]
+    return sql + " LIMIT ? OFFSET ?"
 
 
 def _pattern(needle: str | None) -> str | None:
