@@ -100,13 +100,16 @@ def _events(db: Path) -> list[dict[str, object]]:
 
 # Rows that record wall-clock times (the change feed's "at") differ between any two runs.
 TIMED_TABLES = frozenset({"changes"})
+# Tables whose rows carry a wall-clock time beside their key: compared by key alone.
+TIMED_COLUMNS = {"event_updates": 1}  # (event id, time of its last change)
 
 
 def _rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every field of every stored row but the timed ones: articles (copy_of, the wire-copy
     original, included), signatures, mentions, events and their links (issue 18)."""
     with SQLiteStore(str(db)) as store:
-        return {t: rows for t, rows in store.dump().items() if t not in TIMED_TABLES}
+        return {t: [row[: TIMED_COLUMNS[t]] for row in rows] if t in TIMED_COLUMNS else rows
+                for t, rows in store.dump().items() if t not in TIMED_TABLES}
 
 
 def _members(events: list[dict[str, object]]) -> dict[object, list[str]]:
