@@ -12,6 +12,7 @@ placed where the headline says when it names a place.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from eventfuse.extract.events import detect_events, main_event
 from eventfuse.extract.headline_parse import headline_doc
@@ -45,7 +46,7 @@ def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None
         trigger=Evidence(article.id, 0, 0, found.trigger.text),
         sentence=at_start,
         location=place,
-        when=_days_before(article),
+        when=_publication_week(article),
         status=found.status,
         confidence=0.5,
         source_id=article.source_id,
@@ -55,7 +56,7 @@ def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None
     )
 
 
-def _days_before(article: Article) -> When | None:
+def _publication_week(article: Article) -> When | None:
     """The publication day read as a week (fusion's slack: three days either side): a headline
     names no day, but it tells news. Undated, the mention paired with every report of its story
     and place whatever their days, and pages of one outlet without their stories (one story by
@@ -68,6 +69,4 @@ def _days_before(article: Article) -> When | None:
 
 def _at_start(place: Place, article_id: str) -> Place:
     """The headline's place, its evidence at the text's start like the mention's."""
-    from dataclasses import replace
-
     return replace(place, evidence=Evidence(article_id, 0, 0, place.name))

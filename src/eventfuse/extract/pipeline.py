@@ -652,6 +652,10 @@ def lead_end_char(doc: Doc, sentences: int) -> int:
     return end
 
 
+# The headline's share of salience; also all a happening told in the headline only gets.
+HEADLINE_WEIGHT = 0.3
+
+
 def salience(h: Happening, title: frozenset[str], lead_end: int) -> float:
     """Headline 0.3, lead 0.3, repetition up to 0.15, specificity (own place, date, count,
     named party) up to 0.25."""
@@ -666,7 +670,7 @@ def salience(h: Happening, title: frozenset[str], lead_end: int) -> float:
         any(m.quantities for m in h.mentions),
         any(not a.generic for m in h.mentions for a in m.actors),
     )) / 4
-    score = 0.3 * in_title + 0.3 * in_lead + 0.15 * repeated + 0.25 * specific
+    score = HEADLINE_WEIGHT * in_title + 0.3 * in_lead + 0.15 * repeated + 0.25 * specific
     return round(score * (0.5 if head.status == "alleged" else 1.0), 3)
 
 
@@ -700,19 +704,10 @@ class Mentions(_Component):
         facts: ArticleFacts = doc._.ef_facts
         reported = [h for h in doc._.ef_happenings if h.reported]
         violent = [h for h in reported if h.head.type in victim_event_types()]
-        lead = max(reported, key=lambda h: h.salience, default=None)
-        rule = "headline_happening" if not violent else "headline_report"
-        follow_up = lead is not None and lead.head.type not in victim_event_types()
-        if self.on("headline_happening") and self.on(rule) and (not violent or follow_up):
-            told = headline_mention(article, victim_event_types())
-            if told is not None and told.id not in {m.id for h in reported for m in h.mentions}:
-                _record(doc, self.name, rule, "reported", told,
-                        f"the headline's happening: {article.title!r}")
-                if violent:  # the text places the happening: the dateline's or lead's town
-                    told = replace(told, location=None)
-                headline = Happening((told,), salience=_HEADLINE_SALIENCE)
-                violent = violent or [headline]
-                reported = [*reported, headline]
+        headline = self._headline_happening(doc, article, reported, violent)
+        if headline is not None:
+            violent = violent or [headline]
+            reported = [*reported, headline]
         main = max(reported, key=lambda h: h.salience, default=None)
         main_violent = max(violent, key=lambda h: h.salience, default=None)
         lead_end = lead_end_char(doc, self.lead_sentences)
@@ -766,9 +761,26 @@ class Mentions(_Component):
         doc._.ef_mentions = mentions
         return doc
 
+    def _headline_happening(self, doc: Doc, article: Article, reported: list[Happening],
+                            violent: list[Happening]) -> Happening | None:
+        """The headline's violent happening, to report beside the text's: when the text
+        reports none (``headline_happening``), or a follow-up leads it (``headline_report``;
+        then placed by the text's dateline or lead, not the headline's words)."""
+        lead = max(reported, key=lambda h: h.salience, default=None)
+        rule = "headline_happening" if not violent else "headline_report"
+        follow_up = lead is not None and lead.head.type not in victim_event_types()
+        if not (self.on("headline_happening") and self.on(rule) and (not violent or follow_up)):
+            return None
+        told = headline_mention(article, victim_event_types())
+        if told is None or told.id in {m.id for h in reported for m in h.mentions}:
+            return None
+        _record(doc, self.name, rule, "reported", told,
+                f"the headline's happening: {article.title!r}")
+        if violent:
+            told = replace(told, location=None)
+        return Happening((told,), salience=HEADLINE_WEIGHT)
 
-# A happening told in the headline only: the headline's share of salience (see salience()).
-_HEADLINE_SALIENCE = 0.3
+
 
 
 def merged(h: Happening) -> Mention:
