@@ -20,10 +20,13 @@ from eventfuse.extract.places import event_location, find_places
 from eventfuse.records import Article, Evidence, Mention, MentionKey, Place, When, as_category
 
 
-def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None:
+def headline_mention(
+    article: Article, kinds: Collection[str], off: frozenset[str] = frozenset()
+) -> Mention | None:
     """The happening of one of ``kinds`` the headline reports (its main one), or None. Its id
     is the text's start with a place part of 0 (``article:0@0``): no mention of the text has
-    it (a split mention's place part is a place's offset, never its own trigger's)."""
+    it (a split mention's place part is a place's offset, never its own trigger's). ``off``:
+    the place rules switched off, as for the text's places."""
     title = (article.title or "").strip()
     if not title:
         return None
@@ -32,7 +35,7 @@ def headline_mention(article: Article, kinds: Collection[str]) -> Mention | None
     if found is None:
         return None
     at_start = Evidence(article.id, 0, 0, title)
-    read = event_location(found.sentence, found.trigger, find_places(doc, article.id))
+    read = event_location(found.sentence, found.trigger, find_places(doc, article.id, off=off))
     place = None if read is None else _at_start(read, article.id)
     lemmas = tuple(sorted({t.lemma_.lower() for t in doc[found.trigger.i : found.trigger.i + 1]
                            if t.is_alpha}))

@@ -771,7 +771,7 @@ class Mentions(_Component):
         follow_up = lead is not None and lead.head.type not in victim_event_types()
         if not (self.on("headline_happening") and self.on(rule) and (not violent or follow_up)):
             return None
-        told = headline_mention(article, victim_event_types())
+        told = headline_mention(article, victim_event_types(), self.disabled)
         if told is None or told.id in {m.id for h in reported for m in h.mentions}:
             return None
         _record(doc, self.name, rule, "reported", told,

@@ -208,7 +208,6 @@ def headline_place(
     return replace(best, note=note, evidence=Evidence(article_id, 0, 0, best.evidence.text))
 
 
-
 def _regions_named(
     places: Sequence[Place], gazetteer: Gazetteer, hint: str | None
 ) -> dict[str, set[str]]:
