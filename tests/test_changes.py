@@ -144,6 +144,37 @@ def test_api_changes_and_atom_routes(tmp_path: Path) -> None:
         ET.fromstring(feed.content)
 
 
+def test_api_changes_pages_by_seq_and_reach_every_change_once(tmp_path: Path) -> None:
+    from eventfuse.api import create_app
+
+    options = Options(db=str(tmp_path / "api.db"))
+    with SQLiteStore(options.db) as store:
+        for day in range(1, 8):  # seven logged runs, each creating one event
+            event = dataclasses.replace(RALLY, id=f"ev-{day}")
+            store.record_changes([dataclasses.replace(c, at=f"2024-05-{day:02d}T10:00:00+00:00")
+                                  for c in diff_events([], [event], new_articles={"a1"})])
+        client = TestClient(create_app(options, store=store))
+        seen: list[str] = []
+        url: str | None = "/api/changes?limit=3"
+        pages = 0
+        while url is not None:
+            answer = client.get(url).json()
+            assert len(answer["changes"]) <= 3
+            seen += [c["event_id"] for c in answer["changes"]]
+            url = answer["next"]
+            pages += 1
+        assert seen == [f"ev-{day}" for day in range(1, 8)] and pages == 3
+        # `since` stays on every page's link: only the changes after it, still paged.
+        first = client.get("/api/changes", params={"since": "2024-05-03", "limit": 2}).json()
+        assert [c["event_id"] for c in first["changes"]] == ["ev-3", "ev-4"]
+        rest = client.get(first["next"]).json()
+        assert [c["event_id"] for c in rest["changes"]] == ["ev-5", "ev-6"]
+        assert "since=2024-05-03" in first["next"] and rest["next"] is not None
+        assert client.get("/api/changes").json()["next"] is None  # all seven fit a default page
+        assert client.get("/api/changes", params={"limit": 0}).status_code == 422
+        assert client.get("/api/changes", params={"after": -1}).status_code == 422
+
+
 # --- `run`, `ingest` then `run`, and the API's ingest record what they change (issue 16) ------
 
 FIRST_REPORT = """Harbour Times

@@ -169,7 +169,8 @@ class ChangeStore(Protocol):
 
     def record_changes(self, changes: Sequence[Change]) -> None: ...
 
-    def get_changes(self, since: str | None = None) -> list[Change]: ...
+    def get_changes(self, since: str | None = None, after_seq: int | None = None,
+                    limit: int | None = None) -> list[Change]: ...
 
     def recently_changed_events(
         self, limit: int, before: tuple[str, str] | None = None

@@ -818,13 +818,28 @@ class SQLStore:
         return events, [dataclasses.replace(self._decode(Change, "changes", text), seq=int(seq),
                                             at=at) for seq, at, text in logged]
 
-    def get_changes(self, since: str | None = None) -> list[Change]:
-        """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first."""
-        sql, params = "SELECT seq, at, json FROM changes", []
+    def get_changes(self, since: str | None = None, after_seq: int | None = None,
+                    limit: int | None = None) -> list[Change]:
+        """Changes recorded after ``since`` (UTC ISO text; all when None), oldest first; a page of
+        at most ``limit`` of them after the change numbered ``after_seq`` (a keyset cursor: the
+        log only grows, so a reader paging through it sees each change once)."""
+        conditions: list[str] = []
+        params: list[Any] = []
         if since is not None:
-            sql, params = sql + " WHERE at > ?", [since]
+            conditions.append("at > ?")
+            params.append(since)
+        if after_seq is not None:
+            conditions.append("seq > ?")
+            params.append(after_seq)
+        sql = "SELECT seq, at, json FROM changes"
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         with self._read() as conn:
-            rows = self._all(conn, sql + " ORDER BY seq", params)
+            rows = self._all(conn, sql, params)
         return [dataclasses.replace(self._decode(Change, "changes", text), seq=int(seq), at=at)
                 for seq, at, text in rows]
 

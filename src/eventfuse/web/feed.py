@@ -1,5 +1,8 @@
 """The change feed on the web: ``GET /api/changes?since=`` and Atom 1.0 ``/feeds/events.atom``.
 
+The change list is paged by a keyset cursor on the log's sequence number (``?after=SEQ``, in
+the answer's ``next`` link), oldest first, so a reader sees every change once while runs append.
+
 The Atom feed is a paged feed (RFC 5005 section 3): a page holds the most recently changed
 events (``feed_entries``, default 50; ``?limit=`` up to :data:`MAX_FEED_ENTRIES`), newest change
 first, ties by event id (highest first), read from the store's ``event_updates`` index; its
@@ -31,6 +34,10 @@ FEED_PATH = "/feeds/events.atom"
 PROJECT_URL = "https://github.com/eventfuse/eventfuse"
 # Entries one feed page may be asked for (?limit=): a reader wants recent news, not the archive.
 MAX_FEED_ENTRIES = 200
+# Changes one /api/changes page holds by default and at most: the whole log of a large store is
+# megabytes, so a client follows `next` links instead.
+CHANGES_PAGE = 1000
+MAX_CHANGES_PAGE = 10_000
 
 
 # --- Atom 1.0 -------------------------------------------------------------------------------------
@@ -143,15 +150,27 @@ def changes_router(store: Store, feed_entries: int = 50) -> APIRouter:
     @router.get("/api/changes", tags=["changes"])
     def list_changes(
         since: str | None = Query(None, description="Only changes after this UTC ISO time"),
+        after: int | None = Query(None, ge=0, description="Cursor of a `next` link: the changes "
+                                                          "after the one with this seq"),
+        limit: int = Query(CHANGES_PAGE, ge=1, le=MAX_CHANGES_PAGE,
+                           description="Changes on the page"),
     ) -> dict[str, Any]:
-        """Event changes (created, source_added, field_changed, disagreement_added, removed)."""
+        """Event changes (created, source_added, field_changed, disagreement_added, removed),
+        oldest first, a page at a time; ``next`` is the link to the following page, or null."""
+        query = {} if since is None else {"since": since}
         if since is not None:
             try:
                 since = normalize_since(since)
             except ValueError as exc:
                 raise HTTPException(422, f"since: {exc}") from exc
-        found = store.get_changes(since)
-        return {"ok": True, "changes": [change_json(c) for c in found]}
+        found = store.get_changes(since, after_seq=after, limit=limit + 1)
+        page = found[:limit]
+        following = None
+        if len(found) > limit and page[-1].seq is not None:
+            if limit != CHANGES_PAGE:
+                query["limit"] = str(limit)
+            following = "/api/changes?" + urlencode({**query, "after": str(page[-1].seq)})
+        return {"ok": True, "changes": [change_json(c) for c in page], "next": following}
 
     @router.get("/feeds/events.atom", tags=["changes"], response_model=None,
                 response_class=Response, responses={200: {"content": {
