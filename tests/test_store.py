@@ -287,6 +287,22 @@ def test_event_filters_use_indexed_columns(store: Store) -> None:
                               "disputed_events": 1}
 
 
+def test_change_log_pages_by_seq(make_store: StoreFactory) -> None:
+    from eventfuse.changes import Change
+
+    store = make_store()
+    store.record_changes([Change(f"ev-{n}", "created", f"event {n}",
+                                 at=f"2024-05-{n:02d}T10:00:00+00:00") for n in range(1, 6)])
+    every = store.get_changes()
+    assert [c.event_id for c in every] == [f"ev-{n}" for n in range(1, 6)]
+    page = store.get_changes(limit=2)
+    assert [c.event_id for c in page] == ["ev-1", "ev-2"]
+    after = store.get_changes(after_seq=page[-1].seq, limit=2)
+    assert [c.event_id for c in after] == ["ev-3", "ev-4"]
+    since = store.get_changes("2024-05-02T12:00:00+00:00", after_seq=after[0].seq)
+    assert [c.event_id for c in since] == ["ev-4", "ev-5"]
+
+
 # --- idempotency and replacement -------------------------------------------------------------
 
 
