@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -87,3 +87,23 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def decode_log(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], list[str]]:
+    """``decode_log(store)`` makes ``store`` note the table of every stored row it decodes, in
+    the list it returns: what a listing read, not only what it answered."""
+
+    def watch(store: Any) -> list[str]:
+        decoded: list[str] = []
+        original = store._decode
+
+        def counting(cls: type[Any], table: str, text: str) -> Any:
+            decoded.append(table)
+            return original(cls, table, text)
+
+        monkeypatch.setattr(store, "_decode", counting)
+        return decoded
+
+    return watch
+

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,17 +141,10 @@ def test_every_page_equals_the_python_listing(
 
 
 def test_the_store_pages_only_what_it_decodes(
-    filled: tuple[Store, list[Article]], monkeypatch: pytest.MonkeyPatch
+    filled: tuple[Store, list[Article]], decode_log: Callable[[Store], list[str]]
 ) -> None:
     store, _ = filled
-    decoded: list[str] = []
-    original = store._decode  # type: ignore[attr-defined]
-
-    def counting(cls: type[Any], table: str, text: str) -> Any:
-        decoded.append(table)
-        return original(cls, table, text)
-
-    monkeypatch.setattr(store, "_decode", counting)
+    decoded = decode_log(store)
     body = TestClient(create_app(Options(), store=store)).get(
         "/api/articles", params={"limit": 20, "offset": 40}).json()
     assert body["total"] == N_ARTICLES and len(body["articles"]) == 20

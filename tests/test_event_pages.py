@@ -10,10 +10,9 @@ import itertools
 import json
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -148,17 +147,10 @@ def test_pages_return_whole_events(filled: tuple[Store, list[Event]]) -> None:
 
 
 def test_a_page_decodes_only_its_events(
-    filled: tuple[Store, list[Event]], monkeypatch: pytest.MonkeyPatch
+    filled: tuple[Store, list[Event]], decode_log: Callable[[Store], list[str]]
 ) -> None:
     store, _ = filled
-    decoded: list[str] = []
-    original = store._decode  # type: ignore[attr-defined]
-
-    def counting(cls: type[Any], table: str, text: str) -> Any:
-        decoded.append(table)
-        return original(cls, table, text)
-
-    monkeypatch.setattr(store, "_decode", counting)
+    decoded = decode_log(store)
     body = TestClient(create_app(Options(), store=store)).get(
         "/api/events", params={"limit": 20, "offset": 40, "sort": "-sources"}).json()
     assert body["total"] == N_EVENTS
