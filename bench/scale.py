@@ -12,9 +12,10 @@ with its absolute dates where its relative ones point. Copies repeat their origi
 ingest would link each to its original as a wire copy (MinHash Jaccard 1): the run is given
 ``near_duplicate_jaccard=1.01`` (no article is a copy), as distinct real news would be.
 
-Each size is one ``eventfuse --quiet --db FRESH run --workers W FILE`` subprocess (process
+Each size is one ``eventfuse --quiet --db FRESH run --workers W FILES`` subprocess (process
 start, model load, ingest, parse, extraction, fusion, store). CPU seconds are the process and
 its workers (wait4), which the machine's other load changes little; wall seconds are the load's.
+The corpus is written as JSON Lines files of 2,000 articles (one input file is read whole).
 Memory is sampled every 0.5 s from /proc: the largest sum over the process tree of each
 process's RSS (counts the workers' copy-on-write pages of the model once per process: an upper
 bound) and of PSS (shared pages split between the processes sharing them: what the tree really
@@ -39,6 +40,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHIFT_WEEKS = 261  # 5 years and a day or two, whole weeks
+PER_FILE = 2000  # articles per input file
 _YEAR = re.compile(r"\b(20[0-2]\d)\b")
 
 
@@ -72,13 +74,19 @@ class _Sampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_rss, self.peak_pss, self.stop = pid, 0, 0, False
+        self.peak_main_rss = self.peak_worker_rss = 0
 
     def run(self) -> None:
         while not self.stop:
             rss = pss = 0
             for pid in _tree(self.pid):
-                rss += _kb(f"/proc/{pid}/status", "VmRSS:")
+                own = _kb(f"/proc/{pid}/status", "VmRSS:")
+                rss += own
                 pss += _kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+                if pid == self.pid:
+                    self.peak_main_rss = max(self.peak_main_rss, own)
+                else:
+                    self.peak_worker_rss = max(self.peak_worker_rss, own)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
             time.sleep(0.5)
 
@@ -111,10 +119,12 @@ def _kb(path: str, field: str) -> int:
     return 0
 
 
-def timed_run(inputs: Path, db: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
+def timed_run(
+    inputs: Sequence[Path], db: Path, workers: int, env: dict[str, str]
+) -> dict[str, float]:
     exe = Path(sys.executable).with_name("eventfuse")
     command = [str(exe), "--quiet", "--db", str(db), "run", "--workers", str(workers),
-               str(inputs)]
+               *map(str, inputs)]
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=REPO)
     sampler = _Sampler(proc.pid)
@@ -128,7 +138,28 @@ def timed_run(inputs: Path, db: Path, workers: int, env: dict[str, str]) -> dict
     return {"wall_s": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
             "peak_tree_rss_mb": sampler.peak_rss / 1024,
             "peak_tree_pss_mb": sampler.peak_pss / 1024,
+            "main_process_rss_mb": sampler.peak_main_rss / 1024,
+            "worker_rss_mb": sampler.peak_worker_rss / 1024,
             "max_process_rss_mb": usage.ru_maxrss / 1024}
+
+
+def _write_files(stem: Path, records: Iterator[dict[str, Any]]) -> list[Path]:
+    """``records`` as JSON Lines files of :data:`PER_FILE` each: one input file is read whole
+    and within ``doc_timeout_seconds`` (30 s), which a 10k-article file overran on the loaded
+    machine, and at most ``max_container_bytes`` (200 MB, ~50k articles) of it."""
+    paths: list[Path] = []
+    out = None
+    for n, record in enumerate(records):
+        if n % PER_FILE == 0:
+            if out is not None:
+                out.close()
+            paths.append(stem.with_name(f"{stem.name}-{len(paths):03d}.jsonl"))
+            out = paths[-1].open("w", encoding="utf-8")
+        assert out is not None
+        out.write(json.dumps(record) + "\n")
+    if out is not None:
+        out.close()
+    return paths
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,10 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         for size in args.articles:
-            inputs = Path(tmp) / f"articles-{size}.jsonl"
-            with inputs.open("w", encoding="utf-8") as out:
-                for record in replicated(args.source, size):
-                    out.write(json.dumps(record) + "\n")
+            inputs = _write_files(Path(tmp) / f"articles-{size}", replicated(args.source, size))
             db = Path(tmp) / f"run-{size}.db"
             row: dict[str, Any] = {"articles": size, **timed_run(inputs, db, args.workers, env)}
             from eventfuse.store import open_store
