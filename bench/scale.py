@@ -19,7 +19,9 @@ The corpus is written as JSON Lines files of 2,000 articles (one input file is r
 Memory is sampled every 0.5 s from /proc: the largest sum over the process tree of each
 process's RSS (counts the workers' copy-on-write pages of the model once per process: an upper
 bound) and of PSS (shared pages split between the processes sharing them: what the tree really
-holds), and the largest single process (wait4's ru_maxrss).
+holds), the run's own process and its largest worker apart, and the largest single process
+(wait4's ru_maxrss). The run's own process's CPU (ingest, writes, fusion: what does not run in
+the workers) is its last sample.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class _Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.peak_rss, self.peak_pss, self.stop = pid, 0, 0, False
         self.peak_main_rss = self.peak_worker_rss = 0
+        self.main_cpu = 0.0  # the run's own process, without its workers (last sample)
 
     def run(self) -> None:
         while not self.stop:
@@ -85,6 +88,7 @@ class _Sampler(threading.Thread):
                 pss += _kb(f"/proc/{pid}/smaps_rollup", "Pss:")
                 if pid == self.pid:
                     self.peak_main_rss = max(self.peak_main_rss, own)
+                    self.main_cpu = _cpu_seconds(pid) or self.main_cpu
                 else:
                     self.peak_worker_rss = max(self.peak_worker_rss, own)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
@@ -107,6 +111,15 @@ def _tree(root: int) -> list[int]:
         out.append(pid)
         pending.extend(children.get(pid, ()))
     return out
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` itself (not its children), from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _kb(path: str, field: str) -> int:
@@ -138,6 +151,7 @@ def timed_run(
     return {"wall_s": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
             "peak_tree_rss_mb": sampler.peak_rss / 1024,
             "peak_tree_pss_mb": sampler.peak_pss / 1024,
+            "main_process_cpu_s": sampler.main_cpu,
             "main_process_rss_mb": sampler.peak_main_rss / 1024,
             "worker_rss_mb": sampler.peak_worker_rss / 1024,
             "max_process_rss_mb": usage.ru_maxrss / 1024}
