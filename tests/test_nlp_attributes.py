@@ -57,3 +57,24 @@ def test_same_annotations_on_real_news(models: tuple[spacy.Language, spacy.Langu
     with GVA.open(encoding="utf-8") as lines:
         texts = [json.loads(line)["text"] for line, _ in zip(lines, range(120), strict=False)]
     assert _annotations(indexed, texts) == _annotations(spacy_ruler, texts)
+
+
+def test_first_token_index_tries_every_pattern_that_can_match() -> None:
+    """The index's matches are the brute force's on every value a pattern names (and a word
+    none names), for the single-token and the longer patterns."""
+    from eventfuse.nlp_attributes import _FirstTokenIndex, _spec_holds
+
+    ruler = get_nlp().get_pipe(NAME)
+    for alternatives in (ruler.single, ruler.multi):
+        index = _FirstTokenIndex(alternatives)
+        firsts = [specs[0] for _, specs, _ in alternatives]
+        lowers = {s["LOWER"] for s in firsts if isinstance(s.get("LOWER"), str)} | {"zyzzyva"}
+        tags = {s["TAG"] for s in firsts if isinstance(s.get("TAG"), str)} | {"XX"}
+        deps = {"ROOT", "aux", "neg", "nsubj", ""}
+        for lower in lowers:
+            for tag in tags:
+                for dep in deps:
+                    for space in (False, True):
+                        values = {"TAG": tag, "LOWER": lower, "DEP": dep, "IS_SPACE": space}
+                        brute = [k for k, s in enumerate(firsts) if _spec_holds(s, values)]
+                        assert index.holding(values) == brute, values

@@ -26,10 +26,12 @@ DISABLED: tuple[str, ...] = ()
 @functools.cache
 def get_nlp() -> Language:
     """The shared pipeline (cached: loaded once per process, also once per Spark executor), its
-    attribute ruler run by a look-up (the same annotations, nlp_attributes.py)."""
+    attribute ruler run by a look-up and its lemmatizer asked once per word form (the same
+    annotations: nlp_attributes.py, nlp_lemmas.py)."""
     from eventfuse.nlp_attributes import with_indexed_attributes
+    from eventfuse.nlp_lemmas import with_memoized_lemmas
 
-    return with_indexed_attributes(spacy.load(MODEL, disable=list(DISABLED)))
+    return with_memoized_lemmas(with_indexed_attributes(spacy.load(MODEL, disable=list(DISABLED))))
 
 
 # Batches per worker process in one nlp.pipe call: enough that every worker gets work and a

@@ -77,6 +77,35 @@ def _values(token: Token) -> dict[str, Any]:
     return {key: read(token) for key, read in _READERS.items()}
 
 
+class _FirstTokenIndex:
+    """Which of ``alternatives`` a token's values match on their first token, in their order.
+
+    A new (tag, lower, dep, space) key is a new word most of the time; trying all 179 patterns
+    on it was most of the look-up's cost. A pattern whose first token asks one LOWER (else one
+    TAG) value can only match a token with that value: only those patterns, and the ones
+    without such a value, are tried (every one of them in full), so the matches are the same."""
+
+    def __init__(self, alternatives: Sequence[Alternative]) -> None:
+        self._specs = [specs[0] for _, specs, _ in alternatives]
+        self._by_lower: dict[str, list[int]] = {}
+        self._by_tag: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for k, spec in enumerate(self._specs):
+            lower, tag = spec.get("LOWER"), spec.get("TAG")
+            if isinstance(lower, str):
+                self._by_lower.setdefault(lower, []).append(k)
+            elif isinstance(tag, str):
+                self._by_tag.setdefault(tag, []).append(k)
+            else:
+                self._always.append(k)
+
+    def holding(self, values: Mapping[str, Any]) -> list[int]:
+        """Indices (ascending) of the alternatives whose first token ``values`` match."""
+        tried = sorted({*self._always, *self._by_lower.get(values["LOWER"], ()),
+                        *self._by_tag.get(values["TAG"], ())})
+        return [k for k in tried if _spec_holds(self._specs[k], values)]
+
+
 class IndexedAttributeRuler:
     """Runs the model's attribute ruler with matches found by :func:`_matches`."""
 
@@ -89,6 +118,8 @@ class IndexedAttributeRuler:
         ]
         self.single = [a for a in alternatives if len(a[1]) == 1]
         self.multi = [a for a in alternatives if len(a[1]) > 1]
+        self._single_index = _FirstTokenIndex(self.single)
+        self._multi_index = _FirstTokenIndex(self.multi)
         # A match's id: the ruler's key for the pattern, as its Matcher returns it.
         self.match_ids = [ruler.vocab.strings.add(str(n)) for n in range(len(ruler.patterns))]
         self._by_key: dict[Key, tuple[tuple[int, ...], tuple[Alternative, ...]]] = {}
@@ -101,8 +132,8 @@ class IndexedAttributeRuler:
         if found is None:
             values = _values(token)
             found = (
-                tuple(order for order, specs, _ in self.single if _spec_holds(specs[0], values)),
-                tuple(a for a in self.multi if _spec_holds(a[1][0], values)),
+                tuple(self.single[k][0] for k in self._single_index.holding(values)),
+                tuple(self.multi[k] for k in self._multi_index.holding(values)),
             )
             if len(self._by_key) >= _KEYS_KEPT:
                 self._by_key.clear()

@@ -433,10 +433,22 @@ class Event:
 R = TypeVar("R")
 
 
+# Types to_dict returns as they are, tested by exact type first: every mention's and event's
+# JSON goes through it on each store write, and most of its values are these.
+_AS_IS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def to_dict(value: Any) -> Any:
     """A JSON-able form of a record (dates as ISO strings, tuples as lists)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: to_dict(getattr(value, name)) for name in names}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -455,7 +467,7 @@ def from_dict(cls: type[R], data: Mapping[str, Any], where: str | None = None) -
         raise RecordError(where, f"expected an object, got {_json_name(data)}")
     hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in _fields(cls):
         if f.name in data:
             kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
@@ -467,6 +479,13 @@ def from_dict(cls: type[R], data: Mapping[str, Any], where: str | None = None) -
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = dataclasses.fields(cls)
+    return _FIELDS[cls]
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -475,9 +494,16 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
+# hint -> (origin, args): every field of every record read back asks, and typing works it out
+# anew each time.
+_SHAPES: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+
+
 def _decode(hint: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
+    shape = _SHAPES.get(hint)
+    if shape is None:
+        shape = _SHAPES[hint] = (typing.get_origin(hint), typing.get_args(hint))
+    origin, args = shape
     if hint is Any:
         return value
     if origin in (typing.Union, types.UnionType):

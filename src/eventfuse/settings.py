@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("minhash_permutations", 64, "MinHash permutations per article signature."),
     Setting("batch_size", 32, "Articles per nlp.pipe batch and per store transaction."),
     Setting("n_process", 1, "Processes for spaCy extraction."),
+    Setting("fuse_every", 5000, "A run of more new articles than this extracts and fuses them "
+            "in slices of this many, oldest first: memory follows a slice, not the run "
+            "(0: one fusion at the end)."),
     Setting("first_pass", False,
             "Parse in full only the lead and the sentences with a word that can be an event "
             "trigger; the rest gets NER only (faster; docs/benchmarks.md)."),
@@ -76,6 +79,7 @@ class Options:
     minhash_permutations: int = 64
     batch_size: int = 32
     n_process: int = 1
+    fuse_every: int = 5000
     first_pass: bool = False
     doc_timeout_seconds: float = 30.0
     match_threshold: float = 0.5

@@ -6,7 +6,7 @@ results back in one transaction per batch, so an interrupted run resumes where i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -98,14 +98,20 @@ def ingest_articles(
     return IngestReport(read, added, existing, copies, tuple(errors), tuple(added_ids))
 
 
-def extract_pending(store: Store, options: Options, progress: Progress | None = None) -> int:
-    """Extract mentions from every stored article not yet extracted; returns mentions found.
-    With ``options.n_process`` > 1, worker processes parse and extract one batch each at a time
-    while this process reads the next batches and writes each batch's mentions as it comes."""
+def extract_pending(
+    store: Store,
+    options: Options,
+    progress: Progress | None = None,
+    ids: Sequence[str] | None = None,
+) -> int:
+    """Extract mentions from every stored article not yet extracted (or from ``ids``); returns
+    mentions found. With ``options.n_process`` > 1, worker processes parse and extract one
+    batch each at a time while this process reads the next batches and writes each batch's
+    mentions as it comes."""
     from eventfuse.extract import extract_batches
     from eventfuse.nlp import pipe_processes
 
-    pending = store.articles_without_mentions()
+    pending = store.articles_without_mentions() if ids is None else list(ids)
     size = options.batch_size
     workers = pipe_processes(len(pending), size, options.n_process)
     batches = (store.get_articles(pending[start : start + size])
@@ -120,26 +126,45 @@ def extract_pending(store: Store, options: Options, progress: Progress | None = 
 
 
 def fuse_all(
-    store: Store, options: Options, lemmas: Mapping[str, frozenset[str]] | None = None
+    store: Store,
+    options: Options,
+    lemmas: Mapping[str, frozenset[str]] | None = None,
+    unextracted: frozenset[str] = frozenset(),
 ) -> tuple[list[Event], tuple[str, ...]]:
     """Fuse the stored mentions no event holds yet into events, reading and re-fusing only
     their scope (``fuse/scope.py``: their place blocks within the date window, their stories,
     the events there), keeping ids of events whose members persist; returns the scope's
     current events and the ids removed. Only events that changed are written. ``lemmas``
-    (mention id -> trigger lemmas) spares fusion a parse when already known."""
-    scoped = _fuse_step(store, options, lemmas)
+    (mention id -> trigger lemmas) spares fusion a parse when already known; ``unextracted``:
+    stored articles left for a later slice, which this fusion does not see."""
+    scoped = _fuse_step(store, options, lemmas, unextracted)
     return list(scoped.result.events), tuple(scoped.result.removed_event_ids)
 
 
+def fusion_slices(store: Store, pending: Sequence[str], options: Options) -> list[list[str]]:
+    """``pending`` articles in the slices a run extracts and fuses one after another: all at
+    once up to ``fuse_every`` articles, else slices of that many in publication order, so
+    that each slice's fusion scope (its dates' neighbourhood) stays the size of a slice and
+    the run's memory does not grow with its input."""
+    size = options.fuse_every
+    if size <= 0 or len(pending) <= size:
+        return [list(pending)]
+    ordered = store.in_publication_order(pending)
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+
+
 def _fuse_step(
-    store: Store, options: Options, lemmas: Mapping[str, frozenset[str]] | None
+    store: Store,
+    options: Options,
+    lemmas: Mapping[str, frozenset[str]] | None,
+    unextracted: frozenset[str] = frozenset(),
 ) -> ScopedFusion:
     from eventfuse.fuse import anchored_mentions
     from eventfuse.fuse.scope import fuse_scope
 
     # One writer across processes: nothing is written between this step's reads and writes.
     with store.writer_lock():
-        scoped = fuse_scope(store, options, lemmas)
+        scoped = fuse_scope(store, options, lemmas, unextracted)
         result = scoped.result
         stored = {e.id: e for e in scoped.scope.previous}
         # Events fusion returned unchanged are stored as they are: rewriting them cost more
@@ -159,6 +184,7 @@ def fuse_recording_changes(
     options: Options,
     new_articles: Iterable[str] = (),
     lemmas: Mapping[str, frozenset[str]] | None = None,
+    unextracted: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """:func:`fuse_all`, then the change log gets what it did to the events (``eventfuse
     changes``). ``new_articles``: ids of the articles this fusion is the first to see (new or
@@ -167,7 +193,7 @@ def fuse_recording_changes(
     # fusion's reads and the log, so the log records exactly what this fusion did. Events
     # outside the scope are unchanged: the scope's before and after are the whole difference.
     with store.writer_lock():
-        scoped = _fuse_step(store, options, lemmas)
+        scoped = _fuse_step(store, options, lemmas, unextracted)
         at = utc_now()
         changes = [replace(c, at=at) for c in diff_events(scoped.scope.previous,
                                                            scoped.result.events,
@@ -189,15 +215,44 @@ def run(
     Articles stored earlier but never extracted (``eventfuse ingest``, an interrupted run) are
     extracted and fused too, and the changes they cause are attributed to them. ``count``:
     the report carries the store's row counts; counting every row costs a run time in
-    proportion to the store, which a caller that does not show them (an API write) skips."""
+    proportion to the store, which a caller that does not show them (an API write) skips.
+
+    More than ``options.fuse_every`` new articles are extracted and fused slice by slice, in
+    publication order (:func:`fusion_slices`): each fusion sees the store as if the later
+    slices were not stored yet, as a sequence of runs of one slice each would."""
     ingested = ingest_articles(items, store, options, progress)
     pending = store.articles_without_mentions()
+    slices = fusion_slices(store, pending, options)
+    if len(slices) > 1:
+        return _run_slices(slices, ingested, store, options, progress, count=count)
     new_mentions = extract_pending(store, options, progress)
     fused = bool(pending or ingested.added or _unfused_mentions(store))
     changes = fuse_recording_changes(store, options, pending) if fused else []
     counts = store.counts() if count else {}
     return RunReport(ingested, len(pending), new_mentions,
                      counts.get("events", 0) if fused else 0, counts, tuple(changes))
+
+
+def _run_slices(
+    slices: Sequence[Sequence[str]],
+    ingested: IngestReport,
+    store: Store,
+    options: Options,
+    progress: Progress | None,
+    *,
+    count: bool,
+) -> RunReport:
+    """:func:`run`'s extraction and fusion, one slice after another."""
+    later = {i for part in slices[1:] for i in part}
+    new_mentions = 0
+    changes: list[Change] = []
+    for ids in slices:
+        later.difference_update(ids)
+        new_mentions += extract_pending(store, options, progress, ids)
+        changes += fuse_recording_changes(store, options, ids, unextracted=frozenset(later))
+    counts = store.counts() if count else {}
+    return RunReport(ingested, sum(map(len, slices)), new_mentions, counts.get("events", 0),
+                     counts, tuple(changes))
 
 
 def _unfused_mentions(store: Store) -> bool:

@@ -54,6 +54,10 @@ class Embedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Without its memory arena the session frees what a batch used: the arena kept the
+        # largest batch's buffers, ~300 MB in every process that embeds (the run's workers and
+        # the fusing process), for ~12% more embedding CPU (the same vectors).
+        options.enable_cpu_mem_arena = False
         self._session = ort.InferenceSession(
             str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
         )

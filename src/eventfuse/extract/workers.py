@@ -11,6 +11,7 @@ worker); the mentions are the same as in one process (tests/test_extract_workers
 from __future__ import annotations
 
 import collections
+import contextlib
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
@@ -84,6 +85,13 @@ def warm(options: Options) -> None:
                       published=dt.date(2020, 1, 1))
     extract_mentions(article, parse_one(_WARM_TEXT), options)
     times.warm()
+    # The typing embedder (ONNX MiniLM, ~190 MB) loads at the first sentence the lexicon cannot
+    # type, which the warm text does not reach: loaded here, the forked workers share its pages
+    # instead of each loading its own.
+    from eventfuse.extract.embedding import EmbeddingError, get_embedder
+
+    with contextlib.suppress(EmbeddingError):  # reported where a sentence needs it, as before
+        get_embedder()
 
 
 def _pool(workers: int) -> Pool:

@@ -130,12 +130,20 @@ def scope_days(options: Options) -> int:
     return max(options.date_window_days, config.principal_day_gap)
 
 
-def fusion_scope(source: ScopeSource, options: Options) -> Scope:
-    """The records a fusion of ``source``'s new mentions reads (see the module's steps)."""
+def fusion_scope(
+    source: ScopeSource, options: Options, unextracted: frozenset[str] = frozenset()
+) -> Scope:
+    """The records a fusion of ``source``'s new mentions reads (see the module's steps).
+
+    ``unextracted``: stored articles a run has not extracted yet (its later slices); the
+    scope is then what it would be had they not been stored yet, and it is read through the
+    indexes even in a store without events (a whole read would hold every one of them)."""
+    if unextracted:
+        source = _Without(source, unextracted)
     new = source.unfused_mentions()
     if not new:
         return Scope((), (), ())
-    if not source.has_events():
+    if not unextracted and not source.has_events():
         return Scope(tuple(source.get_mentions()), tuple(source.get_articles()), ())
     reach = scope_days(options)
     near = source.mentions_in_blocks(block_windows(new, reach))
@@ -184,9 +192,11 @@ def fuse_scope(
     source: ScopeSource,
     options: Options,
     lemmas: Mapping[str, frozenset[str]] | None = None,
+    unextracted: frozenset[str] = frozenset(),
 ) -> ScopedFusion:
-    """Fuse ``source``'s new mentions within their scope."""
-    scope = fusion_scope(source, options)
+    """Fuse ``source``'s new mentions within their scope (``unextracted``: see
+    :func:`fusion_scope`)."""
+    scope = fusion_scope(source, options, unextracted)
     result = fuse(scope.mentions, scope.articles, scope.previous, options, lemmas=lemmas)
     return ScopedFusion(scope, result)
 
@@ -239,3 +249,47 @@ class MemorySource:
 
     def has_events(self) -> bool:
         return bool(self._events)
+
+
+class _Without:
+    """A :class:`ScopeSource` that hides some stored articles and their mentions: the store as
+    it was before they were added (a run's slices not extracted yet)."""
+
+    def __init__(self, source: ScopeSource, hidden: frozenset[str]) -> None:
+        self._source = source
+        self._hidden = hidden
+
+    def _mentions(self, mentions: Iterable[Mention]) -> list[Mention]:
+        return [m for m in mentions if m.article_id not in self._hidden]
+
+    def _ids(self, ids: Iterable[str]) -> list[str]:
+        return [i for i in ids if i not in self._hidden]
+
+    def unfused_mentions(self) -> list[Mention]:
+        return self._mentions(self._source.unfused_mentions())
+
+    def mentions_in_blocks(self, windows: Windows) -> list[Mention]:
+        return self._mentions(self._source.mentions_in_blocks(windows))
+
+    def get_mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]:
+        return self._mentions(self._source.get_mentions(article_ids))
+
+    def mentions_by_id(self, mention_ids: Iterable[str]) -> list[Mention]:
+        return self._mentions(self._source.mentions_by_id(mention_ids))
+
+    def events_for_mentions(self, mention_ids: Iterable[str]) -> list[Event]:
+        return self._source.events_for_mentions(mention_ids)
+
+    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        if ids is not None:
+            ids = self._ids(ids)
+        return [a for a in self._source.get_articles(ids) if a.id not in self._hidden]
+
+    def copies_of(self, article_ids: Iterable[str]) -> list[str]:
+        return self._ids(self._source.copies_of(article_ids))
+
+    def articles_published_in(self, windows: Sequence[tuple[int, int]]) -> list[str]:
+        return self._ids(self._source.articles_published_in(windows))
+
+    def has_events(self) -> bool:
+        return self._source.has_events()

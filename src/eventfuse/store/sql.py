@@ -519,6 +519,16 @@ class SQLStore:
                              "u.article_id) ORDER BY u.article_id")
         return [row[0] for row in rows]
 
+    def in_publication_order(self, ids: Iterable[str]) -> list[str]:
+        """Those of ``ids`` that are stored, oldest publication first, undated last, ties by id:
+        the order a run fuses its new articles slice by slice in (dates only, no text read)."""
+        keys = sorted(set(ids))
+        with self._read() as conn:
+            rows = self._select_in(conn, "SELECT id, published FROM articles WHERE id IN ({})",
+                                   keys)
+        return [row[0] for row in sorted(rows, key=lambda r: (r[1] is None, str(r[1] or ""),
+                                                               r[0]))]
+
     def revise_article(self, article: Article, signature: bytes | None = None) -> int:
         """Replace a stored article by its new version (same id), keeping the old one as a
         revision, and mark it for re-extraction. Returns the revision number kept."""
