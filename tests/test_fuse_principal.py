@@ -319,3 +319,39 @@ def test_two_stories_principal_events_of_one_day_join_when_their_texts_are_alike
     assert events(0.1) == [("m-1",), ("m-2",)]
     assert events(0.2, day=FRIDAY + dt.timedelta(days=1)) == [("m-1",), ("m-2",)]
     assert events(0.2, where=KANDAHAR) == [("m-1",), ("m-2",)]
+
+
+def test_one_storys_principal_events_of_two_days_counting_other_dead_stay_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import join_principals, principal_link
+    from eventfuse.records import Quantity
+
+    first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+    later = _article("art-2", LATER, "Outlet B", FRIDAY + dt.timedelta(days=3))
+    config = load_config()
+    lemmas = {"m-1": frozenset({"shoot"}), "m-2": frozenset({"shoot"})}
+    threshold = config.match_threshold or 0.5
+    link = principal_link(config, 7, threshold - (config.principal_margin or 0.0))
+
+    def events(dead: int, days: int = 2, on: bool = True) -> list[tuple[str, ...]]:
+        def killed(n: int) -> tuple[Quantity, ...]:
+            return (Quantity("killed", n, n, f"{n} killed"),)
+
+        reports = [
+            dataclasses.replace(_report("m-1", first, HERAT, FRIDAY), quantities=killed(1)),
+            dataclasses.replace(
+                _report("m-2", later, HERAT, FRIDAY + dt.timedelta(days=days)),
+                quantities=killed(dead),
+            ),
+        ]
+        found = build_features(reports, {"art-1": "art-1", "art-2": "art-1"}, config, lemmas)
+        return join_principals(
+            [("m-1",), ("m-2",)], {f.id: f for f in found}, 7, link, two_tolls=on
+        )
+
+    # Two days apart, one dead and three dead: two shootings of one town.
+    assert events(3) == [("m-1",), ("m-2",)]
+    assert events(3, on=False) == [("m-1", "m-2")]
+    assert events(1) == [("m-1", "m-2")]
+    # On one day the count of one shooting's dead rises: not told apart.
+    assert events(3, days=0) == [("m-1", "m-2")]

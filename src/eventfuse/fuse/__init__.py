@@ -124,6 +124,7 @@ def fuse(
                 if config.principal_same_day is None
                 else DayJoin(text_similarity(list(by_article.values())), config.principal_same_day)
             ),
+            two_tolls=config.principal_two_tolls,
         )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}

@@ -68,6 +68,9 @@ class FusionConfig:
     # Principal events of one kind in two stories dated to one day join when an article of each
     # is at least this alike as a whole text (rule principal_same_day); None: never.
     principal_same_day: float | None = None
+    # One story's principal events of two days whose reports count the dead differently stay
+    # apart (rule principal_two_tolls).
+    principal_two_tolls: bool = False
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -89,6 +92,8 @@ class FusionConfig:
             principal_same_day=None
             if "principal_same_day" in disabled
             else self.principal_same_day,
+            principal_two_tolls=self.principal_two_tolls
+            and "principal_two_tolls" not in disabled,
         )
 
     def group_of(self, event_type: str) -> str:
@@ -159,6 +164,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_names_across=_optional_int(data.get("principal_names_across")),
         principal_two_kinds=bool(data.get("principal_two_kinds", False)),
         principal_same_day=_optional_float(data.get("principal_same_day")),
+        principal_two_tolls=bool(data.get("principal_two_tolls", False)),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
     )

@@ -52,6 +52,7 @@ def join_principals(
     date_rules: frozenset[str] = frozenset(DATE_RULES),
     named: NamedJoin | None = None,
     same_day: DayJoin | None = None,
+    two_tolls: bool = False,
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
     ``max_gap_days`` None leaves them as they are. ``undated`` "principal": an article's undated
@@ -59,8 +60,9 @@ def join_principals(
     (:func:`_join_undated`); "all": any undated event of the article does. ``named``: principal
     events further apart than the gap still join when their articles share the story's own
     names (:func:`_join_named`). ``same_day``: principal events of two stories dated to one day
-    join when their articles are alike (:func:`_join_same_day`). Sorted like
-    ``cluster_mentions``' result."""
+    join when their articles are alike (:func:`_join_same_day`). ``two_tolls``: one story's
+    principal events of two days whose reports count the dead differently stay apart
+    (:func:`_two_death_counts`). Sorted like ``cluster_mentions``' result."""
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
     principal = _principal_clusters(clusters, features)
@@ -85,6 +87,8 @@ def join_principals(
             sb = span.get(rb, (dated[b], dated[b]))
             low, high = min(sa[0], sb[0]), max(sa[1], sb[1])
             if high - low > max_gap_days:  # no chain of near dates stretches a happening
+                continue
+            if two_tolls and gap > 0 and _two_death_counts(a, b, clusters, features):
                 continue
             if not _clusters_link(a, b, clusters, features, linked):
                 continue
@@ -177,6 +181,26 @@ def _join_same_day(
                     continue  # one story's: the principal join decided
                 if max(day.similarity(x, y) for x, y in pairs) >= day.min_similarity:
                     _join_linked(a, b, clusters, features, joined, linked)
+
+
+def _two_death_counts(
+    a: int, b: int, clusters: Sequence[tuple[str, ...]], features: Mapping[str, MentionFeatures]
+) -> bool:
+    """Both clusters' reports give exact death counts, and none in common (rule
+    ``principal_two_tolls``): two shootings of one city a few days apart, which one outlet's
+    like words put in one story, told apart by their dead. Only across two days: one day's
+    reports of one shooting disagree on the dead as the count rises."""
+
+    def deaths(k: int) -> set[int]:
+        return {
+            q.low
+            for m in clusters[k]
+            for q in features[m].mention.quantities
+            if q.kind == "killed" and q.high == q.low
+        }
+
+    da, db = deaths(a), deaths(b)
+    return bool(da and db) and not da & db
 
 
 def _two_regions(
