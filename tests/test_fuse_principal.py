@@ -355,3 +355,25 @@ def test_one_storys_principal_events_of_two_days_counting_other_dead_stay_apart(
     assert events(1) == [("m-1", "m-2")]
     # On one day the count of one shooting's dead rises: not told apart.
     assert events(3, days=0) == [("m-1", "m-2")]
+
+
+def test_an_articles_two_near_places_of_one_day_do_not_tell_principal_events_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import principal_link
+
+    art = _article("art-1", ROUND_UP, "Outlet A", FRIDAY)
+    shot = _report("m-1", art, HERAT, FRIDAY)
+    lemmas = {"m-1": frozenset({"shoot"}), "m-3": frozenset({"kill"})}
+
+    def link(config: FusionConfig, where: Place, day: dt.date = FRIDAY) -> bool | None:
+        killed = _report("m-3", art, where, day, "killed")
+        fa, fb = build_features([shot, killed], {}, config, lemmas)
+        return principal_link(config, 7, 0.0)(fa, fb)
+
+    config = load_config()
+    # The city and a town 13 km away on one day: one happening's places (scene, hospital).
+    assert link(config, GUZARA) is None
+    assert link(config.without_rules(frozenset({"principal_near_places"})), GUZARA) is False
+    # On two days, or 400 km apart, the article tells two happenings.
+    assert link(config, GUZARA, FRIDAY + dt.timedelta(days=2)) is False
+    assert link(config, KANDAHAR) is False

@@ -65,6 +65,8 @@ class FusionConfig:
     # In the principal join an article's reports of two types do not tell principal events
     # apart (rule principal_two_kinds).
     principal_two_kinds: bool = False
+    # ... nor its two places within nearby_km on one day (rule principal_near_places).
+    principal_near_places: bool = False
     # Principal events of one kind in two stories dated to one day join when an article of each
     # is at least this alike as a whole text (rule principal_same_day); None: never.
     principal_same_day: float | None = None
@@ -94,6 +96,8 @@ class FusionConfig:
             else self.principal_same_day,
             principal_two_tolls=self.principal_two_tolls
             and "principal_two_tolls" not in disabled,
+            principal_near_places=self.principal_near_places
+            and "principal_near_places" not in disabled,
         )
 
     def group_of(self, event_type: str) -> str:
@@ -165,6 +169,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_two_kinds=bool(data.get("principal_two_kinds", False)),
         principal_same_day=_optional_float(data.get("principal_same_day")),
         principal_two_tolls=bool(data.get("principal_two_tolls", False)),
+        principal_near_places=bool(data.get("principal_near_places", False)),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
     )

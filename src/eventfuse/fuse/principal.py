@@ -32,6 +32,7 @@ from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.match import (
+    distance_km,
     named_actors,
     place_blind_score,
     place_veto,
@@ -419,7 +420,9 @@ def principal_link(
                 return None  # a shooting and its arrest: two happenings of the one story
             places = a.mention.location, b.mention.location
             apart = blind.cannot_link or (
-                bool(place_veto(a, b, config)) and sibling_places(*places, config)
+                bool(place_veto(a, b, config))
+                and sibling_places(*places, config)
+                and not (config.principal_near_places and _one_scene(a.mention, b.mention, config))
             )
             return False if apart else None
         if doers and _other_doers(a, b, config):
@@ -427,6 +430,20 @@ def principal_link(
         return True if blind.score >= floor else None
 
     return linked
+
+
+def _one_scene(a: Mention, b: Mention, config: FusionConfig) -> bool:
+    """Two reports of one article placed within ``nearby_km`` of each other and not dated to
+    two days (rule ``principal_near_places``): the scene's suburb and the hospital's city, a
+    neighbourhood and its city, are one happening's places. A round-up's shootings of two
+    neighbourhoods on two days still tell apart."""
+    if a.location is None or b.location is None:
+        return False
+    km = distance_km(a.location, b.location)
+    if km is None or km > config.nearby_km:
+        return False
+    days = {w.start for w in (a.when, b.when) if w is not None and w.start is not None}
+    return len(days) <= 1
 
 
 def _other_doers(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> bool:
