@@ -255,3 +255,125 @@ def test_two_stories_sharing_three_names_only_they_hold_join_their_principal_eve
     assert events() == [("m-1", "m-2")]
     assert events(principal_names_across=None) == [("m-1",), ("m-2",)]
     assert events(principal_names_across=4) == [("m-1",), ("m-2",)]
+
+
+ROUND_UP = (
+    "A baker was shot dead outside his shop on Cedar Lane late on Friday, police said. "
+    "A suspect was arrested at a relative's house on Friday night. "
+    "A driver was killed at a checkpoint on Friday in another town."
+)
+
+
+def test_an_articles_shooting_and_arrest_do_not_tell_principal_events_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import principal_link
+
+    art = _article("art-1", ROUND_UP, "Outlet A", FRIDAY)
+    shot = _report("m-1", art, HERAT, FRIDAY)
+    arrest = _report("m-2", art, KANDAHAR, FRIDAY, "arrested", "COERCE", "arrest")
+    killed = _report("m-3", art, KANDAHAR, FRIDAY, "killed")
+    lemmas = {"m-1": frozenset({"shoot"}), "m-2": frozenset({"arrest"}),
+              "m-3": frozenset({"kill"})}
+
+    def link(config: FusionConfig, other: Mention) -> bool | None:
+        fa, fb = build_features([shot, other], {}, config, lemmas)
+        return principal_link(config, 7, 0.0)(fa, fb)
+
+    config = load_config()
+    # An arrest and a shooting of one article: two happenings of its one story; whether two
+    # articles' shootings are one is for their own reports to say.
+    assert link(config, arrest) is None
+    assert link(config.without_rules(frozenset({"principal_two_kinds"})), arrest) is False
+    # Two shootings of one article in two towns are still two.
+    assert link(config, killed) is False
+
+
+GUZARA = Place("Guzara", "Guzara", 1142226, "AF", "Herat", 34.233, 62.250, "point")
+
+
+def test_two_stories_principal_events_of_one_day_join_when_their_texts_are_alike() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import DayJoin, join_principals, principal_link
+
+    first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+    other = _article("art-2", LATER, "Outlet B", FRIDAY)
+    config = load_config()
+    lemmas = {"m-1": frozenset({"shoot"}), "m-2": frozenset({"shoot"})}
+    threshold = config.match_threshold or 0.5
+    link = principal_link(config, 7, threshold - (config.principal_margin or 0.0))
+
+    def events(
+        similarity: float, where: Place = GUZARA, day: dt.date = FRIDAY, on: bool = True
+    ) -> list[tuple[str, ...]]:
+        reports = [_report("m-1", first, HERAT, FRIDAY), _report("m-2", other, where, day)]
+        # two stories: story clustering kept the two outlets' words apart
+        found = build_features(reports, {"art-1": "art-1", "art-2": "art-2"}, config, lemmas)
+        same_day = DayJoin(lambda a, b: similarity, 0.15) if on else None
+        return join_principals(
+            [("m-1",), ("m-2",)], {f.id: f for f in found}, 7, link, same_day=same_day
+        )
+
+    assert events(0.2) == [("m-1", "m-2")]
+    assert events(0.2, on=False) == [("m-1",), ("m-2",)]
+    # Texts less alike, another day, or two provinces of one country: two happenings.
+    assert events(0.1) == [("m-1",), ("m-2",)]
+    assert events(0.2, day=FRIDAY + dt.timedelta(days=1)) == [("m-1",), ("m-2",)]
+    assert events(0.2, where=KANDAHAR) == [("m-1",), ("m-2",)]
+
+
+def test_one_storys_principal_events_of_two_days_counting_other_dead_stay_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import join_principals, principal_link
+    from eventfuse.records import Quantity
+
+    first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+    later = _article("art-2", LATER, "Outlet B", FRIDAY + dt.timedelta(days=3))
+    config = load_config()
+    lemmas = {"m-1": frozenset({"shoot"}), "m-2": frozenset({"shoot"})}
+    threshold = config.match_threshold or 0.5
+    link = principal_link(config, 7, threshold - (config.principal_margin or 0.0))
+
+    def events(dead: int, days: int = 2, on: bool = True) -> list[tuple[str, ...]]:
+        def killed(n: int) -> tuple[Quantity, ...]:
+            return (Quantity("killed", n, n, f"{n} killed"),)
+
+        reports = [
+            dataclasses.replace(_report("m-1", first, HERAT, FRIDAY), quantities=killed(1)),
+            dataclasses.replace(
+                _report("m-2", later, HERAT, FRIDAY + dt.timedelta(days=days)),
+                quantities=killed(dead),
+            ),
+        ]
+        found = build_features(reports, {"art-1": "art-1", "art-2": "art-1"}, config, lemmas)
+        return join_principals(
+            [("m-1",), ("m-2",)], {f.id: f for f in found}, 7, link, two_tolls=on
+        )
+
+    # Two days apart, one dead and three dead: two shootings of one town.
+    assert events(3) == [("m-1",), ("m-2",)]
+    assert events(3, on=False) == [("m-1", "m-2")]
+    assert events(1) == [("m-1", "m-2")]
+    # On one day the count of one shooting's dead rises: not told apart.
+    assert events(3, days=0) == [("m-1", "m-2")]
+
+
+def test_an_articles_two_near_places_of_one_day_do_not_tell_principal_events_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import principal_link
+
+    art = _article("art-1", ROUND_UP, "Outlet A", FRIDAY)
+    shot = _report("m-1", art, HERAT, FRIDAY)
+    lemmas = {"m-1": frozenset({"shoot"}), "m-3": frozenset({"kill"})}
+
+    def link(config: FusionConfig, where: Place, day: dt.date = FRIDAY) -> bool | None:
+        killed = _report("m-3", art, where, day, "killed")
+        fa, fb = build_features([shot, killed], {}, config, lemmas)
+        return principal_link(config, 7, 0.0)(fa, fb)
+
+    config = load_config()
+    # The city and a town 13 km away on one day: one happening's places (scene, hospital).
+    assert link(config, GUZARA) is None
+    assert link(config.without_rules(frozenset({"principal_near_places"})), GUZARA) is False
+    # On two days, or 400 km apart, the article tells two happenings.
+    assert link(config, GUZARA, FRIDAY + dt.timedelta(days=2)) is False
+    assert link(config, KANDAHAR) is False

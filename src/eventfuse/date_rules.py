@@ -37,6 +37,18 @@ FUSION_RULES = {
     "own names (no other story's article holds them: a victim's, a street's); two stories' "
     "principal events join when their articles share principal_names_across names only those "
     "two stories hold",
+    "principal_two_kinds": "in the principal join, an article's two reports of two types (a "
+    "shooting and the arrest it tells) do not tell two principal events apart: they are two "
+    "happenings of one story, not two stories' happenings",
+    "principal_two_tolls": "one story's principal events dated to two days join within "
+    "principal_day_gap only when their reports' exact death counts, if both give some, have one "
+    "in common",
+    "principal_near_places": "in the principal join, an article's two reports placed within "
+    "nearby_km of each other and not dated to two days (the scene's suburb, the hospital's "
+    "city) do not tell two principal events apart",
+    "principal_same_day": "principal events of one kind in two stories, dated to one day and "
+    "placed in no two regions of one country, join when an article of each is at least "
+    "principal_same_day alike as a whole text and a pair of their reports links",
 }
 
 # Every rule fusion reads of the shared switch (extraction passes these over).

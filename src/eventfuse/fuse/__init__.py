@@ -19,8 +19,15 @@ from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.ids import assign_ids, new_event_id
 from eventfuse.fuse.match import pair_score
-from eventfuse.fuse.principal import NamedJoin, join_principals, principal_link, story_names
+from eventfuse.fuse.principal import (
+    DayJoin,
+    NamedJoin,
+    join_principals,
+    principal_link,
+    story_names,
+)
 from eventfuse.fuse.reconcile import anchor_members, reconcile_event, source_labels
+from eventfuse.fuse.stories import text_similarity
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
 
@@ -112,6 +119,12 @@ def fuse(
             ),
             date_rules=config.date_rules,
             named=named,
+            same_day=(
+                None
+                if config.principal_same_day is None
+                else DayJoin(text_similarity(list(by_article.values())), config.principal_same_day)
+            ),
+            two_tolls=config.principal_two_tolls,
         )
     ids = assign_ids(clusters, touched)
     by_id = {m.id: m for m in ordered}

@@ -62,6 +62,17 @@ class FusionConfig:
     # ... and principal events of two stories whose articles share this many names only those
     # two stories hold; None: never.
     principal_names_across: int | None = None
+    # In the principal join an article's reports of two types do not tell principal events
+    # apart (rule principal_two_kinds).
+    principal_two_kinds: bool = False
+    # ... nor its two places within nearby_km on one day (rule principal_near_places).
+    principal_near_places: bool = False
+    # Principal events of one kind in two stories dated to one day join when an article of each
+    # is at least this alike as a whole text (rule principal_same_day); None: never.
+    principal_same_day: float | None = None
+    # One story's principal events of two days whose reports count the dead differently stay
+    # apart (rule principal_two_tolls).
+    principal_two_tolls: bool = False
     # A trained pair model (data/fusion_weights.json) replacing the weighted mean; its
     # threshold becomes the profile's match threshold.
     model: PairModel | None = None
@@ -78,6 +89,15 @@ class FusionConfig:
             date_rules=self.date_rules - disabled,
             principal_names=None if off else self.principal_names,
             principal_names_across=None if off else self.principal_names_across,
+            principal_two_kinds=self.principal_two_kinds
+            and "principal_two_kinds" not in disabled,
+            principal_same_day=None
+            if "principal_same_day" in disabled
+            else self.principal_same_day,
+            principal_two_tolls=self.principal_two_tolls
+            and "principal_two_tolls" not in disabled,
+            principal_near_places=self.principal_near_places
+            and "principal_near_places" not in disabled,
         )
 
     def group_of(self, event_type: str) -> str:
@@ -146,6 +166,10 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         undated_follow_ups=bool(data.get("undated_follow_ups", False)),
         principal_names=_optional_int(data.get("principal_names")),
         principal_names_across=_optional_int(data.get("principal_names_across")),
+        principal_two_kinds=bool(data.get("principal_two_kinds", False)),
+        principal_same_day=_optional_float(data.get("principal_same_day")),
+        principal_two_tolls=bool(data.get("principal_two_tolls", False)),
+        principal_near_places=bool(data.get("principal_near_places", False)),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
     )

@@ -32,6 +32,7 @@ from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.consensus import consensus_type, consensus_when
 from eventfuse.fuse.features import MentionFeatures
 from eventfuse.fuse.match import (
+    distance_km,
     named_actors,
     place_blind_score,
     place_veto,
@@ -51,13 +52,18 @@ def join_principals(
     undated: Literal["", "principal", "all"] = "",
     date_rules: frozenset[str] = frozenset(DATE_RULES),
     named: NamedJoin | None = None,
+    same_day: DayJoin | None = None,
+    two_tolls: bool = False,
 ) -> list[tuple[str, ...]]:
     """``clusters`` with the principal events of each story's articles joined (see module);
     ``max_gap_days`` None leaves them as they are. ``undated`` "principal": an article's undated
     principal event joins the one dated principal event of its story it links to
     (:func:`_join_undated`); "all": any undated event of the article does. ``named``: principal
     events further apart than the gap still join when their articles share the story's own
-    names (:func:`_join_named`). Sorted like ``cluster_mentions``' result."""
+    names (:func:`_join_named`). ``same_day``: principal events of two stories dated to one day
+    join when their articles are alike (:func:`_join_same_day`). ``two_tolls``: one story's
+    principal events of two days whose reports count the dead differently stay apart
+    (:func:`_two_death_counts`). Sorted like ``cluster_mentions``' result."""
     if max_gap_days is None or len(clusters) < 2:
         return sorted(clusters)
     principal = _principal_clusters(clusters, features)
@@ -83,12 +89,16 @@ def join_principals(
             low, high = min(sa[0], sb[0]), max(sa[1], sb[1])
             if high - low > max_gap_days:  # no chain of near dates stretches a happening
                 continue
+            if two_tolls and gap > 0 and _two_death_counts(a, b, clusters, features):
+                continue
             if not _clusters_link(a, b, clusters, features, linked):
                 continue
             joined.union(ra, rb)
             span[joined.find(ra)] = (low, high)
     if named is not None:
         _join_named(clusters, features, principal, by_story, dated, kinds, joined, named)
+    if same_day is not None:
+        _join_same_day(clusters, features, principal, dated, kinds, joined, same_day, linked)
     if undated:
         if undated == "all":
             reports = sorted(
@@ -123,6 +133,90 @@ class NamedJoin:
     linked: Callable[[MentionFeatures, MentionFeatures], bool | None]  # blind to dates
     # names held by two stories only that two articles, one of each, must share; None: never
     min_shared_across: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayJoin:
+    """What ``join_principals`` needs to join two stories' principal events of one day."""
+
+    similarity: Callable[[str, str], float]  # two articles' whole-text similarity, by id
+    min_similarity: float  # at least this between an article of each
+
+
+def _join_same_day(
+    clusters: Sequence[tuple[str, ...]],
+    features: Mapping[str, MentionFeatures],
+    principal: Mapping[str, int],
+    dated: Mapping[int, int],
+    kinds: Mapping[int, tuple[str, str]],
+    joined: DisjointSet,
+    day: DayJoin,
+    linked: Callable[[MentionFeatures, MentionFeatures], bool | None],
+) -> None:
+    """Principal events of one kind in two stories, dated to one day, join when an article of
+    each is alike as a whole text (``min_similarity``, below story clustering's threshold: two
+    outlets telling one shooting in their own words), their places name no two regions of one
+    country, and a pair of their reports links (rule ``principal_same_day``). Story clustering
+    weighs the words alone; the day and the kind of happening are evidence it does not read."""
+    articles: dict[int, list[str]] = defaultdict(list)
+    for article, k in sorted(principal.items()):
+        if k in dated:
+            articles[k].append(article)
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for k in sorted(articles):
+        by_day[dated[k]].append(k)
+    for members in by_day.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if joined.find(str(a)) == joined.find(str(b)):
+                    continue
+                if features[clusters[a][0]].group != features[clusters[b][0]].group:
+                    continue
+                if not _same_kind(kinds[a], kinds[b]) or _two_regions(a, b, clusters, features):
+                    continue
+                pairs = [(x, y) for x in articles[a] for y in articles[b]]
+                if any(
+                    _story_of(x, clusters[a], features) == _story_of(y, clusters[b], features)
+                    for x, y in pairs
+                ):
+                    continue  # one story's: the principal join decided
+                if max(day.similarity(x, y) for x, y in pairs) >= day.min_similarity:
+                    _join_linked(a, b, clusters, features, joined, linked)
+
+
+def _two_death_counts(
+    a: int, b: int, clusters: Sequence[tuple[str, ...]], features: Mapping[str, MentionFeatures]
+) -> bool:
+    """Both clusters' reports give exact death counts, and none in common (rule
+    ``principal_two_tolls``): two shootings of one city a few days apart, which one outlet's
+    like words put in one story, told apart by their dead. Only across two days: one day's
+    reports of one shooting disagree on the dead as the count rises."""
+
+    def deaths(k: int) -> set[int]:
+        return {
+            q.low
+            for m in clusters[k]
+            for q in features[m].mention.quantities
+            if q.kind == "killed" and q.high == q.low
+        }
+
+    da, db = deaths(a), deaths(b)
+    return bool(da and db) and not da & db
+
+
+def _two_regions(
+    a: int, b: int, clusters: Sequence[tuple[str, ...]], features: Mapping[str, MentionFeatures]
+) -> bool:
+    """The two clusters' reports are placed in one country, and in no first-level region in
+    common (a place abroad in local news is more often a misread name than a second place)."""
+
+    def regions(k: int) -> set[tuple[str, str]]:
+        places = (features[m].mention.location for m in clusters[k])
+        return {(p.country.upper(), p.admin1) for p in places if p and p.country and p.admin1}
+
+    ra, rb = regions(a), regions(b)
+    countries = {c for c, _ in ra} & {c for c, _ in rb}
+    return bool(countries) and not ra & rb
 
 
 def story_names(
@@ -322,9 +416,13 @@ def principal_link(
     def linked(a: MentionFeatures, b: MentionFeatures) -> bool | None:
         blind = place_blind_score(a, b, config, window_days)
         if a.mention.article_id == b.mention.article_id:
+            if config.principal_two_kinds and a.mention.type != b.mention.type:
+                return None  # a shooting and its arrest: two happenings of the one story
             places = a.mention.location, b.mention.location
             apart = blind.cannot_link or (
-                bool(place_veto(a, b, config)) and sibling_places(*places, config)
+                bool(place_veto(a, b, config))
+                and sibling_places(*places, config)
+                and not (config.principal_near_places and _one_scene(a.mention, b.mention, config))
             )
             return False if apart else None
         if doers and _other_doers(a, b, config):
@@ -332,6 +430,20 @@ def principal_link(
         return True if blind.score >= floor else None
 
     return linked
+
+
+def _one_scene(a: Mention, b: Mention, config: FusionConfig) -> bool:
+    """Two reports of one article placed within ``nearby_km`` of each other and not dated to
+    two days (rule ``principal_near_places``): the scene's suburb and the hospital's city, a
+    neighbourhood and its city, are one happening's places. A round-up's shootings of two
+    neighbourhoods on two days still tell apart."""
+    if a.location is None or b.location is None:
+        return False
+    km = distance_km(a.location, b.location)
+    if km is None or km > config.nearby_km:
+        return False
+    days = {w.start for w in (a.when, b.when) if w is not None and w.start is not None}
+    return len(days) <= 1
 
 
 def _other_doers(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> bool:

@@ -18,7 +18,7 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +99,24 @@ def story_groups(
         for part in _average_link(_block_similarity(profiles, members, config), config):
             groups.append(sorted(articles[members[k]].id for k in part))
     return sorted(groups)
+
+
+def text_similarity(articles: Sequence[Article]) -> Callable[[str, str], float]:
+    """The whole-text similarity of two articles (by id) that story clustering reads: the
+    cosine of their content words' TF-IDF (the title counted twice); 0 for an unknown id."""
+    ordered = sorted({a.id: a for a in articles}.values(), key=lambda a: a.id)
+    bags = [
+        Counter(content_words(f"{a.title or ''}\n{a.title or ''}\n{a.text}")) for a in ordered
+    ]
+    text, _ = _tfidf(bags, 0)
+    row = {a.id: k for k, a in enumerate(ordered)}
+
+    def similarity(a: str, b: str) -> float:
+        if a not in row or b not in row:
+            return 0.0
+        return float(text[row[a]].multiply(text[row[b]]).sum())
+
+    return similarity
 
 
 def _bounded_components(
