@@ -496,6 +496,35 @@ def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> 
         article_statements(get_nlp()(text), "t", text, title, off))}
     assert counts.get("killed") is None  # the parse reads "1 Dead" as no one's fate
 
+
+@pytest.mark.parametrize(
+    ("text", "title", "rule", "on", "off"),
+    [
+        # victim_age: a number between commas is an age, in a headline and in the text
+        ("Officers were called to the house on Maple Lane.", "Boy, 6, Dies After Accidental "
+         "Shooting In Millbrook", "victim_age", {}, {"killed": 6}),
+        # victim_partitive: the part is the count; a noun's "of 4" is not the victims'
+        ("One of three people hit by gunfire on Friday has died.", None, "victim_partitive",
+         {"killed": 1}, {"killed": 3}),
+        ("Officers were called to the house on Maple Lane.", "Father Of 3 Killed In Millbrook",
+         "victim_partitive", {}, {"killed": 3}),
+        ("Officers were called to the house on Maple Lane.", "Teen Who Was 1 Of 6 Hurt In "
+         "Millbrook Shooting Speaks", "victim_partitive", {"injured": 6}, {"injured": 6}),
+    ],
+)
+def test_ages_and_parts_are_not_the_victims_count(
+    text: str, title: str | None, rule: str, on: dict[str, int], off: dict[str, int]
+) -> None:
+    from eventfuse.extract.victims import article_statements
+
+    def counts(rules: frozenset[str]) -> dict[str, int]:
+        doc = get_nlp()(text)
+        return {q.kind: q.low for q in casualties(article_statements(doc, "t", text, title,
+                                                                      rules))}
+
+    assert counts(frozenset()) == on
+    assert counts(frozenset({rule})) == off
+
 def test_happening_without_a_place_takes_the_headline_place() -> None:
     # rule headline_place: the text names no town, the headline's outlet line does
     text = "Three men were shot at an apartment complex on Wednesday night, police said."

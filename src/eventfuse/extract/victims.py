@@ -143,6 +143,10 @@ RULES = {
     "victim_headline_number": "a headline's number followed, at most a plain word apart, by a "
     "fate word ('4 Shot, 1 Killed', 'Seven People Wounded') counts that kind before the "
     "headline's parse does (title case misleads the tagger: 'Shot' read as a name)",
+    "victim_age": "a number standing for the victim set off by commas is an age, no count: "
+    "'Boy, 7, dies', 'Voss, 32, and Lund, 41, died'",
+    "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
+    "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
 }
 
 
@@ -195,12 +199,15 @@ def headline_statements(
 _HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
 
 
-def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
+def headline_numbers(
+    title: str, article_id: str, partitive: bool = True
+) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
     punctuation, by a fate word ("4 Shot, 1 Killed", "Seven People Wounded", "2 teens shot
     dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
-    Per kind, the first such count; evidence as for :func:`headline_statements`."""
+    Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
+    (victim_partitive): a number after a noun's "of" is passed over ("Father of 4 killed")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -209,6 +216,9 @@ def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
         return []  # "4 killed, 11 wounded in city shootings", "so far this year": a tally
     found: dict[str, VictimStatement] = {}
     for n, token in enumerate(tokens):
+        if partitive and n > 1 and tokens[n - 1].lower() == "of" and tokens[n - 2].isalpha() \
+                and parse_amount(tokens[n - 2]) is None:
+            continue  # "Father of 4 killed": his children, not the dead ("1 of 7 hurt" counts)
         amount = parse_amount(token) if token[0].isalnum() else None
         if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
             continue
@@ -293,7 +303,7 @@ def article_statements(
     if title and title.strip() and "victim_headline" not in off:
         headline = headline_statements(headline_doc(title), article_id, off)
         if "victim_headline_number" not in off:
-            pattern = headline_numbers(title, article_id)
+            pattern = headline_numbers(title, article_id, "victim_partitive" not in off)
             told = {s.kind for s in pattern}
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
@@ -360,7 +370,8 @@ def _statement(
         victim = _headline_number(verb)  # "5 hurt as ..."
     if victim is None:
         return None
-    count = _count(victim, lex, off)
+    # a headline's "1 of 7 injured" counts the whole: its fate word tells of all seven
+    count = _count(victim, lex, off, part=not telegraphic)
     if count is None:
         return None
     # "four soldiers and three militiamen were killed": the parts add up, but not a part with a
@@ -647,9 +658,27 @@ def _victim(verb: Token, lemma: str) -> Token | None:
     return subject
 
 
-def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset()) -> int | None:
+def _set_off(token: Token) -> bool:
+    """The token stands between commas ("Boy, 7, dies"): an apposition, for a number an age."""
+    doc = token.doc
+    return 0 < token.i < len(doc) - 1 and doc[token.i - 1].text == "," and doc[
+        token.i + 1].text == ","
+
+
+def _part(number: Token) -> Token:
+    """The part a partitive names ("one of three people": one), else ``number`` itself."""
+    of = next((c for c in number.children if c.lower_ == "of" and c.i < number.i), None)
+    if of is None:
+        return number
+    return next((c for c in number.children if c.i < of.i and c.like_num), number)
+
+
+def _count(
+    victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset(), part: bool = True
+) -> int | None:
     """How many people the phrase names: its number ("two men", "three others"), one for a
-    singular person or a name, none for what is not a person."""
+    singular person or a name, none for what is not a person. ``part``: a partitive counts its
+    part ("one of three people": one; victim_partitive)."""
     if victim.lower_ in lex.none_words or any(
         c.dep_ == "det" and c.lower_ == "no" for c in victim.children
     ):
@@ -657,10 +686,17 @@ def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset())
     # a count comes before its noun; a number after it is an age ("Dale Voss, 32,") or a date
     number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
+        if "victim_age" not in off and _set_off(victim):
+            return None  # "Boy, 7, dies": an age
+        if ("victim_partitive" not in off and victim.dep_ == "pobj" and victim.head.lower_ == "of"
+                and victim.head.head.pos_ in ("NOUN", "PROPN")):
+            return None  # "father of 4 killed": the 4 are his children, not the dead
         number = victim
     elif (number is not None and "victim_thing" not in off
           and victim.lemma_.lower() in lex.thing_nouns):
         return None  # "five rounds", "three more times": no one
+    if number is not None and part and "victim_partitive" not in off:
+        number = _part(number)
     if number is not None:
         amount = parse_amount(number.text)
         if amount is not None and amount[1] is not None and amount[0] == amount[1]:
