@@ -70,6 +70,9 @@ class VictimStatement:
     # the victims are the object of someone's act ("he killed his wife and son"): the doer is
     # not among them (victim_suicide)
     by_doer: bool = False
+    # the victims are told as others than those told before ("four others shot"): a count of
+    # the shot that does not hold the dead (victim_others)
+    others: bool = False
 
 
 @functools.cache
@@ -143,6 +146,8 @@ RULES = {
     "victim_headline_number": "a headline's number followed, at most a plain word apart, by a "
     "fate word ('4 Shot, 1 Killed', 'Seven People Wounded') counts that kind before the "
     "headline's parse does (title case misleads the tagger: 'Shot' read as a name)",
+    "victim_others": "the shot told as others ('one died and four others were shot', 'three "
+    "other men were also shot') are all hurt: the dead are not among them",
     "victim_age": "a number standing for the victim set off by commas is an age, no count: "
     "'Boy, 7, dies', 'Voss, 32, and Lund, 41, died'",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
@@ -191,8 +196,7 @@ def headline_statements(
     for s in victim_statements(title, article_id, title.text, off, telegraphic=True):
         if s.kind == "shot" and not _numbered(title, s.evidence, lex):
             continue
-        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text),
-                                     s.definite, s.by_doer))
+        found.append(dataclasses.replace(s, evidence=Evidence(article_id, 0, 0, s.evidence.text)))
     return found
 
 
@@ -200,14 +204,15 @@ _HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]"
 
 
 def headline_numbers(
-    title: str, article_id: str, partitive: bool = True
+    title: str, article_id: str, partitive: bool = True, others_on: bool = True
 ) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
     punctuation, by a fate word ("4 Shot, 1 Killed", "Seven People Wounded", "2 teens shot
     dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
-    (victim_partitive): a number after a noun's "of" is passed over ("Father of 4 killed")."""
+    (victim_partitive): a number after a noun's "of" is passed over ("Father of 4 killed");
+    ``others_on`` (victim_others): "4 others shot" is marked as others."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -233,7 +238,10 @@ def headline_numbers(
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
                     evidence = Evidence(article_id, 0, 0, said)
-                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence)
+                    others = others_on and any(t.lower() in ("other", "others")
+                                               for t in tokens[n + 1:m])
+                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence,
+                                                  others=others)
                 break
             if not word.isalpha() or parse_amount(word) is not None:
                 break  # punctuation or another number: this number counts nothing here
@@ -303,7 +311,8 @@ def article_statements(
     if title and title.strip() and "victim_headline" not in off:
         headline = headline_statements(headline_doc(title), article_id, off)
         if "victim_headline_number" not in off:
-            pattern = headline_numbers(title, article_id, "victim_partitive" not in off)
+            pattern = headline_numbers(title, article_id, "victim_partitive" not in off,
+                                       "victim_others" not in off)
             told = {s.kind for s in pattern}
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
@@ -328,7 +337,8 @@ def casualties(statements: Sequence[VictimStatement]) -> tuple[Quantity, ...]:
         result.append(Quantity("killed", 1, None, fatal.text, fatal))
     injured = best.get("injured")
     shot = best.get("shot")
-    shot_alive = shot.count - (killed.count if killed else 0) if shot else 0
+    # "one man died and four others were shot": the others do not hold the dead
+    shot_alive = shot.count - (killed.count if killed and not shot.others else 0) if shot else 0
     if injured is not None and injured.count >= shot_alive:
         result.append(_quantity("injured", injured.count, injured.evidence))
     elif shot is not None and shot_alive > 0:
@@ -390,8 +400,16 @@ def _statement(
     reflexive = any(t.lower_ in ("himself", "herself") for t in (victim, *_conjuncts(victim, off)))
     by_doer = (victim.dep_ == "dobj" and victim.head.i == verb.i and not reflexive
                and any(c.dep_ == "nsubj" for c in verb.children))
+    others = "victim_others" not in off and _others(victim)
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, verb), by_doer)
+                           _definite(victim, verb), by_doer, others)
+
+
+def _others(victim: Token) -> bool:
+    """The victims are told as others than someone told before: "four others", "three other
+    men" (not "another man": "shot another man" is mostly the one who died)."""
+    return victim.lemma_.lower() == "other" or any(
+        c.dep_ == "amod" and c.lower_ == "other" for c in victim.children)
 
 
 def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | None:
