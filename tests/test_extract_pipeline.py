@@ -462,6 +462,9 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         # a list before the number adds up; not a part with a fate of its own, nor an age
         ("2 adults, 3 children killed in house fire shooting", [("killed", 5)]),
         ("Woman, 2 children dead in Elm Street home", [("killed", 3)]),
+        ("Parents, 2 children dead in Elm Street home", [("killed", 4)]),  # pair_nouns
+        ("Father of 3 killed on Elm Street", []),  # victim_partitive
+        ("4 shot to death in Elm Street home", [("killed", 4)]),  # victim_fatal
         ("Man, 20, and 2 teens shot at park", [("shot", 2)]),
         # a list of people with no number before the fate word; one person alone is the parse's
         ("Mother, son dead after Elm Street shooting", [("killed", 2)]),
@@ -510,9 +513,15 @@ def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> 
          "victim_partitive", {}, {"killed": 3}),
         ("Officers were called to the house on Maple Lane.", "Teen Who Was 1 Of 6 Hurt In "
          "Millbrook Shooting Speaks", "victim_partitive", {"injured": 6}, {"injured": 6}),
+        # victim_fatal in the headline's pattern: "shot to death" are killed, not shot
+        ("Officers were called to the house on Maple Lane.", "3 Shot To Death In Millbrook "
+         "Home", "victim_fatal", {"killed": 3}, {"killed": 1, "injured": 3}),
+        # victim_noun_list: a list after a death noun adds up
+        ("Police are investigating the deaths of a woman and her two sons in Millbrook.", None,
+         "victim_noun_list", {"killed": 3}, {"killed": 1}),
     ],
 )
-def test_ages_and_parts_are_not_the_victims_count(
+def test_ages_parts_and_lists_in_the_victims_count(
     text: str, title: str | None, rule: str, on: dict[str, int], off: dict[str, int]
 ) -> None:
     from eventfuse.extract.victims import article_statements

@@ -58,6 +58,8 @@ class VictimLexicon:
     # plain words may stand between a headline's number and its fate word (victim_headline_number)
     headline_fates: Mapping[str, str] = dataclasses.field(default_factory=dict)
     headline_gap: int = 3
+    # plural person nouns naming two people ("parents", "couple"): a headline list's part
+    pair_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +72,6 @@ class VictimStatement:
     # the victims are the object of someone's act ("he killed his wife and son"): the doer is
     # not among them (victim_suicide)
     by_doer: bool = False
-    # the victims are told as others than those told before ("four others shot"): a count of
-    # the shot that does not hold the dead (victim_others)
-    others: bool = False
 
 
 @functools.cache
@@ -102,6 +101,7 @@ def get_lexicon() -> VictimLexicon:
         headline_fates={str(word): str(kind) for kind, words in raw["headline_fates"].items()
                         for word in words},
         headline_gap=int(raw["headline_gap"]),
+        pair_nouns=frozenset(raw.get("pair_nouns", ())),
     )
 
 
@@ -146,8 +146,8 @@ RULES = {
     "victim_headline_number": "a headline's number followed, at most a plain word apart, by a "
     "fate word ('4 Shot, 1 Killed', 'Seven People Wounded') counts that kind before the "
     "headline's parse does (title case misleads the tagger: 'Shot' read as a name)",
-    "victim_others": "the shot told as others ('one died and four others were shot', 'three "
-    "other men were also shot') are all hurt: the dead are not among them",
+    "victim_noun_list": "a list after a death noun adds up: 'the deaths of a woman and her "
+    "daughter' are two killed",
     "victim_age": "a number standing for the victim set off by commas is an age, no count: "
     "'Boy, 7, dies', 'Voss, 32, and Lund, 41, died'",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
@@ -204,7 +204,7 @@ _HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]"
 
 
 def headline_numbers(
-    title: str, article_id: str, partitive: bool = True, others_on: bool = True
+    title: str, article_id: str, partitive: bool = True, fatal: bool = True,
 ) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
@@ -212,7 +212,7 @@ def headline_numbers(
     dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
     (victim_partitive): a number after a noun's "of" is passed over ("Father of 4 killed");
-    ``others_on`` (victim_others): "4 others shot" is marked as others."""
+    ``fatal`` (victim_fatal): "4 shot to death" are killed."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -232,16 +232,15 @@ def headline_numbers(
             kind = lex.headline_fates.get(word)
             if kind is not None:
                 after = tokens[m + 1].lower() if m + 1 < len(tokens) else ""
-                if kind == "shot" and after in ("dead", "fatally"):
-                    kind = "killed"  # "2 shot dead"
+                then = tokens[m + 2].lower() if m + 2 < len(tokens) else ""
+                if kind == "shot" and (after in ("dead", "fatally") or (
+                        fatal and after == "to" and then in lex.death_nouns)):
+                    kind = "killed"  # "2 shot dead", "4 shot to death" (victim_fatal)
                 if kind not in found:
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
                     evidence = Evidence(article_id, 0, 0, said)
-                    others = others_on and any(t.lower() in ("other", "others")
-                                               for t in tokens[n + 1:m])
-                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence,
-                                                  others=others)
+                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence)
                 break
             if not word.isalpha() or parse_amount(word) is not None:
                 break  # punctuation or another number: this number counts nothing here
@@ -279,6 +278,8 @@ def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[i
             added += amount[0]
         elif word in lex.person_nouns:
             added += 1  # "Woman, 2 children dead"
+        elif word in lex.pair_nouns:
+            added += 2  # "Parents, 2 children dead"
         else:
             break
         first = before
@@ -312,7 +313,7 @@ def article_statements(
         headline = headline_statements(headline_doc(title), article_id, off)
         if "victim_headline_number" not in off:
             pattern = headline_numbers(title, article_id, "victim_partitive" not in off,
-                                       "victim_others" not in off)
+                                       "victim_fatal" not in off)
             told = {s.kind for s in pattern}
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
@@ -337,8 +338,7 @@ def casualties(statements: Sequence[VictimStatement]) -> tuple[Quantity, ...]:
         result.append(Quantity("killed", 1, None, fatal.text, fatal))
     injured = best.get("injured")
     shot = best.get("shot")
-    # "one man died and four others were shot": the others do not hold the dead
-    shot_alive = shot.count - (killed.count if killed and not shot.others else 0) if shot else 0
+    shot_alive = shot.count - (killed.count if killed else 0) if shot else 0
     if injured is not None and injured.count >= shot_alive:
         result.append(_quantity("injured", injured.count, injured.evidence))
     elif shot is not None and shot_alive > 0:
@@ -400,16 +400,8 @@ def _statement(
     reflexive = any(t.lower_ in ("himself", "herself") for t in (victim, *_conjuncts(victim, off)))
     by_doer = (victim.dep_ == "dobj" and victim.head.i == verb.i and not reflexive
                and any(c.dep_ == "nsubj" for c in verb.children))
-    others = "victim_others" not in off and _others(victim)
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, verb), by_doer, others)
-
-
-def _others(victim: Token) -> bool:
-    """The victims are told as others than someone told before: "four others", "three other
-    men" (not "another man": "shot another man" is mostly the one who died)."""
-    return victim.lemma_.lower() == "other" or any(
-        c.dep_ == "amod" and c.lower_ == "other" for c in victim.children)
+                           _definite(victim, verb), by_doer)
 
 
 def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | None:
@@ -480,6 +472,11 @@ def _noun_statement(
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     victim = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
     count = _count(victim, lex, off) if victim is not None else None
+    if count is not None and victim is not None and "victim_noun_list" not in off:
+        # "the deaths of a woman and her daughter": the list adds up, as a verb's victims do
+        parts = [_count(c, lex, off) for c in _conjuncts(victim, off)]
+        if parts and all(p is not None for p in parts):
+            count += sum(p for p in parts if p is not None)
     end_token = victim.right_edge if victim is not None and count is not None else noun
     start = noun.left_edge.idx
     end = end_token.idx + len(end_token)
