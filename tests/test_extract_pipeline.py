@@ -564,6 +564,17 @@ def test_a_follow_ups_day_does_not_date_the_shooting_it_names() -> None:
     assert dt.date(2024, 3, 5) in days
 
 
+def test_a_comma_ends_the_phrase_a_fate_adjective_describes() -> None:
+    # "dead" hangs on "others" in the parse; the dead one is the 7-year-old, not the three
+    from eventfuse.extract.victims import article_statements
+
+    text = "Officers were called to the house on Maple Lane."
+    title = "7-year-old dead, three others wounded in north side shooting"
+    counts = {q.kind: q.low for q in casualties(
+        article_statements(get_nlp()(text), "t", text, title))}
+    assert counts == {"injured": 3}
+
+
 @pytest.mark.parametrize(
     ("text", "referred"),
     [

@@ -508,6 +508,9 @@ def _described(word: Token) -> Token | None:
     if word.dep_ == "oprd":
         return next((c for c in word.head.children if c.dep_ == "dobj"), None)
     if word.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and word.head.i != word.i:
+        doc = word.doc
+        if word.i < word.head.i and any(t.text == "," for t in doc[word.i + 1:word.head.i]):
+            return None  # "7-year-old dead, three others wounded": a comma ends the phrase
         return word.head
     return None
 
