@@ -462,6 +462,9 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         # a list before the number adds up; not a part with a fate of its own, nor an age
         ("2 adults, 3 children killed in house fire shooting", [("killed", 5)]),
         ("Woman, 2 children dead in Elm Street home", [("killed", 3)]),
+        ("Parents, 2 children dead in Elm Street home", [("killed", 4)]),  # pair_nouns
+        ("Father of 3 killed on Elm Street", []),  # victim_partitive
+        ("4 shot to death in Elm Street home", [("killed", 4)]),  # victim_fatal
         ("Man, 20, and 2 teens shot at park", [("shot", 2)]),
         # a list of people with no number before the fate word; one person alone is the parse's
         ("Mother, son dead after Elm Street shooting", [("killed", 2)]),
@@ -496,6 +499,41 @@ def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> 
         article_statements(get_nlp()(text), "t", text, title, off))}
     assert counts.get("killed") is None  # the parse reads "1 Dead" as no one's fate
 
+
+@pytest.mark.parametrize(
+    ("text", "title", "rule", "on", "off"),
+    [
+        # victim_age: a number between commas is an age, in a headline and in the text
+        ("Officers were called to the house on Maple Lane.", "Boy, 6, Dies After Accidental "
+         "Shooting In Millbrook", "victim_age", {}, {"killed": 6}),
+        # victim_partitive: the part is the count; a noun's "of 4" is not the victims'
+        ("One of three people hit by gunfire on Friday has died.", None, "victim_partitive",
+         {"killed": 1}, {"killed": 3}),
+        ("Officers were called to the house on Maple Lane.", "Father Of 3 Killed In Millbrook",
+         "victim_partitive", {}, {"killed": 3}),
+        ("Officers were called to the house on Maple Lane.", "Teen Who Was 1 Of 6 Hurt In "
+         "Millbrook Shooting Speaks", "victim_partitive", {"injured": 6}, {"injured": 6}),
+        # victim_fatal in the headline's pattern: "shot to death" are killed, not shot
+        ("Officers were called to the house on Maple Lane.", "3 Shot To Death In Millbrook "
+         "Home", "victim_fatal", {"killed": 3}, {"killed": 1, "injured": 3}),
+        # victim_noun_list: a list after a death noun adds up
+        ("Police are investigating the deaths of a woman and her two sons in Millbrook.", None,
+         "victim_noun_list", {"killed": 3}, {"killed": 1}),
+    ],
+)
+def test_ages_parts_and_lists_in_the_victims_count(
+    text: str, title: str | None, rule: str, on: dict[str, int], off: dict[str, int]
+) -> None:
+    from eventfuse.extract.victims import article_statements
+
+    def counts(rules: frozenset[str]) -> dict[str, int]:
+        doc = get_nlp()(text)
+        return {q.kind: q.low for q in casualties(article_statements(doc, "t", text, title,
+                                                                      rules))}
+
+    assert counts(frozenset()) == on
+    assert counts(frozenset({rule})) == off
+
 def test_happening_without_a_place_takes_the_headline_place() -> None:
     # rule headline_place: the text names no town, the headline's outlet line does
     text = "Three men were shot at an apartment complex on Wednesday night, police said."
@@ -524,6 +562,17 @@ def test_a_follow_ups_day_does_not_date_the_shooting_it_names() -> None:
     days = {m.when.start if m.when else None for m in mentions_of(text, options=off)
             if m.type == "ASSAULT"}
     assert dt.date(2024, 3, 5) in days
+
+
+def test_a_comma_ends_the_phrase_a_fate_adjective_describes() -> None:
+    # "dead" hangs on "others" in the parse; the dead one is the 7-year-old, not the three
+    from eventfuse.extract.victims import article_statements
+
+    text = "Officers were called to the house on Maple Lane."
+    title = "7-year-old dead, three others wounded in north side shooting"
+    counts = {q.kind: q.low for q in casualties(
+        article_statements(get_nlp()(text), "t", text, title))}
+    assert counts == {"injured": 3}
 
 
 @pytest.mark.parametrize(

@@ -908,6 +908,7 @@ def test_a_month_votes_for_the_days_it_holds_but_a_day_dates_the_event() -> None
 
 
 def test_a_report_from_before_the_death_counted_the_dead_among_the_hurt() -> None:
+    from eventfuse.date_rules import DATE_RULES
     from eventfuse.fuse.consensus import consensus_quantities
 
     saturday = FRIDAY + dt.timedelta(days=1)
@@ -929,9 +930,12 @@ def test_a_report_from_before_the_death_counted_the_dead_among_the_hurt() -> Non
     assert counts == {"killed": (1, 1), "injured": (0, 0)}  # one victim, not two
     off = consensus_quantities(reports, frozenset({"toll_silent_dead"}))
     assert {q.kind: (q.low, q.high) for q in off} == {"killed": (1, 1), "injured": (1, 1)}
-    # the same two told the same day: the hurt may be others (no rule applies)
+    # the same two told the same day: toll_died_later does not apply; the tie between one hurt
+    # and none (toll_silent_hurt) goes to none only by toll_hurt_was_dead
     same_day = [reports[0], dataclasses.replace(reports[1], published=FRIDAY)]
-    assert {q.kind: q.low for q in consensus_quantities(same_day)}["injured"] == 1
+    assert {q.kind: q.low for q in consensus_quantities(same_day)}["injured"] == 0
+    rules = frozenset(DATE_RULES) - {"toll_hurt_was_dead"}
+    assert {q.kind: q.low for q in consensus_quantities(same_day, rules)}["injured"] == 1
 
 
 def test_reports_counting_the_hurt_outvote_an_open_ended_death() -> None:
@@ -987,6 +991,36 @@ def test_a_report_of_the_death_alone_says_no_one_else_was_hurt() -> None:
     open_ended = [reports[0], dataclasses.replace(reports[1], quantities=(
         Quantity("killed", 1, None, "a homicide"),))]
     assert {q.kind: q.low for q in consensus_quantities(open_ended)}["injured"] == 1
+
+
+def test_one_death_and_a_tie_over_one_hurt_is_the_dead_one_told_twice() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_quantities
+    from eventfuse.records import Evidence
+
+    texts = {
+        "a": "A teen was shot on Birch Lane and is in critical condition, police said.",
+        "b": "The teen shot on Birch Lane on Friday has died, the coroner said.",
+    }
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "shot", "ASSAULT",
+                quantities=(("injured", 1, 1, "A teen ... is in critical condition"),)),
+        mention("m-b", arts["b"], texts["b"], "died", "ASSAULT",
+                quantities=(("killed", 1, 1, "The teen ... has died"),)),
+    ]
+    # one vote for one hurt, one (toll_silent_hurt) for none: the tie went to the highest
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports)}
+    assert counts == {"killed": (1, 1), "injured": (0, 0)}
+    off = consensus_quantities(reports, frozenset(DATE_RULES) - {"toll_hurt_was_dead"})
+    assert {q.kind: (q.low, q.high) for q in off}["injured"] == (1, 1)
+    # a headline telling a death and someone hurt tells two people
+    headline = Evidence("art-a", 0, 0, "Teen dies, child hurt on Birch Lane")
+    told = dataclasses.replace(reports[0], quantities=(
+        Quantity("killed", 1, 1, "Teen dies", headline),
+        Quantity("injured", 1, 1, "child hurt", headline)))
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities([told, reports[1]])}
+    assert counts == {"killed": (1, 1), "injured": (1, 1)}
 
 
 def test_a_later_report_counting_only_the_hurt_says_no_one_died() -> None:

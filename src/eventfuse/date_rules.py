@@ -28,6 +28,9 @@ DATE_RULES = {
     "that counts the hurt and tells no death, votes 0 dead: later reports know more",
     "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
     "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
+    "toll_hurt_was_dead": "an event of one death whose reports tie between one person hurt and "
+    "no one hurt has no one hurt (the one hurt was the one who died), unless a report telling a "
+    "death names the hurt one in its headline",
 }
 
 # Fusion's other named rules, switched off the same way (fusion.yaml gives their settings).

@@ -58,6 +58,8 @@ class VictimLexicon:
     # plain words may stand between a headline's number and its fate word (victim_headline_number)
     headline_fates: Mapping[str, str] = dataclasses.field(default_factory=dict)
     headline_gap: int = 3
+    # plural person nouns naming two people ("parents", "couple"): a headline list's part
+    pair_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ def get_lexicon() -> VictimLexicon:
         headline_fates={str(word): str(kind) for kind, words in raw["headline_fates"].items()
                         for word in words},
         headline_gap=int(raw["headline_gap"]),
+        pair_nouns=frozenset(raw.get("pair_nouns", ())),
     )
 
 
@@ -143,6 +146,12 @@ RULES = {
     "victim_headline_number": "a headline's number followed, at most a plain word apart, by a "
     "fate word ('4 Shot, 1 Killed', 'Seven People Wounded') counts that kind before the "
     "headline's parse does (title case misleads the tagger: 'Shot' read as a name)",
+    "victim_noun_list": "a list after a death noun adds up: 'the deaths of a woman and her "
+    "daughter' are two killed",
+    "victim_age": "a number standing for the victim set off by commas is an age, no count: "
+    "'Boy, 7, dies', 'Voss, 32, and Lund, 41, died'",
+    "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
+    "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
 }
 
 
@@ -187,20 +196,23 @@ def headline_statements(
     for s in victim_statements(title, article_id, title.text, off, telegraphic=True):
         if s.kind == "shot" and not _numbered(title, s.evidence, lex):
             continue
-        found.append(VictimStatement(s.kind, s.count, Evidence(article_id, 0, 0, s.evidence.text),
-                                     s.definite, s.by_doer))
+        found.append(dataclasses.replace(s, evidence=Evidence(article_id, 0, 0, s.evidence.text)))
     return found
 
 
 _HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
 
 
-def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
+def headline_numbers(
+    title: str, article_id: str, partitive: bool = True, fatal: bool = True,
+) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
     punctuation, by a fate word ("4 Shot, 1 Killed", "Seven People Wounded", "2 teens shot
     dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
-    Per kind, the first such count; evidence as for :func:`headline_statements`."""
+    Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
+    (victim_partitive): a number after a noun's "of" is passed over ("Father of 4 killed");
+    ``fatal`` (victim_fatal): "4 shot to death" are killed."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -209,6 +221,9 @@ def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
         return []  # "4 killed, 11 wounded in city shootings", "so far this year": a tally
     found: dict[str, VictimStatement] = {}
     for n, token in enumerate(tokens):
+        if partitive and n > 1 and tokens[n - 1].lower() == "of" and tokens[n - 2].isalpha() \
+                and parse_amount(tokens[n - 2]) is None:
+            continue  # "Father of 4 killed": his children, not the dead ("1 of 7 hurt" counts)
         amount = parse_amount(token) if token[0].isalnum() else None
         if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
             continue
@@ -217,8 +232,10 @@ def headline_numbers(title: str, article_id: str) -> list[VictimStatement]:
             kind = lex.headline_fates.get(word)
             if kind is not None:
                 after = tokens[m + 1].lower() if m + 1 < len(tokens) else ""
-                if kind == "shot" and after in ("dead", "fatally"):
-                    kind = "killed"  # "2 shot dead"
+                then = tokens[m + 2].lower() if m + 2 < len(tokens) else ""
+                if kind == "shot" and (after in ("dead", "fatally") or (
+                        fatal and after == "to" and then in lex.death_nouns)):
+                    kind = "killed"  # "2 shot dead", "4 shot to death" (victim_fatal)
                 if kind not in found:
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
@@ -261,6 +278,8 @@ def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[i
             added += amount[0]
         elif word in lex.person_nouns:
             added += 1  # "Woman, 2 children dead"
+        elif word in lex.pair_nouns:
+            added += 2  # "Parents, 2 children dead"
         else:
             break
         first = before
@@ -293,7 +312,8 @@ def article_statements(
     if title and title.strip() and "victim_headline" not in off:
         headline = headline_statements(headline_doc(title), article_id, off)
         if "victim_headline_number" not in off:
-            pattern = headline_numbers(title, article_id)
+            pattern = headline_numbers(title, article_id, "victim_partitive" not in off,
+                                       "victim_fatal" not in off)
             told = {s.kind for s in pattern}
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
@@ -360,7 +380,8 @@ def _statement(
         victim = _headline_number(verb)  # "5 hurt as ..."
     if victim is None:
         return None
-    count = _count(victim, lex, off)
+    # a headline's "1 of 7 injured" counts the whole: its fate word tells of all seven
+    count = _count(victim, lex, off, part=not telegraphic)
     if count is None:
         return None
     # "four soldiers and three militiamen were killed": the parts add up, but not a part with a
@@ -451,6 +472,11 @@ def _noun_statement(
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     victim = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
     count = _count(victim, lex, off) if victim is not None else None
+    if count is not None and victim is not None and "victim_noun_list" not in off:
+        # "the deaths of a woman and her daughter": the list adds up, as a verb's victims do
+        parts = [_count(c, lex, off) for c in _conjuncts(victim, off)]
+        if parts and all(p is not None for p in parts):
+            count += sum(p for p in parts if p is not None)
     end_token = victim.right_edge if victim is not None and count is not None else noun
     start = noun.left_edge.idx
     end = end_token.idx + len(end_token)
@@ -482,6 +508,9 @@ def _described(word: Token) -> Token | None:
     if word.dep_ == "oprd":
         return next((c for c in word.head.children if c.dep_ == "dobj"), None)
     if word.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and word.head.i != word.i:
+        doc = word.doc
+        if word.i < word.head.i and any(t.text == "," for t in doc[word.i + 1:word.head.i]):
+            return None  # "7-year-old dead, three others wounded": a comma ends the phrase
         return word.head
     return None
 
@@ -647,9 +676,27 @@ def _victim(verb: Token, lemma: str) -> Token | None:
     return subject
 
 
-def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset()) -> int | None:
+def _set_off(token: Token) -> bool:
+    """The token stands between commas ("Boy, 7, dies"): an apposition, for a number an age."""
+    doc = token.doc
+    return 0 < token.i < len(doc) - 1 and doc[token.i - 1].text == "," and doc[
+        token.i + 1].text == ","
+
+
+def _part(number: Token) -> Token:
+    """The part a partitive names ("one of three people": one), else ``number`` itself."""
+    of = next((c for c in number.children if c.lower_ == "of" and c.i < number.i), None)
+    if of is None:
+        return number
+    return next((c for c in number.children if c.i < of.i and c.like_num), number)
+
+
+def _count(
+    victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset(), part: bool = True
+) -> int | None:
     """How many people the phrase names: its number ("two men", "three others"), one for a
-    singular person or a name, none for what is not a person."""
+    singular person or a name, none for what is not a person. ``part``: a partitive counts its
+    part ("one of three people": one; victim_partitive)."""
     if victim.lower_ in lex.none_words or any(
         c.dep_ == "det" and c.lower_ == "no" for c in victim.children
     ):
@@ -657,10 +704,17 @@ def _count(victim: Token, lex: VictimLexicon, off: frozenset[str] = frozenset())
     # a count comes before its noun; a number after it is an age ("Dale Voss, 32,") or a date
     number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
+        if "victim_age" not in off and _set_off(victim):
+            return None  # "Boy, 7, dies": an age
+        if ("victim_partitive" not in off and victim.dep_ == "pobj" and victim.head.lower_ == "of"
+                and victim.head.head.pos_ in ("NOUN", "PROPN")):
+            return None  # "father of 4 killed": the 4 are his children, not the dead
         number = victim
     elif (number is not None and "victim_thing" not in off
           and victim.lemma_.lower() in lex.thing_nouns):
         return None  # "five rounds", "three more times": no one
+    if number is not None and part and "victim_partitive" not in off:
+        number = _part(number)
     if number is not None:
         amount = parse_amount(number.text)
         if amount is not None and amount[1] is not None and amount[0] == amount[1]:
