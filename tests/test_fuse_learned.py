@@ -7,10 +7,11 @@ import dataclasses
 import pytest
 
 from eventfuse.errors import ConfigError
+from eventfuse.fuse.cluster import cluster_mentions
 from eventfuse.fuse.config import load_config
 from eventfuse.fuse.features import build_features
 from eventfuse.fuse.learned import FEATURES, load_model, model_from_dict, model_to_dict
-from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.match import PairScore, pair_score
 from eventfuse.records import Evidence, Mention, Place
 
 TEXT = {
@@ -77,3 +78,32 @@ def test_a_model_file_of_other_features_is_refused():
         model_from_dict({**entry, "features": ["same_lemma"]})
     with pytest.raises(ConfigError, match="no valid model 'nope'"):
         load_model("nope")
+
+
+def test_the_shipped_model_carries_its_link_margin_into_the_profile():
+    config = load_config("ecbplus")
+    assert config.model is not None and config.link_margin == config.model.link_margin
+    entry = model_to_dict(config.model)
+    assert model_from_dict({**entry, "link_margin": 0.25}).link_margin == 0.25
+    assert load_config().link_margin == 0.0  # the default profile links at its threshold
+
+
+def test_a_link_margin_keeps_two_happenings_joined_by_weak_pairs_apart():
+    # Four mentions: 0-1 and 2-3 are two happenings, each pair sure; every pair across them
+    # scores just above the threshold 0.8, so average link alone joins the two.
+    config, (quake, temblor, vote) = features()
+    four = [
+        quake,
+        temblor,
+        vote,
+        dataclasses.replace(
+            vote, mention=dataclasses.replace(vote.mention, id="m-d", article_id="d")
+        ),
+    ]
+    scores = {(0, 1): 0.95, (2, 3): 0.95, (0, 2): 0.82, (0, 3): 0.82, (1, 2): 0.82, (1, 3): 0.82}
+    known = {p: PairScore(s) for p, s in scores.items()}
+    plain = dataclasses.replace(config, link_margin=0.0)
+    assert len(cluster_mentions(four, set(known), plain, 0.8, 3, known)) == 1
+    strict = dataclasses.replace(config, link_margin=0.1)
+    clusters = cluster_mentions(four, set(known), strict, 0.8, 3, known)
+    assert clusters == [("m-a", "m-b"), ("m-c", "m-d")]

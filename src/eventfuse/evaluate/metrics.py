@@ -76,7 +76,20 @@ def ceaf_e(key: Clusters, response: Clusters) -> Score:
     k, r = _sets(key), _sets(response)
     if not k or not r:
         return Score(0.0, 0.0)
-    similarity = np.array([[2 * len(a & b) / (len(a) + len(b)) for b in r] for a in k])
+    # Only clusters sharing a mention are similar: count overlaps through each mention's
+    # response clusters instead of intersecting every pair (training scores many clusterings).
+    owners: dict[Hashable, list[int]] = {}
+    for j, b in enumerate(r):
+        for m in b:
+            owners.setdefault(m, []).append(j)
+    similarity = np.zeros((len(k), len(r)))
+    for i, a in enumerate(k):
+        shared: dict[int, int] = {}
+        for m in a:
+            for j in owners.get(m, ()):
+                shared[j] = shared.get(j, 0) + 1
+        for j, n in shared.items():
+            similarity[i, j] = 2 * n / (len(a) + len(r[j]))
     rows, cols = linear_sum_assignment(similarity, maximize=True)
     best = float(similarity[rows, cols].sum())
     return Score(precision=best / len(r), recall=best / len(k))

@@ -38,6 +38,9 @@ class FusionConfig:
     story: StoryConfig
     quote_min_overlap: float
     match_threshold: float | None = None  # a profile's own threshold; None = options'
+    # Clustering's components join mentions by pairs scoring at least the threshold plus this
+    # margin; average link then merges inside them down to the threshold (fuse/cluster.py).
+    link_margin: float = 0.0
     # Two reports dated to two different days (day precision each) are two happenings.
     distinct_days_apart: bool = True
     # ... unless of one type and one gives no mode: no mode names no other kind.
@@ -138,8 +141,9 @@ def _optional_int(value: Any) -> int | None:
 def _build(data: Mapping[str, Any]) -> FusionConfig:
     threshold = _optional_float(data.get("match_threshold"))
     model = load_model(str(data["model"])) if data.get("model") else None
+    margin = float(data.get("link_margin", 0.0))
     if model is not None:
-        threshold = model.threshold
+        threshold, margin = model.threshold, model.link_margin
     return FusionConfig(
         weights={k: float(v) for k, v in data["weights"].items()},
         same_article_penalty=float(data["same_article_penalty"]),
@@ -157,6 +161,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         story=_story(data["story"]),
         quote_min_overlap=float(data["quotes"]["min_overlap"]),
         match_threshold=threshold,
+        link_margin=margin,
         distinct_days_apart=bool(data.get("distinct_days_apart", True)),
         unknown_mode_matches=bool(data.get("unknown_mode_matches", False)),
         story_day_gap=_optional_int(data.get("story_day_gap")),

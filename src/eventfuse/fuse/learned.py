@@ -87,6 +87,9 @@ class PairModel:
     trained_on: str  # what the weights were fitted on, for reports
     lemma_pairs: LemmaPairs = dataclasses.field(default_factory=dict)
     defaults: Mapping[str, float] = dataclasses.field(default_factory=dict)  # missing features
+    # Clustering links components only by pairs at threshold + link_margin (picked with the
+    # threshold on training topics; fuse/cluster.py).
+    link_margin: float = 0.0
 
     @property
     def reads_embeddings(self) -> bool:
@@ -128,6 +131,7 @@ def model_from_dict(entry: Mapping[str, object]) -> PairModel:
             str(k): float(v)
             for k, v in dict(entry.get("defaults", {})).items()  # type: ignore[call-overload]
         },
+        link_margin=float(entry.get("link_margin", 0.0)),  # type: ignore[arg-type]
     )
 
 
@@ -142,6 +146,7 @@ def model_to_dict(model: PairModel) -> dict[str, object]:
         "weights": [round(w, 6) for w in model.weights],
         "bias": round(model.bias, 6),
         "threshold": model.threshold,
+        "link_margin": model.link_margin,
         "trained_on": model.trained_on,
         # One line per lemma pair would make the file long: "key": [coreferent, total].
         "lemma_pairs": {k: f"{v[0]} {v[1]}" for k, v in sorted(model.lemma_pairs.items())},
