@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from bench.typing_override import Rows, concat, featurize, fit
 
 from eventfuse.extract.events import normalize_category
 from eventfuse.extract.typing import softmax
 from eventfuse.train import typing as train
+from typing_override import Rows, concat, featurize, fit
 
 # PLOVER 0.5 mode names of the gold records -> the codebook's current names.
 OLD_MODES = {
