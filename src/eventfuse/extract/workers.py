@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
@@ -62,14 +63,24 @@ def extract_in_workers(
     ahead of the results, so a caller writing each batch's mentions streams a corpus of any
     size through the workers with bounded memory."""
     warm(options)
-    with _pool(workers) as pool:
-        pending: collections.deque[AsyncResult[list[Mention]]] = collections.deque()
-        for batch in batches:
-            pending.append(pool.apply_async(extract_batch, (list(batch), options, parse_cache)))
-            while len(pending) > workers * QUEUED_PER_WORKER:
+    # The loaded model, gazetteer and lexicons into the collector's permanent generation while
+    # the workers fork: a collection in a worker would otherwise write to every object's header
+    # and so copy every page it shares with this process. (Collected first, unfrozen after: a
+    # run forks once per slice, and this process's garbage must stay collectable.)
+    gc.collect()
+    gc.freeze()
+    try:
+        with _pool(workers) as pool:
+            pending: collections.deque[AsyncResult[list[Mention]]] = collections.deque()
+            for batch in batches:
+                pending.append(pool.apply_async(extract_batch,
+                                                (list(batch), options, parse_cache)))
+                while len(pending) > workers * QUEUED_PER_WORKER:
+                    yield pending.popleft().get()
+            while pending:
                 yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    finally:
+        gc.unfreeze()
 
 
 def warm(options: Options) -> None:
