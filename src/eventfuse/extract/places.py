@@ -107,6 +107,10 @@ def _find_places(
     raw += _site_candidates(doc) if sites else []
     candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
     streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
+    if "block_street" not in off:
+        streets += [c for c in candidates if c not in streets and _block_street(c, doc)]
+    if "site_name" not in off:  # kept as streets are, located at the article's town
+        streets += [c for c in candidates if c not in streets and _site_name(c, doc, gazetteer)]
     candidates = [c for c in candidates if c not in streets]
     hint = _document_country(candidates, gazetteer, doc, off) or (
         home.split(".")[0] if home else None)
@@ -252,6 +256,13 @@ PLACE_RULES = {
     "(\"Park\") is no place, in the article's country too",
     "street_corner": "a name coordinated with a named street (\"at Elm Street and "
     "Lancaster\", \"Lancaster and Elm Street\") is a street's, not a town",
+    "block_street": "a name after \"block of\", \"intersection of\" or \"corner of\" (or "
+    "coordinated with one: \"the corner of Elm and Lancaster\") is a street's, not a town",
+    "site_name": "a name before a kind of site (\"the Summit Apartments\", \"the Bermuda Sands "
+    "motel\") is part of the site's name, not a town; a lowercase site word straight after a "
+    "big town's name leaves the town (\"a Houston motel\")",
+    "pair_town": "a country's name before a first-level region's (\"Lebanon, Pa.\") is the "
+    "town of that name in that region, when there is one",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -640,7 +651,11 @@ def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -
     """"Bartow, Ga." with no town Bartow in Georgia: the county of that name there, if any."""
     (code,) = paired.admin1_codes
     region = gazetteer.admin1_entry(code)
-    if region is None or place.admin1 == region.name or place.precision != "point":
+    # "Lebanon, Pa.": a country's name before a region's is a town of that region (rule
+    # pair_town); a country's reading is otherwise immune to the article's context
+    country = place.precision == "country" and "pair_town" not in _OFF.get()
+    if region is None or place.admin1 == region.name or not (
+            place.precision == "point" or country):
         return place
     name = place.evidence.text if place.evidence else place.name
     towns = [
@@ -648,9 +663,13 @@ def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -
         for c in gazetteer.candidates(name)
         if c.entry.kind == "city" and c.entry.admin1_code == code
     ]
+    if country:
+        towns = [t for t in towns if t.country == region.country]
     if towns:  # "Parkland, Florida": the town of that name in Florida, however small
         town = max(towns, key=lambda e: e.population)
         return gazetteer.to_place(town, place.name, place.evidence, f"the {name} in {region.name}")
+    if country:
+        return place
     for suffix in _rules()["county_words"]:
         for found in gazetteer.candidates(f"{place.name} {suffix}"):
             entry = found.entry
@@ -770,6 +789,52 @@ def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
             if not (token.text[:1].isupper() or token.like_num):
                 return False
     return False
+
+
+def _block_street(candidate: _Candidate, doc: Doc) -> bool:
+    """"the 300 block of Madrid", "the intersection of Prescott and Elm": a name after an
+    address noun and "of" (``block_nouns``), or coordinated with one, is a street's (rule
+    block_street)."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    i = span.start - 1
+    while i >= 0 and doc[i].lower_ in _COMPASS:  # "the 2400 block of South Pennsylvania"
+        i -= 1
+    if i >= 1 and doc[i].lower_ in ("and", "&"):  # "the corner of Prescott and Elm"
+        i -= 1
+        while i >= 0 and (doc[i].text[:1].isupper() or doc[i].text == "."):
+            i -= 1
+    return i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in _words("block_nouns")
+
+
+def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
+    """"the Summit Apartments", "the Bermuda Sands motel", "the Happy Village apartments": a name
+    before a kind of site (``site_heads``), with at most ``site_name.max_words_between``
+    capitalized words between, is part of the site's name, not a town, unless it names a
+    region, a country or a big town, where the site lies ("Delhi High Court", "a Houston
+    motel"; rule site_name)."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    end, limit = span.end, span.end + int(_rules()["site_name"]["max_words_between"])
+    heads = _words("site_heads")
+    while end < span.sent.end and end <= limit and _capitalized(doc[end]) and (
+            doc[end].lower_ not in heads):
+        end += 1
+    if end >= span.sent.end or end > limit or doc[end].lower_.rstrip(".") not in heads:
+        return False
+    return not _big_place(candidate.text, gazetteer)
+
+
+def _big_place(name: str, gazetteer: Gazetteer) -> bool:
+    """The best reading of ``name`` is a region, a country or a town of at least
+    ``site_name.min_population`` people."""
+    ranked = gazetteer.rank(name)
+    if not ranked:
+        return False
+    entry = ranked[0][1].entry
+    return entry.kind != "city" or entry.population >= int(_rules()["site_name"]["min_population"])
 
 
 def _site(candidate: _Candidate) -> bool:

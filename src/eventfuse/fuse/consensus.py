@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.config import FusionConfig
+from eventfuse.geo import AMBIGUOUS_NOTE
 from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
@@ -109,11 +110,19 @@ def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -
     return before or dated
 
 
-def consensus_location(mentions: Sequence[Mention]) -> Place | None:
+def consensus_location(
+    mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
+) -> Place | None:
+    """The reading most mentions share (its GeoNames id), the finer on ties. With
+    ``namesake_vote`` on, a reading its article left ambiguous votes for the reading other
+    mentions give the same name without doubt."""
     located = [m.location for m in mentions if m.location is not None]
     if not located:
         return None
-    ids = Counter(p.geonames_id for p in located if p.geonames_id is not None)
+    votes = [p.geonames_id for p in located]
+    if "namesake_vote" in rules:
+        votes = _namesake_votes(located)
+    ids = Counter(v for v in votes if v is not None)
     return min(
         located,
         key=lambda p: (
@@ -123,6 +132,29 @@ def consensus_location(mentions: Sequence[Mention]) -> Place | None:
             p.canonical or p.name,
         ),
     )
+
+
+def _namesake_votes(located: Sequence[Place]) -> list[int | None]:
+    """Each place's vote: its own id, or for an ambiguous reading ("ambiguous name; also
+    Chester (US)") the id most sure readings of the same name share (rule namesake_vote)."""
+    sure: dict[str, Counter[int]] = {}
+    for place in located:
+        if place.geonames_id is not None and not _ambiguous(place):
+            sure.setdefault(_name_key(place), Counter())[place.geonames_id] += 1
+    votes: list[int | None] = []
+    for place in located:
+        settled = sure.get(_name_key(place)) if _ambiguous(place) else None
+        votes.append(min(settled, key=lambda i: (-settled[i], i)) if settled
+                     else place.geonames_id)
+    return votes
+
+
+def _ambiguous(place: Place) -> bool:
+    return place.note is not None and AMBIGUOUS_NOTE in place.note
+
+
+def _name_key(place: Place) -> str:
+    return (place.canonical or place.name).casefold()
 
 
 def consensus_actors(mentions: Sequence[Mention], config: FusionConfig) -> tuple[Actor, ...]:
