@@ -1039,3 +1039,14 @@ def test_ambiguous_namesake_votes_for_the_sure_reading_of_its_name() -> None:
     # an ambiguous reading with no sure reading of its name keeps its own vote
     assert consensus_location([_located("a", CHESTER_GB), _located("b", HERAT),
                                _located("c", CHESTER_GB)]) == CHESTER_GB
+
+
+def test_equal_places_go_to_the_one_the_sentences_also_name() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # two reports, two readings: Kandahar is also named beside the other report's place
+    members = [_located("a", KANDAHAR),
+               dataclasses.replace(_located("b", HERAT), places=(KANDAHAR,))]
+    assert consensus_location(members) == KANDAHAR
+    # rule place_support off: the first by name
+    assert consensus_location(members, frozenset({"namesake_vote"})) == HERAT

@@ -441,10 +441,19 @@ def located(text: str, verb: str) -> str | None:
         ("A native of Ohio was arrested in Tampa after the robbery.", "Tampa"),
         ("Police arrested him in Tampa, far from his home in Ohio.", "Tampa"),
         ("An Ohio man was arrested after the robbery.", None),
+        # rule resident_of: where the named person lives
+        ("Police said Jane Doe, 34, of Tulsa was arrested after the robbery.", None),
     ],
 )
 def test_origin_or_home_is_never_the_event_location(text: str, expected: str | None) -> None:
     assert located(text, "arrested") == expected
+
+
+def test_residence_is_the_event_location_with_resident_of_off() -> None:
+    doc, places = places_of("Police said Jane Doe, 34, of Tulsa was arrested after the robbery.")
+    sent, token = trigger(doc, "arrested")
+    location = event_location(sent, token, places, frozenset({"resident_of"}))
+    assert location is not None and location.name == "Tulsa"
 
 
 def test_dateline_is_the_document_location() -> None:
@@ -722,3 +731,32 @@ def test_country_name_before_a_state_is_that_state_s_town() -> None:
     off = _by_name(find_places(doc, "t", off=frozenset({"pair_town"})))
     assert off["LEBANON"].precision == "country"
 
+
+def test_namesakes_in_one_country_settle_the_article_s_country() -> None:
+    # rule namesake_country: Titusville and Springfield are towns of several states, all
+    # American: the article is American, and Hamilton is not Bermuda's capital
+    doc = parse("A woman was shot in Titusville, and a man in Springfield; both were taken to "
+                "a hospital in Hamilton.")
+    assert _by_name(find_places(doc, "t"))["Hamilton"].country == "US"
+    off = _by_name(find_places(doc, "t", off=frozenset({"namesake_country"})))
+    assert off["Hamilton"].country != "US"
+
+
+def test_dateline_may_open_with_an_abbreviated_word() -> None:
+    # rule dateline_abbrev: "MT. JULIET, Tenn. —" is Mount Juliet's dateline (the model tags
+    # its words ORG and PERSON)
+    doc = parse("MT. JULIET, Tenn. — A man was shot on Sunday.")
+    assert _by_name(find_places(doc, "t"))["MT. JULIET"].canonical == "Mount Juliet"
+    off = _by_name(find_places(doc, "t", off=frozenset({"dateline_abbrev"})))
+    assert "MT. JULIET" not in off
+
+
+def test_one_word_name_written_as_a_person_s_is_no_place() -> None:
+    # rule person_shape: a name before a middle initial and a surname, or owning a relative
+    doc = parse("(Photo: Regina H. Boone/Staff) A man was shot on Sunday.")
+    assert "Regina" not in _by_name(find_places(doc, "t"))
+    assert "Regina" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))
+    doc = parse("Police said Hayden's great-grandmother found the boy in the yard near Hayden "
+                "Lake.")
+    assert "Hayden" not in _by_name(find_places(doc, "t"))
+    assert "Hayden" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))

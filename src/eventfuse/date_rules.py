@@ -30,6 +30,9 @@ DATE_RULES = {
     "its article settled it) votes for the reading another report of the event gives the same "
     "name with its article's context (Chester the English city in one report, Chester, "
     "Pennsylvania in another)",
+    "place_support": "of two places as many reports give the event, at the same precision, "
+    "the one the reports' sentences also name beside their own place wins (was: the first "
+    "by name)",
     "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
     "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
 }

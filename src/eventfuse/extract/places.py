@@ -105,7 +105,10 @@ def _find_places(
     people = _person_words(doc)
     raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
     raw += _site_candidates(doc) if sites else []
-    candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
+    merged = _merge(raw)
+    if "person_shape" not in off:  # "Regina H. Boone": the name's words are a person's
+        people |= {normalize_name(c.text) for c in merged if _person_shape(c, doc)}
+    candidates = [c for c in merged if not _named_person(c, doc, people)]
     streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
     if "block_street" not in off:
         streets += [c for c in candidates if c not in streets and _block_street(c, doc)]
@@ -263,6 +266,16 @@ PLACE_RULES = {
     "big town's name leaves the town (\"a Houston motel\")",
     "pair_town": "a country's name before a first-level region's (\"Lebanon, Pa.\") is the "
     "town of that name in that region, when there is one",
+    "namesake_country": "a name whose close readings (within a point of the best) all lie in "
+    "one country (two American towns called Titusville) votes for that country as the "
+    "article's, like a name read without doubt",
+    "dateline_abbrev": "a dateline may open with an abbreviated word and its period (\"MT. "
+    "JULIET, Tenn. —\", \"FT. WORTH —\"), written out like \"Mt.\" elsewhere",
+    "person_shape": "a one-word name written as a person's (before a middle initial and a "
+    "surname, before a surname and \"Jr.\", after an initial, owning a relative: \"Hayden's "
+    "grandmother\") is a person's, there and wherever the article repeats it",
+    "resident_of": "a place after \"of\" hanging on a person's name (\"Jane Doe, 34, of "
+    "Tulsa\") says where the person lives: never the happening's place",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -428,7 +441,10 @@ def _resolve_all(
     return places
 
 
-def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -> Place | None:
+def event_location(
+    sent: Span, trigger: Token | None, places: Sequence[Place],
+    off: frozenset[str] = frozenset(),
+) -> Place | None:
     """Where the happening reported in ``sent`` (around ``trigger``) took place, or None.
 
     Prefers a place attached by "in/at/across/near..." to the trigger or its clause, then the most
@@ -440,7 +456,7 @@ def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -
         evidence = place.evidence
         if evidence is None or not (sent.start_char <= evidence.start < sent.end_char):
             continue
-        score = _location_score(sent, trigger, place)
+        score = _location_score(sent, trigger, place, off)
         if score is not None:
             scored.append((score, place))
     if not scored:
@@ -538,6 +554,10 @@ def _document_country(
             continue
         top_score, top = ranked[0]
         confident = len(ranked) == 1 or top_score - ranked[1][0] >= 1.0
+        if not confident and "namesake_country" not in off:
+            # "Titusville": two towns of that name, both American; the country is not in doubt
+            close = [c for score, c in ranked if top_score - score < 1.0]
+            confident = all(c.entry.country == top.entry.country for c in close)
         if confident and top.entry.country:
             weight = 0.5 if top.entry.kind == "country" else 1.0
             votes[top.entry.country] = votes.get(top.entry.country, 0.0) + weight
@@ -734,6 +754,34 @@ def _person_words(doc: Doc) -> frozenset[str]:
     return frozenset(words)
 
 
+def _person_shape(candidate: _Candidate, doc: Doc) -> bool:
+    """A one-word name written as a person's (rule person_shape): before a middle initial and
+    a surname ("Regina H. Boone"), before a surname and "Jr." ("Kamau Thomas Jr."), after a
+    given name's initial ("J. Hamilton"), or owning a relative ("Hayden's great-grandmother",
+    ``kin_nouns``): its other mentions are the person's too."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None or len(span) != 1:
+        return False
+    i, n = span.start, len(doc)
+    after = [t.text for t in doc[i + 1 : min(i + 4, n)]]
+    if len(after) >= 2 and _initial(after[0]) and after[1][:1].isupper() and after[1].isalpha():
+        return True
+    if len(after) >= 2 and after[0][:1].isupper() and after[0].isalpha() and (
+            after[1].rstrip(".").lower() in ("jr", "sr", "ii", "iii", "iv")):
+        return True
+    if i >= 1 and _initial(doc[i - 1].text) and (i < 2 or not _initial(doc[i - 2].text)):
+        return True
+    if after[:1] in (["'s"], ["’s"]):
+        kin = [t.lower_ for t in doc[i + 2 : min(i + 8, n)] if t.lower_ not in ("great", "-")]
+        return bool(kin) and kin[0] in _words("kin_nouns")
+    return False
+
+
+def _initial(text: str) -> bool:
+    """"H.": a capital initial and its period."""
+    return len(text) == 2 and text[0].isupper() and text[1] == "."
+
+
 def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
     """A name written after a title ("Mr. Kelly", "Sgt. Bartow") or seen in a person's name
     elsewhere in the article; countries and multi-word names are spared."""
@@ -809,11 +857,11 @@ def _block_street(candidate: _Candidate, doc: Doc) -> bool:
 
 
 def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
-    """"the Summit Apartments", "the Bermuda Sands motel", "the Happy Village apartments": a name
-    before a kind of site (``site_heads``), with at most ``site_name.max_words_between``
-    capitalized words between, is part of the site's name, not a town, unless it names a
-    region, a country or a big town, where the site lies ("Delhi High Court", "a Houston
-    motel"; rule site_name)."""
+    """"the Summit Apartments", "the Bermuda Sands motel": a name before a capitalized kind of
+    site (``site_heads``), or before more capitalized words and a kind of site, is part of the
+    site's name, not a town, unless it names a region, a country or a big town, where the site
+    lies ("Delhi High Court"). A lowercase site word straight after a name the gazetteer knows
+    whole leaves the town ("their Spring neighborhood", "a Houston motel"; rule site_name)."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
     if span is None:
         return False
@@ -824,6 +872,8 @@ def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
         end += 1
     if end >= span.sent.end or end > limit or doc[end].lower_.rstrip(".") not in heads:
         return False
+    if end == span.end and not doc[end].text[:1].isupper() and candidate.text in gazetteer:
+        return False  # "their Spring neighborhood"; not "the Bermuda Sands motel"
     return not _big_place(candidate.text, gazetteer)
 
 
@@ -1001,9 +1051,12 @@ def _ner_candidates(doc: Doc) -> list[_Candidate]:
 def _dateline_candidates(doc: Doc) -> list[_Candidate]:
     """"ATLANTA (AP) —", "KABUL, Afghanistan —": the capitalized words opening the article, closed
     by the wire's mark, name where it was filed (the model often tags them ORG)."""
-    words = []
-    for token in doc[:4]:
-        if not (token.is_alpha and token.is_upper):
+    words: list[Token] = []
+    for token in doc[:5]:
+        # "MT. JULIET, Tenn. —": the period of an abbreviated first word (rule dateline_abbrev)
+        abbrev = (token.text == "." and len(words) == 1 and len(words[0]) <= 3
+                  and not words[0].whitespace_ and "dateline_abbrev" not in _OFF.get())
+        if not (token.is_alpha and token.is_upper) and not abbrev:
             break
         words.append(token)
     if not words or len(words) == len(doc):
@@ -1422,7 +1475,9 @@ def _address_word(token: Token) -> bool:
     return (token.text[:1].isupper() and token.is_alpha) or token.like_num
 
 
-def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
+def _location_score(
+    sent: Span, trigger: Token | None, place: Place, off: frozenset[str] = frozenset()
+) -> float | None:
     """How likely ``place`` is where the trigger's happening took place; None when excluded."""
     assert place.evidence is not None
     span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
@@ -1433,6 +1488,8 @@ def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | 
     head = _phrase_head(span.root)
     if _origin(span.root, head):
         return None  # "a man from Ohio", "an Ohio man", "his home in Ohio": who, not where
+    if "resident_of" not in off and _resident(head):
+        return None  # "John Smith, 22, of Tulsa": where he lives
     role = _role(head, place)
     if role is None:
         return None
@@ -1465,6 +1522,15 @@ def _origin(name: Token, head: Token) -> bool:
         governor = head.head.head
         return governor.pos_ in ("NOUN", "PROPN") and governor.lemma_.lower() in origins
     return False
+
+
+def _resident(head: Token) -> bool:
+    """"Jane Doe, 34, of Tulsa", "John Smith of Dallas": a place after "of" hanging on a
+    person's name says where the person lives (rule resident_of)."""
+    if head.dep_ != "pobj" or head.head.lower_ != "of":
+        return False
+    governor = head.head.head
+    return governor.pos_ == "PROPN" and governor.ent_type_ == "PERSON"
 
 
 def _role(head: Token, place: Place) -> str | None:

@@ -113,7 +113,8 @@ def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -
 def consensus_location(
     mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
 ) -> Place | None:
-    """The reading most mentions share (its GeoNames id), the finer on ties. With
+    """The reading most mentions share (its GeoNames id), the finer on ties, then (rule
+    ``place_support``) the one the mentions' sentences also name among their other places. With
     ``namesake_vote`` on, a reading its article left ambiguous votes for the reading other
     mentions give the same name without doubt."""
     located = [m.location for m in mentions if m.location is not None]
@@ -123,11 +124,17 @@ def consensus_location(
     if "namesake_vote" in rules:
         votes = _namesake_votes(located)
     ids = Counter(v for v in votes if v is not None)
+    # rule place_support: of equal readings, the one the mentions also name beside their own
+    # (a sentence naming Memphis and the street "Hickory View" read as a far town)
+    named = Counter(
+        i for m in mentions for i in {p.geonames_id for p in m.places} if i in ids
+    ) if "place_support" in rules else Counter[int | None]()
     return min(
         located,
         key=lambda p: (
             -(ids[p.geonames_id] if p.geonames_id is not None else 0),
             -GEO_RANK.get(p.precision, 0),
+            -named[p.geonames_id],
             p.geonames_id is None,
             p.canonical or p.name,
         ),
