@@ -1050,3 +1050,12 @@ def test_equal_places_go_to_the_one_the_sentences_also_name() -> None:
     assert consensus_location(members) == KANDAHAR
     # rule place_support off: the first by name
     assert consensus_location(members, frozenset({"namesake_vote"})) == HERAT
+
+
+def test_equal_places_go_to_the_reading_its_article_settled() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # rule sure_reading: one report each, the same precision, no other support
+    members = [_located("a", CHESTER_GB), _located("b", KANDAHAR)]
+    assert consensus_location(members) == KANDAHAR
+    assert consensus_location(members, frozenset({"namesake_vote"})) == CHESTER_GB

@@ -33,6 +33,8 @@ DATE_RULES = {
     "place_support": "of two places as many reports give the event, at the same precision, "
     "the one the reports' sentences also name beside their own place wins (was: the first "
     "by name)",
+    "sure_reading": "of two places as many reports give the event, equal otherwise, one its "
+    "article settled wins over an ambiguous namesake's reading",
     "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
     "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
 }

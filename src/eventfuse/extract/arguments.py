@@ -54,7 +54,6 @@ class ArticleFacts:
     times: list[When]
     quantities: list[Quantity]
     quotes: list[Quote]
-    off: frozenset[str] = frozenset()  # the rule ids switched off (event_location's too)
 
 
 def find_facts(
@@ -72,7 +71,6 @@ def find_facts(
         times=find_times(doc, article.id, article.published),
         quantities=find_quantities(doc, article.id),
         quotes=find_quotes(doc, article.id, context),
-        off=off,
     )
 
 
@@ -168,8 +166,7 @@ def _retold(cand: EventCandidate, facts: ArticleFacts) -> bool:
     """The clause goes on about a happening already told: its event noun is definite ("the
     blast wounded 14", "the attack was carried out by ...") and it gives no place of its own."""
     sent, trigger = cand.sentence, cand.trigger
-    if event_location(sent, trigger, facts.places, facts.off) or event_when(
-            sent, trigger, facts.times):
+    if event_location(sent, trigger, facts.places) or event_when(sent, trigger, facts.times):
         return False
     trigger = cand.trigger
     nouns = [trigger] if trigger.pos_ == "NOUN" else []
@@ -301,7 +298,7 @@ def _mentions_for(
         for p in facts.places
         if p.evidence and sent.start_char <= p.evidence.start < sent.end_char
     ]
-    location = event_location(sent, cand.trigger, facts.places, facts.off)
+    location = event_location(sent, cand.trigger, facts.places)
     if location is not None and cand.type in STATEMENT_TYPES:
         location = location if _said_at(location, cand.trigger) else None
     locations: list[Place | None] = [location]

@@ -35,8 +35,7 @@ def headline_mention(
     if found is None:
         return None
     at_start = Evidence(article.id, 0, 0, title)
-    read = event_location(found.sentence, found.trigger, find_places(doc, article.id, off=off),
-                          off)
+    read = event_location(found.sentence, found.trigger, find_places(doc, article.id, off=off))
     place = None if read is None else _at_start(read, article.id)
     lemmas = tuple(sorted({t.lemma_.lower() for t in doc[found.trigger.i : found.trigger.i + 1]
                            if t.is_alpha}))

@@ -274,8 +274,6 @@ PLACE_RULES = {
     "person_shape": "a one-word name written as a person's (before a middle initial and a "
     "surname, before a surname and \"Jr.\", after an initial, owning a relative: \"Hayden's "
     "grandmother\") is a person's, there and wherever the article repeats it",
-    "resident_of": "a place after \"of\" hanging on a person's name (\"Jane Doe, 34, of "
-    "Tulsa\") says where the person lives: never the happening's place",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -441,10 +439,7 @@ def _resolve_all(
     return places
 
 
-def event_location(
-    sent: Span, trigger: Token | None, places: Sequence[Place],
-    off: frozenset[str] = frozenset(),
-) -> Place | None:
+def event_location(sent: Span, trigger: Token | None, places: Sequence[Place]) -> Place | None:
     """Where the happening reported in ``sent`` (around ``trigger``) took place, or None.
 
     Prefers a place attached by "in/at/across/near..." to the trigger or its clause, then the most
@@ -456,7 +451,7 @@ def event_location(
         evidence = place.evidence
         if evidence is None or not (sent.start_char <= evidence.start < sent.end_char):
             continue
-        score = _location_score(sent, trigger, place, off)
+        score = _location_score(sent, trigger, place)
         if score is not None:
             scored.append((score, place))
     if not scored:
@@ -1475,9 +1470,7 @@ def _address_word(token: Token) -> bool:
     return (token.text[:1].isupper() and token.is_alpha) or token.like_num
 
 
-def _location_score(
-    sent: Span, trigger: Token | None, place: Place, off: frozenset[str] = frozenset()
-) -> float | None:
+def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
     """How likely ``place`` is where the trigger's happening took place; None when excluded."""
     assert place.evidence is not None
     span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
@@ -1488,8 +1481,6 @@ def _location_score(
     head = _phrase_head(span.root)
     if _origin(span.root, head):
         return None  # "a man from Ohio", "an Ohio man", "his home in Ohio": who, not where
-    if "resident_of" not in off and _resident(head):
-        return None  # "John Smith, 22, of Tulsa": where he lives
     role = _role(head, place)
     if role is None:
         return None
@@ -1522,15 +1513,6 @@ def _origin(name: Token, head: Token) -> bool:
         governor = head.head.head
         return governor.pos_ in ("NOUN", "PROPN") and governor.lemma_.lower() in origins
     return False
-
-
-def _resident(head: Token) -> bool:
-    """"Jane Doe, 34, of Tulsa", "John Smith of Dallas": a place after "of" hanging on a
-    person's name says where the person lives (rule resident_of)."""
-    if head.dep_ != "pobj" or head.head.lower_ != "of":
-        return False
-    governor = head.head.head
-    return governor.pos_ == "PROPN" and governor.ent_type_ == "PERSON"
 
 
 def _role(head: Token, place: Place) -> str | None:

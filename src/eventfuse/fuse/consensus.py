@@ -114,7 +114,8 @@ def consensus_location(
     mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
 ) -> Place | None:
     """The reading most mentions share (its GeoNames id), the finer on ties, then (rule
-    ``place_support``) the one the mentions' sentences also name among their other places. With
+    ``place_support``) the one the mentions' sentences also name among their other places, then
+    (``sure_reading``) one its article settled over an ambiguous namesake. With
     ``namesake_vote`` on, a reading its article left ambiguous votes for the reading other
     mentions give the same name without doubt."""
     located = [m.location for m in mentions if m.location is not None]
@@ -135,6 +136,8 @@ def consensus_location(
             -(ids[p.geonames_id] if p.geonames_id is not None else 0),
             -GEO_RANK.get(p.precision, 0),
             -named[p.geonames_id],
+            # rule sure_reading: then a reading its article settled over an ambiguous one
+            "sure_reading" in rules and _ambiguous(p),
             p.geonames_id is None,
             p.canonical or p.name,
         ),
