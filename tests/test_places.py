@@ -723,16 +723,6 @@ def test_country_name_before_a_state_is_that_state_s_town() -> None:
     assert off["LEBANON"].precision == "country"
 
 
-def test_namesakes_in_one_country_settle_the_article_s_country() -> None:
-    # rule namesake_country: Titusville and Springfield are towns of several states, all
-    # American: the article is American, and Hamilton is not Bermuda's capital
-    doc = parse("A woman was shot in Titusville, and a man in Springfield; both were taken to "
-                "a hospital in Hamilton.")
-    assert _by_name(find_places(doc, "t"))["Hamilton"].country == "US"
-    off = _by_name(find_places(doc, "t", off=frozenset({"namesake_country"})))
-    assert off["Hamilton"].country != "US"
-
-
 def test_dateline_may_open_with_an_abbreviated_word() -> None:
     # rule dateline_abbrev: "MT. JULIET, Tenn. —" is Mount Juliet's dateline (the model tags
     # its words ORG and PERSON)

@@ -266,9 +266,6 @@ PLACE_RULES = {
     "big town's name leaves the town (\"a Houston motel\")",
     "pair_town": "a country's name before a first-level region's (\"Lebanon, Pa.\") is the "
     "town of that name in that region, when there is one",
-    "namesake_country": "a name whose close readings (within a point of the best) all lie in "
-    "one country (two American towns called Titusville) votes for that country as the "
-    "article's, like a name read without doubt",
     "dateline_abbrev": "a dateline may open with an abbreviated word and its period (\"MT. "
     "JULIET, Tenn. —\", \"FT. WORTH —\"), written out like \"Mt.\" elsewhere",
     "person_shape": "a one-word name written as a person's (before a middle initial and a "
@@ -549,10 +546,6 @@ def _document_country(
             continue
         top_score, top = ranked[0]
         confident = len(ranked) == 1 or top_score - ranked[1][0] >= 1.0
-        if not confident and "namesake_country" not in off:
-            # "Titusville": two towns of that name, both American; the country is not in doubt
-            close = [c for score, c in ranked if top_score - score < 1.0]
-            confident = all(c.entry.country == top.entry.country for c in close)
         if confident and top.entry.country:
             weight = 0.5 if top.entry.kind == "country" else 1.0
             votes[top.entry.country] = votes.get(top.entry.country, 0.0) + weight
