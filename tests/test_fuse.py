@@ -1049,3 +1049,47 @@ def test_a_later_report_counting_only_the_hurt_says_no_one_died() -> None:
     # told the same day: silence is no answer
     same_day = [reports[0], dataclasses.replace(reports[1], published=FRIDAY)]
     assert {q.kind: q.low for q in consensus_quantities(same_day)}["killed"] == 1
+
+
+# --- the place vote: a namesake one report left ambiguous -------------------------------------
+
+CHESTER_GB = Place("Chester", "Chester", 2653228, "GB", "England", 53.19, -2.89, "point",
+                   note="ambiguous name; also Chester (US)")
+CHESTER_PA = Place("Chester", "Chester", 5184082, "US", "Pennsylvania", 39.85, -75.36, "point")
+
+
+def _located(mid: str, where: Place) -> Mention:
+    return Mention(id=mid, article_id=mid, type="ASSAULT", location=where)
+
+
+def test_ambiguous_namesake_votes_for_the_sure_reading_of_its_name() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    members = [_located("a", CHESTER_GB), _located("b", CHESTER_GB), _located("c", CHESTER_PA)]
+    assert consensus_location(members) == CHESTER_PA
+    # rule namesake_vote off: two reports outvote one
+    off = frozenset({"date_precise"})
+    assert consensus_location(members, off) == CHESTER_GB
+    # an ambiguous reading with no sure reading of its name keeps its own vote
+    assert consensus_location([_located("a", CHESTER_GB), _located("b", HERAT),
+                               _located("c", CHESTER_GB)]) == CHESTER_GB
+
+
+def test_equal_places_go_to_the_one_the_sentences_also_name() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # two reports, two readings: Kandahar is also named beside the other report's place
+    members = [_located("a", KANDAHAR),
+               dataclasses.replace(_located("b", HERAT), places=(KANDAHAR,))]
+    assert consensus_location(members) == KANDAHAR
+    # rule place_support off: the first by name
+    assert consensus_location(members, frozenset({"namesake_vote"})) == HERAT
+
+
+def test_equal_places_go_to_the_reading_its_article_settled() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # rule sure_reading: one report each, the same precision, no other support
+    members = [_located("a", CHESTER_GB), _located("b", KANDAHAR)]
+    assert consensus_location(members) == KANDAHAR
+    assert consensus_location(members, frozenset({"namesake_vote"})) == CHESTER_GB

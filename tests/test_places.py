@@ -681,3 +681,63 @@ def test_name_at_a_corner_with_a_named_street_is_a_street() -> None:
     assert "Broadway" not in _by_name(find_places(doc, "t"))
     off = _by_name(find_places(doc, "t", off=frozenset({"street_corner"})))
     assert "Broadway" in off
+
+
+def test_name_after_block_of_is_a_street() -> None:
+    # rule block_street: "the 300 block of Toledo" is a street in the article's town
+    doc = parse("A man was shot in the 300 block of Toledo on Friday, Tucson police said.")
+    assert "Toledo" not in _by_name(find_places(doc, "t"))
+    off = _by_name(find_places(doc, "t", off=frozenset({"block_street"})))
+    assert "Toledo" in off
+
+
+def test_names_at_an_intersection_are_streets() -> None:
+    doc = parse("Officers found him near the intersection of Prescott and Elm in Tucson.")
+    found = _by_name(find_places(doc, "t"))
+    assert "Prescott" not in found and found["Tucson"].admin1 == "Arizona"
+
+
+def test_small_town_name_before_a_site_word_is_the_site_s() -> None:
+    # rule site_name: "the Summit Apartments" is no New Jersey town
+    doc = parse("Officers found the victim at the Summit Apartments on Friday.")
+    assert "Summit" not in _by_name(find_places(doc, "t"))
+    off = _by_name(find_places(doc, "t", off=frozenset({"site_name"})))
+    assert "Summit" in off
+    # under ``sites`` the name is kept, located at the article's town
+    doc = parse("Officers found the victim at the Summit Apartments in Tulsa on Friday.")
+    assert "Summit" not in _by_name(find_places(doc, "t"))
+    located = _by_name(find_places(doc, "t", sites=True))
+    assert located["Summit"].canonical == "Tulsa"
+
+
+def test_big_town_before_a_site_word_keeps_its_reading() -> None:
+    doc = parse("A man was shot at a Houston motel on Friday.")
+    assert _by_name(find_places(doc, "t"))["Houston"].admin1 == "Texas"
+
+
+def test_country_name_before_a_state_is_that_state_s_town() -> None:
+    # rule pair_town: "LEBANON, Pa." is the Pennsylvania town, not the country
+    doc = parse("LEBANON, Pa. - A man was charged on Monday after a shooting.")
+    assert _by_name(find_places(doc, "t"))["LEBANON"].admin1 == "Pennsylvania"
+    off = _by_name(find_places(doc, "t", off=frozenset({"pair_town"})))
+    assert off["LEBANON"].precision == "country"
+
+
+def test_dateline_may_open_with_an_abbreviated_word() -> None:
+    # rule dateline_abbrev: "MT. JULIET, Tenn. —" is Mount Juliet's dateline (the model tags
+    # its words ORG and PERSON)
+    doc = parse("MT. JULIET, Tenn. — A man was shot on Sunday.")
+    assert _by_name(find_places(doc, "t"))["MT. JULIET"].canonical == "Mount Juliet"
+    off = _by_name(find_places(doc, "t", off=frozenset({"dateline_abbrev"})))
+    assert "MT. JULIET" not in off
+
+
+def test_one_word_name_written_as_a_person_s_is_no_place() -> None:
+    # rule person_shape: a name before a middle initial and a surname, or owning a relative
+    doc = parse("(Photo: Regina H. Boone/Staff) A man was shot on Sunday.")
+    assert "Regina" not in _by_name(find_places(doc, "t"))
+    assert "Regina" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))
+    doc = parse("Police said Hayden's great-grandmother found the boy in the yard near Hayden "
+                "Lake.")
+    assert "Hayden" not in _by_name(find_places(doc, "t"))
+    assert "Hayden" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))

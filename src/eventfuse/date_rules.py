@@ -26,6 +26,15 @@ DATE_RULES = {
     "no one died, and votes 0",
     "toll_later_no_death": "a report published after every report of the event telling a death, "
     "that counts the hurt and tells no death, votes 0 dead: later reports know more",
+    "namesake_vote": "a place name one report reads as an ambiguous namesake (no context of "
+    "its article settled it) votes for the reading another report of the event gives the same "
+    "name with its article's context (Chester the English city in one report, Chester, "
+    "Pennsylvania in another)",
+    "place_support": "of two places as many reports give the event, at the same precision, "
+    "the one the reports' sentences also name beside their own place wins (was: the first "
+    "by name)",
+    "sure_reading": "of two places as many reports give the event, equal otherwise, one its "
+    "article settled wins over an ambiguous namesake's reading",
     "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
     "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
     "toll_hurt_was_dead": "an event of one death whose reports tie between one person hurt and "

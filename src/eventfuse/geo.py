@@ -6,6 +6,10 @@ import math
 
 EARTH_RADIUS_KM = 6371.0088
 
+# How the gazetteer's note opens on a reading that another country's namesake nearly matched
+# (no context settled it); fusion's place vote reads it (rule namesake_vote).
+AMBIGUOUS_NOTE = "ambiguous name; also"
+
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance between two points, in kilometres."""

@@ -35,6 +35,7 @@ from typing import Any, Literal, NamedTuple
 
 import yaml
 
+from eventfuse.geo import AMBIGUOUS_NOTE
 from eventfuse.records import Evidence, Place
 
 log = logging.getLogger(__name__)
@@ -385,7 +386,7 @@ class Gazetteer:
             return None  # a country's or curated name outranks any homonymous village
         if top - second >= 1.0 or runner.entry.country == best.entry.country:
             return None
-        return f"ambiguous name; also {runner.entry.name} ({runner.entry.country})"
+        return f"{AMBIGUOUS_NOTE} {runner.entry.name} ({runner.entry.country})"
 
     def to_place(
         self, entry: Entry, surface: str, evidence: Evidence | None, note: str | None = None

@@ -105,8 +105,15 @@ def _find_places(
     people = _person_words(doc)
     raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
     raw += _site_candidates(doc) if sites else []
-    candidates = [c for c in _merge(raw) if not _named_person(c, doc, people)]
+    merged = _merge(raw)
+    if "person_shape" not in off:  # "Regina H. Boone": the name's words are a person's
+        people |= {normalize_name(c.text) for c in merged if _person_shape(c, doc)}
+    candidates = [c for c in merged if not _named_person(c, doc, people)]
     streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
+    if "block_street" not in off:
+        streets += [c for c in candidates if c not in streets and _block_street(c, doc)]
+    if "site_name" not in off:  # kept as streets are, located at the article's town
+        streets += [c for c in candidates if c not in streets and _site_name(c, doc, gazetteer)]
     candidates = [c for c in candidates if c not in streets]
     hint = _document_country(candidates, gazetteer, doc, off) or (
         home.split(".")[0] if home else None)
@@ -252,6 +259,18 @@ PLACE_RULES = {
     "(\"Park\") is no place, in the article's country too",
     "street_corner": "a name coordinated with a named street (\"at Elm Street and "
     "Lancaster\", \"Lancaster and Elm Street\") is a street's, not a town",
+    "block_street": "a name after \"block of\", \"intersection of\" or \"corner of\" (or "
+    "coordinated with one: \"the corner of Elm and Lancaster\") is a street's, not a town",
+    "site_name": "a name before a kind of site (\"the Summit Apartments\", \"the Bermuda Sands "
+    "motel\") is part of the site's name, not a town; a lowercase site word straight after a "
+    "big town's name leaves the town (\"a Houston motel\")",
+    "pair_town": "a country's name before a first-level region's (\"Lebanon, Pa.\") is the "
+    "town of that name in that region, when there is one",
+    "dateline_abbrev": "a dateline may open with an abbreviated word and its period (\"MT. "
+    "JULIET, Tenn. —\", \"FT. WORTH —\"), written out like \"Mt.\" elsewhere",
+    "person_shape": "a one-word name written as a person's (before a middle initial and a "
+    "surname, before a surname and \"Jr.\", after an initial, owning a relative: \"Hayden's "
+    "grandmother\") is a person's, there and wherever the article repeats it",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -640,7 +659,11 @@ def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -
     """"Bartow, Ga." with no town Bartow in Georgia: the county of that name there, if any."""
     (code,) = paired.admin1_codes
     region = gazetteer.admin1_entry(code)
-    if region is None or place.admin1 == region.name or place.precision != "point":
+    # "Lebanon, Pa.": a country's name before a region's is a town of that region (rule
+    # pair_town); a country's reading is otherwise immune to the article's context
+    country = place.precision == "country" and "pair_town" not in _OFF.get()
+    if region is None or place.admin1 == region.name or not (
+            place.precision == "point" or country):
         return place
     name = place.evidence.text if place.evidence else place.name
     towns = [
@@ -648,9 +671,13 @@ def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -
         for c in gazetteer.candidates(name)
         if c.entry.kind == "city" and c.entry.admin1_code == code
     ]
+    if country:
+        towns = [t for t in towns if t.country == region.country]
     if towns:  # "Parkland, Florida": the town of that name in Florida, however small
         town = max(towns, key=lambda e: e.population)
         return gazetteer.to_place(town, place.name, place.evidence, f"the {name} in {region.name}")
+    if country:
+        return place
     for suffix in _rules()["county_words"]:
         for found in gazetteer.candidates(f"{place.name} {suffix}"):
             entry = found.entry
@@ -715,6 +742,34 @@ def _person_words(doc: Doc) -> frozenset[str]:
     return frozenset(words)
 
 
+def _person_shape(candidate: _Candidate, doc: Doc) -> bool:
+    """A one-word name written as a person's (rule person_shape): before a middle initial and
+    a surname ("Regina H. Boone"), before a surname and "Jr." ("Kamau Thomas Jr."), after a
+    given name's initial ("J. Hamilton"), or owning a relative ("Hayden's great-grandmother",
+    ``kin_nouns``): its other mentions are the person's too."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None or len(span) != 1:
+        return False
+    i, n = span.start, len(doc)
+    after = [t.text for t in doc[i + 1 : min(i + 4, n)]]
+    if len(after) >= 2 and _initial(after[0]) and after[1][:1].isupper() and after[1].isalpha():
+        return True
+    if len(after) >= 2 and after[0][:1].isupper() and after[0].isalpha() and (
+            after[1].rstrip(".").lower() in ("jr", "sr", "ii", "iii", "iv")):
+        return True
+    if i >= 1 and _initial(doc[i - 1].text) and (i < 2 or not _initial(doc[i - 2].text)):
+        return True
+    if after[:1] in (["'s"], ["’s"]):
+        kin = [t.lower_ for t in doc[i + 2 : min(i + 8, n)] if t.lower_ not in ("great", "-")]
+        return bool(kin) and kin[0] in _words("kin_nouns")
+    return False
+
+
+def _initial(text: str) -> bool:
+    """"H.": a capital initial and its period."""
+    return len(text) == 2 and text[0].isupper() and text[1] == "."
+
+
 def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
     """A name written after a title ("Mr. Kelly", "Sgt. Bartow") or seen in a person's name
     elsewhere in the article; countries and multi-word names are spared."""
@@ -770,6 +825,54 @@ def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
             if not (token.text[:1].isupper() or token.like_num):
                 return False
     return False
+
+
+def _block_street(candidate: _Candidate, doc: Doc) -> bool:
+    """"the 300 block of Madrid", "the intersection of Prescott and Elm": a name after an
+    address noun and "of" (``block_nouns``), or coordinated with one, is a street's (rule
+    block_street)."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    i = span.start - 1
+    while i >= 0 and doc[i].lower_ in _COMPASS:  # "the 2400 block of South Pennsylvania"
+        i -= 1
+    if i >= 1 and doc[i].lower_ in ("and", "&"):  # "the corner of Prescott and Elm"
+        i -= 1
+        while i >= 0 and (doc[i].text[:1].isupper() or doc[i].text == "."):
+            i -= 1
+    return i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in _words("block_nouns")
+
+
+def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
+    """"the Summit Apartments", "the Bermuda Sands motel": a name before a capitalized kind of
+    site (``site_heads``), or before more capitalized words and a kind of site, is part of the
+    site's name, not a town, unless it names a region, a country or a big town, where the site
+    lies ("Delhi High Court"). A lowercase site word straight after a name the gazetteer knows
+    whole leaves the town ("their Spring neighborhood", "a Houston motel"; rule site_name)."""
+    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    if span is None:
+        return False
+    end, limit = span.end, span.end + int(_rules()["site_name"]["max_words_between"])
+    heads = _words("site_heads")
+    while end < span.sent.end and end <= limit and _capitalized(doc[end]) and (
+            doc[end].lower_ not in heads):
+        end += 1
+    if end >= span.sent.end or end > limit or doc[end].lower_.rstrip(".") not in heads:
+        return False
+    if end == span.end and not doc[end].text[:1].isupper() and candidate.text in gazetteer:
+        return False  # "their Spring neighborhood"; not "the Bermuda Sands motel"
+    return not _big_place(candidate.text, gazetteer)
+
+
+def _big_place(name: str, gazetteer: Gazetteer) -> bool:
+    """The best reading of ``name`` is a region, a country or a town of at least
+    ``site_name.min_population`` people."""
+    ranked = gazetteer.rank(name)
+    if not ranked:
+        return False
+    entry = ranked[0][1].entry
+    return entry.kind != "city" or entry.population >= int(_rules()["site_name"]["min_population"])
 
 
 def _site(candidate: _Candidate) -> bool:
@@ -936,9 +1039,12 @@ def _ner_candidates(doc: Doc) -> list[_Candidate]:
 def _dateline_candidates(doc: Doc) -> list[_Candidate]:
     """"ATLANTA (AP) —", "KABUL, Afghanistan —": the capitalized words opening the article, closed
     by the wire's mark, name where it was filed (the model often tags them ORG)."""
-    words = []
-    for token in doc[:4]:
-        if not (token.is_alpha and token.is_upper):
+    words: list[Token] = []
+    for token in doc[:5]:
+        # "MT. JULIET, Tenn. —": the period of an abbreviated first word (rule dateline_abbrev)
+        abbrev = (token.text == "." and len(words) == 1 and len(words[0]) <= 3
+                  and not words[0].whitespace_ and "dateline_abbrev" not in _OFF.get())
+        if not (token.is_alpha and token.is_upper) and not abbrev:
             break
         words.append(token)
     if not words or len(words) == len(doc):

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.config import FusionConfig
+from eventfuse.geo import AMBIGUOUS_NOTE
 from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
@@ -109,20 +110,61 @@ def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -
     return before or dated
 
 
-def consensus_location(mentions: Sequence[Mention]) -> Place | None:
+def consensus_location(
+    mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
+) -> Place | None:
+    """The reading most mentions share (its GeoNames id), the finer on ties, then (rule
+    ``place_support``) the one the mentions' sentences also name among their other places, then
+    (``sure_reading``) one its article settled over an ambiguous namesake. With
+    ``namesake_vote`` on, a reading its article left ambiguous votes for the reading other
+    mentions give the same name without doubt."""
     located = [m.location for m in mentions if m.location is not None]
     if not located:
         return None
-    ids = Counter(p.geonames_id for p in located if p.geonames_id is not None)
+    votes = [p.geonames_id for p in located]
+    if "namesake_vote" in rules:
+        votes = _namesake_votes(located)
+    ids = Counter(v for v in votes if v is not None)
+    # rule place_support: of equal readings, the one the mentions also name beside their own
+    # (a sentence naming Memphis and the street "Hickory View" read as a far town)
+    named = Counter(
+        i for m in mentions for i in {p.geonames_id for p in m.places} if i in ids
+    ) if "place_support" in rules else Counter[int | None]()
     return min(
         located,
         key=lambda p: (
             -(ids[p.geonames_id] if p.geonames_id is not None else 0),
             -GEO_RANK.get(p.precision, 0),
+            -named[p.geonames_id],
+            # rule sure_reading: then a reading its article settled over an ambiguous one
+            "sure_reading" in rules and _ambiguous(p),
             p.geonames_id is None,
             p.canonical or p.name,
         ),
     )
+
+
+def _namesake_votes(located: Sequence[Place]) -> list[int | None]:
+    """Each place's vote: its own id, or for an ambiguous reading ("ambiguous name; also
+    Chester (US)") the id most sure readings of the same name share (rule namesake_vote)."""
+    sure: dict[str, Counter[int]] = {}
+    for place in located:
+        if place.geonames_id is not None and not _ambiguous(place):
+            sure.setdefault(_name_key(place), Counter())[place.geonames_id] += 1
+    votes: list[int | None] = []
+    for place in located:
+        settled = sure.get(_name_key(place)) if _ambiguous(place) else None
+        votes.append(min(settled, key=lambda i: (-settled[i], i)) if settled
+                     else place.geonames_id)
+    return votes
+
+
+def _ambiguous(place: Place) -> bool:
+    return place.note is not None and AMBIGUOUS_NOTE in place.note
+
+
+def _name_key(place: Place) -> str:
+    return (place.canonical or place.name).casefold()
 
 
 def consensus_actors(mentions: Sequence[Mention], config: FusionConfig) -> tuple[Actor, ...]:
