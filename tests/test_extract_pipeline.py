@@ -462,7 +462,7 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         # a list before the number adds up; not a part with a fate of its own, nor an age
         ("2 adults, 3 children killed in house fire shooting", [("killed", 5)]),
         ("Woman, 2 children dead in Elm Street home", [("killed", 3)]),
-        ("Parents, 2 children dead in Elm Street home", [("killed", 4)]),  # pair_nouns
+        ("Parents, 3 children dead in Elm Street home", [("killed", 5)]),  # pair_nouns
         ("Father of 3 killed on Elm Street", []),  # victim_partitive
         ("4 shot to death in Elm Street home", [("killed", 4)]),  # victim_fatal
         ("Man, 20, and 2 teens shot at park", [("shot", 2)]),
@@ -565,11 +565,11 @@ def test_a_follow_ups_day_does_not_date_the_shooting_it_names() -> None:
 
 
 def test_a_comma_ends_the_phrase_a_fate_adjective_describes() -> None:
-    # "dead" hangs on "others" in the parse; the dead one is the 7-year-old, not the three
+    # "dead" hangs on "others" in the parse; the dead one is the 9-year-old, not the three
     from eventfuse.extract.victims import article_statements
 
     text = "Officers were called to the house on Maple Lane."
-    title = "7-year-old dead, three others wounded in north side shooting"
+    title = "9-year-old dead, three others wounded in east side shooting"
     counts = {q.kind: q.low for q in casualties(
         article_statements(get_nlp()(text), "t", text, title))}
     assert counts == {"injured": 3}

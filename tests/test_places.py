@@ -698,13 +698,13 @@ def test_names_at_an_intersection_are_streets() -> None:
 
 
 def test_small_town_name_before_a_site_word_is_the_site_s() -> None:
-    # rule site_name: "the Summit Apartments" is no New Jersey town
-    doc = parse("Officers found the victim at the Summit Apartments on Friday.")
+    # rule site_name: "the Summit Homes" is no New Jersey town
+    doc = parse("Officers found the victim at the Summit Homes on Friday.")
     assert "Summit" not in _by_name(find_places(doc, "t"))
     off = _by_name(find_places(doc, "t", off=frozenset({"site_name"})))
     assert "Summit" in off
     # under ``sites`` the name is kept, located at the article's town
-    doc = parse("Officers found the victim at the Summit Apartments in Tulsa on Friday.")
+    doc = parse("Officers found the victim at the Summit Homes in Tulsa on Friday.")
     assert "Summit" not in _by_name(find_places(doc, "t"))
     located = _by_name(find_places(doc, "t", sites=True))
     assert located["Summit"].canonical == "Tulsa"
@@ -734,10 +734,9 @@ def test_dateline_may_open_with_an_abbreviated_word() -> None:
 
 def test_one_word_name_written_as_a_person_s_is_no_place() -> None:
     # rule person_shape: a name before a middle initial and a surname, or owning a relative
-    doc = parse("(Photo: Regina H. Boone/Staff) A man was shot on Sunday.")
+    doc = parse("(Photo: Regina M. Talbot/Staff) A man was shot on Sunday.")
     assert "Regina" not in _by_name(find_places(doc, "t"))
     assert "Regina" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))
-    doc = parse("Police said Hayden's great-grandmother found the boy in the yard near Hayden "
-                "Lake.")
+    doc = parse("Officers said Hayden's grandmother called them from a cabin near Hayden Lake.")
     assert "Hayden" not in _by_name(find_places(doc, "t"))
     assert "Hayden" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))

@@ -106,7 +106,7 @@ def _find_places(
     raw = _ner_candidates(doc) + scanned + _dateline_candidates(doc)
     raw += _site_candidates(doc) if sites else []
     merged = _merge(raw)
-    if "person_shape" not in off:  # "Regina H. Boone": the name's words are a person's
+    if "person_shape" not in off:  # "Regina M. Talbot": the name's words are a person's
         people |= {normalize_name(c.text) for c in merged if _person_shape(c, doc)}
     candidates = [c for c in merged if not _named_person(c, doc, people)]
     streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
@@ -261,7 +261,7 @@ PLACE_RULES = {
     "Lancaster\", \"Lancaster and Elm Street\") is a street's, not a town",
     "block_street": "a name after \"block of\", \"intersection of\" or \"corner of\" (or "
     "coordinated with one: \"the corner of Elm and Lancaster\") is a street's, not a town",
-    "site_name": "a name before a kind of site (\"the Summit Apartments\", \"the Bermuda Sands "
+    "site_name": "a name before a kind of site (\"the Fairview Apartments\", \"the Jamaica Breeze "
     "motel\") is part of the site's name, not a town; a lowercase site word straight after a "
     "big town's name leaves the town (\"a Houston motel\")",
     "pair_town": "a country's name before a first-level region's (\"Lebanon, Pa.\") is the "
@@ -269,7 +269,7 @@ PLACE_RULES = {
     "dateline_abbrev": "a dateline may open with an abbreviated word and its period (\"MT. "
     "JULIET, Tenn. —\", \"FT. WORTH —\"), written out like \"Mt.\" elsewhere",
     "person_shape": "a one-word name written as a person's (before a middle initial and a "
-    "surname, before a surname and \"Jr.\", after an initial, owning a relative: \"Hayden's "
+    "surname, before a surname and \"Jr.\", after an initial, owning a relative: \"Clayton's "
     "grandmother\") is a person's, there and wherever the article repeats it",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
@@ -744,8 +744,8 @@ def _person_words(doc: Doc) -> frozenset[str]:
 
 def _person_shape(candidate: _Candidate, doc: Doc) -> bool:
     """A one-word name written as a person's (rule person_shape): before a middle initial and
-    a surname ("Regina H. Boone"), before a surname and "Jr." ("Kamau Thomas Jr."), after a
-    given name's initial ("J. Hamilton"), or owning a relative ("Hayden's great-grandmother",
+    a surname ("Regina M. Talbot"), before a surname and "Jr." ("Owen Pratt Jr."), after a
+    given name's initial ("J. Hamilton"), or owning a relative ("Clayton's great-grandmother",
     ``kin_nouns``): its other mentions are the person's too."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
     if span is None or len(span) != 1:
@@ -828,7 +828,7 @@ def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
 
 
 def _block_street(candidate: _Candidate, doc: Doc) -> bool:
-    """"the 300 block of Madrid", "the intersection of Prescott and Elm": a name after an
+    """"the 400 block of Toledo", "the intersection of Prescott and Elm": a name after an
     address noun and "of" (``block_nouns``), or coordinated with one, is a street's (rule
     block_street)."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
@@ -845,11 +845,11 @@ def _block_street(candidate: _Candidate, doc: Doc) -> bool:
 
 
 def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
-    """"the Summit Apartments", "the Bermuda Sands motel": a name before a capitalized kind of
+    """"the Fairview Apartments", "the Jamaica Breeze motel": a name before a capitalized kind of
     site (``site_heads``), or before more capitalized words and a kind of site, is part of the
     site's name, not a town, unless it names a region, a country or a big town, where the site
     lies ("Delhi High Court"). A lowercase site word straight after a name the gazetteer knows
-    whole leaves the town ("their Spring neighborhood", "a Houston motel"; rule site_name)."""
+    whole leaves the town ("their Riverside neighborhood", "a Houston motel"; rule site_name)."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
     if span is None:
         return False
@@ -861,7 +861,7 @@ def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
     if end >= span.sent.end or end > limit or doc[end].lower_.rstrip(".") not in heads:
         return False
     if end == span.end and not doc[end].text[:1].isupper() and candidate.text in gazetteer:
-        return False  # "their Spring neighborhood"; not "the Bermuda Sands motel"
+        return False  # "their Riverside neighborhood"; not "the Jamaica Breeze motel"
     return not _big_place(candidate.text, gazetteer)
 
 

@@ -149,7 +149,7 @@ RULES = {
     "victim_noun_list": "a list after a death noun adds up: 'the deaths of a woman and her "
     "daughter' are two killed",
     "victim_age": "a number standing for the victim set off by commas is an age, no count: "
-    "'Boy, 7, dies', 'Voss, 32, and Lund, 41, died'",
+    "'Girl, 9, dies', 'Voss, 32, and Lund, 41, died'",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
     "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
 }
@@ -211,19 +211,19 @@ def headline_numbers(
     punctuation, by a fate word ("4 Shot, 1 Killed", "Seven People Wounded", "2 teens shot
     dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
-    (victim_partitive): a number after a noun's "of" is passed over ("Father of 4 killed");
+    (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
     ``fatal`` (victim_fatal): "4 shot to death" are killed."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
     if words & lex.tally_period_words or any(
             w.endswith("s") and w[:-1] in lex.tally_happenings for w in words):
-        return []  # "4 killed, 11 wounded in city shootings", "so far this year": a tally
+        return []  # "3 killed, 9 wounded in weekend shootings", "so far this year": a tally
     found: dict[str, VictimStatement] = {}
     for n, token in enumerate(tokens):
         if partitive and n > 1 and tokens[n - 1].lower() == "of" and tokens[n - 2].isalpha() \
                 and parse_amount(tokens[n - 2]) is None:
-            continue  # "Father of 4 killed": his children, not the dead ("1 of 7 hurt" counts)
+            continue  # "Mother of 3 killed": her children, not the dead ("1 of 6 hurt" counts)
         amount = parse_amount(token) if token[0].isalnum() else None
         if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
             continue
@@ -279,7 +279,7 @@ def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[i
         elif word in lex.person_nouns:
             added += 1  # "Woman, 2 children dead"
         elif word in lex.pair_nouns:
-            added += 2  # "Parents, 2 children dead"
+            added += 2  # "Parents, 3 children dead"
         else:
             break
         first = before
@@ -380,7 +380,7 @@ def _statement(
         victim = _headline_number(verb)  # "5 hurt as ..."
     if victim is None:
         return None
-    # a headline's "1 of 7 injured" counts the whole: its fate word tells of all seven
+    # a headline's "1 of 6 hurt" counts the whole: its fate word tells of all six
     count = _count(victim, lex, off, part=not telegraphic)
     if count is None:
         return None
@@ -510,7 +510,7 @@ def _described(word: Token) -> Token | None:
     if word.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and word.head.i != word.i:
         doc = word.doc
         if word.i < word.head.i and any(t.text == "," for t in doc[word.i + 1:word.head.i]):
-            return None  # "7-year-old dead, three others wounded": a comma ends the phrase
+            return None  # "9-year-old dead, three others wounded": a comma ends the phrase
         return word.head
     return None
 
@@ -677,7 +677,7 @@ def _victim(verb: Token, lemma: str) -> Token | None:
 
 
 def _set_off(token: Token) -> bool:
-    """The token stands between commas ("Boy, 7, dies"): an apposition, for a number an age."""
+    """The token stands between commas ("Girl, 9, dies"): an apposition, for a number an age."""
     doc = token.doc
     return 0 < token.i < len(doc) - 1 and doc[token.i - 1].text == "," and doc[
         token.i + 1].text == ","
@@ -705,7 +705,7 @@ def _count(
     number = next((c for c in victim.children if c.dep_ == "nummod" and c.i < victim.i), None)
     if victim.pos_ == "NUM":
         if "victim_age" not in off and _set_off(victim):
-            return None  # "Boy, 7, dies": an age
+            return None  # "Girl, 9, dies": an age
         if ("victim_partitive" not in off and victim.dep_ == "pobj" and victim.head.lower_ == "of"
                 and victim.head.head.pos_ in ("NOUN", "PROPN")):
             return None  # "father of 4 killed": the 4 are his children, not the dead

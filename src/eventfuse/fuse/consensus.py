@@ -126,7 +126,7 @@ def consensus_location(
         votes = _namesake_votes(located)
     ids = Counter(v for v in votes if v is not None)
     # rule place_support: of equal readings, the one the mentions also name beside their own
-    # (a sentence naming Memphis and the street "Hickory View" read as a far town)
+    # (a sentence naming Memphis and the street "Maple Crest" read as a far town)
     named = Counter(
         i for m in mentions for i in {p.geonames_id for p in m.places} if i in ids
     ) if "place_support" in rules else Counter[int | None]()
