@@ -6,7 +6,7 @@ results back in one transaction per batch, so an interrupted run resumes where i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -153,6 +153,17 @@ def fusion_slices(store: Store, pending: Sequence[str], options: Options) -> lis
     return [ordered[start : start + size] for start in range(0, len(ordered), size)]
 
 
+def with_later_slices(
+    slices: Sequence[Sequence[str]],
+) -> Iterator[tuple[Sequence[str], frozenset[str]]]:
+    """Each slice with the articles of the slices after it: stored already, but hidden from
+    that slice's fusion (``unextracted``), so that slice by slice is a sequence of runs."""
+    later = {i for part in slices[1:] for i in part}
+    for ids in slices:
+        later.difference_update(ids)
+        yield ids, frozenset(later)
+
+
 def _fuse_step(
     store: Store,
     options: Options,
@@ -243,13 +254,11 @@ def _run_slices(
     count: bool,
 ) -> RunReport:
     """:func:`run`'s extraction and fusion, one slice after another."""
-    later = {i for part in slices[1:] for i in part}
     new_mentions = 0
     changes: list[Change] = []
-    for ids in slices:
-        later.difference_update(ids)
+    for ids, later in with_later_slices(slices):
         new_mentions += extract_pending(store, options, progress, ids)
-        changes += fuse_recording_changes(store, options, ids, unextracted=frozenset(later))
+        changes += fuse_recording_changes(store, options, ids, unextracted=later)
     counts = store.counts() if count else {}
     return RunReport(ingested, sum(map(len, slices)), new_mentions, counts.get("events", 0),
                      counts, tuple(changes))

@@ -115,7 +115,12 @@ def run_pipeline(
     articles and events. ``parse_cache`` keeps spaCy parses between runs (evaluation speed only:
     the same Docs come out). More than ``fuse_every`` articles are extracted and fused in
     slices, as ``eventfuse run`` does."""
-    from eventfuse.engines.local import fuse_all, fusion_slices, ingest_articles
+    from eventfuse.engines.local import (
+        fuse_all,
+        fusion_slices,
+        ingest_articles,
+        with_later_slices,
+    )
     from eventfuse.extract import extract_articles
     from eventfuse.ingest.sources import read_file
     from eventfuse.store import open_store
@@ -126,15 +131,13 @@ def run_pipeline(
     with open_store(":memory:") as store:
         ingest_articles(read_file(str(path), options), store, options)
         slices = fusion_slices(store, [a.id for a in store.get_articles()], options)
-        later = {i for part in slices[1:] for i in part}
-        for ids in slices:
-            later.difference_update(ids)
+        for ids, later in with_later_slices(slices):
             articles = store.get_articles(ids)
             for start in range(0, len(articles), 256):
                 batch = articles[start : start + 256]
                 mentions = extract_articles(batch, options, parse_cache=parse_cache)
                 store.put_mentions([a.id for a in batch], mentions)
-            fuse_all(store, options, unextracted=frozenset(later))
+            fuse_all(store, options, unextracted=later)
         return store.get_articles(), store.get_events()
 
 
