@@ -322,6 +322,8 @@ def test_unexpected_failure_is_500_without_internals(store: Store) -> None:
         def get_events(self, *args: Any, **kwargs: Any) -> Any:
             raise RuntimeError("/secret/path.db: disk I/O error")
 
+        events_page = get_events  # the listing reads its page and total through this
+
     app = TestClient(create_app(Options(), store=BrokenStore(), token=TOKEN),  # type: ignore[arg-type]
                      raise_server_exceptions=False)
     body = assert_error(app.get("/api/events"), 500, "internal_error")

@@ -187,3 +187,29 @@ def test_migration_fills_listing_columns_of_older_articles(tmp_path: Path) -> No
             expected = _reference(articles, params)
             assert expected["total"] > 0
             assert client.get("/api/articles", params=params).json() == expected
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_article_page_and_total_are_read_in_one_snapshot(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Articles stored by another connection between the page's read and the count's are not
+    counted in the total the page is listed with."""
+    location = (str(tmp_path / "snapshot.db") if backend == "sqlite"
+                else str(request.getfixturevalue("pg_url")))
+    articles = _articles()
+    with open_store(location) as store, open_store(location) as writer:
+        store.add_articles(articles[:50])
+        read_rows = store._article_rows  # type: ignore[attr-defined]
+
+        def rows_then_a_write(*args: object) -> list[Article]:
+            rows: list[Article] = read_rows(*args)
+            writer.add_articles(articles[50:80])
+            return rows
+
+        monkeypatch.setattr(store, "_article_rows", rows_then_a_write)
+        page, total = store.articles_page(limit=10)
+        assert len(page) == 10 and total == 50
+        monkeypatch.undo()
+        assert store.count_articles() == 80

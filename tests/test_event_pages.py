@@ -185,3 +185,33 @@ def test_migration_fills_listing_columns_of_older_events(tmp_path: Path) -> None
             assert [e.id for e in store.get_events(where)] == expected
         by_sources = [e.id for e in _sorted(events, "sources")]
         assert [e.id for e in store.get_events(sort="sources")] == by_sources
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_page_and_total_are_read_in_one_snapshot(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run that writes between the page's read and the count's must not change the total
+    the page is listed with: both come from one read transaction."""
+    location = (str(tmp_path / "snapshot.db") if backend == "sqlite"
+                else str(request.getfixturevalue("pg_url")))
+    events = _events()
+    with open_store(location) as store, open_store(location) as writer:
+        store.put_events(events[:100])
+        read_rows = store._event_rows  # type: ignore[attr-defined]
+
+        def rows_then_a_write(*args: object) -> list[Event]:
+            rows: list[Event] = read_rows(*args)
+            writer.put_events(events[100:150])  # another connection commits meanwhile
+            return rows
+
+        monkeypatch.setattr(store, "_event_rows", rows_then_a_write)
+        page, total = store.events_page(EventFilter(), sort="id", limit=20)
+        assert len(page) == 20 and total == 100
+        monkeypatch.undo()
+        assert store.count_events() == 150  # the write did land, after the snapshot
+        body = TestClient(create_app(Options(), store=store)).get(
+            "/api/events", params={"limit": 20, "sort": "id"}).json()
+        assert body["total"] == 150
+        assert [e["id"] for e in body["events"]] == sorted(e.id for e in events[:150])[:20]

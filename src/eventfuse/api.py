@@ -8,13 +8,12 @@ writes need a bearer token (see :mod:`eventfuse.web.security`). OpenAPI: ``/docs
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,8 +33,8 @@ from eventfuse.query import (
     SortKey,
     checked_country,
     checked_type,
-    event_filter,
     query_events,
+    query_events_page,
 )
 from eventfuse.records import Article, Event, to_dict
 from eventfuse.settings import Options
@@ -168,8 +167,8 @@ def _add_read_routes(app: FastAPI, state: AppState) -> None:
     ) -> dict[str, Any]:
         """Events matching the filters, sorted, one page at a time; ``total`` counts all pages.
         The store filters, sorts, pages and counts in SQL: only the page's events are read."""
-        page = query_events(store, dataclasses.replace(filters, limit=limit, offset=offset))
-        total = store.count_events(event_filter(filters))
+        # One read: the total counts the state the page was read from, even while a run writes.
+        page, total = query_events_page(store, replace(filters, limit=limit, offset=offset))
         articles = _articles_of(store, page)
         return {"ok": True, "total": total, "limit": limit, "offset": offset,
                 "events": [event_json(e, articles) for e in page]}
@@ -197,8 +196,8 @@ def _add_read_routes(app: FastAPI, state: AppState) -> None:
         ``total`` counts all pages. The store filters, sorts, pages and counts in SQL: only
         the page's articles are read."""
         where = ArticleFilter(outlet=outlet or None, text=q or None, since=start, until=end)
-        page = store.list_articles(where, limit=limit, offset=offset)
-        return {"ok": True, "total": store.count_articles(where), "limit": limit,
+        page, total = store.articles_page(where, limit=limit, offset=offset)
+        return {"ok": True, "total": total, "limit": limit,
                 "offset": offset, "articles": [article_summary(a) for a in page]}
 
     @app.get("/api/articles/{article_id}", tags=["articles"])

@@ -87,3 +87,10 @@ def query_events(store: EventStore, query: EventQuery) -> list[Event]:
     """The events matching ``query``, sorted and paginated by the store (in SQL)."""
     return store.get_events(event_filter(query), sort=query.sort, limit=query.limit,
                             offset=query.offset)
+
+
+def query_events_page(store: EventStore, query: EventQuery) -> tuple[list[Event], int]:
+    """:func:`query_events` and how many events match ``query`` on all pages, read in one
+    snapshot of the store (a total counted apart could count a run's later writes)."""
+    return store.events_page(event_filter(query), sort=query.sort, limit=query.limit,
+                             offset=query.offset)

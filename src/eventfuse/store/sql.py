@@ -467,9 +467,12 @@ class SQLStore:
 
     def count_articles(self, where: ArticleFilter | None = None) -> int:
         """How many articles match ``where`` (all when None): a listing's total, counted in SQL."""
-        clauses, params = self._article_filter(where or ArticleFilter())
         with self._read() as conn:
-            return int(self._all(conn, f"SELECT COUNT(*) FROM articles{clauses}", params)[0][0])
+            return self._count_articles(conn, where)
+
+    def _count_articles(self, conn: Connection, where: ArticleFilter | None) -> int:
+        clauses, params = self._article_filter(where or ArticleFilter())
+        return int(self._all(conn, f"SELECT COUNT(*) FROM articles{clauses}", params)[0][0])
 
     def list_articles(
         self, where: ArticleFilter | None = None, *, limit: int | None = None, offset: int = 0
@@ -477,15 +480,27 @@ class SQLStore:
         """Articles matching ``where`` (all when None), newest first (undated last, ties by id,
         highest first), ``offset`` skipped, at most ``limit``: filtered, sorted and paged in
         SQL, so only the returned articles are decoded."""
+        with self._read() as conn:
+            return self._article_rows(conn, where, limit, offset)
+
+    def articles_page(
+        self, where: ArticleFilter | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[Article], int]:
+        """:meth:`list_articles` and :meth:`count_articles` read in one snapshot, so a listing's
+        total counts the state its page was read from even while a run writes."""
+        with self._read() as conn:
+            return (self._article_rows(conn, where, limit, offset),
+                    self._count_articles(conn, where))
+
+    def _article_rows(self, conn: Connection, where: ArticleFilter | None,
+                      limit: int | None, offset: int) -> list[Article]:
         clauses, params = self._article_filter(where or ArticleFilter())
         sql = _paged(f"SELECT id FROM articles{clauses} ORDER BY {_ARTICLE_ORDER}", params,
                      limit, offset)
         # The page's ids first, then their records: a filter the order's index does not serve
         # sorts every match, and sorting ids costs far less than sorting whole records.
-        with self._read() as conn:
-            ids = [row[0] for row in self._all(conn, sql, params)]
-            found = dict(self._select_in(conn, "SELECT id, json FROM articles WHERE id IN ({})",
-                                         ids))
+        ids = [row[0] for row in self._all(conn, sql, params)]
+        found = dict(self._select_in(conn, "SELECT id, json FROM articles WHERE id IN ({})", ids))
         return [self._decode(Article, "articles", found[i]) for i in ids]
 
     def _article_filter(self, where: ArticleFilter) -> tuple[str, list[Any]]:
@@ -720,18 +735,34 @@ class SQLStore:
         """Events matching ``where`` (all when None) in the order ``sort`` names, ``offset``
         skipped, at most ``limit``: filtered, sorted and paged in SQL, so only the returned
         events are decoded."""
-        clauses, params = self._event_filter(where or EventFilter())
-        sql = _paged(f"SELECT json FROM events{clauses} ORDER BY {_EVENT_ORDERS[sort]}", params,
-                     limit, offset)
         with self._read() as conn:
-            rows = self._all(conn, sql, params)
-        return [self._decode(Event, "events", row[0]) for row in rows]
+            return self._event_rows(conn, where, sort, limit, offset)
 
     def count_events(self, where: EventFilter | None = None) -> int:
         """How many events match ``where`` (a listing's total), counted in SQL."""
-        clauses, params = self._event_filter(where or EventFilter())
         with self._read() as conn:
-            return int(self._all(conn, f"SELECT COUNT(*) FROM events{clauses}", params)[0][0])
+            return self._count_events(conn, where)
+
+    def events_page(
+        self, where: EventFilter | None = None, *, sort: EventSort = "id",
+        limit: int | None = None, offset: int = 0,
+    ) -> tuple[list[Event], int]:
+        """:meth:`get_events` and :meth:`count_events` read in one snapshot, so a listing's
+        total counts the state its page was read from even while a run writes."""
+        with self._read() as conn:
+            return (self._event_rows(conn, where, sort, limit, offset),
+                    self._count_events(conn, where))
+
+    def _event_rows(self, conn: Connection, where: EventFilter | None, sort: EventSort,
+                    limit: int | None, offset: int) -> list[Event]:
+        clauses, params = self._event_filter(where or EventFilter())
+        sql = _paged(f"SELECT json FROM events{clauses} ORDER BY {_EVENT_ORDERS[sort]}", params,
+                     limit, offset)
+        return [self._decode(Event, "events", row[0]) for row in self._all(conn, sql, params)]
+
+    def _count_events(self, conn: Connection, where: EventFilter | None) -> int:
+        clauses, params = self._event_filter(where or EventFilter())
+        return int(self._all(conn, f"SELECT COUNT(*) FROM events{clauses}", params)[0][0])
 
     def has_events(self) -> bool:
         """Whether any event is stored (a first fusion reads everything): one row looked at,
