@@ -692,9 +692,9 @@ def test_name_after_block_of_is_a_street() -> None:
 
 
 def test_names_at_an_intersection_are_streets() -> None:
-    doc = parse("Officers found him near the intersection of Prescott and Elm in Tucson.")
+    doc = parse("Officers found him near the intersection of Kingman and Elm in Tucson.")
     found = _by_name(find_places(doc, "t"))
-    assert "Prescott" not in found and found["Tucson"].admin1 == "Arizona"
+    assert "Kingman" not in found and found["Tucson"].admin1 == "Arizona"
 
 
 def test_small_town_name_before_a_site_word_is_the_site_s() -> None:

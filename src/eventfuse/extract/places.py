@@ -828,7 +828,7 @@ def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
 
 
 def _block_street(candidate: _Candidate, doc: Doc) -> bool:
-    """"the 400 block of Toledo", "the intersection of Prescott and Elm": a name after an
+    """"the 400 block of Toledo", "the intersection of Kingman and Elm": a name after an
     address noun and "of" (``block_nouns``), or coordinated with one, is a street's (rule
     block_street)."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
@@ -837,7 +837,7 @@ def _block_street(candidate: _Candidate, doc: Doc) -> bool:
     i = span.start - 1
     while i >= 0 and doc[i].lower_ in _COMPASS:  # "the 2400 block of South Pennsylvania"
         i -= 1
-    if i >= 1 and doc[i].lower_ in ("and", "&"):  # "the corner of Prescott and Elm"
+    if i >= 1 and doc[i].lower_ in ("and", "&"):  # "the corner of Kingman and Elm"
         i -= 1
         while i >= 0 and (doc[i].text[:1].isupper() or doc[i].text == "."):
             i -= 1
