@@ -1,8 +1,8 @@
 """The headline's own happening, for an article whose text reports no violent one.
 
 A page often holds no more of the story than its headline: the text the outlet served is a
-sign-in notice, a video playlist or a poll ("Child in critical condition after shooting in
-Parkway Village" over a registration form), or a follow-up whose text tells the charge and
+sign-in notice, a video playlist or a poll ("Teen hurt in shooting near Millbrook Park" over a
+registration form), or a follow-up whose text tells the charge and
 leaves the shooting to the headline ("Man charged in Elm Street killing"). Its one violent
 happening is then the headline's: a mention of it, its evidence a zero-width span at the text's
 start holding the headline's words (as the headline's victim counts are, extract/victims.py),
