@@ -473,7 +473,7 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         # a tally is no one happening's toll
         ("4 killed, 9 wounded in weekend shootings across Dayton", []),
         # an age is set off by commas; "10-year-old" is no count; two words apart is too far
-        ("Boy, 4, Dies After Shooting", []),
+        ("Girl, 6, Dies After Shooting", []),
         ("10-year-old shot on porch", []),
         ("5 Dayton police officers wounded", []),
     ],

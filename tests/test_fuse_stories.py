@@ -24,7 +24,7 @@ SHOOTING_ELM_2 = (
 )
 SHOOTING_OAK = (
     "A 31-year-old woman, Tamika Reed, was wounded in a shooting on Oak Avenue in Dayton on "
-    "Monday, police said. Sergeant Mark Olsen said she was taken to Miami Valley Hospital."
+    "Monday, police said. Sergeant Mark Olsen said she was taken to Lakeview General Hospital."
 )
 FOLLOW_UP = (
     "A man was charged with murder in the death of Darnell Hayes, who was shot on Elm Street "

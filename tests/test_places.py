@@ -367,15 +367,15 @@ def test_street_is_located_at_the_article_town() -> None:
 
 
 def test_site_named_after_its_town_is_located_there() -> None:
-    doc = parse("Volunteers met at the Cavan Town Hall on Monday.")
-    hall = _by_name(find_places(doc, "t", sites=True))["Cavan Town Hall"]
-    assert hall.canonical == "Cavan" and hall.country == "IE"
+    doc = parse("Volunteers met at the Sligo Town Hall on Monday.")
+    hall = _by_name(find_places(doc, "t", sites=True))["Sligo Town Hall"]
+    assert hall.canonical == "Sligo" and hall.country == "IE"
 
 
 def test_site_names_are_not_split_into_towns() -> None:
-    text = "Crowds gathered on Fire Island, in Washington Township and on Royal Street."
+    text = "Crowds gathered on Padre Island, in Jackson Township and on Orange Street."
     names = {p.name for p in places_of(text)[1]}
-    assert not names & {"Island", "Royal", "Washington"}
+    assert not names & {"Island", "Orange", "Jackson"}
 
 
 def test_continents_and_unions_are_regions() -> None:
@@ -401,7 +401,7 @@ def test_country_name_is_not_a_same_named_town() -> None:
 
 def test_region_after_the_comma_overrides_an_org_tag() -> None:
     # the small model tags "Boise" here as an organization; ", Idaho" says it is the town
-    doc, places = places_of("Officials pointed to Boise, Idaho, which heats offices with springs.")
+    doc, places = places_of("The council praised Boise, Idaho, for its bike lanes.")
     assert any(e.text == "Boise" and e.label_ != "GPE" for e in doc.ents)
     boise = _by_name(places)["Boise"]
     assert boise.precision == "point" and boise.admin1 == "Idaho"
@@ -419,7 +419,7 @@ def test_a_list_of_towns_is_not_a_town_state_pair() -> None:
 
 
 def test_region_named_after_its_town_or_beside_a_region() -> None:
-    tacoma = _by_name(places_of("A baker in Tacoma, Washington shares tips.")[1])
+    tacoma = _by_name(places_of("A potter in Tacoma, Washington opens a studio.")[1])
     assert tacoma["Washington"].precision == "admin1"  # not the capital
     listed = _by_name(places_of("Workers moved from California or Washington to Utah.")[1])
     assert listed["Washington"].precision == "admin1"
@@ -477,8 +477,8 @@ def test_continent_is_no_finer_than_a_country() -> None:
 
 def test_town_naming_a_police_force_is_a_place() -> None:
     # the small model tags the town PERSON or takes it into an ORG; its police say it is a town
-    found = _by_name(places_of("Buckeye police are looking into the death of a teenager.")[1])
-    assert found["Buckeye"].admin1 == "Arizona"
+    found = _by_name(places_of("Kingman police are looking into the death of a teenager.")[1])
+    assert found["Kingman"].admin1 == "Arizona"
     _, places = places_of("The Tulsa Police Department answered a call on Monday.")
     assert _by_name(places)["Tulsa"].admin1 == "Oklahoma"
 

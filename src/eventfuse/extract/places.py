@@ -73,8 +73,8 @@ def find_places(
     ``demonyms`` adds "Russian", "European"... as their country or region; ``sites`` pins streets
     and sites the gazetteer doesn't know at the article's most named town (without it they stay
     unpinned, precision "unknown", their text the address) and adds names the model tags as
-    organizations or people that end in a kind of site ("Stonewall Golf Club"); ``embedded`` adds
-    big places inside organization names ("Kidney Foundation of Canada"). ``home`` is the outlet's
+    organizations or people that end in a kind of site ("Pinecrest Golf Club"); ``embedded`` adds
+    big places inside organization names ("Heart Society of Canada"). ``home`` is the outlet's
     home region when the user's data names it: a country ("US") or first-level code ("US.FL");
     it settles names the article itself leaves open. ``off``: rule ids switched off
     (``PLACE_RULES``); ``rejected`` collects the readings a rule dropped or unpinned, with
@@ -421,12 +421,12 @@ def _resolve_all(
             place = _within_paired_region(place, local, gazetteer)
         if place is not None and place.precision == "unknown" and candidate.source == "ner":
             # "KABUL NEAR AIRPORT": an unknown NER span may hold known names, but not as its
-            # last word ("Fire Island", "Rogers Centre": the head names a kind of place)
+            # last word ("Padre Island", "Bell Centre": the head names a kind of place)
             inner = [s for s in scanned if candidate.start <= s.start and s.end < candidate.end]
             found = [
                 p for s in inner if (p := _resolve(s, doc, article_id, gazetteer, hint, local))
             ]
-            if _site(candidate):  # "Cavan Town Hall": the site, located at the town it names
+            if _site(candidate):  # "Sligo Town Hall": the site, located at the town it names
                 named = [p for p in found if _primary_name(p.name, gazetteer)]
                 places.append(_located_at(place, named[0]) if sites and named else place)
             else:
@@ -780,7 +780,7 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
     if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in titles:
         return True
     if len(span) == 1 and span[0].lower_.rstrip(".") in titles:
-        return True  # "Officer Dan Donakowski", "Trooper Reginal King": a title, not a town
+        return True  # "Officer Dale Brennan", "Trooper Ray Austin": a title, not a town
     if len(span) > 1 or normalize_name(candidate.text) not in people:
         return False
     ranked = get_gazetteer().rank(candidate.text)
@@ -835,7 +835,7 @@ def _block_street(candidate: _Candidate, doc: Doc) -> bool:
     if span is None:
         return False
     i = span.start - 1
-    while i >= 0 and doc[i].lower_ in _COMPASS:  # "the 2400 block of South Pennsylvania"
+    while i >= 0 and doc[i].lower_ in _COMPASS:  # "the 1800 block of North Sorrel"
         i -= 1
     if i >= 1 and doc[i].lower_ in ("and", "&"):  # "the corner of Kingman and Elm"
         i -= 1
@@ -987,7 +987,7 @@ def _demonym_places(
 
 
 def _inside_longer_name(span: Span) -> bool:
-    """"French Quarter", "British International School": a demonym opening a longer name."""
+    """"Italian Market", "German International School": a demonym opening a longer name."""
     return any(
         ent.label_ in ("ORG", "FAC", "LOC", "GPE")
         and ent.start <= span.start
@@ -1169,11 +1169,11 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
             source = "ner" if exact and _place_cue(span) else "guarded"
             continue
         if ent.label_ == "ORG" and core.start == span.start and _agency_after(span):
-            # "the Albany Police Department": a public agency is named after its town
+            # "the Dover Police Department": a public agency is named after its town
             source = "ner" if _primary_name(span.text, get_gazetteer()) else "guarded"
             continue
         if embedded and ent.label_ == "ORG" and _major_place(span.text):
-            continue  # "Kidney Foundation of Canada": Canada is named all the same
+            continue  # "Heart Society of Canada": Canada is named all the same
         return None  # part of a person's name, an organization, a date...
     span = _with_suffix(span)
     return _Candidate(span.start_char, span.end_char, span.text, source)
@@ -1189,7 +1189,7 @@ def _place_cue(span: Span) -> bool:
 
 
 def _agency_after(span: Span) -> bool:
-    """"Buckeye police", "Albany Police Department": the name of a public agency's town."""
+    """"Kingman police", "Dover Police Department": the name of a public agency's town."""
     doc = span.doc
     return span.end < len(doc) and doc[span.end].lower_ in _words("agency_words")
 

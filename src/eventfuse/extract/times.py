@@ -534,7 +534,7 @@ def _stamp_pattern() -> re.Pattern[str]:
 
 
 def page_stamp(text: str, when: When) -> bool:
-    """``when`` stamps the page ("Posted: Monday, July 6, 2015", "Updated: ...", "(Published
+    """``when`` stamps the page ("Posted: Tuesday, March 3, 2020", "Updated: ...", "(Published
     Friday, ...)"): it tells when the page was written or changed, not when anything happened."""
     if when.evidence is None or not get_lexicon().page_stamps:
         return False

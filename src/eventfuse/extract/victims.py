@@ -144,7 +144,7 @@ RULES = {
     "victim_thing": "a number on a noun naming a thing or a measure ('shooting five rounds', "
     "'shot three more times') counts no one",
     "victim_headline_number": "a headline's number followed, at most a plain word apart, by a "
-    "fate word ('4 Shot, 1 Killed', 'Seven People Wounded') counts that kind before the "
+    "fate word ('5 Hurt, 1 Killed', 'Seven People Wounded') counts that kind before the "
     "headline's parse does (title case misleads the tagger: 'Shot' read as a name)",
     "victim_noun_list": "a list after a death noun adds up: 'the deaths of a woman and her "
     "daughter' are two killed",
@@ -208,8 +208,8 @@ def headline_numbers(
 ) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
-    punctuation, by a fate word ("4 Shot, 1 Killed", "Seven People Wounded", "2 teens shot
-    dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
+    punctuation, by a fate word ("5 Hurt, 1 Killed", "Seven People Wounded", "2 teens shot
+    dead": killed). An age ("Girl, 6, Dies") has a comma between; "10-year-old" is no number.
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
     (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
     ``fatal`` (victim_fatal): "4 shot to death" are killed."""
@@ -266,7 +266,7 @@ def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[i
         before = first - 2
         word = tokens[before].lower()
         if word in lex.headline_fates:
-            break  # "4 Shot, 1 Killed": that part has a fate of its own
+            break  # "5 Hurt, 1 Killed": that part has a fate of its own
         amount = parse_amount(word) if word.isalnum() else None
         if amount is not None and before >= 1 and tokens[before - 1] == ",":
             break  # "Man, 20, and 2 teens": an age set off by commas

@@ -28,7 +28,7 @@ from scipy.sparse import csr_matrix
 from eventfuse.fuse.text import content_words
 from eventfuse.records import Article, Mention
 
-# A capitalised sequence of two or more words ("Willie Lay", "Safe and Sound" stops at "and"),
+# A capitalised sequence of two or more words ("Marcus Dell", "Peace and Quiet" stops at "and"),
 # optionally with a middle initial: person, street and organisation names.
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+)+")
 
