@@ -848,7 +848,7 @@ def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
     """"the Fairview Apartments", "the Jamaica Breeze motel": a name before a capitalized kind of
     site (``site_heads``), or before more capitalized words and a kind of site, is part of the
     site's name, not a town, unless it names a region, a country or a big town, where the site
-    lies ("Delhi High Court"). A lowercase site word straight after a name the gazetteer knows
+    lies ("Madras High Court"). A lowercase site word straight after a name the gazetteer knows
     whole leaves the town ("their Riverside neighborhood", "a Houston motel"; rule site_name)."""
     span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
     if span is None:
@@ -876,13 +876,13 @@ def _big_place(name: str, gazetteer: Gazetteer) -> bool:
 
 
 def _site(candidate: _Candidate) -> bool:
-    """"Royal Street", "Kencom bus stop": a name ending in a kind of site is an address."""
+    """"Orange Street", "Kencom bus stop": a name ending in a kind of site is an address."""
     words = candidate.text.lower().split()
     return len(words) > 1 and words[-1] in _words("site_heads")
 
 
 def _locate_unknown(places: list[Place], doc: Doc) -> list[Place]:
-    """A street, site or quarter the gazetteer doesn't know ("Royal Street", "Kencom bus stop")
+    """A street, site or quarter the gazetteer doesn't know ("Orange Street", "Kencom bus stop")
     is located at the nearest town of its sentence, else the article's most named town, its
     name kept as the address."""
     # the article's first-level regions: a town outside them is a mention, not its setting
