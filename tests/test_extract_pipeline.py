@@ -476,6 +476,9 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         ("Boy, 4, Dies After Shooting", []),
         ("10-year-old shot on porch", []),
         ("5 Dayton police officers wounded", []),
+        # victim_headline_others: the shot told after the dead, or as others, are the hurt
+        ("1 dead, 3 shot outside Elm Street diner", [("killed", 1), ("injured", 3)]),
+        ("Man killed, four others shot at Dayton party", [("injured", 4)]),
     ],
 )
 def test_a_headlines_number_before_its_fate_word_counts(
@@ -484,6 +487,17 @@ def test_a_headlines_number_before_its_fate_word_counts(
     from eventfuse.extract.victims import headline_numbers
 
     assert [(s.kind, s.count) for s in headline_numbers(title, "t")] == found
+
+
+def test_the_shot_after_the_dead_in_a_headline_are_not_the_dead_among_them() -> None:
+    from eventfuse.extract.victims import headline_numbers
+
+    title = "1 dead, 3 shot outside Elm Street diner"
+    assert [(s.kind, s.count) for s in headline_numbers(title, "t", others=False)] == [
+        ("killed", 1), ("shot", 3)]
+    # the shot first: the dead are among them
+    assert [(s.kind, s.count) for s in headline_numbers("3 shot, 1 dead outside diner", "t")] == [
+        ("shot", 3), ("killed", 1)]
 
 
 def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> None:

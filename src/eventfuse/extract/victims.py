@@ -60,6 +60,9 @@ class VictimLexicon:
     headline_gap: int = 3
     # plural person nouns naming two people ("parents", "couple"): a headline list's part
     pair_nouns: frozenset[str] = frozenset()
+    # words telling people besides those already counted ("4 others shot";
+    # victim_headline_others)
+    other_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ def get_lexicon() -> VictimLexicon:
                         for word in words},
         headline_gap=int(raw["headline_gap"]),
         pair_nouns=frozenset(raw.get("pair_nouns", ())),
+        other_words=frozenset(raw.get("other_words", ())),
     )
 
 
@@ -150,6 +154,9 @@ RULES = {
     "daughter' are two killed",
     "victim_age": "a number standing for the victim set off by commas is an age, no count: "
     "'Girl, 9, dies', 'Voss, 32, and Lund, 41, died'",
+    "victim_headline_others": "a headline's shot told after its dead or as 'others' ('1 dead, "
+    "3 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
+    "('4 shot, 1 killed')",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
     "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
 }
@@ -205,6 +212,7 @@ _HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]"
 
 def headline_numbers(
     title: str, article_id: str, partitive: bool = True, fatal: bool = True,
+    others: bool = True,
 ) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
@@ -212,7 +220,9 @@ def headline_numbers(
     dead": killed). An age ("Boy, 4, Dies") has a comma between; "10-year-old" is no number.
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
     (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
-    ``fatal`` (victim_fatal): "4 shot to death" are killed."""
+    ``fatal`` (victim_fatal): "4 shot to death" are killed; ``others`` (victim_headline_others):
+    the shot told after the dead or as "others" ("1 dead, 3 shot", "Man killed, 4 others shot")
+    are the hurt besides the dead, not the dead among them ("4 shot, 1 killed")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -236,6 +246,9 @@ def headline_numbers(
                 if kind == "shot" and (after in ("dead", "fatally") or (
                         fatal and after == "to" and then in lex.death_nouns)):
                     kind = "killed"  # "2 shot dead", "4 shot to death" (victim_fatal)
+                elif kind == "shot" and others and "injured" not in found and (
+                        "killed" in found or tokens[m - 1].lower() in lex.other_words):
+                    kind = "injured"  # "1 dead, 3 shot", "4 others shot": besides the dead
                 if kind not in found:
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
@@ -313,7 +326,8 @@ def article_statements(
         headline = headline_statements(headline_doc(title), article_id, off)
         if "victim_headline_number" not in off:
             pattern = headline_numbers(title, article_id, "victim_partitive" not in off,
-                                       "victim_fatal" not in off)
+                                       "victim_fatal" not in off,
+                                       "victim_headline_others" not in off)
             told = {s.kind for s in pattern}
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
