@@ -405,6 +405,41 @@ def test_a_place_read_as_a_name_leaves_a_trace() -> None:
     assert ("region_outlier", "changed") not in trace_of(text, off)
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Police said the man killed his brother and his aunt at the farm, then killed "
+         "himself.", None),
+        ("Police said the man killed his brother and his aunt at the farm. He died of a "
+         "self-inflicted gunshot wound.", None),
+        ("Police said the man killed his brother and his aunt at the farm.",
+         "Millbrook man kills 2 relatives, self"),
+    ],
+)
+def test_a_murder_suicide_told_without_the_word_is_one_more_dead(
+    text: str, title: str | None
+) -> None:
+    from eventfuse.extract.victims import article_statements
+
+    doc = get_nlp()(text)
+
+    def killed(off: frozenset[str] = frozenset()) -> int:
+        found = casualties(article_statements(doc, "t", text, title, off))
+        return max(q.low for q in found if q.kind == "killed")
+
+    assert killed() == 3
+    assert killed(frozenset({"victim_self_dead"})) == 2
+
+
+def test_one_who_killed_only_himself_is_one_dead() -> None:
+    from eventfuse.extract.victims import article_statements
+
+    text = "Officers found the man at the farm; the coroner said he shot himself."
+    title = "Millbrook man kills self at farm"
+    found = casualties(article_statements(get_nlp()(text), "t", text, title))
+    assert [(q.kind, q.low) for q in found if q.kind == "killed"] == [("killed", 1)]
+
+
 def test_the_one_who_killed_then_himself_is_one_more_dead() -> None:
     from eventfuse.extract.victims import article_statements
 

@@ -157,6 +157,8 @@ RULES = {
     "victim_headline_others": "a headline's shot told after its dead or as 'others' ('1 dead, "
     "3 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
     "('4 shot, 1 killed')",
+    "victim_self_dead": "a murder-suicide told without the word: 'then killed himself', a "
+    "self-inflicted wound, a headline's 'kills 3, self' (victim_suicide's one more)",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
     "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
 }
@@ -332,7 +334,7 @@ def article_statements(
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
     if "victim_suicide" not in off:
-        found = _with_doer_dead(doc, title, found)
+        found = _with_doer_dead(doc, title, found, "victim_self_dead" not in off)
     doc.user_data[key] = found
     return found
 
@@ -434,21 +436,45 @@ def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | Non
 
 
 def _with_doer_dead(
-    doc: Doc, title: str | None, found: list[VictimStatement]
+    doc: Doc, title: str | None, found: list[VictimStatement], self_dead: bool = True,
 ) -> list[VictimStatement]:
     """In an article telling a murder-suicide, the largest count of the dead told as someone's
     victims ("he killed his wife and son") leaves out the one who killed them and then himself:
-    one more. A count told of the dead alone ("three dead") may hold him and is left."""
+    one more. A count told of the dead alone ("three dead") may hold him and is left.
+    ``self_dead`` (victim_self_dead): the doer's own death told without the word "suicide"
+    tells it too: a death verb on a reflexive ("then killed himself"), a self-inflicted wound,
+    a headline's "..., self" or "then himself"."""
     killed = [s for s in found if s.kind == "killed"]
     told = any(t.lemma_.lower() == "suicide"
                and not any(c.lemma_.lower() == "attempt" for c in t.children) for t in doc)
     headline = (title or "").lower()
+    if self_dead and not told:
+        lex = get_lexicon()
+        words = set(_HEADLINE_TOKEN.findall(headline))
+        told = any(_self_death(t, lex) for t in doc) or bool(words & _SELF_WORDS)
     if not killed or not (told or ("suicide" in headline and "attempt" not in headline)):
         return found
     best = max(killed, key=lambda s: s.count)
     if not best.by_doer or any(s.count > best.count for s in killed):
         return found
+    if self_dead and best.count == 1 and set(
+            _HEADLINE_TOKEN.findall(best.evidence.text.lower())) & _SELF_WORDS:
+        return found  # "Man kills self": the one death is the doer's own
     return [*found, VictimStatement("killed", best.count + 1, best.evidence)]
+
+
+_SELF_WORDS = frozenset({"himself", "herself", "self"})
+
+
+def _self_death(token: Token, lex: VictimLexicon) -> bool:
+    """The doer's own death: a death verb whose object is a reflexive ("killed himself"), or a
+    wound told self-inflicted."""
+    if token.lower_ == "self-inflicted" or (
+            token.lower_ == "inflicted" and token.i > 0 and token.doc[token.i - 1].lower_ in (
+                "self", "-")):
+        return True
+    return token.lemma_.lower() in lex.death_verbs and any(
+        c.dep_ == "dobj" and c.lower_ in ("himself", "herself") for c in token.children)
 
 
 def _definite(victim: Token, verb: Token) -> bool:
