@@ -223,7 +223,7 @@ def headline_numbers(
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
     (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
     ``fatal`` (victim_fatal): "4 shot to death" are killed; ``others`` (victim_headline_others):
-    the shot told after the dead or as "others" ("1 dead, 3 shot", "Man killed, 4 others shot")
+    the shot told after the dead or as "others" ("2 dead, 5 shot", "Man killed, 4 others shot")
     are the hurt besides the dead, not the dead among them ("4 shot, 1 killed")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
@@ -250,7 +250,7 @@ def headline_numbers(
                     kind = "killed"  # "2 shot dead", "4 shot to death" (victim_fatal)
                 elif kind == "shot" and others and "injured" not in found and (
                         "killed" in found or tokens[m - 1].lower() in lex.other_words):
-                    kind = "injured"  # "1 dead, 3 shot", "4 others shot": besides the dead
+                    kind = "injured"  # "2 dead, 5 shot", "4 others shot": besides the dead
                 if kind not in found:
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
@@ -459,7 +459,7 @@ def _with_doer_dead(
         return found
     if self_dead and best.count == 1 and set(
             _HEADLINE_TOKEN.findall(best.evidence.text.lower())) & _SELF_WORDS:
-        return found  # "Man kills self": the one death is the doer's own
+        return found  # a lone "... kills self": the one death is the doer's own
     return [*found, VictimStatement("killed", best.count + 1, best.evidence)]
 
 
