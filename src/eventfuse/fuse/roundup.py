@@ -1,5 +1,5 @@
 """Roundup reports: an article whose headline counts several happenings ("a pair of shootings",
-"one of 10 shootings overnight", "weekend shootings") tells a toll summed over them, not one
+"one of 6 shootings overnight", "weekend shootings") tells a toll summed over them, not one
 happening's. The consensus toll rule ``toll_roundup`` (fuse/consensus.py) lets such a report's
 count of the hurt vote only when no other report of the event counts them."""
 
