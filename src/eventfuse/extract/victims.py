@@ -63,6 +63,9 @@ class VictimLexicon:
     # words telling people besides those already counted ("4 others shot";
     # victim_headline_others)
     other_words: frozenset[str] = frozenset()
+    # a headline's word for one more person after a part with a fate ("Teen killed, another
+    # hurt"; victim_headline_others)
+    another_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ def get_lexicon() -> VictimLexicon:
         headline_gap=int(raw["headline_gap"]),
         pair_nouns=frozenset(raw.get("pair_nouns", ())),
         other_words=frozenset(raw.get("other_words", ())),
+        another_words=frozenset(raw.get("another_words", ())),
     )
 
 
@@ -154,9 +158,9 @@ RULES = {
     "daughter' are two killed",
     "victim_age": "a number standing for the victim set off by commas is an age, no count: "
     "'Girl, 9, dies', 'Voss, 32, and Lund, 41, died'",
-    "victim_headline_others": "a headline's shot told after its dead or as 'others' ('1 dead, "
-    "3 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
-    "('4 shot, 1 killed')",
+    "victim_headline_others": "a headline's shot told after its dead or as 'others' ('2 dead, "
+    "5 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
+    "('4 shot, 1 killed'); 'another' after a part counts one ('Teen killed, another hurt')",
     "victim_self_dead": "a murder-suicide told without the word: 'then killed himself', a "
     "self-inflicted wound, a headline's 'kills 3, self' (victim_suicide's one more)",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
@@ -224,7 +228,8 @@ def headline_numbers(
     (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
     ``fatal`` (victim_fatal): "4 shot to death" are killed; ``others`` (victim_headline_others):
     the shot told after the dead or as "others" ("2 dead, 5 shot", "Man killed, 4 others shot")
-    are the hurt besides the dead, not the dead among them ("4 shot, 1 killed")."""
+    are the hurt besides the dead, not the dead among them ("4 shot, 1 killed"); "another"
+    after the headline's first word counts one ("Teen killed, another hurt")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -237,6 +242,8 @@ def headline_numbers(
                 and parse_amount(tokens[n - 2]) is None:
             continue  # "Mother of 3 killed": her children, not the dead ("1 of 6 hurt" counts)
         amount = parse_amount(token) if token[0].isalnum() else None
+        if amount is None and others and n > 0 and token.lower() in lex.another_words:
+            amount = (1, 1)  # "Teen killed, another wounded": one more (victim_headline_others)
         if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
             continue
         for m in range(n + 1, min(n + 2 + lex.headline_gap, len(tokens))):
