@@ -514,7 +514,7 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         # victim_headline_others: the shot told after the dead, or as others, are the hurt
         ("2 dead, 5 shot outside Elm Street diner", [("killed", 2), ("injured", 5)]),
         ("Man killed, three others shot at Dayton party", [("injured", 3)]),
-        ("Teen killed, another wounded on Elm Street", [("injured", 1)]),
+        ("Woman killed, another hurt near Elm Park", [("injured", 1)]),
         ("Another man shot on Elm Street", []),  # "another" first: no part before it
     ],
 )

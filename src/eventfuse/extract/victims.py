@@ -63,7 +63,7 @@ class VictimLexicon:
     # words telling people besides those already counted ("4 others shot";
     # victim_headline_others)
     other_words: frozenset[str] = frozenset()
-    # a headline's word for one more person after a part with a fate ("Teen killed, another
+    # a headline's word for one more person after a part with a fate ("Woman killed, another
     # hurt"; victim_headline_others)
     another_words: frozenset[str] = frozenset()
 
@@ -160,7 +160,7 @@ RULES = {
     "'Girl, 9, dies', 'Voss, 32, and Lund, 41, died'",
     "victim_headline_others": "a headline's shot told after its dead or as 'others' ('2 dead, "
     "5 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
-    "('4 shot, 1 killed'); 'another' after a part counts one ('Teen killed, another hurt')",
+    "('4 shot, 1 killed'); 'another' after a part counts one ('Woman killed, another hurt')",
     "victim_self_dead": "a murder-suicide told without the word: 'then killed himself', a "
     "self-inflicted wound, a headline's 'kills 3, self' (victim_suicide's one more)",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
@@ -229,7 +229,7 @@ def headline_numbers(
     ``fatal`` (victim_fatal): "4 shot to death" are killed; ``others`` (victim_headline_others):
     the shot told after the dead or as "others" ("2 dead, 5 shot", "Man killed, 4 others shot")
     are the hurt besides the dead, not the dead among them ("4 shot, 1 killed"); "another"
-    after the headline's first word counts one ("Teen killed, another hurt")."""
+    after the headline's first word counts one ("Woman killed, another hurt")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -243,7 +243,7 @@ def headline_numbers(
             continue  # "Mother of 3 killed": her children, not the dead ("1 of 6 hurt" counts)
         amount = parse_amount(token) if token[0].isalnum() else None
         if amount is None and others and n > 0 and token.lower() in lex.another_words:
-            amount = (1, 1)  # "Teen killed, another wounded": one more (victim_headline_others)
+            amount = (1, 1)  # "Woman killed, another hurt": one more (victim_headline_others)
         if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
             continue
         for m in range(n + 1, min(n + 2 + lex.headline_gap, len(tokens))):
