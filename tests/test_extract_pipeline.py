@@ -405,6 +405,41 @@ def test_a_place_read_as_a_name_leaves_a_trace() -> None:
     assert ("region_outlier", "changed") not in trace_of(text, off)
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Police said the man killed his brother and his aunt at the farm, then killed "
+         "himself.", None),
+        ("Police said the man killed his brother and his aunt at the farm. He died of a "
+         "self-inflicted gunshot wound.", None),
+        ("Police said the man killed his brother and his aunt at the farm.",
+         "Millbrook man kills 2 relatives, self"),
+    ],
+)
+def test_a_murder_suicide_told_without_the_word_is_one_more_dead(
+    text: str, title: str | None
+) -> None:
+    from eventfuse.extract.victims import article_statements
+
+    doc = get_nlp()(text)
+
+    def killed(off: frozenset[str] = frozenset()) -> int:
+        found = casualties(article_statements(doc, "t", text, title, off))
+        return max(q.low for q in found if q.kind == "killed")
+
+    assert killed() == 3
+    assert killed(frozenset({"victim_self_dead"})) == 2
+
+
+def test_one_who_killed_only_himself_is_one_dead() -> None:
+    from eventfuse.extract.victims import article_statements
+
+    text = "Officers found the man at the farm; the coroner said he shot himself."
+    title = "Millbrook man takes own life, kills self at farm"
+    found = casualties(article_statements(get_nlp()(text), "t", text, title))
+    assert [(q.kind, q.low) for q in found if q.kind == "killed"] == [("killed", 1)]
+
+
 def test_the_one_who_killed_then_himself_is_one_more_dead() -> None:
     from eventfuse.extract.victims import article_statements
 
@@ -476,6 +511,11 @@ def test_part_of_a_town_leaves_a_trace_and_places_the_happening() -> None:
         ("Girl, 6, Dies After Shooting", []),
         ("10-year-old shot on porch", []),
         ("5 Dayton police officers wounded", []),
+        # victim_headline_others: the shot told after the dead, or as others, are the hurt
+        ("2 dead, 5 shot outside Elm Street diner", [("killed", 2), ("injured", 5)]),
+        ("Man killed, three others shot at Dayton party", [("injured", 3)]),
+        ("Woman killed, another hurt near Elm Park", [("injured", 1)]),
+        ("Another man shot on Elm Street", []),  # "another" first: no part before it
     ],
 )
 def test_a_headlines_number_before_its_fate_word_counts(
@@ -484,6 +524,17 @@ def test_a_headlines_number_before_its_fate_word_counts(
     from eventfuse.extract.victims import headline_numbers
 
     assert [(s.kind, s.count) for s in headline_numbers(title, "t")] == found
+
+
+def test_the_shot_after_the_dead_in_a_headline_are_not_the_dead_among_them() -> None:
+    from eventfuse.extract.victims import headline_numbers
+
+    title = "2 dead, 5 shot outside Elm Street diner"
+    assert [(s.kind, s.count) for s in headline_numbers(title, "t", others=False)] == [
+        ("killed", 2), ("shot", 5)]
+    # the shot first: the dead are among them
+    assert [(s.kind, s.count) for s in headline_numbers("3 shot, 1 dead outside diner", "t")] == [
+        ("shot", 3), ("killed", 1)]
 
 
 def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> None:

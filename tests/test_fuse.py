@@ -1051,6 +1051,86 @@ def test_a_later_report_counting_only_the_hurt_says_no_one_died() -> None:
     assert {q.kind: q.low for q in consensus_quantities(same_day)}["killed"] == 1
 
 
+def test_a_roundup_headline_counts_several_happenings() -> None:
+    from eventfuse.fuse.roundup import RoundupWords, is_roundup_headline
+
+    words = load_config().roundup
+    assert is_roundup_headline("1 dead, 5 hurt in pair of shootings on east side", words)
+    assert is_roundup_headline("Teen wounded, one of 7 shootings across Riverton overnight", words)
+    assert is_roundup_headline("Three shootings leave four wounded in Maple Falls", words)
+    assert is_roundup_headline("Police look for links in weekend shootings", words)
+    assert not is_roundup_headline("Man charged in shootings at Birch Lane bar", words)
+    assert not is_roundup_headline("Two wounded in Birch Lane shooting", words)
+    assert not is_roundup_headline(None, words)
+    assert not is_roundup_headline("pair of shootings", RoundupWords())
+
+
+def test_a_roundups_count_of_the_hurt_yields_to_a_report_of_the_one_shooting() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_quantities
+    from eventfuse.records import Evidence
+
+    texts = {
+        "a": "Two men were wounded outside a bar on Cedar Street late Friday.",
+        "b": "Five people were wounded in two shootings on Friday night, one outside a bar "
+        "on Cedar Street.",
+    }
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "wounded", "ASSAULT",
+                quantities=(("injured", 2, 2, "Two men were wounded"),)),
+        mention("m-b", arts["b"], texts["b"], "wounded", "ASSAULT", quantities=(
+            ("injured", 5, 5, "Five people were wounded"), ("killed", 0, 0, "no one died"))),
+    ]
+    roundups = frozenset({"art-b"})
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports, roundups=roundups)}
+    assert counts == {"injured": (2, 2), "killed": (0, 0)}
+    off = frozenset(DATE_RULES) - {"toll_roundup"}
+    assert {q.kind: q.low for q in consensus_quantities(reports, off, roundups)}["injured"] == 5
+    # the roundup alone counts the hurt: its count stands
+    alone = [dataclasses.replace(reports[0], quantities=(
+        Quantity("killed", 0, 0, "no one died", Evidence("art-a", 0, 9, "no one died")),)),
+        reports[1]]
+    assert {q.kind: q.low for q in consensus_quantities(alone, roundups=roundups)}[
+        "injured"] == 5
+
+
+def test_tied_counts_of_the_hurt_go_to_the_headlines() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_quantities
+    from eventfuse.records import Evidence
+
+    texts = {
+        "a": "Four shot, one killed near Elm Park. Three men were taken to a hospital.",
+        "b": "A shooting near Elm Park on Friday night left one man dead; four people were "
+        "wounded, police said.",
+    }
+    arts = {k: article(f"art-{k}", t, f"Outlet {k}") for k, t in texts.items()}
+    headline = Evidence("art-a", 0, 0, "Four shot, one killed near Elm Park")
+    reports = [
+        mention("m-a", arts["a"], texts["a"], "shot", "ASSAULT", quantities=(
+            ("killed", 1, 1, "one killed"), ("injured", 3, 3, "Four shot"))),
+        mention("m-b", arts["b"], texts["b"], "wounded", "ASSAULT", quantities=(
+            ("killed", 1, 1, "one man dead"), ("injured", 4, 4, "four people were wounded"))),
+    ]
+    reports[0] = dataclasses.replace(reports[0], quantities=tuple(
+        dataclasses.replace(q, evidence=headline) for q in reports[0].quantities))
+    counts = {q.kind: (q.low, q.high) for q in consensus_quantities(reports)}
+    assert counts == {"killed": (1, 1), "injured": (3, 3)}
+    off = consensus_quantities(reports, frozenset(DATE_RULES) - {"toll_headline_tie"})
+    assert {q.kind: q.low for q in off}["injured"] == 4  # the tie to the highest
+    # a vote for silence is told by no headline: "no one hurt" beside a headline's death
+    # does not win the tie for none
+    silent = Quantity("injured", 0, 0, "no one hurt told beside 'one killed'", headline)
+    assert not _headline_vote(silent) and _headline_vote(reports[0].quantities[1])
+
+
+def _headline_vote(q: Quantity) -> bool:
+    from eventfuse.fuse.consensus import _headline_count
+
+    return _headline_count(q)
+
+
 # --- the place vote: a namesake one report left ambiguous -------------------------------------
 
 CHESTER_GB = Place("Chester", "Chester", 2653228, "GB", "England", 53.19, -2.89, "point",

@@ -40,6 +40,11 @@ DATE_RULES = {
     "toll_hurt_was_dead": "an event of one death whose reports tie between one person hurt and "
     "no one hurt has no one hurt (the one hurt was the one who died), unless a report telling a "
     "death names the hurt one in its headline",
+    "toll_roundup": "a report whose headline counts several happenings ('a pair of shootings', "
+    "'weekend shootings') counts the hurt of all of them: its count of the hurt votes only when "
+    "no other report of the event counts the hurt",
+    "toll_headline_tie": "counts of the hurt tied in support go to the one more headlines tell "
+    "(a headline sums up its own happening), then to the highest",
 }
 
 # Fusion's other named rules, switched off the same way (fusion.yaml gives their settings).

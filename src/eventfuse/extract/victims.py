@@ -60,6 +60,12 @@ class VictimLexicon:
     headline_gap: int = 3
     # plural person nouns naming two people ("parents", "couple"): a headline list's part
     pair_nouns: frozenset[str] = frozenset()
+    # words telling people besides those already counted ("4 others shot";
+    # victim_headline_others)
+    other_words: frozenset[str] = frozenset()
+    # a headline's word for one more person after a part with a fate ("Woman killed, another
+    # hurt"; victim_headline_others)
+    another_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,8 @@ def get_lexicon() -> VictimLexicon:
                         for word in words},
         headline_gap=int(raw["headline_gap"]),
         pair_nouns=frozenset(raw.get("pair_nouns", ())),
+        other_words=frozenset(raw.get("other_words", ())),
+        another_words=frozenset(raw.get("another_words", ())),
     )
 
 
@@ -150,6 +158,11 @@ RULES = {
     "daughter' are two killed",
     "victim_age": "a number standing for the victim set off by commas is an age, no count: "
     "'Girl, 9, dies', 'Voss, 32, and Lund, 41, died'",
+    "victim_headline_others": "a headline's shot told after its dead or as 'others' ('2 dead, "
+    "5 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
+    "('4 shot, 1 killed'); 'another' after a part counts one ('Woman killed, another hurt')",
+    "victim_self_dead": "a murder-suicide told without the word: 'then killed himself', a "
+    "self-inflicted wound, a headline's 'kills 3, self' (victim_suicide's one more)",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
     "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
 }
@@ -205,6 +218,7 @@ _HEADLINE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]"
 
 def headline_numbers(
     title: str, article_id: str, partitive: bool = True, fatal: bool = True,
+    others: bool = True,
 ) -> list[VictimStatement]:
     """``victim_headline_number``: a headline read as a pattern, not a parse: a number (digits or
     a number word) followed, within :attr:`VictimLexicon.headline_gap` plain words and no
@@ -212,7 +226,10 @@ def headline_numbers(
     dead": killed). An age ("Girl, 6, Dies") has a comma between; "10-year-old" is no number.
     Per kind, the first such count; evidence as for :func:`headline_statements`. ``partitive``
     (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
-    ``fatal`` (victim_fatal): "4 shot to death" are killed."""
+    ``fatal`` (victim_fatal): "4 shot to death" are killed; ``others`` (victim_headline_others):
+    the shot told after the dead or as "others" ("2 dead, 5 shot", "Man killed, 4 others shot")
+    are the hurt besides the dead, not the dead among them ("4 shot, 1 killed"); "another"
+    after the headline's first word counts one ("Woman killed, another hurt")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)
     words = {t.lower() for t in tokens}
@@ -225,6 +242,8 @@ def headline_numbers(
                 and parse_amount(tokens[n - 2]) is None:
             continue  # "Mother of 3 killed": her children, not the dead ("1 of 6 hurt" counts)
         amount = parse_amount(token) if token[0].isalnum() else None
+        if amount is None and others and n > 0 and token.lower() in lex.another_words:
+            amount = (1, 1)  # "Woman killed, another hurt": one more (victim_headline_others)
         if amount is None or amount[1] != amount[0] or not 0 < amount[0] < 1000:
             continue
         for m in range(n + 1, min(n + 2 + lex.headline_gap, len(tokens))):
@@ -236,6 +255,9 @@ def headline_numbers(
                 if kind == "shot" and (after in ("dead", "fatally") or (
                         fatal and after == "to" and then in lex.death_nouns)):
                     kind = "killed"  # "2 shot dead", "4 shot to death" (victim_fatal)
+                elif kind == "shot" and others and "injured" not in found and (
+                        "killed" in found or tokens[m - 1].lower() in lex.other_words):
+                    kind = "injured"  # "2 dead, 5 shot", "4 others shot": besides the dead
                 if kind not in found:
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
@@ -313,12 +335,13 @@ def article_statements(
         headline = headline_statements(headline_doc(title), article_id, off)
         if "victim_headline_number" not in off:
             pattern = headline_numbers(title, article_id, "victim_partitive" not in off,
-                                       "victim_fatal" not in off)
+                                       "victim_fatal" not in off,
+                                       "victim_headline_others" not in off)
             told = {s.kind for s in pattern}
             headline = pattern + [s for s in headline if s.kind not in told]
         found = with_headline(found, headline)
     if "victim_suicide" not in off:
-        found = _with_doer_dead(doc, title, found)
+        found = _with_doer_dead(doc, title, found, "victim_self_dead" not in off)
     doc.user_data[key] = found
     return found
 
@@ -420,21 +443,45 @@ def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | Non
 
 
 def _with_doer_dead(
-    doc: Doc, title: str | None, found: list[VictimStatement]
+    doc: Doc, title: str | None, found: list[VictimStatement], self_dead: bool = True,
 ) -> list[VictimStatement]:
     """In an article telling a murder-suicide, the largest count of the dead told as someone's
     victims ("he killed his wife and son") leaves out the one who killed them and then himself:
-    one more. A count told of the dead alone ("three dead") may hold him and is left."""
+    one more. A count told of the dead alone ("three dead") may hold him and is left.
+    ``self_dead`` (victim_self_dead): the doer's own death told without the word "suicide"
+    tells it too: a death verb on a reflexive ("then killed himself"), a self-inflicted wound,
+    a headline's "..., self" or "then himself"."""
     killed = [s for s in found if s.kind == "killed"]
     told = any(t.lemma_.lower() == "suicide"
                and not any(c.lemma_.lower() == "attempt" for c in t.children) for t in doc)
     headline = (title or "").lower()
+    if self_dead and not told:
+        lex = get_lexicon()
+        words = set(_HEADLINE_TOKEN.findall(headline))
+        told = any(_self_death(t, lex) for t in doc) or bool(words & _SELF_WORDS)
     if not killed or not (told or ("suicide" in headline and "attempt" not in headline)):
         return found
     best = max(killed, key=lambda s: s.count)
     if not best.by_doer or any(s.count > best.count for s in killed):
         return found
+    if self_dead and best.count == 1 and set(
+            _HEADLINE_TOKEN.findall(best.evidence.text.lower())) & _SELF_WORDS:
+        return found  # a lone "... kills self": the one death is the doer's own
     return [*found, VictimStatement("killed", best.count + 1, best.evidence)]
+
+
+_SELF_WORDS = frozenset({"himself", "herself", "self"})
+
+
+def _self_death(token: Token, lex: VictimLexicon) -> bool:
+    """The doer's own death: a death verb whose object is a reflexive ("killed himself"), or a
+    wound told self-inflicted."""
+    if token.lower_ == "self-inflicted" or (
+            token.lower_ == "inflicted" and token.i > 0 and token.doc[token.i - 1].lower_ in (
+                "self", "-")):
+        return True
+    return token.lemma_.lower() in lex.death_verbs and any(
+        c.dep_ == "dobj" and c.lower_ in ("himself", "herself") for c in token.children)
 
 
 def _definite(victim: Token, verb: Token) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -13,6 +13,7 @@ import yaml
 from eventfuse.date_rules import DATE_RULES, FUSION_RULES
 from eventfuse.errors import ConfigError
 from eventfuse.fuse.learned import PairModel, load_model
+from eventfuse.fuse.roundup import RoundupWords
 from eventfuse.fuse.stories import StoryConfig
 
 DATA_FILE = "fusion.yaml"
@@ -81,6 +82,8 @@ class FusionConfig:
     model: PairModel | None = None
     # The DATE_RULES the consensus date applies.
     date_rules: frozenset[str] = frozenset(DATE_RULES)
+    # Headlines of roundup reports (rule toll_roundup, fuse/roundup.py).
+    roundup: RoundupWords = field(default_factory=RoundupWords)
 
     def without_rules(self, disabled: frozenset[str]) -> FusionConfig:
         """This configuration with the named rules in ``disabled`` switched off."""
@@ -177,6 +180,14 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_near_places=bool(data.get("principal_near_places", False)),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
+        roundup=_roundup(data.get("toll_roundup") or {}),
+    )
+
+
+def _roundup(data: Mapping[str, Any]) -> RoundupWords:
+    return RoundupWords(
+        happenings=frozenset(str(w).lower() for w in data.get("happenings", ())),
+        before=frozenset(str(w).lower() for w in data.get("before", ())),
     )
 
 

@@ -22,6 +22,7 @@ from eventfuse.fuse.consensus import (
 )
 from eventfuse.fuse.disagree import find_disagreements
 from eventfuse.fuse.quotes_align import align_quotes
+from eventfuse.fuse.roundup import roundup_articles
 from eventfuse.fuse.values import source_values
 from eventfuse.records import Article, Event, EventSource, Mention, SourceValue, When
 
@@ -88,7 +89,9 @@ def reconcile_event(
         when=_event_when(members, config.date_rules),
         location=consensus_location(members, config.date_rules),
         actors=consensus_actors(members, config),
-        quantities=consensus_quantities(members, config.date_rules),
+        quantities=consensus_quantities(
+            members, config.date_rules,
+            roundup_articles({m.article_id for m in members}, articles, config.roundup)),
         status=status,
         sources=sources,
         independent_sources=independent,
