@@ -249,6 +249,8 @@ class Variant:
     competing: bool = False  # role features only where candidates of 2+ categories compete
     nonneg: bool = False  # role weights bounded at >= 0 (a role can only prefer, not veto)
     no_any: bool = False  # the role features replace "some candidate says c"
+    emb_l2: float = 10.0  # the penalty on the embedding weights (the shipped head's: 10)
+    all_nonneg: bool = False  # "any candidate" bounded at >= 0 too
 
 
 def tied_features(d: Data, v: Variant, protos: Array) -> Array:
@@ -330,7 +332,7 @@ def _design(d: Data, v: Variant) -> tuple[Array, Array]:
     pens: list[Array] = []
     if v.embedding:
         cols.append(d.emb.astype(np.float64) * 3.0)
-        pens.append(np.full(384, 10.0))
+        pens.append(np.full(384, v.emb_l2))
     if v.bias_l2 is not None:
         cols.append(np.ones((len(d.labels), 1)))
         pens.append(np.array([v.bias_l2]))
@@ -342,7 +344,7 @@ def _design(d: Data, v: Variant) -> tuple[Array, Array]:
 def combiner(train_d: Data, test_d: Data, v: Variant, protos: Array) -> Array:
     k = len(train.categories())
     x, pen = _design(train_d, v)
-    free = (len(SOURCES) + (0 if v.no_any else 1)) if v.nonneg else None
+    free = (len(SOURCES) + (0 if v.no_any or v.all_nonneg else 1)) if v.nonneg else None
     w, a = _fit(x, tied_features(train_d, v, protos), train_d.labels, k, pen, free)
     xt, _ = _design(test_d, v)
     return softmax(cast(Array, xt @ w + np.tensordot(a, tied_features(test_d, v, protos), axes=1)))
@@ -521,6 +523,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "roles replace 'any', weights >= 0": combiner_predict(
             Variant("r6an", roles=ROLES, nonneg=True, no_any=True), protos
+        ),
+        "s8type head, embedding L2 30": combiner_predict(
+            Variant("s8", roles=ROLES, nonneg=True, no_any=True, emb_l2=30.0), protos
+        ),
+        "s8type head, embedding L2 100": combiner_predict(
+            Variant("s8", roles=ROLES, nonneg=True, no_any=True, emb_l2=100.0), protos
+        ),
+        "roles beside 'any', all >= 0": combiner_predict(
+            Variant("r6n0", roles=ROLES, nonneg=True, all_nonneg=True), protos
         ),
         "roles replace 'any'": combiner_predict(Variant("r6a", roles=ROLES, no_any=True), protos),
         "roles: root only": combiner_predict(Variant("r1", roles=("root",)), protos),
