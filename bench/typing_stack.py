@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,7 +75,7 @@ ROLE_OF = {
 }
 ROLE_FEATURES = (*ROLES, "real", "under", "over")
 UNREAL = ("negated", "intent", "possibility", "conditional", "obligation", "habitual", "future")
-VERSION = "s8-1"
+VERSION = "s8-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ class Cand:
     category: str
     source: str
     role: str
+    inherited: str  # the role of the first ancestor that is not a conjunct (a conjunct's own)
     unreal: str | None
     is_main: bool
     under_main: bool  # the main trigger governs it
@@ -116,6 +117,13 @@ class Data:
         )
 
 
+def _conj_head(token: Any) -> Any:
+    """A conjunct stands where the first word it is conjoined to stands."""
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+    return token
+
+
 def _depth(token: object) -> int:
     d, t = 0, token
     while t.head is not t and d < 50:  # type: ignore[attr-defined]
@@ -140,6 +148,7 @@ def describe(cands: Sequence[EventCandidate]) -> tuple[Cand, ...]:
                 c.type,
                 c.source,
                 ROLE_OF.get(t.dep_, "other"),
+                ROLE_OF.get(_conj_head(t).dep_, "other"),
                 c.unreal,
                 is_main,
                 main is not None and not is_main and _governs(main.trigger, t),
@@ -203,6 +212,7 @@ def _astuple(c: Cand) -> tuple[object, ...]:
         c.category,
         c.source,
         c.role,
+        c.inherited,
         c.unreal,
         c.is_main,
         c.under_main,
@@ -249,7 +259,8 @@ class Variant:
     competing: bool = False  # role features only where candidates of 2+ categories compete
     nonneg: bool = False  # role weights bounded at >= 0 (a role can only prefer, not veto)
     no_any: bool = False  # the role features replace "some candidate says c"
-    emb_l2: float = 10.0  # the penalty on the embedding weights (the shipped head's: 10)
+    emb_l2: float = 10.0  # the penalty on the embedding weights
+    inherit: bool = False  # a conjunct takes the role of what it is conjoined to
     all_nonneg: bool = False  # "any candidate" bounded at >= 0 too
 
 
@@ -275,7 +286,8 @@ def tied_features(d: Data, v: Variant, protos: Array) -> Array:
                 j = index.get(c.category)
                 if j is None:
                     continue
-                on = {c.role, "real" if c.unreal is None else "", "under" if c.under_main else ""}
+                role = c.inherited if v.inherit else c.role
+                on = {role, "real" if c.unreal is None else "", "under" if c.under_main else ""}
                 on.add("over" if c.over_main else "")
                 on.update({f"unreal:{c.unreal}", f"{c.role}/{c.source}"})
                 if c.is_main:
@@ -507,10 +519,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     acc, f1 = scores(dev.labels, [max(p, 0) for p in lex])
     print(f"lexicon alone (a silent sentence counted wrong): {acc:.4f} / {f1:.4f}")
     variants: dict[str, Callable[[Data, Data], NDArray[np.int64]]] = {
-        "shipped head": combiner_predict(Variant("shipped"), protos),
+        "shipped head": combiner_predict(Variant("shipped"), protos),  # the s7 head
         # what ships since s8type (data/typing_head.*): the six roles replace "any", >= 0
-        "s8type head: roles replace 'any', weights >= 0": combiner_predict(
-            Variant("s8", roles=ROLES, nonneg=True, no_any=True), protos
+        "s8type head: roles replace 'any', weights >= 0, embedding L2 30": combiner_predict(
+            Variant("s8", roles=ROLES, nonneg=True, no_any=True, emb_l2=30.0), protos
         ),
         "roles": combiner_predict(Variant("roles", roles=ROLE_FEATURES), protos),
         "roles: the six clause roles only": combiner_predict(Variant("r6", roles=ROLES), protos),
@@ -532,6 +544,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "roles beside 'any', all >= 0": combiner_predict(
             Variant("r6n0", roles=ROLES, nonneg=True, all_nonneg=True), protos
+        ),
+        "s8type head, a conjunct inherits its head's role": combiner_predict(
+            Variant("s8i", roles=ROLES, nonneg=True, no_any=True, emb_l2=30.0, inherit=True),
+            protos,
         ),
         "roles replace 'any'": combiner_predict(Variant("r6a", roles=ROLES, no_any=True), protos),
         "roles: root only": combiner_predict(Variant("r1", roles=("root",)), protos),
