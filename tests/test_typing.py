@@ -16,6 +16,7 @@ from eventfuse.evaluate.plover import EvaluationError
 from eventfuse.extract.embedding import get_embedder
 from eventfuse.extract.events import acled_for, detect_events, main_event
 from eventfuse.extract.typing import (
+    ROLES,
     FeatureLayout,
     LexiconEvidence,
     TypingError,
@@ -124,6 +125,7 @@ def _meta(model: TypingModel) -> dict[str, object]:
         "use_embedding": layout.use_embedding,
         "use_lexicon": layout.use_lexicon,
         "use_prior": layout.use_prior,
+        "use_roles": layout.use_roles,
     }
 
 
@@ -225,6 +227,25 @@ def test_type_candidates_keeps_triggers_and_types_each_sentence() -> None:
     assert type_candidates([]) == []
 
 
+def test_main_candidate_keeps_its_type_when_the_head_picks_another_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import eventfuse.extract.typing as typing_module
+
+    cats = get_typing_model().layout.categories
+    layout = FeatureLayout(cats, 1.0, use_embedding=False, use_prior=False, use_roles=True)
+    tied = np.zeros(layout.tied_count)
+    tied[4 + ROLES.index("clause")] = 10.0  # a head that always prefers the adverbial clause
+    head = TypingModel(layout, np.zeros((0, len(cats))), tied, np.zeros((0, len(cats))), {})
+    monkeypatch.setattr(typing_module, "get_typing_model", lambda: head)
+    candidates = detect_events(parse_one("Police arrested two men after rebels attacked a bank."))
+    assert [c.type for c in candidates] == ["COERCE", "ASSAULT"]
+    # the attack is a mention of its own: the arrest is not retyped as a second attack
+    assert [c.type for c in type_candidates(candidates)] == ["COERCE", "ASSAULT"]
+    retyped = type_candidates(candidates, keep_mentions=False)
+    assert [c.type for c in retyped] == ["ASSAULT", "ASSAULT"]
+
+
 def test_subtype_fallback_respects_allowed_event_types() -> None:
     vectors = get_embedder().embed(["An angry crowd beat a suspected thief to death."])
     anything = get_subtype_prototypes().nearest(vectors, [None])[0]
@@ -240,7 +261,10 @@ def test_skipping_the_embedding_never_changes_the_decision() -> None:
     checked = 0
     for n in range(300):
         kinds = tuple(sorted({cats[i] for i in rng.integers(0, len(cats), 1 + n % 3)}))
-        ev = LexiconEvidence(kinds[0], None, ("verb", "noun", "light", "cameo")[n % 4], kinds)
+        roles = tuple((k, ROLES[(n + j) % len(ROLES)]) for j, k in enumerate(kinds))
+        ev = LexiconEvidence(
+            kinds[0], None, ("verb", "noun", "light", "cameo")[n % 4], kinds, roles
+        )
         decided = model.decided_by_lexicon(ev)
         if decided is None:
             continue
@@ -277,6 +301,36 @@ def test_lexicon_evidence_of_a_sentence() -> None:
     ev = lexicon_evidence(detect_events(doc, include_unreal=True))
     assert (ev.main_type, ev.main_mode, ev.main_source) == ("COERCE", "arrest", "verb")
     assert ev.types == ("ASSAULT", "COERCE")
+    # the arrest governs the sentence; the attack is told in an adverbial clause
+    assert ev.roles == (("ASSAULT", "clause"), ("COERCE", "root"))
+
+
+def test_role_features_mark_each_candidate_category_by_its_role() -> None:
+    layout = FeatureLayout(("ASSAULT", "PROTEST"), 1.0, use_prior=False, use_roles=True)
+    ev = LexiconEvidence(
+        "PROTEST", None, "noun", ("ASSAULT", "PROTEST"), (("ASSAULT", "root"), ("PROTEST", "conj"))
+    )
+    tied = layout.tied([ev])
+    # "some candidate says c" is split by role: 4 sources + 6 roles, no "any candidate" row
+    assert tied.shape == (layout.tied_count, 1, 2) == (4 + len(ROLES), 1, 2)
+    assert tied[1].tolist() == [[0, 1]]  # the main trigger, a noun, says PROTEST
+    assert tied[4 + ROLES.index("root")].tolist() == [[1, 0]]
+    assert tied[4 + ROLES.index("conj")].tolist() == [[0, 1]]
+    assert tied[4:].sum() == 2
+    # a head saved before the role features loads with the layout it was trained with
+    assert FeatureLayout(("ASSAULT",), 1.0, use_prior=False).tied_count == 5
+
+
+def test_shipped_role_weights_never_veto_a_candidate() -> None:
+    model = get_typing_model()
+    assert model.layout.use_roles
+    assert (model.tied[4:] >= 0).all()
+    # a lone verb trigger in a conjunct keeps its category whatever the sentence's vector
+    ev = LexiconEvidence("ASSAULT", None, "verb", ("ASSAULT",), (("ASSAULT", "conj"),))
+    vectors = np.random.default_rng(5).normal(size=(50, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    kinds = {p.category for p in model.predict_embedded(vectors, [ev] * 50)}
+    assert kinds == {"ASSAULT"}
 
 
 def test_description_set_covers_every_acled_sub_type() -> None:

@@ -64,6 +64,8 @@ COMPONENTS = (
 RULES = {
     "classifier": "the trained typing head (extract/typing.py) may retype a sentence's main "
     "candidate",
+    "classifier_keeps_mentions": "the main candidate keeps its category when the typing head "
+    "chose another candidate's of the sentence: that candidate is a mention of its own",
     "presupposed_content": "a violent happening an accusation or investigation is about took "
     "place: reported too",
     "quoted": "a trigger inside a direct quote is the speaker's words, attached as a quote",
@@ -343,7 +345,7 @@ class Typing(_Component):
         if not self.on("classifier"):
             return doc
         before = doc._.ef_candidates
-        after = type_candidates(before)
+        after = type_candidates(before, keep_mentions=self.on("classifier_keeps_mentions"))
         for old, new in zip(before, after, strict=True):
             if (old.type, old.mode) != (new.type, new.mode):
                 _record(doc, self.name, "classifier", "changed", new,

@@ -33,6 +33,31 @@ from eventfuse.extract.events import (
 )
 
 SOURCES = ("verb", "noun", "light", "cameo")
+# Where a candidate's trigger stands in its sentence (s8type, docs/typing.md): the root, the
+# reported content of a speech verb, a complement or adverbial clause, a noun's argument or
+# modifier, a conjunct, anything else. The head learns one tied weight per role: PLOVER codes a
+# sentence's governing happening, not the one a modifier or a conjunct mentions.
+ROLES = ("root", "content", "clause", "argument", "conj", "other")
+_ROLE_OF_DEP = {
+    "ROOT": "root",
+    "ccomp": "content",
+    "parataxis": "content",
+    "xcomp": "clause",
+    "advcl": "clause",
+    "acl": "argument",
+    "relcl": "argument",
+    "amod": "argument",
+    "pobj": "argument",
+    "pcomp": "argument",
+    "compound": "argument",
+    "nmod": "argument",
+    "appos": "argument",
+    "dobj": "argument",
+    "nsubj": "argument",
+    "nsubjpass": "argument",
+    "attr": "argument",
+    "conj": "conj",
+}
 HEAD_FILE = "typing_head.npz"
 META_FILE = "typing_head.json"
 
@@ -50,6 +75,7 @@ class LexiconEvidence:
     main_mode: str | None = None
     main_source: str | None = None
     types: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str], ...] = ()  # (category, role in ROLES) of every candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +109,7 @@ class FeatureLayout:
     use_embedding: bool = True
     use_lexicon: bool = True
     use_prior: bool = True
+    use_roles: bool = False  # "a candidate in role r says c" instead of "any" (s8type)
 
     @property
     def width(self) -> int:
@@ -90,7 +117,9 @@ class FeatureLayout:
 
     @property
     def tied_count(self) -> int:
-        return (len(SOURCES) + 1 if self.use_lexicon else 0) + (1 if self.use_prior else 0)
+        # With roles, "some candidate says c" is split by the candidate's role.
+        lexicon = len(SOURCES) + (len(ROLES) if self.use_roles else 1) if self.use_lexicon else 0
+        return lexicon + (1 if self.use_prior else 0)
 
     def rows(self, embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
         """The scaled embedding of each sentence (no columns when embeddings are not used)."""
@@ -101,15 +130,21 @@ class FeatureLayout:
     def tied(
         self, evidence: Sequence[LexiconEvidence], prior_log: NDArray[np.float64] | None = None
     ) -> NDArray[np.float64]:
-        """(tied features, sentences, categories): main trigger per source, any candidate,
-        then the prior's log-probabilities."""
+        """(tied features, sentences, categories): main trigger per source, any candidate (or,
+        with roles, a candidate in each role), then the prior's log-probabilities."""
         index = {c: i for i, c in enumerate(self.categories)}
         parts: list[NDArray[np.float64]] = []
         if self.use_lexicon:
-            lex = np.zeros((len(SOURCES) + 1, len(evidence), len(self.categories)))
+            extra = len(ROLES) if self.use_roles else 1
+            lex = np.zeros((len(SOURCES) + extra, len(evidence), len(self.categories)))
             for row, ev in enumerate(evidence):
                 if ev.main_type in index and ev.main_source in SOURCES:
                     lex[SOURCES.index(ev.main_source), row, index[ev.main_type]] = 1.0
+                if self.use_roles:
+                    for kind, role in ev.roles:
+                        if kind in index and role in ROLES:
+                            lex[len(SOURCES) + ROLES.index(role), row, index[kind]] = 1.0
+                    continue
                 for kind in ev.types:
                     if kind in index:
                         lex[len(SOURCES), row, index[kind]] = 1.0
@@ -157,6 +192,7 @@ class TypingModel:
                 use_embedding=bool(meta["use_embedding"]),
                 use_lexicon=bool(meta["use_lexicon"]),
                 use_prior=bool(meta["use_prior"]),
+                use_roles=bool(meta.get("use_roles", False)),
             )
         except (OSError, KeyError, ValueError, TypeError) as exc:
             raise TypingError(f"[T010] cannot load typing head {head}: {exc}") from exc
@@ -265,7 +301,13 @@ def lexicon_evidence(candidates: Sequence[EventCandidate]) -> LexiconEvidence:
         main_mode=main.mode,
         main_source=main.source,
         types=tuple(sorted({c.type for c in candidates})),
+        roles=tuple(sorted({(c.type, trigger_role(c)) for c in candidates})),
     )
+
+
+def trigger_role(cand: EventCandidate) -> str:
+    """The role (ROLES) of a candidate's trigger in its sentence, from its dependency label."""
+    return _ROLE_OF_DEP.get(cand.trigger.dep_, "other")
 
 
 # --- ACLED sub-type fallback ---------------------------------------------------------------------
@@ -332,11 +374,18 @@ def get_subtype_prototypes() -> SubtypePrototypes:
 # --- the hook: retyping a document's candidates ------------------------------------------------
 
 
-def type_candidates(candidates: Sequence[EventCandidate]) -> list[EventCandidate]:
+def type_candidates(
+    candidates: Sequence[EventCandidate], keep_mentions: bool = True
+) -> list[EventCandidate]:
     """The lexicon's candidates with the classifier's say (docs/typing.md): in each sentence
     that has candidates, the main candidate takes the head's category, and an ACLED sub-type
     that only a category default gave is refined by the nearest sub-type description. Only the
-    sentences where the embedding can change something are embedded, in one batch."""
+    sentences where the embedding can change something are embedded, in one batch.
+
+    With ``keep_mentions`` (rule ``classifier_keeps_mentions``) the main candidate keeps its own
+    category when the head chose that of another candidate of the sentence: the head picks the
+    sentence's one event (as PLOVER codes a sentence), and in extraction that other candidate
+    is already a mention of its own; retyping the main would tell one happening twice."""
     if not candidates:
         return []
     model = get_typing_model()
@@ -350,7 +399,13 @@ def type_candidates(candidates: Sequence[EventCandidate]) -> list[EventCandidate
         if main is not None:
             mains.append(main)
             evidence.append(lexicon_evidence(group))
+
+    def kept(i: int, kind: str) -> str:
+        others = {t for t in evidence[i].types if t != mains[i].type}
+        return mains[i].type if keep_mentions and kind in others else kind
+
     decided = [model.decided_by_lexicon(ev) for ev in evidence]
+    decided = [None if kind is None else kept(i, kind) for i, kind in enumerate(decided)]
     pending = [
         i
         for i, (main, kind) in enumerate(zip(mains, decided, strict=True))
@@ -364,6 +419,8 @@ def type_candidates(candidates: Sequence[EventCandidate]) -> list[EventCandidate
         if kind is None:
             prediction = model.predict_embedded(vectors[row : row + 1], [ev])[0]
             kind, mode = prediction.category, prediction.mode  # the head learnt stated categories
+            if kept(i, kind) != kind:
+                kind, mode = main.type, main.mode
         changed[id(main)] = _with_acled(main, kind, mode, vectors[row])
     for i, kind in enumerate(decided):
         main = mains[i]
