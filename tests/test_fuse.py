@@ -1093,3 +1093,19 @@ def test_equal_places_go_to_the_reading_its_article_settled() -> None:
     members = [_located("a", CHESTER_GB), _located("b", KANDAHAR)]
     assert consensus_location(members) == KANDAHAR
     assert consensus_location(members, frozenset({"namesake_vote"})) == CHESTER_GB
+
+
+ALBANY_NY = Place("Albany", "Albany", 5106834, "US", "New York", 42.65, -73.76, "point",
+                  note="ambiguous name; also Albany (Georgia, US)")
+ALBANY_GA = Place("Albany", "Albany", 4179320, "US", "Georgia", 31.58, -84.16, "point")
+
+
+def test_a_town_left_open_between_two_states_votes_for_the_settled_reading() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # extraction's namesake_state notes New York's Albany as ambiguous where nothing settled
+    # it; the one report whose article named Georgia settles the event's place
+    members = [_located("a", ALBANY_NY), _located("b", ALBANY_NY), _located("c", ALBANY_GA)]
+    assert consensus_location(members) == ALBANY_GA
+    unnoted = [_located(m.id, dataclasses.replace(ALBANY_NY, note=None)) for m in members[:2]]
+    assert consensus_location([*unnoted, members[2]]).admin1 == "New York"
