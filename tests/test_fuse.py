@@ -1109,3 +1109,25 @@ def test_a_town_left_open_between_two_states_votes_for_the_settled_reading() -> 
     assert consensus_location(members) == ALBANY_GA
     unnoted = [_located(m.id, dataclasses.replace(ALBANY_NY, note=None)) for m in members[:2]]
     assert consensus_location([*unnoted, members[2]]).admin1 == "New York"
+
+
+TROY_NY = Place("Troy", "Troy", 5141502, "US", "New York", 42.73, -73.69, "point")
+BROOKLYN_NY = Place("Brooklyn", "Brooklyn", 5110302, "US", "New York", 40.65, -73.95, "point")
+WATERVLIET_NY = Place("Watervliet", "Watervliet", 5144040, "US", "New York", 42.73, -73.70,
+                      "point")
+
+
+def test_equal_places_go_to_the_reading_the_others_lie_near() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # rule near_reading: one report each; Troy and Watervliet lie side by side, Brooklyn far
+    members = [_located("a", BROOKLYN_NY), _located("b", WATERVLIET_NY), _located("c", TROY_NY)]
+    assert consensus_location(members) == TROY_NY
+    # off: the name's spelling decides
+    from eventfuse.date_rules import DATE_RULES
+
+    off = frozenset(DATE_RULES) - {"near_reading"}
+    assert consensus_location(members, off) == BROOKLYN_NY
+    # no reading lies near another: the spelling still decides
+    far = [_located("a", CHESTER_PA), _located("b", TROY_NY), _located("c", BROOKLYN_NY)]
+    assert consensus_location(far) == BROOKLYN_NY

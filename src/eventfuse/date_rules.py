@@ -35,6 +35,9 @@ DATE_RULES = {
     "by name)",
     "sure_reading": "of two places as many reports give the event, equal otherwise, one its "
     "article settled wins over an ambiguous namesake's reading",
+    "near_reading": "of two places as many reports give the event, equal otherwise, the one "
+    "more of the other reports' places lie near (fusion.yaml place.nearby_km) wins: a town and "
+    "its neighbour beside a far reading (was: the first by name)",
     "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
     "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
     "toll_hurt_was_dead": "an event of one death whose reports tie between one person hurt and "

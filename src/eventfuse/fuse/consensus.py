@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.config import FusionConfig
-from eventfuse.geo import AMBIGUOUS_NOTE
+from eventfuse.geo import AMBIGUOUS_NOTE, haversine_km
 from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
@@ -111,11 +111,14 @@ def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -
 
 
 def consensus_location(
-    mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
+    mentions: Sequence[Mention],
+    rules: frozenset[str] = frozenset(DATE_RULES),
+    nearby_km: float = 50.0,
 ) -> Place | None:
     """The reading most mentions share (its GeoNames id), the finer on ties, then (rule
     ``place_support``) the one the mentions' sentences also name among their other places, then
-    (``sure_reading``) one its article settled over an ambiguous namesake. With
+    (``sure_reading``) one its article settled over an ambiguous namesake, then
+    (``near_reading``) the one most other readings lie within ``nearby_km`` of. With
     ``namesake_vote`` on, a reading its article left ambiguous votes for the reading other
     mentions give the same name without doubt."""
     located = [m.location for m in mentions if m.location is not None]
@@ -130,6 +133,7 @@ def consensus_location(
     named = Counter(
         i for m in mentions for i in {p.geonames_id for p in m.places} if i in ids
     ) if "place_support" in rules else Counter[int | None]()
+    near = _near_readings(located, nearby_km) if "near_reading" in rules else {}
     return min(
         located,
         key=lambda p: (
@@ -138,10 +142,26 @@ def consensus_location(
             -named[p.geonames_id],
             # rule sure_reading: then a reading its article settled over an ambiguous one
             "sure_reading" in rules and _ambiguous(p),
+            # rule near_reading: then the reading the others cluster around (a town and its
+            # neighbour beside a far one), before the name's spelling decides
+            -near.get(id(p), 0),
             p.geonames_id is None,
             p.canonical or p.name,
         ),
     )
+
+
+def _near_readings(located: Sequence[Place], km: float) -> dict[int, int]:
+    """Each pinned place (by object id) -> how many readings of other ids lie within ``km``."""
+    pinned = [p for p in located if p.lat is not None and p.lon is not None]
+    return {
+        id(p): sum(
+            1 for q in pinned
+            if q.geonames_id != p.geonames_id
+            and haversine_km(p.lat or 0.0, p.lon or 0.0, q.lat or 0.0, q.lon or 0.0) <= km
+        )
+        for p in pinned
+    }
 
 
 def _namesake_votes(located: Sequence[Place]) -> list[int | None]:

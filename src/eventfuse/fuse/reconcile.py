@@ -86,7 +86,7 @@ def reconcile_event(
         acled_event_type=coded.acled_event_type,
         acled_sub_event_type=coded.acled_sub_event_type,
         when=_event_when(members, config.date_rules),
-        location=consensus_location(members, config.date_rules),
+        location=consensus_location(members, config.date_rules, config.nearby_km),
         actors=consensus_actors(members, config),
         quantities=consensus_quantities(members, config.date_rules),
         status=status,
