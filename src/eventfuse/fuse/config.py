@@ -81,6 +81,10 @@ class FusionConfig:
     model: PairModel | None = None
     # The DATE_RULES the consensus date applies.
     date_rules: frozenset[str] = frozenset(DATE_RULES)
+    # Rule outlet_home: an outlet's home region needs this many of its other articles naming
+    # settled places, this share of them naming it (fuse/outlets.py).
+    outlet_min_articles: int = 2
+    outlet_min_share: float = 0.6
 
     def without_rules(self, disabled: frozenset[str]) -> FusionConfig:
         """This configuration with the named rules in ``disabled`` switched off."""
@@ -177,6 +181,8 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_near_places=bool(data.get("principal_near_places", False)),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
+        outlet_min_articles=int(data.get("outlet_home", {}).get("min_articles", 2)),
+        outlet_min_share=float(data.get("outlet_home", {}).get("min_share", 0.6)),
     )
 
 
