@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from eventfuse.fuse.outlets import article_homes, home_readings, outlet_key
@@ -59,3 +61,22 @@ def test_ambiguous_reading_is_read_again_in_the_outlets_home() -> None:
     assert home_readings(settled, {"d": ("US", "Ohio")}) == {}
     # the home has no town of that name: kept
     assert home_readings(mentions, {"d": ("US", "Hawaii")}) == {}
+
+
+def test_a_region_the_user_names_for_an_outlet_comes_first(tmp_path: Path) -> None:
+    from eventfuse.errors import ConfigError
+    from eventfuse.fuse.outlets import read_outlet_regions
+
+    path = tmp_path / "outlets.yaml"
+    path.write_text("station.example: Ohio, US\nThe Daily Planet: New York, us\n",
+                    encoding="utf-8")
+    named = read_outlet_regions(str(path))
+    assert named == {"station.example": ("US", "Ohio"),
+                     "the daily planet": ("US", "New York")}
+    articles = {a: _article(a, f"https://station.example/{a}") for a in "abc"}
+    mentions = [_at("m-a", "a", MACON), _at("m-b", "b", SAVANNAH), _at("m-c", "c", ALBANY_NY)]
+    assert article_homes(mentions, articles, 2, 0.6)["c"] == ("US", "Georgia")
+    assert article_homes(mentions, articles, 2, 0.6, named)["c"] == ("US", "Ohio")
+    path.write_text("station.example: Ohio\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"station\.example"):
+        read_outlet_regions(str(path))

@@ -19,7 +19,7 @@ from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.ids import assign_ids, new_event_id
 from eventfuse.fuse.match import pair_score
-from eventfuse.fuse.outlets import article_homes, home_readings
+from eventfuse.fuse.outlets import article_homes, home_readings, read_outlet_regions
 from eventfuse.fuse.principal import (
     DayJoin,
     NamedJoin,
@@ -134,8 +134,10 @@ def fuse(
     by_id.update(estimated)
     labels = source_labels(by_article)  # once per run, not once per event
     readings = (
-        home_readings(ordered, article_homes(ordered, by_article, config.outlet_min_articles,
-                                             config.outlet_min_share))
+        home_readings(ordered, article_homes(
+            ordered, by_article, config.outlet_min_articles, config.outlet_min_share,
+            read_outlet_regions(opts.outlet_regions) if opts.outlet_regions else None,
+        ))
         if "outlet_home" in config.date_rules else {}
     )
     events = [

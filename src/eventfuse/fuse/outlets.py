@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from eventfuse.geo import AMBIGUOUS_NOTE
 from eventfuse.records import Article, Mention, Place
@@ -45,28 +46,57 @@ def _settled_regions(mentions: Sequence[Mention]) -> dict[str, set[Region]]:
     return regions
 
 
+def read_outlet_regions(path: str) -> dict[str, Region]:
+    """The user's file of outlets' home regions (setting ``outlet_regions``): YAML, one
+    ``outlet: Region, CC`` a line, the outlet as :func:`outlet_key` gives it (its name, else
+    its URL's host)."""
+    import yaml
+
+    from eventfuse.errors import ConfigError
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"outlet_regions {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"outlet_regions {path}: not a mapping of outlet: 'Region, CC'")
+    regions: dict[str, Region] = {}
+    for outlet, value in data.items():
+        region, _, country = str(value).rpartition(",")
+        if not region.strip() or not country.strip():
+            raise ConfigError(f"outlet_regions {path}: {outlet}: {value!r} is not 'Region, CC'")
+        regions[" ".join(str(outlet).lower().split())] = (country.strip().upper(),
+                                                          region.strip())
+    return regions
+
+
 def article_homes(
     mentions: Sequence[Mention],
     articles: Mapping[str, Article],
     min_articles: int,
     min_share: float,
+    named: Mapping[str, Region] | None = None,
 ) -> dict[str, Region]:
-    """Article id -> its outlet's home region: the region that at least ``min_share`` of the
-    outlet's *other* articles naming any settled place name, when at least ``min_articles``
-    do (the article's own places never vote for its own prior)."""
+    """Article id -> its outlet's home region: the one the user ``named`` for the outlet, else
+    the region that at least ``min_share`` of the outlet's *other* articles naming any settled
+    place name, when at least ``min_articles`` do (the article's own places never vote for
+    its own prior)."""
     regions = _settled_regions(mentions)
     outlet_of = {a: outlet_key(article) for a, article in articles.items()}
     counts: dict[str, Counter[Region]] = defaultdict(Counter)
     voters: Counter[str] = Counter()
-    for article_id, named in regions.items():
+    for article_id, settled in regions.items():
         outlet = outlet_of.get(article_id)
         if outlet is not None:
-            counts[outlet].update(named)
+            counts[outlet].update(settled)
             voters[outlet] += 1
     homes: dict[str, Region] = {}
     for article_id in {m.article_id for m in mentions}:
         outlet = outlet_of.get(article_id)
         if outlet is None:
+            continue
+        if named and outlet in named:
+            homes[article_id] = named[outlet]
             continue
         own = regions.get(article_id, set())
         others = counts[outlet] - Counter(own)
