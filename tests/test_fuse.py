@@ -1131,3 +1131,27 @@ def test_equal_places_go_to_the_reading_the_others_lie_near() -> None:
     # no reading lies near another: the spelling still decides
     far = [_located("a", CHESTER_PA), _located("b", TROY_NY), _located("c", BROOKLYN_NY)]
     assert consensus_location(far) == BROOKLYN_NY
+
+
+DAYTON_OH = Place("Dayton", "Dayton", 4509884, "US", "Ohio", 39.76, -84.19, "point")
+KETTERING_OH = Place("Kettering", "Kettering", 4515843, "US", "Ohio", 39.69, -84.17, "point")
+ABINGDON_IL = Place("Abingdon", "Abingdon", 4887000, "US", "Illinois", 40.80, -90.40, "point")
+
+
+def test_a_town_outside_the_outlets_home_does_not_outvote_one_inside_it() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_location
+
+    # rule outlet_outlier: two reports of an Ohio outlet; one read a street named like an
+    # Illinois village, the other the Ohio town
+    members = [_located("a", ABINGDON_IL), _located("b", DAYTON_OH)]
+    homes = {"a": ("US", "Ohio"), "b": ("US", "Ohio")}
+    assert consensus_location(members, homes=homes) == DAYTON_OH
+    off = frozenset(DATE_RULES) - {"outlet_outlier"}
+    assert consensus_location(members, off, homes=homes) == ABINGDON_IL  # by name
+    # no home known: the name decides
+    assert consensus_location(members) == ABINGDON_IL
+    # no report reads a town inside the home: the far town keeps its vote
+    far = [_located("a", ABINGDON_IL), _located("b", ABINGDON_IL), _located("c", KETTERING_OH)]
+    assert consensus_location(far, homes={"a": ("US", "Texas"), "b": ("US", "Texas"),
+                                          "c": ("US", "Texas")}) == ABINGDON_IL

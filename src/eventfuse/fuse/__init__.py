@@ -133,15 +133,15 @@ def fuse(
     estimated = estimate_undated(anchored, ordered, by_article)
     by_id.update(estimated)
     labels = source_labels(by_article)  # once per run, not once per event
-    readings = (
-        home_readings(ordered, article_homes(
-            ordered, by_article, config.outlet_min_articles, config.outlet_min_share,
-            read_outlet_regions(opts.outlet_regions) if opts.outlet_regions else None,
-        ))
-        if "outlet_home" in config.date_rules else {}
-    )
+    outlet_rules = {"outlet_home", "outlet_outlier"} & config.date_rules
+    homes = article_homes(
+        ordered, by_article, config.outlet_min_articles, config.outlet_min_share,
+        read_outlet_regions(opts.outlet_regions) if opts.outlet_regions else None,
+    ) if outlet_rules else {}
+    readings = home_readings(ordered, homes) if "outlet_home" in outlet_rules else {}
     events = [
-        reconcile_event(ids[c], [by_id[i] for i in c], by_article, config, labels, readings)
+        reconcile_event(ids[c], [by_id[i] for i in c], by_article, config, labels, readings,
+                        homes)
         for c in clusters
     ]
     touched_ids = {e.id for e in touched}

@@ -70,11 +70,13 @@ def reconcile_event(
     config: FusionConfig,
     labels: Mapping[str, str] | None = None,
     readings: Mapping[str, Place] | None = None,
+    homes: Mapping[str, tuple[str, str]] | None = None,
 ) -> Event:
     """The event fused from ``mentions`` (all of one cluster). ``labels`` (article id -> how a
     disagreement names it, ``source_labels``) is built once per run by the caller; without it
     it is built here from ``articles``. ``readings`` (mention id -> its place read again in
-    its outlet's home region, ``outlets.home_readings``) vote in the consensus place."""
+    its outlet's home region, ``outlets.home_readings``) vote in the consensus place;
+    ``homes`` (article id -> its outlet's home region) weighs the readings outside it."""
     members, anchored_by = anchor_members(sorted(mentions, key=lambda m: m.id),
                                           config.date_rules)
     if labels is None:
@@ -99,7 +101,7 @@ def reconcile_event(
         location=consensus_location(
             [dataclasses.replace(m, location=readings[m.id])
              if readings and m.id in readings else m for m in members],
-            config.date_rules, config.nearby_km,
+            config.date_rules, config.nearby_km, homes,
         ),
         actors=consensus_actors(members, config),
         quantities=consensus_quantities(members, config.date_rules),
