@@ -1173,3 +1173,65 @@ def test_equal_places_go_to_the_reading_its_article_settled() -> None:
     members = [_located("a", CHESTER_GB), _located("b", KANDAHAR)]
     assert consensus_location(members) == KANDAHAR
     assert consensus_location(members, frozenset({"namesake_vote"})) == CHESTER_GB
+
+
+ALBANY_NY = Place("Albany", "Albany", 5106834, "US", "New York", 42.65, -73.76, "point",
+                  note="ambiguous name; also Albany (Georgia, US)")
+ALBANY_GA = Place("Albany", "Albany", 4179320, "US", "Georgia", 31.58, -84.16, "point")
+
+
+def test_a_town_left_open_between_two_states_votes_for_the_settled_reading() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # extraction's namesake_state notes New York's Albany as ambiguous where nothing settled
+    # it; the one report whose article named Georgia settles the event's place
+    members = [_located("a", ALBANY_NY), _located("b", ALBANY_NY), _located("c", ALBANY_GA)]
+    assert consensus_location(members) == ALBANY_GA
+    unnoted = [_located(m.id, dataclasses.replace(ALBANY_NY, note=None)) for m in members[:2]]
+    assert consensus_location([*unnoted, members[2]]).admin1 == "New York"
+
+
+TROY_NY = Place("Troy", "Troy", 5141502, "US", "New York", 42.73, -73.69, "point")
+BROOKLYN_NY = Place("Brooklyn", "Brooklyn", 5110302, "US", "New York", 40.65, -73.95, "point")
+WATERVLIET_NY = Place("Watervliet", "Watervliet", 5144040, "US", "New York", 42.73, -73.70,
+                      "point")
+
+
+def test_equal_places_go_to_the_reading_the_others_lie_near() -> None:
+    from eventfuse.fuse.consensus import consensus_location
+
+    # rule near_reading: one report each; Troy and Watervliet lie side by side, Brooklyn far
+    members = [_located("a", BROOKLYN_NY), _located("b", WATERVLIET_NY), _located("c", TROY_NY)]
+    assert consensus_location(members) == TROY_NY
+    # off: the name's spelling decides
+    from eventfuse.date_rules import DATE_RULES
+
+    off = frozenset(DATE_RULES) - {"near_reading"}
+    assert consensus_location(members, off) == BROOKLYN_NY
+    # no reading lies near another: the spelling still decides
+    far = [_located("a", CHESTER_PA), _located("b", TROY_NY), _located("c", BROOKLYN_NY)]
+    assert consensus_location(far) == BROOKLYN_NY
+
+
+DAYTON_OH = Place("Dayton", "Dayton", 4509884, "US", "Ohio", 39.76, -84.19, "point")
+KETTERING_OH = Place("Kettering", "Kettering", 4515843, "US", "Ohio", 39.69, -84.17, "point")
+ABINGDON_IL = Place("Abingdon", "Abingdon", 4887000, "US", "Illinois", 40.80, -90.40, "point")
+
+
+def test_a_town_outside_the_outlets_home_does_not_outvote_one_inside_it() -> None:
+    from eventfuse.date_rules import DATE_RULES
+    from eventfuse.fuse.consensus import consensus_location
+
+    # rule outlet_outlier: two reports of an Ohio outlet; one read a street named like an
+    # Illinois village, the other the Ohio town
+    members = [_located("a", ABINGDON_IL), _located("b", DAYTON_OH)]
+    homes = {"a": ("US", "Ohio"), "b": ("US", "Ohio")}
+    assert consensus_location(members, homes=homes) == DAYTON_OH
+    off = frozenset(DATE_RULES) - {"outlet_outlier"}
+    assert consensus_location(members, off, homes=homes) == ABINGDON_IL  # by name
+    # no home known: the name decides
+    assert consensus_location(members) == ABINGDON_IL
+    # no report reads a town inside the home: the far town keeps its vote
+    far = [_located("a", ABINGDON_IL), _located("b", ABINGDON_IL), _located("c", KETTERING_OH)]
+    assert consensus_location(far, homes={"a": ("US", "Texas"), "b": ("US", "Texas"),
+                                          "c": ("US", "Texas")}) == ABINGDON_IL

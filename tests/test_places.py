@@ -24,6 +24,7 @@ from eventfuse.extract.places import (
     finer_place,
     headline_region,
 )
+from eventfuse.geo import AMBIGUOUS_NOTE
 from eventfuse.nlp import get_nlp
 from eventfuse.records import Place
 
@@ -740,3 +741,19 @@ def test_one_word_name_written_as_a_person_s_is_no_place() -> None:
     doc = parse("Officers said Hayden's grandmother called them from a cabin near Hayden Lake.")
     assert "Hayden" not in _by_name(find_places(doc, "t"))
     assert "Hayden" in _by_name(find_places(doc, "t", off=frozenset({"person_shape"})))
+
+
+def test_town_alone_beside_a_namesake_in_another_state_is_noted_ambiguous() -> None:
+    # rule namesake_state: nothing in the article favours New York's Albany over Georgia's
+    doc = parse("A man was shot in Albany on Friday night, police said.")
+    alone = _by_name(find_places(doc, "t"))["Albany"]
+    assert alone.note is not None and alone.note.startswith(AMBIGUOUS_NOTE)
+    assert "Georgia" in alone.note
+    off = _by_name(find_places(doc, "t", off=frozenset({"namesake_state"})))["Albany"]
+    assert off.note is None
+    # a state after the comma settles it: no doubt noted
+    settled = _by_name(places_of("A man was shot in Albany, Ga., on Friday night.")[1])
+    assert settled["Albany"].admin1 == "Georgia" and settled["Albany"].note is None
+    # a town with no namesake of its size elsewhere in the country is not ambiguous
+    big = _by_name(places_of("A man was shot in Chicago on Friday night.")[1])["Chicago"]
+    assert big.note is None

@@ -35,6 +35,16 @@ DATE_RULES = {
     "by name)",
     "sure_reading": "of two places as many reports give the event, equal otherwise, one its "
     "article settled wins over an ambiguous namesake's reading",
+    "near_reading": "of two places as many reports give the event, equal otherwise, the one "
+    "more of the other reports' places lie near (fusion.yaml place.nearby_km) wins: a town and "
+    "its neighbour beside a far reading (was: the first by name)",
+    "outlet_home": "a place name a report left ambiguous (no context of its article settled "
+    "it) is read in its outlet's home region when a town of that name lies there: the region "
+    "most of the outlet's other articles in the run name without doubt (fusion.yaml "
+    "outlet_home; the outlet's name, else its URL's host)",
+    "outlet_outlier": "a report's town outside its outlet's home region (outlet_home's) does "
+    "not vote for the event's place against another report's town inside that region (a "
+    "street or neighbourhood read as a far town)",
     "toll_silent_hurt": "a report counting as many dead as the event (a number) and telling no "
     "one hurt votes 0 hurt: a lone 'one hurt' was mostly the one who died, told before the death",
     "toll_hurt_was_dead": "an event of one death whose reports tie between one person hurt and "

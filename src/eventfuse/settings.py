@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
         200_000,
         "Mention pairs one fusion block may score; beyond it each mention pairs with its nearest.",
     ),
+    Setting("outlet_regions", "", "A YAML file naming outlets' home regions, one 'outlet: "
+            "Region, CC' a line (the outlet's name or its URL's host: 'example.com: Georgia, "
+            "US'); rule outlet_home takes them before the regions it learns from the run."),
     Setting("disabled_rules", "", "Extraction rules switched off, comma-separated ids (ablation; "
             "ids in extract/pipeline.py RULES)."),
     Setting("background_days", 60, "A clause dated more than this many days before publication "
@@ -85,6 +88,7 @@ class Options:
     match_threshold: float = 0.5
     date_window_days: int = 3
     fusion_max_block_pairs: int = 200_000
+    outlet_regions: str = ""
     disabled_rules: str = ""
     background_days: int = 60
     salience_threshold: float = 0.4

@@ -344,11 +344,15 @@ class Gazetteer:
         kind: KindFilter = None,
         evidence: Evidence | None = None,
         context: Context | None = None,
+        namesakes: float | None = None,
     ) -> Place | None:
         """The best place for ``name`` or None; "X province" is read as a first-level region.
 
         ``country_hint`` (ISO alpha-2) is the article's country; it outranks population for
         small places but not an exact primary name (so "Islamabad" stays Pakistan's capital).
+        ``namesakes``: a score gap; a town the ``context`` did not favour over a town of the
+        same name in another first-level region of its country, scoring within that gap, is
+        noted as an ambiguous namesake too (rule namesake_state), as one abroad always is.
         """
         if is_blocked(self._split_suffix(name, kind)[0]):
             return None
@@ -357,6 +361,8 @@ class Gazetteer:
             return None
         best = ranked[0][1]
         note = self._ambiguity_note(ranked)
+        if note is None and namesakes is not None:
+            note = self._namesake_note(ranked, context, namesakes)
         place = self.to_place(best.entry, name, evidence, note)
         wanted = self._split_suffix(name, kind)[1]
         if wanted == "admin1" and best.entry.kind == "city":
@@ -387,6 +393,29 @@ class Gazetteer:
         if top - second >= 1.0 or runner.entry.country == best.entry.country:
             return None
         return f"{AMBIGUOUS_NOTE} {runner.entry.name} ({runner.entry.country})"
+
+    def _namesake_note(
+        self, ranked: list[tuple[float, Candidate]], context: Context | None, gap: float
+    ) -> str | None:
+        """"Albany" read as New York's with nothing in the article for New York over Georgia's:
+        the first town of that name in another region of the same country scoring within
+        ``gap`` of the best, unless the context favoured the best more than it."""
+        top, best = ranked[0]
+        if best.entry.kind != "city":
+            return None
+        for score, runner in ranked[1:]:
+            if top - score >= gap:
+                return None
+            entry = runner.entry
+            if (entry.kind != "city" or entry.country != best.entry.country
+                    or entry.admin1_code == best.entry.admin1_code):
+                continue
+            if context is not None and (context.bonus(best.entry, self._weights)
+                                        > context.bonus(entry, self._weights)):
+                return None  # the article's other names settled it
+            region = self._admin1_names.get(entry.admin1_code or "", entry.country or "")
+            return f"{AMBIGUOUS_NOTE} {entry.name} ({region}, {entry.country})"
+        return None
 
     def to_place(
         self, entry: Entry, surface: str, evidence: Evidence | None, note: str | None = None

@@ -271,6 +271,10 @@ PLACE_RULES = {
     "person_shape": "a one-word name written as a person's (before a middle initial and a "
     "surname, before a surname and \"Jr.\", after an initial, owning a relative: \"Clayton's "
     "grandmother\") is a person's, there and wherever the article repeats it",
+    "namesake_state": "a town read without any support from the article's other names over "
+    "a same-named town of another first-level region of its country (\"Albany\" alone) is "
+    "noted as an ambiguous namesake, as one abroad is: fusion's place vote (namesake_vote, "
+    "sure_reading) then takes another report's settled reading",
     "compass_part": "a compass word and a town (\"west Charlotte\", \"Central Seattle\") is a "
     "part of that town, unless the whole name is a place of its own near it (\"North Las "
     "Vegas\"); not a far hamlet of that name",
@@ -1262,7 +1266,10 @@ def _resolve(
     region = gazetteer.admin1_entry(code) if code else None
     if region is not None:
         return gazetteer.to_place(region, text, evidence, "written abbreviation of the region")
-    place = gazetteer.resolve(text, hint, candidate.kind, evidence, context)
+    # rule namesake_state: a town its context did not settle over a namesake in another
+    # state is noted ambiguous, so fusion's place vote lets another report's settled reading win
+    gap = None if "namesake_state" in _OFF.get() else float(_rules()["namesake_state"]["max_gap"])
+    place = gazetteer.resolve(text, hint, candidate.kind, evidence, context, gap)
     if place is None:
         return _unresolved(candidate, evidence)
     if not _plausible(candidate, place, hint, gazetteer) or _agency_abroad(candidate, doc, place,

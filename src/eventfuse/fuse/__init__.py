@@ -19,6 +19,7 @@ from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.ids import assign_ids, new_event_id
 from eventfuse.fuse.match import pair_score
+from eventfuse.fuse.outlets import article_homes, home_readings, read_outlet_regions
 from eventfuse.fuse.principal import (
     DayJoin,
     NamedJoin,
@@ -132,8 +133,16 @@ def fuse(
     estimated = estimate_undated(anchored, ordered, by_article)
     by_id.update(estimated)
     labels = source_labels(by_article)  # once per run, not once per event
+    outlet_rules = {"outlet_home", "outlet_outlier"} & config.date_rules
+    homes = article_homes(
+        ordered, by_article, config.outlet_min_articles, config.outlet_min_share,
+        read_outlet_regions(opts.outlet_regions) if opts.outlet_regions else None,
+    ) if outlet_rules else {}
+    readings = home_readings(ordered, homes) if "outlet_home" in outlet_rules else {}
     events = [
-        reconcile_event(ids[c], [by_id[i] for i in c], by_article, config, labels) for c in clusters
+        reconcile_event(ids[c], [by_id[i] for i in c], by_article, config, labels, readings,
+                        homes)
+        for c in clusters
     ]
     touched_ids = {e.id for e in touched}
     events += [e for e in previous_events if e.id not in touched_ids]

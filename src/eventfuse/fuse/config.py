@@ -84,6 +84,10 @@ class FusionConfig:
     date_rules: frozenset[str] = frozenset(DATE_RULES)
     # Headlines of roundup reports (rule toll_roundup, fuse/roundup.py).
     roundup: RoundupWords = field(default_factory=RoundupWords)
+    # Rule outlet_home: an outlet's home region needs this many of its other articles naming
+    # settled places, this share of them naming it (fuse/outlets.py).
+    outlet_min_articles: int = 2
+    outlet_min_share: float = 0.6
 
     def without_rules(self, disabled: frozenset[str]) -> FusionConfig:
         """This configuration with the named rules in ``disabled`` switched off."""
@@ -181,6 +185,8 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
         roundup=_roundup(data.get("toll_roundup") or {}),
+        outlet_min_articles=int(data.get("outlet_home", {}).get("min_articles", 2)),
+        outlet_min_share=float(data.get("outlet_home", {}).get("min_share", 0.6)),
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from eventfuse.date_rules import DATE_RULES
 from eventfuse.fuse.config import FusionConfig
-from eventfuse.geo import AMBIGUOUS_NOTE
+from eventfuse.geo import AMBIGUOUS_NOTE, haversine_km
 from eventfuse.records import Actor, Anchor, Mention, Place, Quantity, When
 
 TIME_RANK = {"day": 4, "week": 3, "month": 2, "year": 1, "unknown": 0}
@@ -111,25 +111,36 @@ def _not_after_first_report(dated: list[Mention], mentions: Sequence[Mention]) -
 
 
 def consensus_location(
-    mentions: Sequence[Mention], rules: frozenset[str] = frozenset(DATE_RULES)
+    mentions: Sequence[Mention],
+    rules: frozenset[str] = frozenset(DATE_RULES),
+    nearby_km: float = 50.0,
+    homes: Mapping[str, tuple[str, str]] | None = None,
 ) -> Place | None:
     """The reading most mentions share (its GeoNames id), the finer on ties, then (rule
     ``place_support``) the one the mentions' sentences also name among their other places, then
-    (``sure_reading``) one its article settled over an ambiguous namesake. With
+    (``sure_reading``) one its article settled over an ambiguous namesake, then
+    (``near_reading``) the one most other readings lie within ``nearby_km`` of. With
     ``namesake_vote`` on, a reading its article left ambiguous votes for the reading other
-    mentions give the same name without doubt."""
-    located = [m.location for m in mentions if m.location is not None]
+    mentions give the same name without doubt. With ``outlet_outlier`` on and ``homes``
+    (article id -> its outlet's home region, ``outlets.article_homes``), a town outside its
+    outlet's home does not vote against another mention's town inside that home."""
+    members = [m for m in mentions if m.location is not None]
+    located = [m.location for m in members if m.location is not None]
     if not located:
         return None
     votes = [p.geonames_id for p in located]
     if "namesake_vote" in rules:
         votes = _namesake_votes(located)
+    if "outlet_outlier" in rules and homes:
+        votes = [None if _outlier(m, members, homes) else v for m, v in zip(members, votes,
+                                                                            strict=True)]
     ids = Counter(v for v in votes if v is not None)
     # rule place_support: of equal readings, the one the mentions also name beside their own
     # (a sentence naming Memphis and the street "Maple Crest" read as a far town)
     named = Counter(
         i for m in mentions for i in {p.geonames_id for p in m.places} if i in ids
     ) if "place_support" in rules else Counter[int | None]()
+    near = _near_readings(located, nearby_km) if "near_reading" in rules else {}
     return min(
         located,
         key=lambda p: (
@@ -138,10 +149,42 @@ def consensus_location(
             -named[p.geonames_id],
             # rule sure_reading: then a reading its article settled over an ambiguous one
             "sure_reading" in rules and _ambiguous(p),
+            # rule near_reading: then the reading the others cluster around (a town and its
+            # neighbour beside a far one), before the name's spelling decides
+            -near.get(id(p), 0),
             p.geonames_id is None,
             p.canonical or p.name,
         ),
     )
+
+
+def _outlier(
+    mention: Mention, members: Sequence[Mention], homes: Mapping[str, tuple[str, str]]
+) -> bool:
+    """``mention`` reads a town outside its outlet's home region while another member reads
+    a town inside it (rule outlet_outlier: a street or neighbourhood read as a far town)."""
+    home, place = homes.get(mention.article_id), mention.location
+    if home is None or place is None or place.precision != "point" or _region(place) == home:
+        return False
+    return any(o is not mention and o.location is not None and o.location.precision == "point"
+               and _region(o.location) == home for o in members)
+
+
+def _region(place: Place) -> tuple[str, str] | None:
+    return (place.country, place.admin1) if place.country and place.admin1 else None
+
+
+def _near_readings(located: Sequence[Place], km: float) -> dict[int, int]:
+    """Each pinned place (by object id) -> how many readings of other ids lie within ``km``."""
+    pinned = [p for p in located if p.lat is not None and p.lon is not None]
+    return {
+        id(p): sum(
+            1 for q in pinned
+            if q.geonames_id != p.geonames_id
+            and haversine_km(p.lat or 0.0, p.lon or 0.0, q.lat or 0.0, q.lon or 0.0) <= km
+        )
+        for p in pinned
+    }
 
 
 def _namesake_votes(located: Sequence[Place]) -> list[int | None]:

@@ -24,7 +24,15 @@ from eventfuse.fuse.disagree import find_disagreements
 from eventfuse.fuse.quotes_align import align_quotes
 from eventfuse.fuse.roundup import roundup_articles
 from eventfuse.fuse.values import source_values
-from eventfuse.records import Article, Event, EventSource, Mention, SourceValue, When
+from eventfuse.records import (
+    Article,
+    Event,
+    EventSource,
+    Mention,
+    Place,
+    SourceValue,
+    When,
+)
 
 
 def source_labels(articles: Mapping[str, Article]) -> dict[str, str]:
@@ -62,10 +70,14 @@ def reconcile_event(
     articles: Mapping[str, Article],
     config: FusionConfig,
     labels: Mapping[str, str] | None = None,
+    readings: Mapping[str, Place] | None = None,
+    homes: Mapping[str, tuple[str, str]] | None = None,
 ) -> Event:
     """The event fused from ``mentions`` (all of one cluster). ``labels`` (article id -> how a
     disagreement names it, ``source_labels``) is built once per run by the caller; without it
-    it is built here from ``articles``."""
+    it is built here from ``articles``. ``readings`` (mention id -> its place read again in
+    its outlet's home region, ``outlets.home_readings``) vote in the consensus place;
+    ``homes`` (article id -> its outlet's home region) weighs the readings outside it."""
     members, anchored_by = anchor_members(sorted(mentions, key=lambda m: m.id),
                                           config.date_rules)
     if labels is None:
@@ -87,7 +99,11 @@ def reconcile_event(
         acled_event_type=coded.acled_event_type,
         acled_sub_event_type=coded.acled_sub_event_type,
         when=_event_when(members, config.date_rules),
-        location=consensus_location(members, config.date_rules),
+        location=consensus_location(
+            [dataclasses.replace(m, location=readings[m.id])
+             if readings and m.id in readings else m for m in members],
+            config.date_rules, config.nearby_km, homes,
+        ),
         actors=consensus_actors(members, config),
         quantities=consensus_quantities(
             members, config.date_rules,
