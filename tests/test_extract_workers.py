@@ -138,7 +138,7 @@ def test_a_workers_batch_leaves_no_parse_behind() -> None:
     from eventfuse.extract.workers import extract_batch, extract_batch_collected
 
     articles, options = _articles(), _options(1)
-    extract_batch(articles[:1], options)  # everything lazily loaded is loaded
+    extract_batch(articles, options)  # everything lazily loaded is loaded (headline Docs kept)
     gc.collect()
     before = _docs_alive()
     gc.disable()
@@ -152,3 +152,25 @@ def test_a_workers_batch_leaves_no_parse_behind() -> None:
     finally:
         gc.enable()
     assert collected == plain
+
+
+def test_a_batch_is_parsed_a_few_texts_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``parse_batch`` bounds the texts the parser holds at once (its peak memory); the
+    mentions are those of one parse of the whole batch."""
+    from eventfuse.extract import firstpass
+    from eventfuse.extract.workers import extract_batch
+
+    articles = _articles()
+    whole = extract_batch(articles, dataclasses.replace(_options(1), batch_size=7,
+                                                        parse_batch=32))
+    asked: list[int] = []
+    parse_texts = firstpass.parse_texts
+
+    def recording(texts: list[str], batch_size: int = 32, first_pass: bool = False) -> object:
+        asked.append(batch_size)
+        return parse_texts(texts, batch_size=batch_size, first_pass=first_pass)
+
+    monkeypatch.setattr(firstpass, "parse_texts", recording)
+    few = extract_batch(articles, dataclasses.replace(_options(1), batch_size=7, parse_batch=2))
+    assert asked == [2]
+    assert few == whole

@@ -43,7 +43,9 @@ def extract_batch(
     from eventfuse.extract.headline_parse import headline_docs
 
     texts = [a.text for a in articles]
-    size, first = options.batch_size, options.first_pass
+    # The parser holds buffers for every text it parses at once (~10 KB a token): a batch's
+    # articles are parsed a few at a time, which gives the same parses with a lower peak.
+    size, first = max(1, min(options.batch_size, options.parse_batch)), options.first_pass
     docs = (parse_texts_cached(texts, parse_cache, batch_size=size, first_pass=first)
             if parse_cache is not None else parse_texts(texts, batch_size=size, first_pass=first))
     headline_docs([a.title for a in articles if a.title and a.title.strip()])  # one batched parse
