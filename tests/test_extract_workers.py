@@ -120,3 +120,57 @@ def test_compiled_cues_match_what_each_cue_matched(cues: list[str], text: str) -
     lemmas = frozenset({"run", "march"})
     compiled = _compile_cues(cues)
     assert compiled.found(text, lemmas, _pieces(text)) == _any_cue_reference(cues, text, lemmas)
+
+
+def _docs_alive() -> int:
+    import gc
+
+    from spacy.tokens import Doc
+
+    return sum(1 for o in gc.get_objects() if isinstance(o, Doc))
+
+
+def test_a_workers_batch_leaves_no_parse_behind() -> None:
+    """A batch's Docs sit in reference cycles after extraction: a worker collects them at the
+    end of each batch instead of holding them until a rare full collection (its memory)."""
+    import gc
+
+    from eventfuse.extract.workers import extract_batch, extract_batch_collected
+
+    articles, options = _articles(), _options(1)
+    extract_batch(articles, options)  # everything lazily loaded is loaded (headline Docs kept)
+    gc.collect()
+    before = _docs_alive()
+    gc.disable()
+    try:
+        plain = extract_batch(articles, options)
+        assert _docs_alive() > before  # the parses outlive the call: cycles, not refcounts
+        gc.collect()
+        assert _docs_alive() == before
+        collected = extract_batch_collected(articles, options)
+        assert _docs_alive() == before
+    finally:
+        gc.enable()
+    assert collected == plain
+
+
+def test_a_batch_is_parsed_a_few_texts_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``parse_batch`` bounds the texts the parser holds at once (its peak memory); the
+    mentions are those of one parse of the whole batch."""
+    from eventfuse.extract import firstpass
+    from eventfuse.extract.workers import extract_batch
+
+    articles = _articles()
+    whole = extract_batch(articles, dataclasses.replace(_options(1), batch_size=7,
+                                                        parse_batch=32))
+    asked: list[int] = []
+    parse_texts = firstpass.parse_texts
+
+    def recording(texts: list[str], batch_size: int = 32, first_pass: bool = False) -> object:
+        asked.append(batch_size)
+        return parse_texts(texts, batch_size=batch_size, first_pass=first_pass)
+
+    monkeypatch.setattr(firstpass, "parse_texts", recording)
+    few = extract_batch(articles, dataclasses.replace(_options(1), batch_size=7, parse_batch=2))
+    assert asked == [2]
+    assert few == whole

@@ -78,3 +78,28 @@ def test_first_token_index_tries_every_pattern_that_can_match() -> None:
                         values = {"TAG": tag, "LOWER": lower, "DEP": dep, "IS_SPACE": space}
                         brute = [k for k, s in enumerate(firsts) if _spec_holds(s, values)]
                         assert index.holding(values) == brute, values
+
+
+def test_words_no_pattern_names_share_a_key() -> None:
+    """The look-up keys every word no LOWER spec names alike; a REGEX on LOWER, which can
+    tell any two words apart, keeps every word its own key."""
+    from spacy.lang.en import English
+
+    from eventfuse.nlp_attributes import IndexedAttributeRuler, named_lowers
+
+    nlp = English()
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "howdy"}]], {"LEMMA": "hello"})
+    ruler.add([[{"LOWER": {"IN": ["ya", "yall"]}}, {"TAG": "NN"}]], {"LEMMA": "you"})
+    ruler.add([[{"LOWER": {"NOT_IN": ["ok"]}, "IS_SPACE": True}]], {"TAG": "_SP"})
+    assert named_lowers(ruler) == {"howdy", "ya", "yall", "ok"}
+    indexed = IndexedAttributeRuler(ruler)
+    doc = indexed(nlp.make_doc("howdy see howdy walk ya ok"))
+    assert [t.lemma_ for t in doc] == ["hello", "", "hello", "", "", ""]
+    keys = {key[1] for key in indexed._by_key}
+    assert nlp.vocab.strings["howdy"] in keys and nlp.vocab.strings["ok"] in keys
+    assert nlp.vocab.strings["see"] not in keys and 0 in keys  # "see" and "walk": one key
+    ruler.add([[{"LOWER": {"REGEX": "^wal"}}]], {"LEMMA": "stroll"})
+    assert named_lowers(ruler) is None
+    regex = IndexedAttributeRuler(ruler)
+    assert [t.lemma_ for t in regex(nlp.make_doc("see walk"))] == ["", "stroll"]

@@ -16,9 +16,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
+from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
+from spacy.tokens._retokenize import set_token_attrs
 
 NAME = "eventfuse_attribute_index"
 # The token attributes the look-up can read; a pattern on any other keeps spaCy's ruler.
@@ -33,7 +35,8 @@ _OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
 _KEYS_KEPT = 200_000
 
 Spec = Mapping[str, Any]
-Key = tuple[str, str, str, bool]
+# A token's (TAG, LOWER, DEP, IS_SPACE) ids, LOWER 0 for a word no pattern names
+Key = tuple[int, int, int, int]
 # pattern's index in the ruler, the token specs of one alternative, the index of the token set
 Alternative = tuple[int, tuple[Spec, ...], int]
 
@@ -75,6 +78,25 @@ def _spec_holds(spec: Spec, values: Mapping[str, Any]) -> bool:
 
 def _values(token: Token) -> dict[str, Any]:
     return {key: read(token) for key, read in _READERS.items()}
+
+
+def named_lowers(ruler: AttributeRuler) -> frozenset[str] | None:
+    """Every LOWER value a pattern names (as the value, or in an IN / NOT_IN list); None when
+    a pattern asks a REGEX of LOWER. Any other word meets every LOWER spec alike (equal to none,
+    in no list, out of every list), so the look-up need not tell such words apart."""
+    words: set[str] = set()
+    for pattern in _patterns(ruler):
+        for alternative in pattern["patterns"]:
+            for spec in alternative:
+                want = spec.get("LOWER")
+                if isinstance(want, str):
+                    words.add(want)
+                elif isinstance(want, Mapping):
+                    if "REGEX" in want:
+                        return None
+                    for values in want.values():
+                        words.update(values)
+    return frozenset(words)
 
 
 class _FirstTokenIndex:
@@ -123,11 +145,15 @@ class IndexedAttributeRuler:
         # A match's id: the ruler's key for the pattern, as its Matcher returns it.
         self.match_ids = [ruler.vocab.strings.add(str(n)) for n in range(len(ruler.patterns))]
         self._by_key: dict[Key, tuple[tuple[int, ...], tuple[Alternative, ...]]] = {}
+        # Words no pattern names share one key (LOWER 0): a new word of the news is then a new
+        # key only with a new (tag, dep) pair, not at every word (41k keys per 300 articles).
+        named = named_lowers(ruler)
+        self._named: frozenset[int] | None = (
+            None if named is None else frozenset(ruler.vocab.strings.add(w) for w in named))
 
-    def _at(self, token: Token) -> tuple[tuple[int, ...], tuple[Alternative, ...]]:
-        """The single-token patterns matching the token, and the longer ones whose first
-        token it matches."""
-        key = (token.tag_, token.lower_, token.dep_, token.is_space)
+    def _at(self, key: Key, token: Token) -> tuple[tuple[int, ...], tuple[Alternative, ...]]:
+        """The single-token patterns matching the token (of ``key``), and the longer ones whose
+        first token it matches."""
         found = self._by_key.get(key)
         if found is None:
             values = _values(token)
@@ -142,9 +168,12 @@ class IndexedAttributeRuler:
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         found: list[tuple[int, int, int, int]] = []
-        for token in doc:
-            single, multi = self._at(token)
-            start = token.i
+        named, by_key = self._named, self._by_key
+        rows: list[list[int]] = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
+        for start, (tag, lower, dep, space) in enumerate(rows):
+            key = (tag, lower if named is None or lower in named else 0, dep, space)
+            hit = by_key.get(key)
+            single, multi = hit if hit is not None else self._at(key, doc[start])
             found.extend((order, self.match_ids[order], start, start + 1) for order in single)
             for order, specs, _index in multi:
                 end = start + len(specs)
@@ -155,7 +184,20 @@ class IndexedAttributeRuler:
         return found
 
     def __call__(self, doc: Doc) -> Doc:
-        self.ruler.set_annotations(doc, self._matches(doc))  # type: ignore[no-untyped-call]
+        """The ruler's ``set_annotations``, in its order (later patterns win, lexeme attributes
+        included), without building a Span per match (a fifth of the ruler's time)."""
+        matches = self._matches(doc)
+        ruler = self.ruler
+        targets: list[int] = []
+        for order, _match_id, start, end in matches:
+            index = ruler.indices[order]
+            target = start + index if index >= 0 else end + index
+            if not start <= target < end:  # an index off its match: the ruler's own error
+                ruler.set_annotations(doc, matches)  # type: ignore[no-untyped-call]
+                return doc
+            targets.append(target)
+        for (order, _match_id, _start, _end), target in zip(matches, targets, strict=True):
+            set_token_attrs(doc[target], ruler.attrs[order])
         return doc
 
 
