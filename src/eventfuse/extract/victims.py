@@ -160,7 +160,7 @@ RULES = {
     "'Girl, 9, dies', 'Voss, 32, and Lund, 41, died'",
     "victim_headline_others": "a headline's shot told after its dead or as 'others' ('2 dead, "
     "5 shot', 'Man killed, 4 others shot') are hurt besides the dead, not the dead among them "
-    "('4 shot, 1 killed'); 'another' after a part counts one ('Woman killed, another hurt')",
+    "('5 shot, 2 killed'); 'another' after a part counts one ('Woman killed, another hurt')",
     "victim_self_dead": "a murder-suicide told without the word: 'then killed himself', a "
     "self-inflicted wound, a headline's 'kills 3, self' (victim_suicide's one more)",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
@@ -228,7 +228,7 @@ def headline_numbers(
     (victim_partitive): a number after a noun's "of" is passed over ("Mother of 3 killed");
     ``fatal`` (victim_fatal): "4 shot to death" are killed; ``others`` (victim_headline_others):
     the shot told after the dead or as "others" ("2 dead, 5 shot", "Man killed, 4 others shot")
-    are the hurt besides the dead, not the dead among them ("4 shot, 1 killed"); "another"
+    are the hurt besides the dead, not the dead among them ("5 shot, 2 killed"); "another"
     after the headline's first word counts one ("Woman killed, another hurt")."""
     lex = get_lexicon()
     tokens = _HEADLINE_TOKEN.findall(title)

@@ -288,7 +288,7 @@ def without_roundup_hurt(mentions: Sequence[Mention], roundups: frozenset[str]) 
     """``toll_roundup``: the reports of articles in ``roundups`` (a headline counting several
     happenings: "a pair of shootings", "weekend shootings") keep their count of the hurt only
     when no other report of the event counts the hurt. A roundup sums the hurt of all its
-    shootings ("1 dead, 4 wounded in pair of shootings" beside a report of one of them telling
+    shootings ("2 dead, 3 hurt in pair of shootings" beside a report of one of them telling
     three wounded); its deaths are mostly told one by one and keep their vote. gva-dev: injured
     581 -> 583 of 752 incidents (+2, -0; simulated on the fused events; the deaths too: killed
     +0, -2)."""
