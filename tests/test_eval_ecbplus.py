@@ -15,6 +15,7 @@ from eventfuse.evaluate.ecbplus import (
     evaluate_ecbplus,
     gold_clusters,
     lemma_baseline,
+    link_errors,
     parse_topics,
     product_stories,
     read_corpus,
@@ -167,6 +168,24 @@ def test_own_story_clustering_separates_the_two_earthquakes(corpus_dir: Path):
     story = {doc[a]: s for a, s in stories.items()}
     assert story["1_1ecb"] == story["1_2ecb"] != story["1_1ecbplus"]
     assert story_scores(corpus, stories)["f1"] == 1.0
+
+
+def test_link_errors_sort_pairs_by_outcome_and_place(corpus_dir: Path):
+    corpus = read_corpus(corpus_dir, [1])
+    # Everything in one cluster: every coreferent pair is correct, every other pair wrong.
+    counts = link_errors(corpus, {g.mention.id: "one" for g in corpus.mentions})
+    assert counts["correct/cross_doc/same_lemma"] == 1  # quake / quake
+    assert counts["correct/cross_doc/other_lemma"] == 1  # "struck" / "hit"
+    assert counts["wrong/cross_doc/other_lemma"] == 4
+    # The other coast's quake and "struck" against the first story's: 3 of 10 pairs share a lemma.
+    assert counts["wrong/cross_subtopic/same_lemma"] == 3
+    assert counts["wrong/cross_subtopic/other_lemma"] == 7
+    assert counts["wrong/within_doc/other_lemma"] == 1 + 3 + 1  # each document's own pairs
+    assert sum(v for k, v in counts.items() if k.startswith("missed")) == 0
+    # Every mention alone: the two coreferent pairs are missed, nothing is linked.
+    alone = link_errors(corpus, {g.mention.id: g.mention.id for g in corpus.mentions})
+    assert sum(v for k, v in alone.items() if k.startswith("missed")) == 2
+    assert sum(v for k, v in alone.items() if not k.startswith("missed")) == 0
 
 
 def test_topics_are_parsed_and_checked(corpus_dir: Path):

@@ -334,6 +334,42 @@ def story_scores(corpus: Corpus, stories: Mapping[str, str]) -> dict[str, float]
     return b3.as_dict()
 
 
+LINK_KINDS = ("correct", "wrong", "missed")
+PLACES = ("within_doc", "cross_doc", "cross_subtopic")
+
+
+def link_errors(corpus: Corpus, assignment: Mapping[str, str]) -> dict[str, int]:
+    """Mention pairs of one topic by outcome (a link ``correct``, ``wrong`` or ``missed``), by
+    where the two mentions are (one document, two documents of one sub-topic, two sub-topics;
+    the gold sub-topic is read for scoring only) and by whether their trigger head lemmas are
+    the same: "wrong/cross_subtopic/same_lemma" counts the story merges' pairs. Pairs neither
+    linked nor coreferent are not counted. Keys sorted, zero counts kept."""
+    counts = {
+        f"{kind}/{place}/{lemma}": 0
+        for kind in LINK_KINDS
+        for place in PLACES
+        for lemma in ("same_lemma", "other_lemma")
+    }
+    by_topic: dict[int, list[GoldMention]] = defaultdict(list)
+    for g in corpus.mentions:
+        by_topic[g.topic].append(g)
+    for mentions in by_topic.values():
+        for k, a in enumerate(mentions):
+            for b in mentions[k + 1 :]:
+                gold = a.gold == b.gold
+                linked = assignment[a.mention.id] == assignment[b.mention.id]
+                if not gold and not linked:
+                    continue
+                kind = "correct" if gold and linked else "wrong" if linked else "missed"
+                if a.doc == b.doc:
+                    place = "within_doc"
+                else:
+                    place = "cross_doc" if a.story == b.story else "cross_subtopic"
+                lemma = "same_lemma" if a.head_lemma == b.head_lemma else "other_lemma"
+                counts[f"{kind}/{place}/{lemma}"] += 1
+    return dict(sorted(counts.items()))
+
+
 def lemma_baseline(corpus: Corpus, by_story: bool = False) -> dict[str, str]:
     """Same trigger head lemma within a topic (or within a subtopic) -> one cluster."""
     return {
@@ -377,6 +413,7 @@ def evaluate_ecbplus(
         "threshold": threshold,
         "system": score_all(key, _clusters(system)),
         "stories_b3": story_scores(corpus, stories),
+        "link_errors": link_errors(corpus, system),
         "oracle_gold_subtopic_stories": score_all(key, _clusters(oracle)),
         "lemma_baseline": score_all(key, _clusters(lemma_baseline(corpus))),
         "lemma_baseline_subtopic": score_all(key, _clusters(lemma_baseline(corpus, True))),
