@@ -186,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a setting for the run (EVENTFUSE_NAME in its environment)")
     parser.add_argument("--src", type=Path, help="another tree's src/ to run")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep-db", type=Path, metavar="DIR",
+                        help="keep each run's store in DIR (run-N.db) for later measurements, "
+                             "such as adding articles to it")
     args = parser.parse_args(argv)
 
     env = dict(os.environ, EVENTFUSE_NEAR_DUPLICATE_JACCARD="1.01")
@@ -198,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         for size in args.articles:
             inputs = _write_files(Path(tmp) / f"articles-{size}", replicated(args.source, size))
-            db = Path(tmp) / f"run-{size}.db"
+            db = (args.keep_db or Path(tmp)) / f"run-{size}.db"
             row: dict[str, Any] = {"articles": size, **timed_run(inputs, db, args.workers, env)}
             from eventfuse.store import open_store
 
@@ -207,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             row["cpu_ms_per_article"] = 1000 * row["cpu_s"] / size
             print(json.dumps(row), flush=True)
             rows.append(row)
-            db.unlink()
+            if not args.keep_db:
+                db.unlink()
     if args.json:
         args.json.write_text(json.dumps({"sets": args.set, "src": str(args.src or ""),
                                          "rows": rows}, indent=2), encoding="utf-8")
