@@ -283,9 +283,11 @@ def test_an_articles_shooting_and_arrest_do_not_tell_principal_events_apart() ->
     # An arrest and a shooting of one article: two happenings of its one story; whether two
     # articles' shootings are one is for their own reports to say.
     assert link(config, arrest) is None
-    assert link(config.without_rules(frozenset({"principal_two_kinds"})), arrest) is False
-    # Two shootings of one article in two towns are still two.
-    assert link(config, killed) is False
+    both_off = frozenset({"principal_two_kinds", "principal_apart_km"})
+    assert link(config.without_rules(both_off), arrest) is False
+    # Two shootings of one article in two towns are still two (towns 400 km apart only with
+    # principal_apart_km off: see the far places' test).
+    assert link(config.without_rules(frozenset({"principal_apart_km"})), killed) is False
 
 
 GUZARA = Place("Guzara", "Guzara", 1142226, "AF", "Herat", 34.233, 62.250, "point")
@@ -374,6 +376,30 @@ def test_an_articles_two_near_places_of_one_day_do_not_tell_principal_events_apa
     # The city and a town 13 km away on one day: one happening's places (scene, hospital).
     assert link(config, GUZARA) is None
     assert link(config.without_rules(frozenset({"principal_near_places"})), GUZARA) is False
-    # On two days, or 400 km apart, the article tells two happenings.
+    # On two days the article tells two happenings.
     assert link(config, GUZARA, FRIDAY + dt.timedelta(days=2)) is False
-    assert link(config, KANDAHAR) is False
+
+
+def test_an_articles_two_far_places_do_not_tell_principal_events_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import principal_link
+
+    art = _article("art-1", ROUND_UP, "Outlet A", FRIDAY)
+    shot = _report("m-1", art, HERAT, FRIDAY)
+    lemmas = {"m-1": frozenset({"shoot"}), "m-3": frozenset({"kill"})}
+
+    def link(config: FusionConfig, where: Place, day: dt.date) -> bool | None:
+        killed = _report("m-3", art, where, day, "killed")
+        fa, fb = build_features([shot, killed], {}, config, lemmas)
+        return principal_link(config, 7, 0.0)(fa, fb)
+
+    config = load_config()
+    off = config.without_rules(frozenset({"principal_apart_km"}))
+    sunday = FRIDAY + dt.timedelta(days=2)
+    # A town 400 km away (more often a misread name than a round-up's second town) no longer
+    # tells the article's two reports of one day apart; with the rule off it does, as far_km
+    # allows.
+    assert link(config, KANDAHAR, FRIDAY) is None
+    assert link(off, KANDAHAR, FRIDAY) is False
+    # Two parts of one city on two days still do.
+    assert link(config, GUZARA, sunday) is False

@@ -58,6 +58,9 @@ FUSION_RULES = {
     "principal_near_places": "in the principal join, an article's two reports placed within "
     "nearby_km of each other and not dated to two days (the scene's suburb, the hospital's "
     "city) do not tell two principal events apart",
+    "principal_apart_km": "in the principal join, an article's two reports placed further "
+    "apart than principal_apart_km (a misread town, the hospital's city) do not tell two "
+    "principal events apart; two parts of one city on two days still do",
     "principal_same_day": "principal events of one kind in two stories, dated to one day and "
     "placed in no two regions of one country, join when an article of each is at least "
     "principal_same_day alike as a whole text and a pair of their reports links",

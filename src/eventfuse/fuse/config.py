@@ -70,6 +70,9 @@ class FusionConfig:
     principal_two_kinds: bool = False
     # ... nor its two places within nearby_km on one day (rule principal_near_places).
     principal_near_places: bool = False
+    # ... nor its two places further apart than this many km (rule principal_apart_km); None:
+    # any two within far_km do.
+    principal_apart_km: float | None = None
     # Principal events of one kind in two stories dated to one day join when an article of each
     # is at least this alike as a whole text (rule principal_same_day); None: never.
     principal_same_day: float | None = None
@@ -101,6 +104,9 @@ class FusionConfig:
             and "principal_two_tolls" not in disabled,
             principal_near_places=self.principal_near_places
             and "principal_near_places" not in disabled,
+            principal_apart_km=None
+            if "principal_apart_km" in disabled
+            else self.principal_apart_km,
         )
 
     def group_of(self, event_type: str) -> str:
@@ -175,6 +181,7 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_same_day=_optional_float(data.get("principal_same_day")),
         principal_two_tolls=bool(data.get("principal_two_tolls", False)),
         principal_near_places=bool(data.get("principal_near_places", False)),
+        principal_apart_km=_optional_float(data.get("principal_apart_km")),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
     )

@@ -41,7 +41,7 @@ from eventfuse.fuse.match import (
 )
 from eventfuse.fuse.reconcile import anchor_members
 from eventfuse.fuse.stories import article_names
-from eventfuse.records import Article, Mention
+from eventfuse.records import Article, Mention, Place
 
 
 def join_principals(
@@ -405,7 +405,7 @@ def principal_link(
 ) -> Callable[[MentionFeatures, MentionFeatures], bool | None]:
     """The pair test of ``join_principals``: False when one article tells the two reports
     apart (two days, two happenings of one sentence, or two places of one country within
-    ``far_km``: a round-up's two towns), True when two articles' reports score at least
+    ``far_km``, and within ``principal_apart_km`` when set: a round-up's two towns), True when two articles' reports score at least
     ``floor`` with places set aside and name no conflicting actors (``doers``), None otherwise.
 
     An article's two places further apart or in two countries do not tell its reports apart:
@@ -422,6 +422,7 @@ def principal_link(
             apart = blind.cannot_link or (
                 bool(place_veto(a, b, config))
                 and sibling_places(*places, config)
+                and _within_apart_km(*places, config)
                 and not (config.principal_near_places and _one_scene(a.mention, b.mention, config))
             )
             return False if apart else None
@@ -430,6 +431,17 @@ def principal_link(
         return True if blind.score >= floor else None
 
     return linked
+
+
+def _within_apart_km(a: Place | None, b: Place | None, config: FusionConfig) -> bool:
+    """The two places of one article's reports lie within ``principal_apart_km`` of each other
+    (rule ``principal_apart_km``; None: any two ``sibling_places`` do). Further apart, one is
+    more often a misread name (a street or a surname read as a town) or the hospital's city
+    than a round-up's second town; two parts of one city on two days still tell apart."""
+    if config.principal_apart_km is None or a is None or b is None:
+        return True
+    km = distance_km(a, b)
+    return km is None or km <= config.principal_apart_km
 
 
 def _one_scene(a: Mention, b: Mention, config: FusionConfig) -> bool:
