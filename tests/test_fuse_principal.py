@@ -403,3 +403,25 @@ def test_an_articles_two_far_places_do_not_tell_principal_events_apart() -> None
     assert link(off, KANDAHAR, FRIDAY) is False
     # Two parts of one city on two days still do.
     assert link(config, GUZARA, sunday) is False
+
+
+def test_two_named_persons_as_doers_do_not_keep_one_storys_principal_events_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Extraction made the victim the doer in one report and an officer in the other.
+    from eventfuse.records import Actor
+
+    def events(ignore: bool) -> list[tuple[str, ...]]:
+        config = dataclasses.replace(load_config(), principal_ignore_persons=ignore)
+        monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+        first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+        wednesday = FRIDAY + dt.timedelta(days=5)
+        later = _article("art-2", LATER, "Outlet B", wednesday)
+        victim = Actor("actor", "Dorian Pell", "Dorian Pell", type="person")
+        officer = Actor("actor", "Sergeant Ames", "Sergeant Ames", type="person")
+        one = dataclasses.replace(_report("m-1", first, HERAT, FRIDAY), actors=(victim,))
+        two = dataclasses.replace(_report("m-2", later, KANDAHAR, wednesday), actors=(officer,))
+        return sorted(e.mention_ids for e in fuse([one, two], [first, later]).events)
+
+    assert events(True) == [("m-1", "m-2")]
+    assert events(False) == [("m-1",), ("m-2",)]
