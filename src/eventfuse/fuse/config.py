@@ -70,8 +70,8 @@ class FusionConfig:
     principal_two_kinds: bool = False
     # ... nor its two places within nearby_km on one day (rule principal_near_places).
     principal_near_places: bool = False
-    # ... nor its two places further apart than this many km (rule principal_apart_km); None:
-    # any two within far_km do.
+    # ... nor its two places of one first-level region further apart than this many km (rule
+    # principal_apart_km); None: any two within far_km do.
     principal_apart_km: float | None = None
     # Two articles' reports naming different persons as doers are not kept apart in the
     # principal joins (rule principal_ignore_persons).

@@ -41,7 +41,7 @@ from eventfuse.fuse.match import (
 )
 from eventfuse.fuse.reconcile import anchor_members
 from eventfuse.fuse.stories import article_names
-from eventfuse.records import Article, Mention, Place
+from eventfuse.records import Article, Mention
 
 
 def join_principals(
@@ -425,7 +425,7 @@ def principal_link(
             apart = blind.cannot_link or (
                 bool(place_veto(a, b, config))
                 and sibling_places(*places, config)
-                and _within_apart_km(*places, config)
+                and _within_apart_km(a.mention, b.mention, config)
                 and not (config.principal_near_places and _one_scene(a.mention, b.mention, config))
             )
             return False if apart else None
@@ -436,14 +436,19 @@ def principal_link(
     return linked
 
 
-def _within_apart_km(a: Place | None, b: Place | None, config: FusionConfig) -> bool:
-    """The two places of one article's reports lie within ``principal_apart_km`` of each other
-    (rule ``principal_apart_km``; None: any two ``sibling_places`` do). Further apart, one is
-    more often a misread name (a street or a surname read as a town) or the hospital's city
-    than a round-up's second town; two parts of one city on two days still tell apart."""
-    if config.principal_apart_km is None or a is None or b is None:
+def _within_apart_km(a: Mention, b: Mention, config: FusionConfig) -> bool:
+    """The places of one article's two reports lie within ``principal_apart_km`` of each other,
+    or in two first-level regions (rule ``principal_apart_km``; None: any two
+    ``sibling_places`` do). Further apart in one region (a state), one place is more often a
+    misread name (a street or a surname read as a town elsewhere in the state) or the
+    hospital's city than a round-up's second town; two provinces' cities, and two parts of one
+    city on two days, still tell apart."""
+    pa, pb = a.location, b.location
+    if config.principal_apart_km is None or pa is None or pb is None:
         return True
-    km = distance_km(a, b)
+    if not pa.admin1 or pa.admin1 != pb.admin1:
+        return True
+    km = distance_km(pa, pb)
     return km is None or km <= config.principal_apart_km
 
 
