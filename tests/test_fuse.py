@@ -712,7 +712,9 @@ def test_one_article_tells_two_towns_apart_but_not_a_place_abroad():
     text = f"{SHOT_A} {SHOT_B}"
     a = article("shot-a", text, "Outlet A")
     lemmas = {"s-1": frozenset({"shoot"}), "s-2": frozenset({"shoot"})}
-    config = load_config()
+    # two towns 400 km apart: told apart as far_km allows, with principal_apart_km off (its
+    # own test in test_fuse_principal.py)
+    config = load_config().without_rules(frozenset({"principal_apart_km"}))
     link = principal_link(config, 3, 0.2)
     abroad = Place("Herat", "Herat", 1, "US", "Texas", 29.4, -98.5, "point")
     for second_place, expected in ((KANDAHAR, False), (abroad, None)):

@@ -283,12 +283,15 @@ def test_an_articles_shooting_and_arrest_do_not_tell_principal_events_apart() ->
     # An arrest and a shooting of one article: two happenings of its one story; whether two
     # articles' shootings are one is for their own reports to say.
     assert link(config, arrest) is None
-    assert link(config.without_rules(frozenset({"principal_two_kinds"})), arrest) is False
-    # Two shootings of one article in two towns are still two.
-    assert link(config, killed) is False
+    both_off = frozenset({"principal_two_kinds", "principal_apart_km"})
+    assert link(config.without_rules(both_off), arrest) is False
+    # Two shootings of one article in two towns are still two (towns 400 km apart only with
+    # principal_apart_km off: see the far places' test).
+    assert link(config.without_rules(frozenset({"principal_apart_km"})), killed) is False
 
 
 GUZARA = Place("Guzara", "Guzara", 1142226, "AF", "Herat", 34.233, 62.250, "point")
+SHINDAND = Place("Shindand", "Shindand", 1127110, "AF", "Herat", 33.303, 62.141, "point")
 
 
 def test_two_stories_principal_events_of_one_day_join_when_their_texts_are_alike() -> None:
@@ -374,6 +377,53 @@ def test_an_articles_two_near_places_of_one_day_do_not_tell_principal_events_apa
     # The city and a town 13 km away on one day: one happening's places (scene, hospital).
     assert link(config, GUZARA) is None
     assert link(config.without_rules(frozenset({"principal_near_places"})), GUZARA) is False
-    # On two days, or 400 km apart, the article tells two happenings.
+    # On two days the article tells two happenings.
     assert link(config, GUZARA, FRIDAY + dt.timedelta(days=2)) is False
-    assert link(config, KANDAHAR) is False
+
+
+def test_an_articles_two_far_places_do_not_tell_principal_events_apart() -> None:
+    from eventfuse.fuse.features import build_features
+    from eventfuse.fuse.principal import principal_link
+
+    art = _article("art-1", ROUND_UP, "Outlet A", FRIDAY)
+    shot = _report("m-1", art, HERAT, FRIDAY)
+    lemmas = {"m-1": frozenset({"shoot"}), "m-3": frozenset({"kill"})}
+
+    def link(config: FusionConfig, where: Place, day: dt.date) -> bool | None:
+        killed = _report("m-3", art, where, day, "killed")
+        fa, fb = build_features([shot, killed], {}, config, lemmas)
+        return principal_link(config, 7, 0.0)(fa, fb)
+
+    config = load_config()
+    off = config.without_rules(frozenset({"principal_apart_km"}))
+    sunday = FRIDAY + dt.timedelta(days=2)
+    # A town of the same province 115 km away (more often a misread name than a round-up's
+    # second town) no longer tells the article's two reports of one day apart; with the rule
+    # off it does, as far_km allows. Another province's city still does.
+    assert link(config, SHINDAND, FRIDAY) is None
+    assert link(off, SHINDAND, FRIDAY) is False
+    assert link(config, KANDAHAR, FRIDAY) is False
+    # Two parts of one city on two days still do.
+    assert link(config, GUZARA, sunday) is False
+
+
+def test_two_named_persons_as_doers_do_not_keep_one_storys_principal_events_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Extraction made the victim the doer in one report and an officer in the other.
+    from eventfuse.records import Actor
+
+    def events(ignore: bool) -> list[tuple[str, ...]]:
+        config = dataclasses.replace(load_config(), principal_ignore_persons=ignore)
+        monkeypatch.setattr(fusion, "load_config", lambda profile=None: config)
+        first = _article("art-1", FIRST, "Outlet A", FRIDAY)
+        wednesday = FRIDAY + dt.timedelta(days=5)
+        later = _article("art-2", LATER, "Outlet B", wednesday)
+        victim = Actor("actor", "Dorian Pell", "Dorian Pell", type="person")
+        officer = Actor("actor", "Sergeant Ames", "Sergeant Ames", type="person")
+        one = dataclasses.replace(_report("m-1", first, HERAT, FRIDAY), actors=(victim,))
+        two = dataclasses.replace(_report("m-2", later, KANDAHAR, wednesday), actors=(officer,))
+        return sorted(e.mention_ids for e in fuse([one, two], [first, later]).events)
+
+    assert events(True) == [("m-1", "m-2")]
+    assert events(False) == [("m-1",), ("m-2",)]

@@ -73,6 +73,13 @@ FUSION_RULES = {
     "principal_near_places": "in the principal join, an article's two reports placed within "
     "nearby_km of each other and not dated to two days (the scene's suburb, the hospital's "
     "city) do not tell two principal events apart",
+    "principal_apart_km": "in the principal join, an article's two reports placed in one "
+    "state further apart than principal_apart_km (a misread town, the hospital's city) do not "
+    "tell two principal events apart; two parts of one city on two days, or two states' "
+    "towns, still do",
+    "principal_ignore_persons": "in the principal joins, two articles' reports naming different "
+    "persons as doers are not kept apart: extraction makes the victim, an officer or a witness "
+    "the doer (a state, an army or a group named as the doer still keeps them apart)",
     "principal_same_day": "principal events of one kind in two stories, dated to one day and "
     "placed in no two regions of one country, join when an article of each is at least "
     "principal_same_day alike as a whole text and a pair of their reports links",

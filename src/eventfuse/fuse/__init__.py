@@ -112,7 +112,7 @@ def fuse(
         )
         clusters = join_principals(
             clusters, {f.id: f for f in work_features}, gap,
-            principal_link(config, gap, floor),
+            principal_link(config, gap, floor, persons=not config.principal_ignore_persons),
             undated=(
                 ("all" if config.undated_follow_ups else "principal")
                 if config.principal_undated

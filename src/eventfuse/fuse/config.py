@@ -71,6 +71,12 @@ class FusionConfig:
     principal_two_kinds: bool = False
     # ... nor its two places within nearby_km on one day (rule principal_near_places).
     principal_near_places: bool = False
+    # ... nor its two places of one first-level region further apart than this many km (rule
+    # principal_apart_km); None: any two within far_km do.
+    principal_apart_km: float | None = None
+    # Two articles' reports naming different persons as doers are not kept apart in the
+    # principal joins (rule principal_ignore_persons).
+    principal_ignore_persons: bool = False
     # Principal events of one kind in two stories dated to one day join when an article of each
     # is at least this alike as a whole text (rule principal_same_day); None: never.
     principal_same_day: float | None = None
@@ -108,6 +114,11 @@ class FusionConfig:
             and "principal_two_tolls" not in disabled,
             principal_near_places=self.principal_near_places
             and "principal_near_places" not in disabled,
+            principal_apart_km=None
+            if "principal_apart_km" in disabled
+            else self.principal_apart_km,
+            principal_ignore_persons=self.principal_ignore_persons
+            and "principal_ignore_persons" not in disabled,
         )
 
     def group_of(self, event_type: str) -> str:
@@ -182,6 +193,8 @@ def _build(data: Mapping[str, Any]) -> FusionConfig:
         principal_same_day=_optional_float(data.get("principal_same_day")),
         principal_two_tolls=bool(data.get("principal_two_tolls", False)),
         principal_near_places=bool(data.get("principal_near_places", False)),
+        principal_apart_km=_optional_float(data.get("principal_apart_km")),
+        principal_ignore_persons=bool(data.get("principal_ignore_persons", False)),
         model=model,
         date_rules=_date_rules(data.get("date_rules", list(DATE_RULES))),
         roundup=_roundup(data.get("toll_roundup") or {}),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from eventfuse.date_rules import DATE_RULES
@@ -401,12 +401,15 @@ def _join_undated(
 
 
 def principal_link(
-    config: FusionConfig, window_days: int, floor: float, doers: bool = True
+    config: FusionConfig, window_days: int, floor: float, doers: bool = True,
+    persons: bool = True,
 ) -> Callable[[MentionFeatures, MentionFeatures], bool | None]:
     """The pair test of ``join_principals``: False when one article tells the two reports
     apart (two days, two happenings of one sentence, or two places of one country within
-    ``far_km``: a round-up's two towns), True when two articles' reports score at least
-    ``floor`` with places set aside and name no conflicting actors (``doers``), None otherwise.
+    ``far_km``, and within ``principal_apart_km`` when set: a round-up's two towns), True
+    when two articles' reports score at least ``floor`` with places set aside and name no
+    conflicting actors (``doers``; named persons among them only with ``persons``), None
+    otherwise.
 
     An article's two places further apart or in two countries do not tell its reports apart:
     on gva-dev, where a same-article place veto held apart two principal events of one story
@@ -422,14 +425,31 @@ def principal_link(
             apart = blind.cannot_link or (
                 bool(place_veto(a, b, config))
                 and sibling_places(*places, config)
+                and _within_apart_km(a.mention, b.mention, config)
                 and not (config.principal_near_places and _one_scene(a.mention, b.mention, config))
             )
             return False if apart else None
-        if doers and _other_doers(a, b, config):
+        if doers and _other_doers(a, b, config, persons):
             return None  # who did it tells them apart
         return True if blind.score >= floor else None
 
     return linked
+
+
+def _within_apart_km(a: Mention, b: Mention, config: FusionConfig) -> bool:
+    """The places of one article's two reports lie within ``principal_apart_km`` of each other,
+    or in two first-level regions (rule ``principal_apart_km``; None: any two
+    ``sibling_places`` do). Further apart in one region (a state), one place is more often a
+    misread name (a street or a surname read as a town elsewhere in the state) or the
+    hospital's city than a round-up's second town; two provinces' cities, and two parts of one
+    city on two days, still tell apart."""
+    pa, pb = a.location, b.location
+    if config.principal_apart_km is None or pa is None or pb is None:
+        return True
+    if not pa.admin1 or pa.admin1 != pb.admin1:
+        return True
+    km = distance_km(pa, pb)
+    return km is None or km <= config.principal_apart_km
 
 
 def _one_scene(a: Mention, b: Mention, config: FusionConfig) -> bool:
@@ -446,11 +466,23 @@ def _one_scene(a: Mention, b: Mention, config: FusionConfig) -> bool:
     return len(days) <= 1
 
 
-def _other_doers(a: MentionFeatures, b: MentionFeatures, config: FusionConfig) -> bool:
+def _other_doers(
+    a: MentionFeatures, b: MentionFeatures, config: FusionConfig, persons: bool = True
+) -> bool:
     """Both reports name who acted, and no name is shared. Only the acting side: local news
-    names victims, officers and witnesses in either role, and extraction swaps them."""
-    da, db = (named_actors(f.mention, config, role="actor") for f in (a, b))
+    names victims, officers and witnesses in either role, and extraction swaps them. Without
+    ``persons`` (rule ``principal_ignore_persons``) named persons are not counted at all:
+    extraction makes the victim, an officer or a witness the doer as often; a state, an army
+    or a group named as the doer still counts."""
+    da, db = (_doers(f.mention, config, persons) for f in (a, b))
     return bool(da and db) and not any(same_actor(x, y) for x in da for y in db)
+
+
+def _doers(mention: Mention, config: FusionConfig, persons: bool) -> set[str]:
+    if persons:
+        return named_actors(mention, config, role="actor")
+    kept = replace(mention, actors=tuple(x for x in mention.actors if x.type != "person"))
+    return named_actors(kept, config, role="actor")
 
 
 def _principal_clusters(
