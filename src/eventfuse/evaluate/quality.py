@@ -33,7 +33,9 @@ class QualityError(EventfuseError):
 def _plover(path: Path) -> Mapping[str, Any]:
     from eventfuse.evaluate.plover import evaluate_plover  # spaCy: only when measured
 
-    return evaluate_plover(path)
+    # Five folds: the shipped typing head is fitted on these sentences, so only its
+    # cross-validated figure (``classifier.*``) says how it does on sentences it did not see.
+    return evaluate_plover(path, folds=5)
 
 
 def _ecbplus(path: Path) -> Mapping[str, Any]:
