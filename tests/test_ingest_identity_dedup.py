@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from eventfuse.ingest.dedup import NearDuplicateIndex, link_copies, signature, similarity
 from eventfuse.ingest.identity import article_id, normalize_url
 from eventfuse.records import Article
@@ -122,3 +124,34 @@ def test_link_copies_reuses_given_signatures() -> None:
     # b's given signature is a's: linking must use it (the pipeline passes stored signatures)
     [_, linked] = link_copies([a, b], NearDuplicateIndex(), {"b": signature(WIRE_STORY)})
     assert linked.copy_of == "a"
+
+
+def test_similarity_is_the_minhash_estimate_without_building_minhashes() -> None:
+    """dedup.similarity reads the share of equal signature values, as MinHash.jaccard does,
+    and signatures made with the cached permutations are those a fresh MinHash makes."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from eventfuse.ingest.dedup import shingles, signature, similarity
+
+    texts = ["Police said two men were hurt in a crash on the bridge late on Monday night.",
+             "Police said two men were hurt in a crash on the bridge late on Tuesday night.",
+             "The council voted to rebuild the library after the flood last spring."]
+    blobs = [signature(t) for t in texts]
+    for text, blob in zip(texts, blobs, strict=True):
+        fresh = MinHash(num_perm=64, seed=1, scheme="affine32")
+        fresh.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+        assert blob == np.asarray(fresh.hashvalues, dtype="<u8").tobytes()
+
+    def estimate(a: bytes, b: bytes) -> float:
+        def minhash(blob: bytes) -> MinHash:
+            values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+            return MinHash(num_perm=64, seed=1, hashvalues=values, scheme="affine32")
+        return float(minhash(a).jaccard(minhash(b)))
+
+    for a in blobs:
+        for b in blobs:
+            assert similarity(a, b) == estimate(a, b)
+    assert 0.3 < similarity(blobs[0], blobs[1]) < 1.0 and similarity(blobs[0], blobs[2]) < 0.2
+    with pytest.raises(ValueError, match="permutations"):
+        similarity(blobs[0], signature(texts[0], num_perm=32))
