@@ -38,7 +38,7 @@ SOURCES = ("verb", "noun", "light", "cameo")
 # modifier, a conjunct, anything else. The head learns one tied weight per role: PLOVER codes a
 # sentence's governing happening, not the one a modifier or a conjunct mentions.
 ROLES = ("root", "content", "clause", "argument", "conj", "other")
-_ROLE_OF_DEP = {
+ROLE_OF_DEP = {
     "ROOT": "root",
     "ccomp": "content",
     "parataxis": "content",
@@ -307,7 +307,7 @@ def lexicon_evidence(candidates: Sequence[EventCandidate]) -> LexiconEvidence:
 
 def trigger_role(cand: EventCandidate) -> str:
     """The role (ROLES) of a candidate's trigger in its sentence, from its dependency label."""
-    return _ROLE_OF_DEP.get(cand.trigger.dep_, "other")
+    return ROLE_OF_DEP.get(cand.trigger.dep_, "other")
 
 
 # --- ACLED sub-type fallback ---------------------------------------------------------------------
