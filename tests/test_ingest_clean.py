@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from eventfuse.ingest.clean import clean_text, display_name, normalize_whitespace, truncate
 
 LIMIT = 200_000
@@ -109,3 +111,28 @@ def test_display_name_keeps_the_first_script() -> None:
         == "Omar Haidari"
     )
     assert display_name("\u0639\u0645\u0631 Omar") == "\u0639\u0645\u0631"
+
+
+def test_the_credit_marker_only_skips_lines_the_patterns_reject(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``post_credit_marker`` (a cheap test before the credit patterns) must not change what
+    is cleaned: the same text and posts with the marker as with every line tried."""
+    import dataclasses
+    from pathlib import Path
+
+    from eventfuse.ingest import clean
+    from eventfuse.ingest.lexicon import get_lexicon
+
+    lexicon = get_lexicon()
+    assert lexicon.post_credit_marker
+    pages = [PAGE] + [p.read_text("utf-8") for p in
+                      sorted((Path(__file__).parent.parent / "examples" / "demo").rglob("*"))
+                      if p.is_file() and p.suffix in {".txt", ".html", ".jsonl"}]
+    assert len(pages) > 3
+    every_line = dataclasses.replace(lexicon, post_credit_marker="")
+    marked = [clean_text(page, LIMIT) for page in pages]
+    monkeypatch.setattr(clean, "get_lexicon", lambda: every_line)
+    assert [clean_text(page, LIMIT) for page in pages] == marked
+    monkeypatch.undo()
+    assert len(clean_text(PAGE, LIMIT).posts) == 2

@@ -155,3 +155,18 @@ def test_similarity_is_the_minhash_estimate_without_building_minhashes() -> None
     assert 0.3 < similarity(blobs[0], blobs[1]) < 1.0 and similarity(blobs[0], blobs[2]) < 0.2
     with pytest.raises(ValueError, match="permutations"):
         similarity(blobs[0], signature(texts[0], num_perm=32))
+
+
+def test_a_threshold_above_one_links_nothing_and_looks_nothing_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linking off (``near_duplicate_jaccard`` > 1): even exact copies stay apart, and no
+    candidate is looked up (a corpus of many exact copies would pay for every earlier one)."""
+    index = NearDuplicateIndex(threshold=1.01, num_perm=64)
+    looked_up: list[bytes] = []
+    real = index.verified
+    monkeypatch.setattr(index, "verified", lambda blob: looked_up.append(blob) or real(blob))
+    copies = [make(f"c{n}", WIRE_STORY, dt.date(2024, 5, 1)) for n in range(3)]
+    assert [a.copy_of for a in link_copies(copies, index)] == [None, None, None]
+    assert len(index) == 3 and looked_up == []
+    assert real(signature(WIRE_STORY)) == {}  # what a look-up would have found: nothing

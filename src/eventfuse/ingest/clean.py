@@ -93,6 +93,8 @@ def _split_posts(
 
 
 def parse_credit_line(line: str, lexicon: Lexicon) -> dict[str, str] | None:
+    if lexicon.post_credit_marker not in line:
+        return None
     for pattern in lexicon.post_credit_lines:
         match = pattern.fullmatch(line)
         if match:

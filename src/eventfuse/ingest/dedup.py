@@ -118,6 +118,10 @@ class NearDuplicateIndex:
         """The article of least :func:`original_key` whose estimated Jaccard with ``blob`` is
         >= the threshold."""
         self._check(blob)
+        if self.threshold > 1:
+            # Linking is off (no estimate exceeds 1): candidates are not looked up, and exact
+            # copies of one text, each a candidate of all the earlier ones, cost nothing.
+            return None
         candidates = self.verified(blob)
         return min(candidates, key=candidates.__getitem__) if candidates else None
 

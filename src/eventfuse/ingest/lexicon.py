@@ -19,6 +19,7 @@ DATA_FILE = "boilerplate.yaml"
 class Lexicon:
     furniture_lines: tuple[re.Pattern[str], ...]
     post_credit_lines: tuple[re.Pattern[str], ...]
+    post_credit_marker: str
     post_like_lines: tuple[re.Pattern[str], ...]
     post_max_line_chars: int
     post_wide_gap: int
@@ -48,6 +49,7 @@ def _build(data: dict[str, Any]) -> Lexicon:
     return Lexicon(
         furniture_lines=_whole_line_patterns(data["furniture_lines"]),
         post_credit_lines=_whole_line_patterns(data["post_credit_lines"], ignore_case=False),
+        post_credit_marker=str(data.get("post_credit_marker", "")),
         post_like_lines=_whole_line_patterns(data["post_like_lines"]),
         post_max_line_chars=int(data["post_max_line_chars"]),
         post_wide_gap=int(data["post_wide_gap"]),
