@@ -7,7 +7,9 @@ import dataclasses
 import datetime as dt
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,6 +88,100 @@ def test_a_run_with_workers_stores_what_one_process_stores(tmp_path: Path) -> No
             run(iter(_articles()), store, _options(workers))
             stored.append((store.get_mentions(), store.get_events()))
     assert stored[0][0] and stored[1] == stored[0]
+
+
+def test_workers_get_ahead_batches_before_the_first_result() -> None:
+    """``ahead``: what a run queues so the workers extract while it fuses a slice."""
+    pulled: list[int] = []
+
+    def batches() -> Iterator[list[Article]]:
+        for n, one in enumerate(_articles()):
+            pulled.append(n)
+            yield [one]
+
+    found = extract_batches(batches(), _options(2), workers=2, ahead=5)
+    first_ids, _ = next(found)
+    assert first_ids == ["a0"]
+    assert len(pulled) == 6  # the first batch and five more queued before it was handed back
+    assert [ids for ids, _ in found] == [[f"a{n}"] for n in range(1, len(TEXTS))]
+
+
+def test_a_sliced_run_with_workers_ahead_stores_what_one_process_stores(tmp_path: Path) -> None:
+    """Slices fused while the workers extract the next slice: the same store as one process
+    fusing each slice after extracting it (the next slice's mentions are stored after)."""
+    stored = []
+    for workers, overlap in ((1, 0), (2, 6)):
+        options = dataclasses.replace(_options(workers), batch_size=1, fuse_every=2,
+                                      fuse_overlap=overlap)
+        with open_store(str(tmp_path / f"w{workers}.db")) as store:
+            report = run(iter(_articles()), store, options)
+            assert report.extracted_articles == len(TEXTS)
+            stored.append((store.get_mentions(), store.get_events(), report.changes))
+    assert stored[0][0] and stored[1][:2] == stored[0][:2]
+    # the change log attributes each change to the same slice's articles
+    assert [(c.kind, c.event_id, c.article_id) for c in stored[1][2]] == [
+        (c.kind, c.event_id, c.article_id) for c in stored[0][2]]
+
+
+def test_slices_fuse_in_a_process_beside_the_workers_and_the_last_after_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slice's fusion runs in a forked process while the workers extract (workers the
+    pool forks meanwhile do not inherit the fusion's objects); the last, after the workers,
+    in the run's own process."""
+    import multiprocessing
+
+    from eventfuse.engines import local
+
+    real = local.fuse_recording_changes
+    calls = tmp_path / "calls"
+    calls.mkdir()
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        workers = len([p for p in multiprocessing.active_children()
+                       if p.name != "eventfuse-fusion"])
+        (calls / f"{len(list(calls.iterdir()))}-{os.getpid()}-{workers}").touch()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(local, "fuse_recording_changes", recorded)
+    options = dataclasses.replace(_options(2), batch_size=1, fuse_every=3, fuse_overlap=2)
+    with open_store(str(tmp_path / "s.db")) as store:
+        report = run(iter(_articles()), store, options)
+        events = store.get_events()
+    made = sorted((int(n), int(pid), int(w)) for n, pid, w in
+                  (p.name.split("-") for p in calls.iterdir()))
+    assert len(made) == 3  # slices of 3, 3 and 1
+    assert all(pid != os.getpid() for _, pid, _ in made[:2])
+    assert made[-1][1] == os.getpid() and made[-1][2] == 0
+    assert events and report.changes  # what the fusion processes did reached the store
+
+
+def test_fusion_processes_write_to_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """The forked fusion opens its own connection to the server (the inherited one is never
+    used); the store ends as a one-process SQLite run leaves it."""
+    base = dataclasses.replace(_options(1), batch_size=1, fuse_every=3)
+    with open_store(str(tmp_path / "one.db")) as store:
+        run(iter(_articles()), store, base)
+        expected = (store.get_mentions(), store.get_events())
+    with open_store(pg_url) as store:
+        run(iter(_articles()), store, dataclasses.replace(base, n_process=2, fuse_overlap=2))
+        assert (store.get_mentions(), store.get_events()) == expected
+
+
+def test_a_failed_fusion_process_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventfuse.engines import local
+    from eventfuse.errors import StoreError
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise StoreError("disk full (invented)")
+
+    monkeypatch.setattr(local, "fuse_recording_changes", failing)
+    options = dataclasses.replace(_options(2), batch_size=1, fuse_every=3, fuse_overlap=2)
+    with open_store(str(tmp_path / "f.db")) as store, \
+            pytest.raises(StoreError, match="disk full"):
+        run(iter(_articles()), store, options)
 
 
 def test_doc_text_is_built_once_per_doc() -> None:

@@ -31,7 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
             "JSON Lines, feed and WARC inputs larger than this are refused (bytes)."),
     Setting("max_decompressed_bytes", 50_000_000, "Decompressed size limit of a gzip input."),
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut."),
-    Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which articles are wire copies."),
+    Setting("near_duplicate_jaccard", 0.9, "MinHash Jaccard at which articles are wire copies "
+            "(above 1: none is; signatures are still stored for later runs)."),
     Setting("max_parsed_chars", 60_000,
             "Characters of one article parsed at most (cut at a sentence end; a warning says so)."),
     Setting("max_parsed_sentences", 600,
@@ -44,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fuse_every", 5000, "A run of more new articles than this extracts and fuses them "
             "in slices of this many, oldest first: memory follows a slice, not the run "
             "(0: one fusion at the end)."),
+    Setting("fuse_overlap", 1024, "Articles of the next slice queued for the workers while a "
+            "sliced run fuses one: they extract during the fusion (~30 s a slice of 5,000) "
+            "instead of waiting for it; results and store are the same."),
     Setting("first_pass", False,
             "Parse in full only the lead and the sentences with a word that can be an event "
             "trigger; the rest gets NER only (faster; docs/benchmarks.md)."),
@@ -86,6 +90,7 @@ class Options:
     parse_batch: int = 16
     n_process: int = 1
     fuse_every: int = 5000
+    fuse_overlap: int = 1024
     first_pass: bool = False
     doc_timeout_seconds: float = 30.0
     match_threshold: float = 0.5

@@ -51,11 +51,13 @@ def extract_batches(
     options: Options,
     workers: int = 1,
     parse_cache: Path | None = None,
+    ahead: int = 0,
 ) -> Iterator[tuple[list[str], list[Mention]]]:
     """Each batch's article ids and mentions, in order: with ``workers`` > 1 each batch is parsed
     and extracted in a worker process (``extract/workers.py``), else here. ``batches`` is read
     lazily, a few batches ahead of what is yielded (a caller may read them from a store and
-    write each batch's mentions: memory stays a few batches whatever the corpus)."""
+    write each batch's mentions: memory stays a few batches whatever the corpus); ``ahead``
+    batches when larger (the workers' work while the caller does something else)."""
     if workers <= 1:
         for batch in batches:
             yield [a.id for a in batch], extract_batch(bounded_articles(batch, options), options,
@@ -68,5 +70,5 @@ def extract_batches(
             ids.append([a.id for a in batch])
             yield bounded_articles(batch, options)
 
-    for found in extract_in_workers(bounded(), options, workers, parse_cache):
+    for found in extract_in_workers(bounded(), options, workers, parse_cache, ahead):
         yield ids.popleft(), found

@@ -76,12 +76,15 @@ def extract_in_workers(
     options: Options,
     workers: int,
     parse_cache: Path | None = None,
+    ahead: int = 0,
 ) -> Iterator[list[Mention]]:
     """The mentions of each batch, in order, parsed and extracted by ``workers`` processes.
 
     ``batches`` is read lazily in the calling thread (it may read a store), a few batches
-    ahead of the results, so a caller writing each batch's mentions streams a corpus of any
-    size through the workers with bounded memory."""
+    ahead of the results (``QUEUED_PER_WORKER`` per worker, or ``ahead`` in all when more),
+    so a caller writing each batch's mentions streams a corpus of any size through the
+    workers with bounded memory. The workers go on with the queued batches while the caller,
+    between two results, does work of its own (a run fuses a slice there)."""
     warm(options)
     # The loaded model, gazetteer and lexicons into the collector's permanent generation while
     # the workers fork: a collection in a worker would otherwise write to every object's header
@@ -95,7 +98,7 @@ def extract_in_workers(
             for batch in batches:
                 pending.append(pool.apply_async(extract_batch_collected,
                                                 (list(batch), options, parse_cache)))
-                while len(pending) > workers * QUEUED_PER_WORKER:
+                while len(pending) > max(ahead, workers * QUEUED_PER_WORKER):
                     yield pending.popleft().get()
             while pending:
                 yield pending.popleft().get()
@@ -132,6 +135,9 @@ def _pool(workers: int) -> Pool:
         # A forked worker is replaced after BATCHES_PER_WORKER_LIFE batches: a fork of the warm
         # process costs nothing, and a worker's private memory (its parses' and caches' pages)
         # grew with the articles it had extracted (largest worker 1.06 GB at 1k, 1.36 GB at 10k).
+        # A worker freezes what it inherits: its batch's collection then walks only its own
+        # objects, never the pages it shares with this process (which may be mid-fusion when
+        # the pool replaces a worker, holding the fusion's objects).
         return multiprocessing.get_context("fork").Pool(
-            workers, maxtasksperchild=BATCHES_PER_WORKER_LIFE)
+            workers, initializer=gc.freeze, maxtasksperchild=BATCHES_PER_WORKER_LIFE)
     return multiprocessing.get_context("spawn").Pool(workers)  # each loads the model: kept

@@ -92,6 +92,7 @@ class SQLStore:
     ) -> None:
         dialect = self.dialect_class(location, **options)
         self.location = dialect.location
+        self._opened_with = (location, migrations, options)
         self._dialect = dialect
         self._closed = False
         # Shared by the web server's worker threads; the lock serializes use of the connection.
@@ -163,6 +164,13 @@ class SQLStore:
                 return
             with self._dialect.read(self._reader_conn):
                 yield self._reader_conn
+
+    def reopened(self) -> Self:
+        """The same database through a store of its own, on a new connection: what a forked
+        process uses instead of the connection it inherited. (``:memory:`` opens an empty
+        database: it cannot be shared.)"""
+        location, migrations, options = self._opened_with
+        return type(self)(location, migrations=migrations, **options)
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
