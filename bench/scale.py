@@ -16,17 +16,22 @@ Each size is one ``eventfuse --quiet --db FRESH run --workers W FILES`` subproce
 start, model load, ingest, parse, extraction, fusion, store). CPU seconds are the process and
 its workers (wait4), which the machine's other load changes little; wall seconds are the load's.
 The corpus is written as JSON Lines files of 2,000 articles (one input file is read whole).
-Memory is sampled every 0.5 s from /proc: the largest sum over the process tree of each
-process's RSS (counts the workers' copy-on-write pages of the model once per process: an upper
-bound) and of PSS (shared pages split between the processes sharing them: what the tree really
-holds), the run's own process and its largest worker apart, and the largest single process
-(wait4's ru_maxrss). The run's own process's CPU (ingest, writes, fusion: what does not run in
-the workers) is its last sample.
+Memory is sampled every ``--sample-seconds`` (2 s) from /proc: the largest sum over the process
+tree of each process's RSS (counts the workers' copy-on-write pages of the model once per
+process: an upper bound) and of PSS (shared pages split between the processes sharing them: what
+the tree really holds), the run's own process and its largest worker apart, and the largest
+single process (wait4's ru_maxrss). The run's own process's CPU (ingest, writes, the last
+slice's fusion: what runs neither in the workers nor in a slice's fusion process) is its last
+sample. Sampling costs the machine: reading ``smaps_rollup`` walks each process's page tables,
+and at 0.5 s it took a tenth of a core beside a 100k run (132 CPU s in 21 min), time the run
+itself lost; at 2 s, a quarter of that. A fusion's peak lasts tens of seconds: 2 s still sees
+it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -73,9 +78,10 @@ def copy_of(record: dict[str, Any], copy: int) -> dict[str, Any]:
 class _Sampler(threading.Thread):
     """Peak RSS and PSS sums over a process tree, sampled from /proc."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, every: float = 2.0) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_rss, self.peak_pss, self.stop = pid, 0, 0, False
+        self.every = every
         self.peak_main_rss = self.peak_worker_rss = 0
         self.main_cpu = 0.0  # the run's own process, without its workers (last sample)
 
@@ -92,24 +98,24 @@ class _Sampler(threading.Thread):
                 else:
                     self.peak_worker_rss = max(self.peak_worker_rss, own)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
-            time.sleep(0.5)
+            time.sleep(self.every)
 
 
 def _tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
+    """``root`` and its descendants, from each thread's ``children`` list (scanning every
+    process's ``stat`` twice a second took a tenth of a core on a machine running ~100)."""
     out, pending = [], [root]
     while pending:
         pid = pending.pop()
         out.append(pid)
-        pending.extend(children.get(pid, ()))
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            with contextlib.suppress(OSError):
+                pending.extend(int(c) for c in
+                               Path(f"/proc/{pid}/task/{task}/children").read_text().split())
     return out
 
 
@@ -133,14 +139,14 @@ def _kb(path: str, field: str) -> int:
 
 
 def timed_run(
-    inputs: Sequence[Path], db: Path, workers: int, env: dict[str, str]
+    inputs: Sequence[Path], db: Path, workers: int, env: dict[str, str], every: float = 2.0
 ) -> dict[str, float]:
     exe = Path(sys.executable).with_name("eventfuse")
     command = [str(exe), "--quiet", "--db", str(db), "run", "--workers", str(workers),
                *map(str, inputs)]
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=REPO)
-    sampler = _Sampler(proc.pid)
+    sampler = _Sampler(proc.pid, every)
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
@@ -185,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the run (EVENTFUSE_NAME in its environment)")
     parser.add_argument("--src", type=Path, help="another tree's src/ to run")
+    parser.add_argument("--sample-seconds", type=float, default=2.0,
+                        help="memory sampling interval (module docstring: what it costs)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep-db", type=Path, metavar="DIR",
                         help="keep each run's store in DIR (run-N.db) for later measurements, "
@@ -202,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in args.articles:
             inputs = _write_files(Path(tmp) / f"articles-{size}", replicated(args.source, size))
             db = (args.keep_db or Path(tmp)) / f"run-{size}.db"
-            row: dict[str, Any] = {"articles": size, **timed_run(inputs, db, args.workers, env)}
+            row: dict[str, Any] = {"articles": size, **timed_run(inputs, db, args.workers, env,
+                                                                 args.sample_seconds)}
             from eventfuse.store import open_store
 
             with open_store(str(db)) as store:
