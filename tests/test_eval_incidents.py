@@ -178,3 +178,19 @@ def test_gold_town_resolves_in_its_state() -> None:
     assert gold_town_point(gazetteer, "Springfield", "Atlantis") is None
     assert gold_town_point(gazetteer, "Qwxzville", "Ohio") is None
     assert gold_town_point(gazetteer, None, "Ohio") is None
+
+
+def test_articles_that_cannot_be_read_fail_the_evaluation(tmp_path: Path) -> None:
+    """Scoring what could be read (nothing, here) would pass for the set's figures."""
+    from eventfuse.evaluate.incidents import run_pipeline
+    from eventfuse.settings import Options
+
+    (tmp_path / "articles.jsonl").write_bytes(b"")
+    with pytest.raises(IncidentsError, match=r"V104.*articles\.jsonl.*empty file"):
+        run_pipeline(tmp_path, Options())
+    # A record without a text is skipped (reported by its line), the rest is evaluated.
+    (tmp_path / "articles.jsonl").write_text(
+        '{"id": "a1", "title": "Shooting", "text": "Police said a man was shot on Monday."}\n'
+        '{"id": "a2", "title": "No text"}\n', encoding="utf-8")
+    articles, _events = run_pipeline(tmp_path, Options())
+    assert [a.source_id for a in articles] == ["a1"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -129,3 +130,31 @@ def test_the_time_limit_keeps_an_outer_alarm_armed() -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_container_gets_the_document_limit_once_per_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``doc_timeout_seconds`` bounds one document: a JSON Lines file of many articles, read
+    whole, is not held to one article's time (on a loaded machine 2,000 overran 30 s)."""
+    import contextlib
+    import json
+
+    from eventfuse.ingest import sources
+
+    limits: list[float] = []
+
+    @contextlib.contextmanager
+    def recorded(seconds: float) -> Any:
+        limits.append(seconds)
+        yield
+
+    monkeypatch.setattr(sources, "_time_limit", recorded)
+    lines = [json.dumps({"id": f"a{n}", "title": "Strike", "text": SENTENCE}) for n in range(5)]
+    found = read_bytes(("\n".join(lines) + "\n").encode(), "in.jsonl",
+                       Options(doc_timeout_seconds=2.0))
+    assert len(found) == 5 and all(isinstance(a, Article) for a in found)
+    assert limits[0] == 2.0 and limits[-1] >= 5 * 2.0  # sniffing once; the reader per record
+    limits.clear()
+    read_bytes(_slow_page(), "one.html", Options(doc_timeout_seconds=2.0))
+    assert limits == [2.0, 2.0]  # a single page: one document's limit

@@ -129,7 +129,12 @@ def run_pipeline(
     if not path.is_file():
         raise IncidentsError(f"[V103] {path}: no such file")
     with open_store(":memory:") as store:
-        ingest_articles(read_file(str(path), options), store, options)
+        ingested = ingest_articles(read_file(str(path), options), store, options)
+        whole_file = [e for e in ingested.errors if e.path == str(path)]
+        if whole_file:
+            # The file was not read (records it skips are reported by line, and are not this):
+            # a figure over no articles would look like a score of the set.
+            raise IncidentsError(f"[V104] {whole_file[0]}")
         slices = fusion_slices(store, [a.id for a in store.get_articles()], options)
         for ids, later in with_later_slices(slices):
             articles = store.get_articles(ids)
