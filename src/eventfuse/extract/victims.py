@@ -688,7 +688,7 @@ def _hospital_statement(
 
 def _person(token: Token, lex: VictimLexicon) -> bool:
     """The phrase names people: a person noun ("two teens", "the victims"), a name, a pronoun or
-    a bare number ("four remain"), not a thing ("two handguns were recovered")."""
+    a bare number ("two were hospitalized"), not a thing ("a rifle was recovered")."""
     lemma = token.lemma_.lower()
     return (lemma in lex.person_nouns or lemma in ("victim", "people") or lemma.endswith("-old")
             or token.ent_type_ == "PERSON" or token.pos_ in ("PRON", "PROPN", "NUM")
