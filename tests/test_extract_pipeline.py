@@ -585,6 +585,40 @@ def test_ages_parts_and_lists_in_the_victims_count(
     assert counts(frozenset()) == on
     assert counts(frozenset({rule})) == off
 
+@pytest.mark.parametrize(
+    ("text", "on"),
+    [
+        ("Two men were found on Maple Lane. Both remain hospitalized.", {}),  # no count on "both"
+        ("A man was killed on Maple Lane. A teenage girl remains hospitalized.",
+         {"killed": 1, "injured": 1}),
+        ("Shots were fired on Maple Lane. The four victims have been hospitalized.",
+         {"injured": 4}),
+        ("Shots were fired on Maple Lane. A 9-year-old boy is recovering at a hospital.",
+         {"injured": 1}),
+        ("Shots were fired on Maple Lane. Her brother is fighting for his life.",
+         {"injured": 1}),
+        ("Shots were fired on Maple Lane. The driver was treated and released from the hospital.",
+         {"injured": 1}),
+        ("Shots were fired on Maple Lane. The woman is still in the hospital.", {"injured": 1}),
+        # a visit is no stay, a thing recovered is no one, a death in the sentence tells a death
+        ("Shots were fired on Maple Lane. Her uncle was at the hospital on Sunday.", {}),
+        ("Shots were fired on Maple Lane. A rifle was recovered behind the house.", {}),
+        ("A man was taken to a hospital in Millbrook, where he died.", {"killed": 1}),
+    ],
+)
+def test_someone_kept_in_a_hospital_is_hurt(text: str, on: dict[str, int]) -> None:
+    # victim_hospital: a stay in a hospital tells someone hurt and alive
+    from eventfuse.extract.victims import article_statements
+
+    def counts(rules: frozenset[str]) -> dict[str, int]:
+        doc = get_nlp()(text)
+        return {q.kind: q.low for q in casualties(article_statements(doc, "t", text, None,
+                                                                      rules))}
+
+    assert counts(frozenset()) == on
+    assert "injured" not in counts(frozenset({"victim_hospital"}))
+
+
 def test_happening_without_a_place_takes_the_headline_place() -> None:
     # rule headline_place: the text names no town, the headline's outlet line does
     text = "Three men were shot at an apartment complex on Wednesday night, police said."

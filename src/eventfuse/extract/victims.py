@@ -66,6 +66,14 @@ class VictimLexicon:
     # a headline's word for one more person after a part with a fate ("Woman killed, another
     # hurt"; victim_headline_others)
     another_words: frozenset[str] = frozenset()
+    # being in a hospital or kept there tells someone hurt and alive ("remains hospitalized",
+    # "is fighting for his life"; victim_hospital): verbs telling it alone, verbs telling it with
+    # a hospital noun after a preposition, those nouns, and the noun of "fighting for his life"
+    hospital_verbs: frozenset[str] = frozenset()
+    hospital_place_verbs: frozenset[str] = frozenset()
+    hospital_stay_verbs: frozenset[str] = frozenset()
+    hospital_nouns: frozenset[str] = frozenset()
+    life_verbs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,11 @@ def get_lexicon() -> VictimLexicon:
         pair_nouns=frozenset(raw.get("pair_nouns", ())),
         other_words=frozenset(raw.get("other_words", ())),
         another_words=frozenset(raw.get("another_words", ())),
+        hospital_verbs=frozenset(raw.get("hospital_verbs", ())),
+        hospital_place_verbs=frozenset(raw.get("hospital_place_verbs", ())),
+        hospital_stay_verbs=frozenset(raw.get("hospital_stay_verbs", ())),
+        hospital_nouns=frozenset(raw.get("hospital_nouns", ())),
+        life_verbs=frozenset(raw.get("life_verbs", ())),
     )
 
 
@@ -165,6 +178,8 @@ RULES = {
     "self-inflicted wound, a headline's 'kills 3, self' (victim_suicide's one more)",
     "victim_partitive": "a part of a number counts the part: 'one of three people shot has died' "
     "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
+    "victim_hospital": "someone kept in a hospital is hurt and alive: 'remains hospitalized', "
+    "'is recovering at a hospital', 'was treated and released', 'is fighting for her life'",
 }
 
 
@@ -186,6 +201,8 @@ def victim_statements(
                 statement = _condition_statement(token, lex, article_id, text)
         elif token.pos_ in ("VERB", "AUX", "ADJ"):
             statement = _statement(token, lex, article_id, text, off, telegraphic)
+            if statement is None and "victim_hospital" not in off:
+                statement = _hospital_statement(token, lex, article_id, text)
         else:
             continue
         if statement is not None:
@@ -624,6 +641,58 @@ def _condition_statement(
     kind = "injured" if lemma in lex.condition_nouns else "shot"
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
                            _definite(victim, holder))
+
+
+def _hospital_statement(
+    verb: Token, lex: VictimLexicon, article_id: str, text: str
+) -> VictimStatement | None:
+    """Someone hurt and alive, told by their stay in a hospital: "remains hospitalized", "is
+    recovering at a hospital", "was treated and released", "is fighting for her life". A
+    sentence that also tells a death ("taken to a hospital, where he died") is left to that."""
+    lemma = verb.lemma_.lower()
+    preps = [c for c in verb.children if c.dep_ == "prep"]
+    if lemma in lex.hospital_stay_verbs:
+        preps = [c for c in preps if c.lower_ == "in"]  # "in the hospital", not a visit "at" it
+    objects = [g for c in preps for g in c.children if g.dep_ == "pobj"]
+    if lemma in lex.hospital_verbs:
+        # "remains hospitalized", "is recovering"; not "a gun was recovered"
+        told = lemma != "recover" or not (_has(verb, "dobj") or _has(verb, "nsubjpass"))
+    elif lemma in lex.hospital_place_verbs | lex.hospital_stay_verbs:
+        told = any(o.lemma_.lower() in lex.hospital_nouns for o in objects)
+    elif lemma in lex.life_verbs:
+        told = any(o.lemma_.lower() == "life" and any(
+            c.dep_ == "poss" for c in o.children) for o in objects)
+    else:
+        return None
+    if not told or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
+        return None
+    if any(t.lemma_.lower() in lex.death_verbs or t.lower_ in ("dead", "death", "deceased")
+           for t in verb.sent):
+        return None
+    holders = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
+    if verb.dep_ in ("acomp", "xcomp", "oprd", "conj") and verb.head.pos_ in ("VERB", "AUX"):
+        holders.append(verb.head)  # "remained hospitalized"
+    # the subject; the parser may hang it on "remains" read as an auxiliary
+    victim = next((c for h in holders for c in h.children if c.dep_ in ("nsubjpass", "nsubj")),
+                  None)
+    if victim is None or not _person(victim, lex):
+        return None
+    count = _count(victim, lex)
+    if not count:
+        return None
+    start = min(victim.left_edge.idx, verb.idx)
+    end = max(verb.idx + len(verb), victim.idx + len(victim))
+    return VictimStatement("injured", count, Evidence(article_id, start, end, text[start:end]),
+                           _definite(victim, verb))
+
+
+def _person(token: Token, lex: VictimLexicon) -> bool:
+    """The phrase names people: a person noun ("two teens", "the victims"), a name, a pronoun or
+    a bare number ("two were hospitalized"), not a thing ("a rifle was recovered")."""
+    lemma = token.lemma_.lower()
+    return (lemma in lex.person_nouns or lemma in ("victim", "people") or lemma.endswith("-old")
+            or token.ent_type_ == "PERSON" or token.pos_ in ("PRON", "PROPN", "NUM")
+            or (lemma == "old" and any(c.lemma_ == "year" for c in token.children)))
 
 
 def _tally(verb: Token, lex: VictimLexicon) -> bool:
