@@ -265,6 +265,18 @@ def test_page_furniture_addressed_to_the_reader_is_no_happening() -> None:
     assert ("reader_address", "dropped") not in trace_of(text, off)
 
 
+def test_a_polite_imperative_addresses_the_reader() -> None:
+    text = (
+        "Please enable your browser's scripts to watch this clip.\n\nIf the letter does not "
+        "arrive, please check your inbox and confirm your account.\n\nGunmen attacked a "
+        "police post in Dayton on Monday.\n"
+    )
+    assert [m.type for m in mentions_of(text)] == ["ASSAULT"]
+    assert trace_of(text).count(("polite_imperative", "dropped")) == 2
+    off = load_options({"disabled_rules": "polite_imperative"})
+    assert ("polite_imperative", "dropped") not in trace_of(text, off)
+
+
 def test_a_follow_up_reports_the_violent_happening_its_victims_belong_to() -> None:
     text = (
         "A Dayton man was arrested on Monday, police said. The suspect appeared in court on "

@@ -76,6 +76,9 @@ RULES = {
     "credit_line": "bylines, photo credits and 'Courtesy ...' lines report nothing",
     "reader_address": "a clause addressed to the reader (imperative, or 'you' as its subject: "
     "'Sign in to comment', 'you'll get an email delivered') is page furniture, not news",
+    "polite_imperative": "with reader_address: an imperative after a word of politeness or an "
+    "interjection ('Please enable ... to watch this video', 'Please check your email') addresses "
+    "the reader too",
     "background_date": "the clause is dated only to a month or year well before publication: "
     "background history",
     "same_happening": "same category in one article, no conflicting place, date or party: one "
@@ -268,8 +271,12 @@ class Filters(_Component):
             return "credit_line", RULES["credit_line"]
         if cand.unreal:
             return _UNREAL_RULES.get(cand.unreal, "irrealis"), cand.unreal
-        if _addresses_reader(cand.trigger):
-            return "reader_address", RULES["reader_address"]
+        if _addresses_reader(cand.trigger, polite=self.on("polite_imperative")):
+            return (
+                ("reader_address", RULES["reader_address"])
+                if _addresses_reader(cand.trigger)
+                else ("polite_imperative", RULES["polite_imperative"])
+            )
         if _no_participant(cand.trigger) or (
             cand.object is not None and _no_participant(cand.object)
         ):
@@ -277,16 +284,23 @@ class Filters(_Component):
         return None, ""
 
 
-def _addresses_reader(trigger: Token) -> bool:
+def _addresses_reader(trigger: Token, polite: bool = False) -> bool:
     """The trigger's clause speaks to the reader: its nearest subject is "you", or it is an
-    imperative (a sentence-initial base-form verb without a subject)."""
+    imperative (a sentence-initial base-form verb without a subject). ``polite`` (rule
+    ``polite_imperative``): so is a subjectless base-form verb an interjection hangs on,
+    wherever it stands ("Please enable ...", "If the message does not arrive, please check
+    ..."): video players' and sign-in pages' requests to the reader."""
     for token in (trigger, *trigger.ancestors):
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is not None:
             return subject.lower_ in ("you", "ya")
         if token.dep_ == "ROOT":
+            if token.tag_ != "VB":
+                return False
             first = next((t for t in token.sent if not t.is_punct and not t.is_space), None)
-            return token.tag_ == "VB" and first is not None and first.i == token.i
+            if first is not None and first.i == token.i:
+                return True
+            return polite and any(c.dep_ == "intj" or c.tag_ == "UH" for c in token.children)
     return False
 
 
