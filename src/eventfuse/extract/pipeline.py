@@ -121,6 +121,10 @@ RULES = {
     "headline_report": "with headline_happening: in an article a follow-up leads (an arrest, a "
     "charge), the headline's violent happening is reported beside the text's too: the "
     "headline says what the article is about",
+    "headline_joins_violent": "with headline_report: the headline's violent happening, reported "
+    "beside a follow-up-led text's own violent report, takes that report's date: the headline "
+    "and the text tell one happening, which the article is about (dated to the publication week "
+    "it stood as an event of its own)",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -721,6 +725,8 @@ class Mentions(_Component):
         reported = [h for h in doc._.ef_happenings if h.reported]
         violent = [h for h in reported if h.head.type in victim_event_types()]
         headline = self._headline_happening(doc, article, reported, violent)
+        # the headline's report beside the text's own violent report (headline_report)
+        beside = headline is not None and bool(violent) and self.on("headline_joins_violent")
         if headline is not None:
             violent = violent or [headline]
             reported = [*reported, headline]
@@ -740,6 +746,7 @@ class Mentions(_Component):
         else:
             headline_at = headline_place(article.title, article.id, self.disabled)
         mentions = []
+        told: Mention | None = None  # the text's most salient violent report, as reported
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
@@ -773,6 +780,12 @@ class Mentions(_Component):
                             f"date {when.text!r} from the lead")
             if h is main_violent and self.on("victim_count"):
                 mention = _with_victims(doc, article, mention, self.disabled)
+            if h is main_violent:
+                told = mention
+            elif beside and h is headline and told is not None:
+                mention = replace(mention, when=told.when)
+                _record(doc, self.name, "headline_joins_violent", "changed", mention,
+                        "the date of the text's violent report")
             mentions.append(replace(mention, salience=h.salience))
         doc._.ef_mentions = mentions
         return doc
