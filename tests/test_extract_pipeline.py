@@ -267,8 +267,8 @@ def test_page_furniture_addressed_to_the_reader_is_no_happening() -> None:
 
 def test_a_polite_imperative_addresses_the_reader() -> None:
     text = (
-        "Please enable your browser's scripts to watch this clip.\n\nIf the letter does not "
-        "arrive, please check your inbox and confirm your account.\n\nGunmen attacked a "
+        "Please allow scripts in your browser to play the clip.\n\nIf no letter comes within "
+        "a day, please check your inbox and confirm your account.\n\nGunmen attacked a "
         "police post in Dayton on Monday.\n"
     )
     assert [m.type for m in mentions_of(text)] == ["ASSAULT"]

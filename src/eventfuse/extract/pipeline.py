@@ -77,8 +77,8 @@ RULES = {
     "reader_address": "a clause addressed to the reader (imperative, or 'you' as its subject: "
     "'Sign in to comment', 'you'll get an email delivered') is page furniture, not news",
     "polite_imperative": "with reader_address: an imperative after a word of politeness or an "
-    "interjection ('Please enable ... to watch this video', 'Please check your email') addresses "
-    "the reader too",
+    "interjection ('Please allow scripts to play the clip', 'if no letter comes, please check "
+    "your inbox') addresses the reader too",
     "background_date": "the clause is dated only to a month or year well before publication: "
     "background history",
     "same_happening": "same category in one article, no conflicting place, date or party: one "
@@ -292,7 +292,7 @@ def _addresses_reader(trigger: Token, polite: bool = False) -> bool:
     """The trigger's clause speaks to the reader: its nearest subject is "you", or it is an
     imperative (a sentence-initial base-form verb without a subject). ``polite`` (rule
     ``polite_imperative``): so is a subjectless base-form verb an interjection hangs on,
-    wherever it stands ("Please enable ...", "If the message does not arrive, please check
+    wherever it stands ("Please allow scripts ...", "if no letter comes, please check
     ..."): video players' and sign-in pages' requests to the reader."""
     for token in (trigger, *trigger.ancestors):
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
