@@ -265,6 +265,18 @@ def test_page_furniture_addressed_to_the_reader_is_no_happening() -> None:
     assert ("reader_address", "dropped") not in trace_of(text, off)
 
 
+def test_a_polite_imperative_addresses_the_reader() -> None:
+    text = (
+        "Please allow scripts in your browser to play the clip.\n\nIf no letter comes within "
+        "a day, please check your inbox and confirm your account.\n\nGunmen attacked a "
+        "police post in Dayton on Monday.\n"
+    )
+    assert [m.type for m in mentions_of(text)] == ["ASSAULT"]
+    assert trace_of(text).count(("polite_imperative", "dropped")) == 2
+    off = load_options({"disabled_rules": "polite_imperative"})
+    assert ("polite_imperative", "dropped") not in trace_of(text, off)
+
+
 def test_a_follow_up_reports_the_violent_happening_its_victims_belong_to() -> None:
     text = (
         "A Dayton man was arrested on Monday, police said. The suspect appeared in court on "
@@ -715,3 +727,21 @@ def test_a_follow_up_led_article_reports_its_headlines_happening_too() -> None:
     off = load_options({"disabled_rules": "headline_report"})
     assert not [m for m in mentions_of(text, title, off)
                 if m.trigger is not None and m.trigger.end == 0]
+
+
+def test_the_headlines_report_beside_the_texts_takes_its_date() -> None:
+    text = ("Police arrested a 22-year-old man in Millbrook on Tuesday and charged him with "
+            "assault.\n\nOfficers said he shot a neighbor in Fairview on Saturday during an "
+            "argument. The neighbor is recovering.")
+    title = "Man arrested in Millbrook shooting"
+    published = dt.date(2024, 3, 14)
+    mentions = mentions_of(text, title, published=published)
+    told = [m for m in mentions if m.trigger is not None and m.trigger.end == 0]
+    shot = [m for m in mentions if m.type == "ASSAULT" and m not in told]
+    assert len(told) == 1 and len(shot) == 1
+    assert told[0].when == shot[0].when
+    assert shot[0].when is not None and shot[0].when.start == dt.date(2024, 3, 9)
+    off = load_options({"disabled_rules": "headline_joins_violent"})
+    alone = [m for m in mentions_of(text, title, off, published)
+             if m.trigger is not None and m.trigger.end == 0]
+    assert alone and alone[0].when != shot[0].when

@@ -76,6 +76,9 @@ RULES = {
     "credit_line": "bylines, photo credits and 'Courtesy ...' lines report nothing",
     "reader_address": "a clause addressed to the reader (imperative, or 'you' as its subject: "
     "'Sign in to comment', 'you'll get an email delivered') is page furniture, not news",
+    "polite_imperative": "with reader_address: an imperative after a word of politeness or an "
+    "interjection ('Please allow scripts to play the clip', 'if no letter comes, please check "
+    "your inbox') addresses the reader too",
     "background_date": "the clause is dated only to a month or year well before publication: "
     "background history",
     "same_happening": "same category in one article, no conflicting place, date or party: one "
@@ -118,6 +121,10 @@ RULES = {
     "headline_report": "with headline_happening: in an article a follow-up leads (an arrest, a "
     "charge), the headline's violent happening is reported beside the text's too: the "
     "headline says what the article is about",
+    "headline_joins_violent": "with headline_report: the headline's violent happening, reported "
+    "beside a follow-up-led text's own violent report, takes that report's date: the headline "
+    "and the text tell one happening, which the article is about (dated to the publication week "
+    "it stood as an event of its own)",
     "victim_count": "killed and injured counted from the victims described anywhere",
     "victim_anchor": "an article telling victims but reporting no violent happening (a "
     "follow-up: arrest, charge, funeral) reports the most salient violent one it refers back to",
@@ -268,8 +275,12 @@ class Filters(_Component):
             return "credit_line", RULES["credit_line"]
         if cand.unreal:
             return _UNREAL_RULES.get(cand.unreal, "irrealis"), cand.unreal
-        if _addresses_reader(cand.trigger):
-            return "reader_address", RULES["reader_address"]
+        if _addresses_reader(cand.trigger, polite=self.on("polite_imperative")):
+            return (
+                ("reader_address", RULES["reader_address"])
+                if _addresses_reader(cand.trigger)
+                else ("polite_imperative", RULES["polite_imperative"])
+            )
         if _no_participant(cand.trigger) or (
             cand.object is not None and _no_participant(cand.object)
         ):
@@ -277,16 +288,23 @@ class Filters(_Component):
         return None, ""
 
 
-def _addresses_reader(trigger: Token) -> bool:
+def _addresses_reader(trigger: Token, polite: bool = False) -> bool:
     """The trigger's clause speaks to the reader: its nearest subject is "you", or it is an
-    imperative (a sentence-initial base-form verb without a subject)."""
+    imperative (a sentence-initial base-form verb without a subject). ``polite`` (rule
+    ``polite_imperative``): so is a subjectless base-form verb an interjection hangs on,
+    wherever it stands ("Please allow scripts ...", "if no letter comes, please check
+    ..."): video players' and sign-in pages' requests to the reader."""
     for token in (trigger, *trigger.ancestors):
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is not None:
             return subject.lower_ in ("you", "ya")
         if token.dep_ == "ROOT":
+            if token.tag_ != "VB":
+                return False
             first = next((t for t in token.sent if not t.is_punct and not t.is_space), None)
-            return token.tag_ == "VB" and first is not None and first.i == token.i
+            if first is not None and first.i == token.i:
+                return True
+            return polite and any(c.dep_ == "intj" or c.tag_ == "UH" for c in token.children)
     return False
 
 
@@ -707,6 +725,8 @@ class Mentions(_Component):
         reported = [h for h in doc._.ef_happenings if h.reported]
         violent = [h for h in reported if h.head.type in victim_event_types()]
         headline = self._headline_happening(doc, article, reported, violent)
+        # the headline's report beside the text's own violent report (headline_report)
+        beside = headline is not None and bool(violent) and self.on("headline_joins_violent")
         if headline is not None:
             violent = violent or [headline]
             reported = [*reported, headline]
@@ -726,6 +746,7 @@ class Mentions(_Component):
         else:
             headline_at = headline_place(article.title, article.id, self.disabled)
         mentions = []
+        told: Mention | None = None  # the text's most salient violent report, as reported
         for h in reported:
             mention = merged(h)
             unplaced = mention.location is None or mention.location.lat is None
@@ -759,6 +780,12 @@ class Mentions(_Component):
                             f"date {when.text!r} from the lead")
             if h is main_violent and self.on("victim_count"):
                 mention = _with_victims(doc, article, mention, self.disabled)
+            if h is main_violent:
+                told = mention
+            elif beside and h is headline and told is not None:
+                mention = replace(mention, when=told.when)
+                _record(doc, self.name, "headline_joins_violent", "changed", mention,
+                        "the date of the text's violent report")
             mentions.append(replace(mention, salience=h.salience))
         doc._.ef_mentions = mentions
         return doc
