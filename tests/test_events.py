@@ -448,3 +448,50 @@ def test_a_fallback_verb_in_a_relative_clause_describes_its_noun() -> None:
     found = events("The minister met the envoy who handled the file.")
     assert [(c.trigger.lower_, c.type) for c in found] == [("met", "CONSULT")]
 
+
+
+def _unreal_of(text: str, lemma: str) -> EventCandidate:
+    found = [c for c in events(text, include_unreal=True) if c.trigger.lemma_ == lemma]
+    assert found, f"no {lemma!r} candidate in {text!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "reason", "kind"),
+    [
+        # rule irrealis_scope: a purpose clause under a required or intended act is one too
+        (
+            "The council said the army must secure the road to allow aid convoys to pass.",
+            "allow",
+            "obligation",
+            "REQUEST",
+        ),
+        (
+            "Ruritania is ready to send engineers to help rebuild the bridge.",
+            "help",
+            "intent",
+            "AGREE",
+        ),
+        # ... and only then: under a real happening an infinitival clause stays one
+        (
+            "Troops arrived in the town to help evacuate residents.",
+            "help",
+            "infinitival complement",
+            "AID",
+        ),
+    ],
+)
+def test_irrealis_scope_over_purpose_clauses(text: str, lemma: str, reason: str, kind: str) -> None:
+    cand = _unreal_of(text, lemma)
+    assert (cand.unreal, cand.type) == (reason, kind)
+
+
+def test_irrealis_scope_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from eventfuse.extract import status
+
+    cues = replace(status.get_cues(), irrealis_scope=frozenset())
+    monkeypatch.setattr(status, "get_cues", lambda: cues)
+    text = "The council said the army must secure the road to allow aid convoys to pass."
+    assert _unreal_of(text, "allow").unreal == "infinitival complement"

