@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import sys
 import time
@@ -225,12 +226,26 @@ def main(argv: Sequence[str] | None = None) -> None:
             E.PROFILE: {
                 **model_to_dict(model),
                 "cross_validation_conll_f1": round(float(np.mean(scores)), 4),
+                "training_data_sha256": data_sha256(args.directory, numbers),
             }
         },
     }
     text = json.dumps(payload, indent=1, sort_keys=True)
     args.out.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.out} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def data_sha256(directory: Path, topics: Sequence[int]) -> str:
+    """SHA-256 over the files training read (the annotated-sentence list and each train topic's
+    documents, by relative path and content): which data the committed weights came from."""
+    digest = hashlib.sha256()
+    paths = [directory / E.SENTENCES_FILE]
+    for topic in sorted(topics):
+        paths.extend(sorted((directory / str(topic)).glob("*.xml")))
+    for path in paths:
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _subset(corpus: E.Corpus, topic: int) -> E.Corpus:
