@@ -1,0 +1,88 @@
+"""The pair model's trainer: its data hash and its cached feature rows."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from eventfuse.fuse.config import load_config
+from eventfuse.fuse.features import build_features
+from eventfuse.fuse.match import feature_values
+from eventfuse.records import Evidence, Mention
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def trainer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("train_fusion", ROOT / "scripts/train_fusion.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hash_follows_train_topics_only(tmp_path: Path) -> None:
+    (tmp_path / "ECBplus_coreference_sentences.csv").write_text("Topic,File,Sentence\n")
+    for topic in ("1", "2"):
+        (tmp_path / topic).mkdir()
+        (tmp_path / topic / f"{topic}_1ecb.xml").write_text("<Document/>")
+    data_sha256 = trainer().data_sha256
+    before = data_sha256(tmp_path, (1,))
+    (tmp_path / "2" / "2_1ecb.xml").write_text("<Document>other</Document>")
+    assert data_sha256(tmp_path, (1,)) == before  # a topic training does not read
+    (tmp_path / "1" / "1_1ecb.xml").write_text("<Document>other</Document>")
+    assert data_sha256(tmp_path, (1,)) != before
+    (tmp_path / "1" / "1_1ecb.xml").write_text("<Document/>")
+    assert data_sha256(tmp_path, (1,)) == before
+
+
+def test_shipped_weights_name_their_data() -> None:
+    raw = (ROOT / "src/eventfuse/data/fusion_weights.json").read_text(encoding="utf-8")
+    entry = json.loads(raw)["models"]["ecbplus"]
+    assert len(entry["training_data_sha256"]) == 64
+
+
+def _mention(key: str, text: str, trigger: str, lemma: str) -> Mention:
+    start = text.index(trigger)
+    return Mention(
+        id=f"m-{key}",
+        article_id=key,
+        type="ACTION",
+        trigger=Evidence(key, start, start + len(trigger), trigger),
+        sentence=Evidence(key, 0, len(text), text),
+        trigger_lemmas=(lemma,),
+    )
+
+
+def test_matrix_fills_the_lemma_pair_columns_per_table() -> None:
+    t = trainer()
+    config = load_config("ecbplus", with_model=False)
+    mentions = [
+        _mention("a", "A strong quake shook Lorvik on Monday.", "quake", "quake"),
+        _mention("b", "The temblor hit Lorvik on Monday.", "temblor", "temblor"),
+        _mention("c", "Another quake was felt in Lorvik.", "quake", "quake"),
+    ]
+    features = build_features(mentions, {}, config, embed=False)
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    values = [feature_values(features[i], features[j], config, 3) for i, j in pairs]
+    keys = tuple(t.lemma_pair_keys(features[i], features[j]) for i, j in pairs)
+    topic = t.Topic(
+        None,
+        features,
+        tuple(pairs),
+        (),
+        tuple(values),
+        keys,
+        None,
+        {},
+        t._rows(features, pairs, values, {}),
+    )
+    table = {"quake|temblor": (3, 4)}
+    expected = t._rows(features, pairs, values, table)
+    assert (t.matrix(topic, table) == expected).all()
+    assert t.matrix(topic, table)[0, t.LEMMA_PAIR] == (3 + 1) / (4 + 2)
+    assert t.matrix(topic, {})[0, t.LEMMA_PAIR_SEEN] == 0.0
