@@ -270,3 +270,21 @@ def test_a_batch_is_parsed_a_few_texts_at_a_time(monkeypatch: pytest.MonkeyPatch
     few = extract_batch(articles, dataclasses.replace(_options(1), batch_size=7, parse_batch=2))
     assert asked == [2]
     assert few == whole
+
+
+def test_an_error_that_cannot_cross_processes_is_still_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error whose pickle does not load back (InputError takes two arguments) reaches the
+    run as a StoreError carrying its text, not as an unpickling crash."""
+    from eventfuse.engines import local
+    from eventfuse.errors import InputError, StoreError
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("invented.jsonl", "an invented failure")
+
+    monkeypatch.setattr(local, "fuse_recording_changes", failing)
+    options = dataclasses.replace(_options(2), batch_size=1, fuse_every=3, fuse_overlap=2)
+    with open_store(str(tmp_path / "e.db")) as store, \
+            pytest.raises(StoreError, match="an invented failure"):
+        run(iter(_articles()), store, options)

@@ -7,6 +7,7 @@ results back in one transaction per batch, so an interrupted run resumes where i
 from __future__ import annotations
 
 import collections
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -313,6 +314,8 @@ def _fuse_beside_workers(
         return fuse_recording_changes(store, options, ids, unextracted=later)
     import multiprocessing
 
+    import eventfuse.fuse.scope  # noqa: F401  imported here once: each fusion process inherits it
+
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_fusion_process, name="eventfuse-fusion",
@@ -321,7 +324,7 @@ def _fuse_beside_workers(
     send.close()
     try:
         outcome = receive.recv()
-    except EOFError:
+    except EOFError:  # the process died before it answered (killed, out of memory)
         outcome = None
     finally:
         receive.close()
@@ -342,8 +345,11 @@ def _fusion_process(
     try:
         with inherited.reopened() as store:
             send.send(fuse_recording_changes(store, options, ids, unextracted=later))
-    except EventfuseError as exc:  # the parent raises it
-        send.send(exc)
+    except EventfuseError as exc:  # the parent raises it, when it survives pickling
+        try:
+            send.send(pickle.loads(pickle.dumps(exc)))
+        except Exception:
+            send.send(f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # reported by the parent, which raises
         send.send(f"{type(exc).__name__}: {exc}")
     finally:
