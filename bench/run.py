@@ -167,7 +167,8 @@ def benchmark(args: argparse.Namespace, root: Path) -> Figures:
         # issue 19: eventfuse run against bare nlp.pipe (n_process processes) on real news
         speed_args = argparse.Namespace(source=Path(args.real), articles=args.real_run_articles,
                                         workers=args.n_process, batch_size=args.batch_size,
-                                        rounds=args.real_run_rounds, baseline_src=None)
+                                        rounds=args.real_run_rounds, baseline_src=None,
+                                        first_pass=False)
         (root / "speed").mkdir()
         results["real_run"] = speed.measure(speed_args, root / "speed")
         log(f"eventfuse run vs bare nlp.pipe on real news: "
