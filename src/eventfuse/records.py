@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -116,8 +116,13 @@ class FrozenMap(Mapping[str, Any]):
         return FrozenMap, (self._data,)
 
 
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: Any) -> Any:
     """``value`` with every dict made a :class:`FrozenMap` and every list a tuple."""
+    if type(value) in _SCALARS:  # most values: the ABC checks below cost more
+        return value
     if isinstance(value, FrozenMap):
         return value
     if isinstance(value, Mapping):
@@ -462,96 +467,175 @@ def from_dict(cls: type[R], data: Mapping[str, Any], where: str | None = None) -
     """Rebuild a record from :func:`to_dict` output, strictly: every field must hold its type's
     JSON form and a value the record accepts, else a :class:`RecordError` names the field
     (``Mention.actors[0].role``). Unknown keys are ignored (stores written by older versions)."""
-    where = where or cls.__name__
-    if not isinstance(data, Mapping):
-        raise RecordError(where, f"expected an object, got {_json_name(data)}")
-    hints = _hints(cls)
-    kwargs = {}
-    for f in _fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise RecordError(f"{where}.{f.name}", "missing")
     try:
-        return cls(**kwargs)
-    except RecordError as exc:  # a __post_init__ check: name the field by its path
-        raise RecordError(f"{where}.{exc.where.partition('.')[2]}", exc.problem) from None
+        return typing.cast(R, _decoder(cls)(data))
+    except _Invalid as exc:
+        raise RecordError((where or cls.__name__) + "".join(reversed(exc.path)),
+                          exc.problem) from None
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+class _Invalid(Exception):
+    """A value a decoder refuses; ``path`` gathers the field names on the way out (innermost
+    first), so that a path is only formatted for a value that fails."""
+
+    def __init__(self, problem: str, step: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.path = [step] if step else []
 
 
-def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
-    if cls not in _FIELDS:
-        _FIELDS[cls] = dataclasses.fields(cls)
-    return _FIELDS[cls]
+Decoder = Callable[[Any], Any]
+
+# hint -> its decoder, built once: every field of every record read back (a fusion reads its
+# whole scope, a page its events) goes through one, and working out a hint's shape with
+# ``typing`` and formatting each field's path on every value cost more than the JSON parse.
+_DECODERS: dict[Any, Decoder] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _decoder(hint: Any) -> Decoder:
+    decoder = _DECODERS.get(hint)
+    if decoder is None:
+        # A record that holds its own type reaches this hint again while it is built: it
+        # finds a forwarder to the decoder being built.
+        _DECODERS[hint] = lambda value: _DECODERS[hint](value)
+        decoder = _DECODERS[hint] = _build_decoder(hint)
+    return decoder
 
 
-# hint -> (origin, args): every field of every record read back asks, and typing works it out
-# anew each time.
-_SHAPES: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
-
-
-def _decode(hint: Any, value: Any, where: str) -> Any:
-    shape = _SHAPES.get(hint)
-    if shape is None:
-        shape = _SHAPES[hint] = (typing.get_origin(hint), typing.get_args(hint))
-    origin, args = shape
-    if hint is Any:
-        return value
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _decode(inner[0], value, where) if len(inner) == 1 else value
-    if value is None:
-        raise RecordError(where, "null where a value is required")
-    if origin is Literal:
-        if value not in args:
-            raise RecordError(where, f"{value!r} is not one of {', '.join(map(str, args))}")
-        return value
-    if origin is tuple:
-        _expect(isinstance(value, list | tuple), value, "a list", where)
-        return tuple(_decode(args[0], v, f"{where}[{n}]") for n, v in enumerate(value))
-    if origin is Mapping or origin is dict:
-        _expect(isinstance(value, Mapping), value, "an object", where)
-        val_hint = args[1] if len(args) == 2 else Any
-        return {str(k): _decode(val_hint, v, f"{where}.{k}") for k, v in value.items()}
-    if hint is dt.date:
-        return _date(value, where)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return from_dict(hint, value, where)
-    if hint is float:
-        _expect(isinstance(value, int | float) and not isinstance(value, bool), value,
-                "a number", where)
-        return float(value)
-    if hint is int:
-        _expect(isinstance(value, int) and not isinstance(value, bool), value, "an integer", where)
-    elif hint in (str, bool):
-        _expect(isinstance(value, hint), value, "a string" if hint is str else "a boolean", where)
+def _identity(value: Any) -> Any:
     return value
 
 
-def _date(value: Any, where: str) -> dt.date:
+def _build_decoder(hint: Any) -> Decoder:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return _identity
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            return _identity
+        optional = type(None) in args
+        decode_inner = _decoder(inner[0])
+
+        def union(value: Any) -> Any:
+            return None if value is None and optional else decode_inner(value)
+        return union
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _record_decoder(hint)
+    check = _value_check(hint, origin, args)
+
+    def required(value: Any) -> Any:
+        if value is None:
+            raise _Invalid("null where a value is required")
+        return check(value)
+    return required
+
+
+def _value_check(hint: Any, origin: Any, args: tuple[Any, ...]) -> Decoder:
+    if origin is Literal:
+        allowed = frozenset(args)
+        listed = ", ".join(map(str, args))
+
+        def literal(value: Any) -> Any:
+            if value not in allowed:
+                raise _Invalid(f"{value!r} is not one of {listed}")
+            return value
+        return literal
+    if origin is tuple:
+        item = _decoder(args[0])
+
+        def sequence(value: Any) -> Any:
+            if type(value) is not list:  # JSON's own type first: an ABC check costs more
+                _expect(isinstance(value, list | tuple), value, "a list")
+            out = []
+            for n, v in enumerate(value):
+                try:
+                    out.append(item(v))
+                except _Invalid as exc:
+                    exc.path.append(f"[{n}]")
+                    raise
+            return tuple(out)
+        return sequence
+    if origin is Mapping or origin is dict:
+        member = _decoder(args[1] if len(args) == 2 else Any)
+
+        def mapping(value: Any) -> Any:
+            if type(value) is not dict:
+                _expect(isinstance(value, Mapping), value, "an object")
+            out = {}
+            for k, v in value.items():
+                try:
+                    out[str(k)] = member(v)
+                except _Invalid as exc:
+                    exc.path.append(f".{k}")
+                    raise
+            return out
+        return mapping
+    if hint is dt.date:
+        return _date
+    if hint is float:
+        def number(value: Any) -> Any:
+            _expect(isinstance(value, int | float) and not isinstance(value, bool), value,
+                    "a number")
+            return float(value)
+        return number
+    if hint is int:
+        def integer(value: Any) -> Any:
+            if type(value) is not int:
+                _expect(isinstance(value, int) and not isinstance(value, bool), value,
+                        "an integer")
+            return value
+        return integer
+    if hint in (str, bool):
+        wanted = "a string" if hint is str else "a boolean"
+
+        def exact(value: Any) -> Any:
+            if type(value) is not hint:
+                _expect(isinstance(value, hint), value, wanted)
+            return value
+        return exact
+    return _identity
+
+
+def _record_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    fields = [(f.name, f".{f.name}", _decoder(hints[f.name]),
+               f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+              for f in dataclasses.fields(cls)]
+
+    def record(data: Any) -> Any:
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise _Invalid(f"expected an object, got {_json_name(data)}")
+        kwargs = {}
+        for name, step, decode, needed in fields:
+            if name in data:
+                try:
+                    kwargs[name] = decode(data[name])
+                except _Invalid as exc:
+                    exc.path.append(step)
+                    raise
+            elif needed:
+                raise _Invalid("missing", step)
+        try:
+            return cls(**kwargs)
+        except RecordError as exc:  # a __post_init__ check: name the field by its path
+            raise _Invalid(exc.problem, "." + exc.where.partition(".")[2]) from None
+    return record
+
+
+def _date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    _expect(isinstance(value, str), value, "an ISO date", where)
+    _expect(isinstance(value, str), value, "an ISO date")
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise RecordError(where, f"{value!r} is not an ISO date") from None
+        raise _Invalid(f"{value!r} is not an ISO date") from None
 
 
-def _expect(ok: bool, value: Any, wanted: str, where: str) -> None:
+def _expect(ok: bool, value: Any, wanted: str) -> None:
     if not ok:
-        raise RecordError(where, f"expected {wanted}, got {_json_name(value)} {value!r:.60}")
+        raise _Invalid(f"expected {wanted}, got {_json_name(value)} {value!r:.60}")
 
 
 def _json_name(value: Any) -> str:

@@ -14,10 +14,30 @@ Vector = Mapping[str, float]
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 
 
+# A word as written -> its content form, or "" for a stop word: a fusion reads every article of
+# its scope (twice: story profiles and similarities), and the same few thousand words recur.
+_CONTENT_FORMS: dict[str, str] = {}
+_CONTENT_FORMS_MAX = 500_000  # cleared when full: a server's vocabulary grows without end
+
+
 def content_words(text: str) -> list[str]:
     """Lower-cased words that carry content (stop words and numbers dropped)."""
-    words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
-    return [_fold(w) for w in words if w not in STOP_WORDS and len(w) > 1]
+    forms = _CONTENT_FORMS
+    if len(forms) > _CONTENT_FORMS_MAX:
+        forms.clear()
+    out = []
+    for word in _WORD.findall(text):
+        form = forms.get(word)
+        if form is None:
+            form = forms[word] = _content_form(word)
+        if form:
+            out.append(form)
+    return out
+
+
+def _content_form(word: str) -> str:
+    lower = word.lower().replace("’", "'")
+    return _fold(lower) if lower not in STOP_WORDS and len(lower) > 1 else ""
 
 
 def _fold(word: str) -> str:
