@@ -40,7 +40,7 @@ DATE_RULES = {
     "its neighbour beside a far reading (was: the first by name)",
     "outlet_home": "a place name a report left ambiguous (no context of its article settled "
     "it) is read in its outlet's home region when a town of that name lies there: the region "
-    "most of the outlet's other articles in the run name without doubt (fusion.yaml "
+    "most of the outlet's other stored articles name without doubt (fusion.yaml "
     "outlet_home; the outlet's name, else its URL's host)",
     "outlet_outlier": "a report's town outside its outlet's home region (outlet_home's) does "
     "not vote for the event's place against another report's town inside that region (a "

@@ -61,7 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("outlet_regions", "", "A YAML file naming outlets' home regions, one 'outlet: "
             "Region, CC' a line (the outlet's name or its URL's host: 'example.com: Georgia, "
-            "US'); rule outlet_home takes them before the regions it learns from the run."),
+            "US'); rule outlet_home takes them before the regions it learns from the stored "
+            "articles."),
     Setting("disabled_rules", "", "Extraction rules switched off, comma-separated ids (ablation; "
             "ids in extract/pipeline.py RULES)."),
     Setting("background_days", 60, "A clause dated more than this many days before publication "

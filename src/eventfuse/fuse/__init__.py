@@ -19,7 +19,12 @@ from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures, build_features
 from eventfuse.fuse.ids import assign_ids, new_event_id
 from eventfuse.fuse.match import pair_score
-from eventfuse.fuse.outlets import article_homes, home_readings, read_outlet_regions
+from eventfuse.fuse.outlets import (
+    OutletTable,
+    article_homes,
+    home_readings,
+    read_outlet_regions,
+)
 from eventfuse.fuse.principal import (
     DayJoin,
     NamedJoin,
@@ -60,6 +65,7 @@ def fuse(
     *,
     profile: str | None = None,
     lemmas: Mapping[str, frozenset[str]] | None = None,
+    outlets: OutletTable | None = None,
 ) -> FusionResult:
     """Fuse ``mentions`` into events.
 
@@ -68,6 +74,8 @@ def fuse(
     re-clustered; the others are returned unchanged. A previous event whose members are not all
     in ``mentions`` is never re-clustered. ``profile`` selects a section of data/fusion.yaml;
     ``lemmas`` (mention id -> trigger lemmas) spares a spaCy parse when already known.
+    ``outlets``: the outlets' votes for their home regions over every stored article (the
+    store's table), else learned from ``mentions`` alone (rule outlet_home).
     """
     opts = options or Options()
     config = load_config(profile).without_rules(
@@ -136,7 +144,7 @@ def fuse(
     outlet_rules = {"outlet_home", "outlet_outlier"} & config.date_rules
     homes = article_homes(
         ordered, by_article, config.outlet_min_articles, config.outlet_min_share,
-        read_outlet_regions(opts.outlet_regions) if opts.outlet_regions else None,
+        read_outlet_regions(opts.outlet_regions) if opts.outlet_regions else None, outlets,
     ) if outlet_rules else {}
     readings = home_readings(ordered, homes) if "outlet_home" in outlet_rules else {}
     events = [

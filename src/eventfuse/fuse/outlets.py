@@ -5,45 +5,28 @@ then reads such a name as its most populous namesake and notes it ambiguous
 (``geo.AMBIGUOUS_NOTE``). The outlet (its name, else its URL's host) mostly writes about one
 first-level region: the one its *other* articles name without doubt. A reading left ambiguous is
 read again in that region when a town of that name lies there (rule ``outlet_home``). The home is
-learned from the mentions fusion sees, never from a list of outlets.
+learned from the outlet's articles, never from a list of outlets: every stored one, through the
+store's table of their votes (``eventfuse.outlet_votes``), so a run in slices learns what one
+fusion of the same articles learns; else (a fusion given no table) those fusion sees.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from eventfuse.geo import AMBIGUOUS_NOTE
+from eventfuse.outlet_votes import (
+    OutletTable,
+    Region,
+    ambiguous,
+    outlet_key,
+    outlet_table,
+)
 from eventfuse.records import Article, Mention, Place
 
-# "http://web.archive.org/web/20160101000000/http://www.example.com:80/news/..." -> example.com
-_HOST = re.compile(
-    r"^[a-z]+://(?:web\.archive\.org/web/[^/]+/)?(?:[a-z]+://)?(?:www\.)?(?P<host>[^/:?#]+)",
-    re.IGNORECASE,
-)
-
-Region = tuple[str, str]  # (country code, first-level region name) as a Place gives them
-
-
-def outlet_key(article: Article) -> str | None:
-    """The article's outlet as the run knows it: its outlet name, else its URL's host."""
-    if article.outlet:
-        return " ".join(article.outlet.lower().split())
-    match = _HOST.match(article.url or "")
-    return match["host"].lower() if match else None
-
-
-def _settled_regions(mentions: Sequence[Mention]) -> dict[str, set[Region]]:
-    """Article id -> the first-level regions its mentions' places lie in, read without doubt."""
-    regions: dict[str, set[Region]] = defaultdict(set)
-    for mention in mentions:
-        for place in (mention.location, *mention.places):
-            if (place is not None and place.country and place.admin1 and place.lat is not None
-                    and not _ambiguous(place)):
-                regions[mention.article_id].add((place.country, place.admin1))
-    return regions
+__all__ = ["OutletTable", "Region", "article_homes", "home_readings", "outlet_key",
+           "read_outlet_regions"]
 
 
 def read_outlet_regions(path: str) -> dict[str, Region]:
@@ -76,35 +59,36 @@ def article_homes(
     min_articles: int,
     min_share: float,
     named: Mapping[str, Region] | None = None,
+    table: OutletTable | None = None,
 ) -> dict[str, Region]:
     """Article id -> its outlet's home region: the one the user ``named`` for the outlet, else
     the region that at least ``min_share`` of the outlet's *other* articles naming any settled
     place name, when at least ``min_articles`` do (the article's own places never vote for
-    its own prior)."""
-    regions = _settled_regions(mentions)
-    outlet_of = {a: outlet_key(article) for a, article in articles.items()}
-    counts: dict[str, Counter[Region]] = defaultdict(Counter)
-    voters: Counter[str] = Counter()
-    for article_id, settled in regions.items():
-        outlet = outlet_of.get(article_id)
-        if outlet is not None:
-            counts[outlet].update(settled)
-            voters[outlet] += 1
+    its own prior). The votes are ``table``'s (the store's, of every stored article: a slice
+    of a run learns from the slices before it), else those of ``mentions`` alone."""
+    votes = outlet_table(mentions, articles) if table is None else table
+    tallies: dict[str, Counter[Region]] = {}
     homes: dict[str, Region] = {}
-    for article_id in {m.article_id for m in mentions}:
-        outlet = outlet_of.get(article_id)
+    for article_id in sorted({m.article_id for m in mentions}):
+        article = articles.get(article_id)
+        outlet = outlet_key(article) if article is not None else None
         if outlet is None:
             continue
         if named and outlet in named:
             homes[article_id] = named[outlet]
             continue
-        own = regions.get(article_id, set())
-        others = counts[outlet] - Counter(own)
-        n = voters[outlet] - (1 if own else 0)
+        outlet_votes = votes.outlets.get(outlet)
+        if outlet_votes is None:
+            continue
+        if outlet not in tallies:
+            tallies[outlet] = Counter(outlet_votes.regions)
+        own = votes.articles.get(article_id, frozenset())
+        others = tallies[outlet] - Counter(own)
+        n = outlet_votes.voters - (1 if own else 0)
         if n < max(min_articles, 1) or not others:
             continue
-        region, votes = min(others.items(), key=lambda pair: (-pair[1], pair[0]))
-        if votes >= min_share * n:
+        region, count = min(others.items(), key=lambda pair: (-pair[1], pair[0]))
+        if count >= min_share * n:
             homes[article_id] = region
     return homes
 
@@ -121,7 +105,7 @@ def home_readings(
     readings: dict[str, Place] = {}
     for mention in mentions:
         place, home = mention.location, homes.get(mention.article_id)
-        if (place is None or home is None or place.evidence is None or not _ambiguous(place)
+        if (place is None or home is None or place.evidence is None or not ambiguous(place)
                 or (place.country, place.admin1) == home or home not in codes):
             continue
         read = gazetteer.resolve(place.evidence.text, home[0], None, place.evidence,
@@ -134,7 +118,3 @@ def home_readings(
                 precision=read.precision, note=note, evidence=place.evidence,
             )
     return readings
-
-
-def _ambiguous(place: Place) -> bool:
-    return place.note is not None and AMBIGUOUS_NOTE in place.note

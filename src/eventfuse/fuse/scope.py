@@ -13,11 +13,14 @@ within the date window, or the same story. The scope of a run is, in order:
 4. every mention of those articles (an article's story is built from all its mentions);
 5. the stored events holding any of 4, with all their members (an event is re-clustered whole
    or not at all);
-6. the articles of 4-5, with the originals they copy (a copy counts as its original's outlet).
+6. the articles of 4-5, with the originals they copy (a copy counts as its original's outlet);
+7. the votes of the outlets of 6 for their home regions, over every stored article of each
+   (rule outlet_home: ``eventfuse.outlet_votes``), and the own votes of the articles of 6.
 
 :func:`fuse_scope` runs :func:`eventfuse.fuse.fuse` on that scope alone: stories are clustered
-among its articles and TF-IDF weights computed over its texts, so the cost of a run follows the
-size of its neighbourhood, not of the store. The scope is one function of a
+among its articles and TF-IDF weights computed over its texts (only an outlet's home is learned
+from the whole store, step 7), so the cost of a run follows the size of its neighbourhood, not
+of the store. The scope is one function of a
 :class:`ScopeSource`: read through the store's indexes or from every record in memory
 (:class:`MemorySource`), it is the same, and so are the events. A store without events is
 fused whole (a first run: every mention is new).
@@ -33,6 +36,7 @@ from typing import Protocol
 from eventfuse.blocks import place_block_key, span
 from eventfuse.fuse import FusionResult, fuse
 from eventfuse.fuse.config import load_config
+from eventfuse.outlet_votes import OutletTable, outlet_key, outlet_table
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
 
@@ -62,12 +66,15 @@ class ScopeSource(Protocol):
 
     def has_events(self) -> bool: ...
 
+    def outlet_table(self, articles: Sequence[Article]) -> OutletTable: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
     mentions: tuple[Mention, ...]
     articles: tuple[Article, ...]
     previous: tuple[Event, ...]  # the stored events of the scope, as stored
+    outlets: OutletTable | None = None  # step 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +151,9 @@ def fusion_scope(
     if not new:
         return Scope((), (), ())
     if not unextracted and not source.has_events():
-        return Scope(tuple(source.get_mentions()), tuple(source.get_articles()), ())
+        articles = source.get_articles()
+        return Scope(tuple(source.get_mentions()), tuple(articles), (),
+                     source.outlet_table(articles))
     reach = scope_days(options)
     near = source.mentions_in_blocks(block_windows(new, reach))
     seeds = {m.article_id for m in (*new, *near)}
@@ -153,16 +162,18 @@ def fusion_scope(
     new_articles = source.get_articles(sorted({m.article_id for m in new}))
     seeds.update(source.articles_published_in(
         publication_windows(new_articles, reach)))
-    articles = _copy_families(source, seeds)
-    mentions = {m.id: m for m in source.get_mentions(sorted(articles))}
+    families = _copy_families(source, seeds)
+    mentions = {m.id: m for m in source.get_mentions(sorted(families))}
     previous = source.events_for_mentions(sorted(mentions))
     members = {i for e in previous for i in e.mention_ids} - set(mentions)
     mentions.update((m.id, m) for m in source.mentions_by_id(sorted(members)))
-    wanted = _originals(source, {m.article_id for m in mentions.values()} | set(articles))
+    wanted = _originals(source, {m.article_id for m in mentions.values()} | set(families))
+    articles = [wanted[i] for i in sorted(wanted)]
     return Scope(
         tuple(mentions[i] for i in sorted(mentions)),
-        tuple(wanted[i] for i in sorted(wanted)),
+        tuple(articles),
         tuple(previous),
+        source.outlet_table(articles),
     )
 
 
@@ -197,7 +208,8 @@ def fuse_scope(
     """Fuse ``source``'s new mentions within their scope (``unextracted``: see
     :func:`fusion_scope`)."""
     scope = fusion_scope(source, options, unextracted)
-    result = fuse(scope.mentions, scope.articles, scope.previous, options, lemmas=lemmas)
+    result = fuse(scope.mentions, scope.articles, scope.previous, options, lemmas=lemmas,
+                  outlets=scope.outlets)
     return ScopedFusion(scope, result)
 
 
@@ -250,6 +262,17 @@ class MemorySource:
     def has_events(self) -> bool:
         return bool(self._events)
 
+    def outlet_table(self, articles: Sequence[Article]) -> OutletTable:
+        """The votes of every article held (as the store keeps them: the articles whose
+        mentions it holds), for the outlets of ``articles``; and those ``articles``' own."""
+        whole = outlet_table(list(self._mentions.values()), self._articles)
+        outlets = {outlet_key(a) for a in articles}
+        ids = {a.id for a in articles}
+        return OutletTable(
+            {o: votes for o, votes in whole.outlets.items() if o in outlets},
+            {i: own for i, own in whole.articles.items() if i in ids},
+        )
+
 
 class _Without:
     """A :class:`ScopeSource` that hides some stored articles and their mentions: the store as
@@ -293,3 +316,8 @@ class _Without:
 
     def has_events(self) -> bool:
         return self._source.has_events()
+
+    def outlet_table(self, articles: Sequence[Article]) -> OutletTable:
+        # The hidden articles are a run's later slices, not extracted yet: they hold no votes
+        # (the store keeps none of an article until its mentions are stored).
+        return self._source.outlet_table(articles)

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, Self
 from eventfuse.changes import Change
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
+from eventfuse.outlet_votes import OutletTable
 from eventfuse.records import Article, Event, Mention
 
 __all__ = ["AddResult", "ArticleFilter", "ArticleStore", "ChangeStore", "EventFilter",
@@ -145,6 +146,8 @@ class MentionStore(Protocol):
     def mentions_in_blocks(
         self, windows: Mapping[str, Sequence[tuple[int, int]] | None]
     ) -> list[Mention]: ...
+
+    def outlet_table(self, articles: Sequence[Article]) -> OutletTable: ...
 
 
 class EventStore(Protocol):

@@ -23,6 +23,14 @@ from eventfuse.blocks import place_block_key, span
 from eventfuse.changes import Change, utc_now
 from eventfuse.errors import StoreError
 from eventfuse.fetch.state import FetchState
+from eventfuse.outlet_votes import (
+    OutletTable,
+    OutletVotes,
+    Region,
+    outlet_key,
+    outlet_name_key,
+    region_rows,
+)
 from eventfuse.records import Article, Event, Mention, from_dict, to_dict
 from eventfuse.store.base import (
     AddResult,
@@ -64,6 +72,8 @@ _EVENT_PAGES_VERSION = "0005"
 _FUSION_BLOCKS_VERSION = "0006"
 # Likewise for the article listing's columns.
 _ARTICLE_PAGES_VERSION = "0009"
+# And for the outlets' region votes of the articles extracted before it.
+_OUTLET_REGIONS_VERSION = "0011"
 # An articles row, in the order of _article_row.
 _ARTICLE_COLUMNS = ("id", "url", "outlet", "title", "published", "copy_of", "json",
                     "outlet_key", "domain_key", "search_text")
@@ -260,6 +270,8 @@ class SQLStore:
                     self._fill_block_columns(conn)
                 if migration.version == _ARTICLE_PAGES_VERSION:
                     self._fill_article_columns(conn)
+                if migration.version == _OUTLET_REGIONS_VERSION:
+                    self._fill_outlet_regions(conn)
                 self._run(conn, f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
                           (migration.version, migration.name))
 
@@ -281,6 +293,31 @@ class SQLStore:
         self._refill(conn, "articles", Article, "UPDATE articles SET outlet_key = ?, "
                      "domain_key = ?, search_text = ? WHERE id = ?",
                      lambda a: (*_article_columns(a), a.id))
+
+    def _fill_outlet_regions(self, conn: Connection) -> None:
+        """Fill the table migration 0011 created for the articles extracted before it, in
+        batches by id (as put_mentions does for each article it stores mentions of)."""
+        last = ""
+        while True:
+            rows = self._all(conn, "SELECT a.id, a.outlet, a.url FROM articles a JOIN extracted "
+                             "x ON x.article_id = a.id WHERE a.id > ? ORDER BY a.id LIMIT ?",
+                             (last, CHUNK))
+            if not rows:
+                return
+            self._put_regions(conn, {i: outlet_name_key(o, u) for i, o, u in rows})
+            last = rows[-1][0]
+
+    def _put_regions(self, conn: Connection, outlets: Mapping[str, str | None],
+                     mentions: Sequence[Mention] | None = None) -> None:
+        """Replace the region votes of the articles of ``outlets`` (id -> outlet key) by those
+        of ``mentions`` (their stored mentions when None)."""
+        ids = sorted(outlets)
+        if mentions is None:
+            mentions = [self._decode(Mention, "mentions", row[0]) for row in self._select_in(
+                conn, "SELECT json FROM mentions WHERE article_id IN ({})", ids)]
+        self._many(conn, "DELETE FROM article_regions WHERE article_id = ?", [(i,) for i in ids])
+        self._many(conn, "INSERT INTO article_regions (article_id, outlet, country, admin1) "
+                   "VALUES (?, ?, ?, ?)", region_rows(outlets, mentions))
 
     def _refill(self, conn: Connection, table: str, cls: type[R], update: str,
                 values: Callable[[R], tuple[Any, ...]]) -> None:
@@ -575,6 +612,8 @@ class SQLStore:
                           "SET signature = excluded.signature", (article.id, bytes(signature)))
                 self._mark_unbanded(conn, [article.id])
             self._run(conn, "DELETE FROM extracted WHERE article_id = ?", (article.id,))
+            # Its old mentions no longer say where it reports from: no vote until extracted.
+            self._run(conn, "DELETE FROM article_regions WHERE article_id = ?", (article.id,))
             self._run(conn, "INSERT INTO unextracted_articles (article_id) VALUES (?) "
                       "ON CONFLICT (article_id) DO NOTHING", (article.id,))
         return number
@@ -621,6 +660,9 @@ class SQLStore:
             self._many(conn, "DELETE FROM unextracted_articles WHERE article_id = ?",
                        [(i,) for i in targets])
             self._mark_unfused(conn, sorted(new_ids))
+            stored = self._select_in(conn, "SELECT id, outlet, url FROM articles "
+                                     "WHERE id IN ({})", targets)
+            self._put_regions(conn, {i: outlet_name_key(o, u) for i, o, u in stored}, mentions)
 
     def _mention_rows(
         self, targets: set[str], mentions: Sequence[Mention]
@@ -655,6 +697,31 @@ class SQLStore:
     def mentions_by_id(self, mention_ids: Iterable[str]) -> list[Mention]:
         """The stored mentions of ``mention_ids`` (unknown ids skipped), by id."""
         return self._records(Mention, "mentions", "id", mention_ids, order="id")
+
+    def outlet_table(self, articles: Sequence[Article]) -> OutletTable:
+        """The votes rule outlet_home reads for ``articles``: per outlet of theirs, over every
+        stored article of it that is extracted; and their own (table article_regions)."""
+        outlets = sorted({key for a in articles if (key := outlet_key(a)) is not None})
+        ids = sorted({a.id for a in articles})
+        with self._read() as conn:
+            counted = self._select_in(conn, "SELECT outlet, country, admin1, COUNT(*) FROM "
+                                      "article_regions WHERE outlet IN ({}) "
+                                      "GROUP BY outlet, country, admin1", outlets)
+            voters = self._select_in(conn, "SELECT outlet, COUNT(DISTINCT article_id) FROM "
+                                     "article_regions WHERE outlet IN ({}) GROUP BY outlet",
+                                     outlets)
+            own = self._select_in(conn, "SELECT article_id, country, admin1 FROM "
+                                  "article_regions WHERE article_id IN ({})", ids)
+        regions: dict[str, dict[Region, int]] = {}
+        for outlet, country, admin1, count in counted:
+            regions.setdefault(outlet, {})[(country, admin1)] = int(count)
+        named: dict[str, set[Region]] = {}
+        for article_id, country, admin1 in own:
+            named.setdefault(article_id, set()).add((country, admin1))
+        return OutletTable(
+            {outlet: OutletVotes(int(n), regions.get(outlet, {})) for outlet, n in voters},
+            {article_id: frozenset(found) for article_id, found in named.items()},
+        )
 
     def mentions_in_blocks(self, windows: Mapping[str, Sequence[tuple[int, int]] | None]
                            ) -> list[Mention]:
