@@ -7,7 +7,10 @@ Logistic regression (L2, fitted with scipy's L-BFGS) on every candidate pair of 
 own story blocks, the clustering threshold and component link margin picked by CoNLL F1 on the
 same training topics; then
 5-fold cross-validation over the train topics (fit and threshold on four folds, score the fifth)
-is printed. Dev topics are never read. Offline, about ten minutes on 2 shared cores.
+is printed. One feature is itself learned: the trigger vectors' metric (fuse/metric.py, with
+``--rank`` > 0), fitted for each training topic on the other inner folds' topics, so the
+logistic regression weighs it on pairs it was not fitted on. Dev topics are never read.
+Offline, about ten minutes on 2 shared cores.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import dataclasses
 import hashlib
 import json
+import pickle
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +31,7 @@ from scipy.optimize import minimize
 
 from eventfuse.evaluate import ecbplus as E
 from eventfuse.evaluate.metrics import conll_f1
+from eventfuse.extract.embedding import DIMENSIONS
 from eventfuse.fuse.blocking import candidate_pairs
 from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures
@@ -41,6 +46,7 @@ from eventfuse.fuse.learned import (
     model_to_dict,
 )
 from eventfuse.fuse.match import PairScore, _veto, feature_values
+from eventfuse.fuse.metric import PairMetric, fit_metric
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "eventfuse" / "data" / "fusion_weights.json"
 THRESHOLDS = tuple(round(0.30 + 0.05 * k, 2) for k in range(14))  # 0.30 .. 0.95
@@ -50,6 +56,8 @@ NEAR = (-0.10, 0.05)  # thresholds tried with a margin: the best one's neighbour
 L2 = 1.0
 FOLDS = 5
 LEMMA_PAIR, LEMMA_PAIR_SEEN = FEATURES.index("lemma_pair"), FEATURES.index("lemma_pair_seen")
+METRIC, SAME_LEMMA = FEATURES.index("trigger_metric"), FEATURES.index("same_lemma")
+INNER_FOLDS = 5  # the trigger metric's folds inside training
 MIN_LEMMA_PAIRS = 3  # lemma pairs seen fewer times say little and would bloat the data file
 
 
@@ -67,6 +75,22 @@ class Topic:
     # (lemma_pair, lemma_pair_seen), which matrix() fills per table. Computing the rows was
     # ~45% of training's CPU when redone for every fold.
     fixed: npt.NDArray[np.float64]
+    # Each pair's two mentions (indexes into ``features``), each mention's MiniLM vectors by
+    # feature name (zeros where it has none, ``embedded`` False): the metric column is
+    # refilled per fold.
+    left: npt.NDArray[np.intp]
+    right: npt.NDArray[np.intp]
+    embeddings: dict[str, npt.NDArray[np.float64]]
+    embedded: dict[str, npt.NDArray[np.bool_]]
+
+    def vectors(self, inputs: Sequence[str]) -> npt.NDArray[np.float64]:
+        return np.hstack([self.embeddings[n] for n in inputs])
+
+    def both(self, inputs: Sequence[str]) -> npt.NDArray[np.bool_]:
+        """Pairs whose two mentions have every vector of ``inputs``."""
+        has = np.logical_and.reduce([self.embedded[n] for n in inputs])
+        both: npt.NDArray[np.bool_] = has[self.left] & has[self.right]
+        return both
 
 
 def base_config() -> FusionConfig:
@@ -102,7 +126,24 @@ def topic_data(corpus: E.Corpus, config: FusionConfig) -> Topic:
         np.array(labels),
         counts,
         _rows(features, pairs, values, {}),
+        np.array([i for i, _ in pairs], dtype=np.intp),
+        np.array([j for _, j in pairs], dtype=np.intp),
+        *_vectors(features),
     )
+
+
+def _vectors(
+    features: Sequence[MentionFeatures],
+) -> tuple[dict[str, npt.NDArray[np.float64]], dict[str, npt.NDArray[np.bool_]]]:
+    names = ("trigger_embedding", "sentence_embedding")
+    rows = {n: np.zeros((len(features), DIMENSIONS)) for n in names}
+    embedded = {n: np.zeros(len(features), dtype=bool) for n in names}
+    for k, f in enumerate(features):
+        for n in names:
+            vector = getattr(f, n)
+            if vector is not None:
+                rows[n][k], embedded[n][k] = vector, True
+    return rows, embedded
 
 
 def pooled(topics: Sequence[Topic], leave_out: Topic | None = None) -> dict[str, tuple[int, int]]:
@@ -117,14 +158,80 @@ def pooled(topics: Sequence[Topic], leave_out: Topic | None = None) -> dict[str,
     return {k: v for k, v in table.items() if v[1] >= MIN_LEMMA_PAIRS}
 
 
-def matrix(t: Topic, table: LemmaPairs) -> npt.NDArray[np.float64]:
-    """The topic's feature rows under ``table``: feature_vector's values (tested)."""
+def matrix(
+    t: Topic, table: LemmaPairs, metric: PairMetric | None = None, default: float = np.nan
+) -> npt.NDArray[np.float64]:
+    """The topic's feature rows under ``table`` and ``metric`` (``default`` for a pair lacking
+    a trigger vector, NaN until training's defaults fill it): feature_vector's values
+    (tested)."""
     x = t.fixed.copy()
     for row, keys in enumerate(t.keys):
         rate = lemma_pair_rate(keys, table)
         x[row, LEMMA_PAIR] = rate or 0.0
         x[row, LEMMA_PAIR_SEEN] = 0.0 if rate is None else 1.0
+    x[:, METRIC] = 0.0
+    if metric is not None and len(t.left):
+        vectors = t.vectors(metric.inputs)
+        z = metric.logits(vectors[t.left], vectors[t.right])
+        both = t.both(metric.inputs)
+        x[:, METRIC] = np.where(both, 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))), default)
     return x
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MetricSettings:
+    rank: int = 0  # 0: no metric (the trigger_metric column stays 0)
+    l2: float = 1e-3
+    max_iter: int = 200
+    other_lemmas: bool = False  # fit on pairs of different trigger lemmas only
+    inputs: tuple[str, ...] = ("trigger_embedding",)  # the mention vectors it reads
+
+
+DEFAULTS = MetricSettings()
+
+
+def fit_on(topics: Sequence[Topic], settings: MetricSettings) -> PairMetric | None:
+    """The trigger metric fitted on the candidate pairs of ``topics`` with trigger vectors."""
+    if settings.rank <= 0:
+        return None
+    vectors, left, right, labels = [], [], [], []
+    offset = 0
+    for t in topics:
+        keep = t.both(settings.inputs)
+        if settings.other_lemmas:
+            keep &= t.fixed[:, SAME_LEMMA] == 0.0
+        vectors.append(t.vectors(settings.inputs))
+        left.append(t.left[keep] + offset)
+        right.append(t.right[keep] + offset)
+        labels.append(t.y[keep])
+        offset += len(t.features)
+    return fit_metric(
+        np.vstack(vectors),
+        np.concatenate(left),
+        np.concatenate(right),
+        np.concatenate(labels),
+        settings.rank,
+        settings.l2,
+        settings.max_iter,
+        inputs=settings.inputs,
+    )
+
+
+def out_of_fold_metrics(
+    topics: Sequence[Topic], settings: MetricSettings
+) -> list[PairMetric | None]:
+    """For each topic, a metric fitted on the other inner folds' topics (never on its pairs)."""
+    if settings.rank <= 0:
+        return [None] * len(topics)
+    inner = [list(range(k, len(topics), INNER_FOLDS)) for k in range(INNER_FOLDS)]
+    out: list[PairMetric | None] = [None] * len(topics)
+    for fold in inner:
+        if not fold:
+            continue
+        metric = fit_on([t for k, t in enumerate(topics) if k not in fold], settings)
+        for k in fold:
+            out[k] = metric
+    return out
 
 
 def _rows(
@@ -138,6 +245,16 @@ def _rows(
         for v, (i, j) in zip(values, pairs, strict=True)
     ]
     return np.array(rows, dtype=float).reshape(-1, len(FEATURES))
+
+
+def _defaults(xs: Sequence[npt.NDArray[np.float64]]) -> dict[str, float]:
+    """Each embedding feature's mean on training pairs (a pair without embeddings reads it);
+    the metric column's NaNs (pairs without trigger vectors) are filled with it in place."""
+    x = np.vstack(xs)
+    defaults = {n: float(np.nanmean(x[:, FEATURES.index(n)])) for n in EMBEDDING_FEATURES}
+    for rows in xs:
+        rows[np.isnan(rows[:, METRIC]), METRIC] = defaults["trigger_metric"]
+    return defaults
 
 
 def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[np.ndarray, float]:
@@ -183,19 +300,23 @@ def conll(
     return conll_f1(key, E._clusters(assignment))
 
 
-def train(topics: Sequence[Topic], config: FusionConfig, label: str) -> tuple[PairModel, float]:
-    """Fit on ``topics``: each topic's lemma pair rates come from the other topics (so the
-    weight of the rate is learned as it will be used, on pairs the table has not counted)."""
+def train(
+    topics: Sequence[Topic], config: FusionConfig, label: str, settings: MetricSettings
+) -> tuple[PairModel, float]:
+    """Fit on ``topics``: each topic's lemma pair rates come from the other topics, and its
+    trigger metric from the other inner folds (so the weight of each is learned as it will be
+    used, on pairs the table or the metric has not seen)."""
     del config
-    xs = [matrix(t, pooled(topics, leave_out=t)) for t in topics]
+    held = out_of_fold_metrics(topics, settings)
+    xs = [matrix(t, pooled(topics, leave_out=t), m) for t, m in zip(topics, held, strict=True)]
+    defaults = _defaults(xs)
     x = np.vstack(xs)
     weights, bias = fit(x, np.concatenate([t.y for t in topics]))
     table = pooled(topics)
-    # A pair without embeddings (no trigger span) reads the feature's mean on training pairs.
-    defaults = {n: float(x[:, FEATURES.index(n)].mean()) for n in EMBEDDING_FEATURES}
+    metric = fit_on(topics, settings)
     def model(threshold: float, margin: float) -> PairModel:
         return PairModel(
-            tuple(map(float, weights)), bias, threshold, label, table, defaults, margin
+            tuple(map(float, weights)), bias, threshold, label, table, defaults, margin, metric
         )
 
     best = max((conll(topics, model(t, 0.0), xs), t, 0.0) for t in THRESHOLDS)
@@ -211,28 +332,44 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--rank", type=int, default=DEFAULTS.rank, help="0: no metric")
+    parser.add_argument("--metric-l2", type=float, default=DEFAULTS.l2)
+    parser.add_argument("--metric-iter", type=int, default=DEFAULTS.max_iter)
+    parser.add_argument("--other-lemmas", action="store_true", help="metric on other-lemma pairs")
+    parser.add_argument(
+        "--sentence", action="store_true", help="the metric reads the sentence vector too"
+    )
+    parser.add_argument("--cache", type=Path, help="pickle of the topics' rows (experiments)")
+    parser.add_argument("--screen", action="store_true", help="held-out pair AP only, no write")
     args = parser.parse_args(argv)
+    inputs = ("trigger_embedding", "sentence_embedding") if args.sentence else DEFAULTS.inputs
+    settings = MetricSettings(
+        args.rank, args.metric_l2, args.metric_iter, args.other_lemmas, inputs
+    )
     started = time.monotonic()
     config = base_config()
     numbers = E.train_topics(args.directory)
     assert not set(numbers) & set(E.DEV_TOPICS)
-    corpus = E.read_corpus(args.directory, numbers)
-    topics = [topic_data(_subset(corpus, n), config) for n in numbers]
+    topics = _topics(args.directory, numbers, config, args.cache)
     pairs = sum(len(t.y) for t in topics)
-    print(f"{pairs} candidate pairs in {len(topics)} topics", file=sys.stderr)
+    print(f"{pairs} candidate pairs in {len(topics)} topics, {settings}", file=sys.stderr)
     label = f"ECB+ train topics {','.join(map(str, numbers))} ({pairs} pairs)"
     folds = [topics[k::FOLDS] for k in range(FOLDS)]
+    if args.screen:
+        screen(folds, settings)
+        print(f"{time.monotonic() - started:.0f} s", file=sys.stderr)
+        return
     scores = []
     for k, held in enumerate(folds):
         rest = [t for j, fold in enumerate(folds) if j != k for t in fold]
-        model, _ = train(rest, config, label)
-        scores.append(conll(held, model, [matrix(t, model.lemma_pairs) for t in held]))
+        model, _ = train(rest, config, label, settings)
+        scores.append(conll(held, model, [held_matrix(t, model) for t in held]))
         print(
             f"fold {k + 1}: threshold {model.threshold:.2f}, margin {model.link_margin:.2f},"
             f" held-out CoNLL F1 {scores[-1]:.4f}",
             file=sys.stderr,
         )
-    model, train_score = train(topics, config, label)
+    model, train_score = train(topics, config, label, settings)
     folds_text = ", ".join(f"{s:.3f}" for s in scores)
     print(f"cross-validation CoNLL F1 {np.mean(scores):.4f} (folds {folds_text})", file=sys.stderr)
     print(
@@ -255,6 +392,65 @@ def main(argv: Sequence[str] | None = None) -> None:
     text = json.dumps(payload, indent=1, sort_keys=True)
     args.out.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.out} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def held_matrix(t: Topic, model: PairModel) -> npt.NDArray[np.float64]:
+    """A held-out topic's rows under a trained model (its table, metric and defaults)."""
+    return matrix(t, model.lemma_pairs, model.metric, model.defaults.get("trigger_metric", 0.0))
+
+
+def _topics(
+    directory: Path, numbers: Sequence[int], config: FusionConfig, cache: Path | None
+) -> list[Topic]:
+    if cache is not None and cache.is_file():
+        with cache.open("rb") as handle:
+            loaded: list[Topic] = pickle.load(handle)
+        return loaded
+    corpus = E.read_corpus(directory, numbers)
+    topics = [topic_data(_subset(corpus, n), config) for n in numbers]
+    if cache is not None:
+        with cache.open("wb") as handle:
+            pickle.dump(topics, handle)
+    return topics
+
+
+def screen(folds: Sequence[Sequence[Topic]], settings: MetricSettings) -> None:
+    """Held-out pair ranking of each fold (no clustering): average precision of the pair
+    model's probabilities on the fold's candidate pairs, all and other-lemma ones, and of the
+    metric alone. A quick look before the full cross-validation."""
+    rows = []
+    for k, held in enumerate(folds):
+        rest = [t for j, fold in enumerate(folds) if j != k for t in fold]
+        out = out_of_fold_metrics(rest, settings)
+        xs = [matrix(t, pooled(rest, leave_out=t), m) for t, m in zip(rest, out, strict=True)]
+        default = _defaults(xs)["trigger_metric"]
+        weights, bias = fit(np.vstack(xs), np.concatenate([t.y for t in rest]))
+        metric = fit_on(rest, settings)
+        x = np.vstack([matrix(t, pooled(rest), metric, default) for t in held])
+        y = np.concatenate([t.y for t in held])
+        p = x @ weights + bias
+        other = x[:, SAME_LEMMA] == 0.0
+        rows.append(
+            (
+                average_precision(y, p),
+                average_precision(y[other], p[other]),
+                average_precision(y[other], x[other, METRIC]),
+            )
+        )
+        print(f"fold {k + 1}: AP {rows[-1][0]:.4f}, other lemmas {rows[-1][1]:.4f},"
+              f" metric alone (other lemmas) {rows[-1][2]:.4f}", file=sys.stderr)
+    mean = np.mean(rows, axis=0)
+    print(f"screen {settings}: AP {mean[0]:.4f}, other lemmas {mean[1]:.4f},"
+          f" metric alone {mean[2]:.4f}", file=sys.stderr)
+
+
+def average_precision(y: npt.NDArray[np.float64], score: npt.NDArray[np.float64]) -> float:
+    order = np.argsort(-score, kind="stable")
+    hits = y[order]
+    if hits.sum() == 0:
+        return 0.0
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision * hits).sum() / hits.sum())
 
 
 def data_sha256(directory: Path, topics: Sequence[int]) -> str:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import pytest
+
+from eventfuse.extract.embedding import DIMENSIONS
 from eventfuse.fuse.config import load_config
 from eventfuse.fuse.features import build_features
+from eventfuse.fuse.learned import feature_vector
 from eventfuse.fuse.match import feature_values
+from eventfuse.fuse.metric import PairMetric
 from eventfuse.records import Evidence, Mention
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +77,16 @@ def test_matrix_fills_the_lemma_pair_columns_per_table() -> None:
     pairs = [(0, 1), (0, 2), (1, 2)]
     values = [feature_values(features[i], features[j], config, 3) for i, j in pairs]
     keys = tuple(t.lemma_pair_keys(features[i], features[j]) for i, j in pairs)
-    topic = t.Topic(
+    topic = _topic(t, features, pairs, values, keys)
+    table = {"quake|temblor": (3, 4)}
+    expected = t._rows(features, pairs, values, table)
+    assert (t.matrix(topic, table) == expected).all()
+    assert t.matrix(topic, table)[0, t.LEMMA_PAIR] == (3 + 1) / (4 + 2)
+    assert t.matrix(topic, {})[0, t.LEMMA_PAIR_SEEN] == 0.0
+
+
+def _topic(t: ModuleType, features, pairs, values, keys):  # type: ignore[no-untyped-def]
+    return t.Topic(
         None,
         features,
         tuple(pairs),
@@ -80,9 +96,39 @@ def test_matrix_fills_the_lemma_pair_columns_per_table() -> None:
         None,
         {},
         t._rows(features, pairs, values, {}),
+        np.array([i for i, _ in pairs], dtype=np.intp),
+        np.array([j for _, j in pairs], dtype=np.intp),
+        *t._vectors(features),
     )
-    table = {"quake|temblor": (3, 4)}
-    expected = t._rows(features, pairs, values, table)
-    assert (t.matrix(topic, table) == expected).all()
-    assert t.matrix(topic, table)[0, t.LEMMA_PAIR] == (3 + 1) / (4 + 2)
-    assert t.matrix(topic, {})[0, t.LEMMA_PAIR_SEEN] == 0.0
+
+
+def test_matrix_fills_the_metric_column_as_the_scorer_reads_it() -> None:
+    t = trainer()
+    config = load_config("ecbplus", with_model=False)
+    mentions = [
+        _mention("a", "A strong quake shook Lorvik on Monday.", "quake", "quake"),
+        _mention("b", "The temblor hit Lorvik on Monday.", "temblor", "temblor"),
+        _mention("c", "Another quake was felt in Lorvik.", "quake", "quake"),
+    ]
+    plain = build_features(mentions, {}, config, embed=False)
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(3, DIMENSIONS)).astype(np.float32)
+    features = [
+        dataclasses.replace(f, trigger_embedding=v, sentence_embedding=v)
+        for f, v in zip(plain, vectors, strict=True)
+    ]
+    features[2] = dataclasses.replace(features[2], trigger_embedding=None)  # no trigger vector
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    values = [feature_values(features[i], features[j], config, 3) for i, j in pairs]
+    keys = tuple(t.lemma_pair_keys(features[i], features[j]) for i, j in pairs)
+    topic = _topic(t, features, pairs, values, keys)
+    metric = PairMetric(rng.normal(size=(DIMENSIONS, 4)) * 0.1, np.ones(4), -0.5)
+    x = t.matrix(topic, {}, metric, 0.25)
+    for row, (i, j) in enumerate(pairs):
+        scored = feature_vector(
+            values[row], features[i], features[j], {}, {"trigger_metric": 0.25}, metric
+        )
+        assert x[row, t.METRIC] == pytest.approx(scored[t.METRIC])
+    assert x[1, t.METRIC] == x[2, t.METRIC] == 0.25  # the default where a vector is missing
+    assert 0.0 < x[0, t.METRIC] < 1.0 and x[0, t.METRIC] != 0.25
+    assert (t.matrix(topic, {})[:, t.METRIC] == 0.0).all()  # no metric: the column is 0

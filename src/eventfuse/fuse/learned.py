@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from eventfuse.errors import ConfigError
+from eventfuse.fuse.metric import PairMetric, metric_from_dict, metric_input, metric_to_dict
 from eventfuse.fuse.text import Vector, cosine
 from eventfuse.records import Mention
 
@@ -69,11 +70,14 @@ FEATURES: tuple[str, ...] = (
     "lemma_pair_seen",
     "sentence_embedding",
     "trigger_embedding",
+    "trigger_metric",
 )
 # Cosines of MiniLM vectors (fuse/features.py: mention_embeddings): different words for one
 # happening ("quake" / "temblor") that lemmas and TF-IDF keep apart. A pair lacking them (no
 # trigger span, no model) reads the model's default, the feature's mean on training pairs.
-EMBEDDING_FEATURES: tuple[str, ...] = ("sentence_embedding", "trigger_embedding")
+# ``trigger_metric`` is the probability of the learned metric of the two trigger vectors
+# (fuse/metric.py), 0 in a model without one.
+EMBEDDING_FEATURES: tuple[str, ...] = ("sentence_embedding", "trigger_embedding", "trigger_metric")
 
 # Trigger lemma pair ("kill|shooting") -> (pairs that corefer, candidate pairs) on training topics.
 LemmaPairs = Mapping[str, tuple[int, int]]
@@ -90,6 +94,7 @@ class PairModel:
     # Clustering links components only by pairs at threshold + link_margin (picked with the
     # threshold on training topics; fuse/cluster.py).
     link_margin: float = 0.0
+    metric: PairMetric | None = None  # the trigger vectors' learned metric (fuse/metric.py)
 
     @property
     def reads_embeddings(self) -> bool:
@@ -132,7 +137,16 @@ def model_from_dict(entry: Mapping[str, object]) -> PairModel:
             for k, v in dict(entry.get("defaults", {})).items()  # type: ignore[call-overload]
         },
         link_margin=float(entry.get("link_margin", 0.0)),  # type: ignore[arg-type]
+        metric=_metric(entry.get("metric")),
     )
+
+
+def _metric(entry: object) -> PairMetric | None:
+    if not entry:
+        return None
+    if not isinstance(entry, Mapping):
+        raise ValueError(f"metric is not a mapping: {entry!r}")
+    return metric_from_dict(entry)
 
 
 def _counts(value: str) -> tuple[int, int]:
@@ -151,6 +165,7 @@ def model_to_dict(model: PairModel) -> dict[str, object]:
         # One line per lemma pair would make the file long: "key": [coreferent, total].
         "lemma_pairs": {k: f"{v[0]} {v[1]}" for k, v in sorted(model.lemma_pairs.items())},
         "defaults": {k: round(v, 6) for k, v in sorted(model.defaults.items())},
+        **({"metric": metric_to_dict(model.metric)} if model.metric is not None else {}),
     }
 
 
@@ -206,9 +221,11 @@ def feature_vector(
     b: MentionFeatures,
     lemma_pairs: LemmaPairs,
     defaults: Mapping[str, float] | None = None,
+    metric: PairMetric | None = None,
 ) -> list[float]:
     """The model's inputs from the matcher's feature values (``match.feature_values``);
-    ``defaults`` stand in for embedding cosines a mention lacks (0 without them)."""
+    ``defaults`` stand in for embedding features a mention lacks (0 without them), and
+    ``trigger_metric`` is 0 without a ``metric``."""
     same_lemma = 1.0 if a.trigger_lemmas & b.trigger_lemmas else 0.0
     lexical = cosine(a.sentence_vector, b.sentence_vector) if a.sentence_vector else 0.0
     wa, wb = argument_words(a), argument_words(b)
@@ -238,4 +255,12 @@ def feature_vector(
         ("trigger_embedding", (a.trigger_embedding, b.trigger_embedding)),
     ):
         out[name] = given.get(name, 0.0) if x is None or y is None else float(np.dot(x, y))
+    if metric is None:
+        out["trigger_metric"] = 0.0
+    else:
+        a_vec, b_vec = metric_input(a, metric.inputs), metric_input(b, metric.inputs)
+        if a_vec is None or b_vec is None:
+            out["trigger_metric"] = given.get("trigger_metric", 0.0)
+        else:
+            out["trigger_metric"] = metric.probability(a_vec, b_vec)
     return [out[name] for name in FEATURES]

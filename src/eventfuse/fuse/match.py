@@ -34,7 +34,7 @@ def pair_score(
     values = feature_values(a, b, config, window_days)
     model = config.model
     if model is not None:
-        inputs = feature_vector(values, a, b, model.lemma_pairs, model.defaults)
+        inputs = feature_vector(values, a, b, model.lemma_pairs, model.defaults, model.metric)
         return PairScore(model.probability(inputs))
     total = weight = 0.0
     for name, value in values.items():
