@@ -29,6 +29,9 @@ def killed(text: str, title: str | None = None, off: frozenset[str] = frozenset(
         # shot dead by officers
         ("Two women were killed at the bar on Friday. Officers shot and killed the suspect "
          "in the parking lot.", None, 3, 2),
+        # his own hand, told of a noun naming him
+        ("A clerk was killed on Saturday. The shooter killed himself a few minutes "
+         "later.", None, 2, 1),
         # a pronoun right after the doer's statement is him again, not one more victim
         ("An attacker killed a nurse at the clinic. He shot himself in the parking lot and "
          "died at the scene.", None, 2, 1),

@@ -97,7 +97,8 @@ class VictimStatement:
     # the victims are, or include, the one who did it (victim_doer_dead): "noun" when a noun
     # names him ("the gunman was killed", "two people, including the shooter"), "self" when
     # his own hand did it ("killed himself", "his wife and then himself", "a self-inflicted
-    # wound", "took his own life"), "" for anyone else
+    # wound", "took his own life"), "own" for that told of a noun naming him ("the gunman
+    # killed himself"), "" for anyone else
     doer: str = ""
     # a count of the dead alone, by a bare number or "people" ("two dead", "three people
     # died"): it may hold the doer
@@ -497,6 +498,8 @@ def _statement(
     # the doer among the victims: a flag only, which the victim_doer_* rules read
     doer = _names_doer(victim, lex, off) or (
         "self" if kind == "killed" and _self_inflicted(verb) else "")
+    if doer == "self" and _doer_subject(verb, lex):
+        doer = "own"  # "the gunman killed himself": his own hand, and named the doer
     total = kind == "killed" and lemma in ("die", "dead", "be") and (
         victim.pos_ == "NUM" or victim.lemma_.lower() in ("people", "person"))
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
@@ -559,7 +562,7 @@ def _with_doer_counted(
     a story told as a murder-suicide is left to ``victim_suicide`` (its "two dead" mostly holds
     him)."""
     doers = [s for s in told if s.kind == "killed" and s.doer and s.count == 1]
-    if not any(s.doer == "noun" for s in doers):
+    if not any(s.doer in ("noun", "own") for s in doers):
         # one dead by his own hand is the only one unless someone is told as his victims: a
         # child who shot himself is the boy who died, not one more
         doers = doers if any(s.by_doer for s in told) else []
@@ -571,7 +574,7 @@ def _with_doer_counted(
     victims = max((s.count for s in killed if not s.doer and not s.total
                    and not _SELF_WORDS & set(_HEADLINE_TOKEN.findall(s.evidence.text.lower()))),
                   default=0)
-    if victims == 1 and not any(s.doer == "self" for s in doers):
+    if victims == 1 and not any(s.doer in ("self", "own") for s in doers):
         return found  # one dead beside a suspect killed by officers is mostly the suspect
     total = victims + 1
     # a count naming him ("two bailiffs and the gunman"), or the dead alone ("three dead"),
@@ -710,7 +713,14 @@ def _doer_death(
             last = c.right_edge
     end = last.idx + len(last)
     return VictimStatement("killed", 1, Evidence(article_id, start, end, text[start:end]),
-                           doer="self")
+                           doer="own" if _doer_subject(token, lex) else "self")
+
+
+def _doer_subject(verb: Token, lex: VictimLexicon) -> bool:
+    """The verb's subject is a noun naming the doer ("the gunman turned the gun on himself")."""
+    heads = [verb] + ([verb.head] if verb.dep_ in ("conj", "xcomp", "advcl") else [])
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in lex.doer_nouns
+               for h in heads for c in h.children)
 
 
 def _murder_suicide(noun: Token) -> bool:
