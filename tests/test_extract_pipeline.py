@@ -440,7 +440,8 @@ def test_a_murder_suicide_told_without_the_word_is_one_more_dead(
         return max(q.low for q in found if q.kind == "killed")
 
     assert killed() == 3
-    assert killed(frozenset({"victim_self_dead"})) == 2
+    # victim_doer_dead counts a reflexive death in the body too: both off to see it missed
+    assert killed(frozenset({"victim_self_dead", "victim_doer_dead"})) == 2
 
 
 def test_one_who_killed_only_himself_is_one_dead() -> None:

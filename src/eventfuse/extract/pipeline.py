@@ -866,9 +866,16 @@ def lead_date(times: Sequence[When], lead_end: int) -> When | None:
 
 
 def _with_victims(doc: Doc, article: Article, mention: Mention, off: frozenset[str]) -> Mention:
-    counts = casualties(article_statements(doc, article.id, article.text, article.title, off))
+    statements = article_statements(doc, article.id, article.text, article.title, off)
+    counts = casualties(statements)
     if not counts:
         return mention
+    for s in statements:
+        # a count an article-level rule added (the doer among the dead: victim_doer_dead)
+        if s.rule is not None and any(q.kind == s.kind and q.low == s.count
+                                      and q.evidence == s.evidence for q in counts):
+            _record(doc, "eventfuse_mentions", s.rule, "changed", mention,
+                    f"{s.kind} {s.count}: the one who did it counted with his victims")
     headline = [q.kind for q in counts if q.evidence is not None and q.evidence.end == 0]
     if headline:
         _record(doc, "eventfuse_mentions", "victim_headline", "changed", mention,

@@ -74,6 +74,14 @@ class VictimLexicon:
     hospital_stay_verbs: frozenset[str] = frozenset()
     hospital_nouns: frozenset[str] = frozenset()
     life_verbs: frozenset[str] = frozenset()
+    # the one who did it, whose own death counts among the dead (victim_doer_dead): nouns
+    # naming him, and his death told without a death verb ("turned the gun on himself", "took
+    # his own life", "died by suicide")
+    doer_nouns: frozenset[str] = frozenset()
+    doer_weapons: frozenset[str] = frozenset()
+    doer_turn_verbs: frozenset[str] = frozenset()
+    doer_life_verbs: frozenset[str] = frozenset()
+    suicide_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +94,21 @@ class VictimStatement:
     # the victims are the object of someone's act ("he killed his wife and son"): the doer is
     # not among them (victim_suicide)
     by_doer: bool = False
+    # the victims are, or include, the one who did it (victim_doer_dead): "noun" when a noun
+    # names him ("the gunman was killed", "two people, including the shooter"), "self" when
+    # his own hand did it ("killed himself", "his wife and then himself", "a self-inflicted
+    # wound", "took his own life"), "own" for that told of a noun naming him ("the gunman
+    # killed himself"), "" for anyone else
+    doer: str = ""
+    # a count of the dead alone, by a bare number or "people" ("two dead", "three people
+    # died"): it may hold the doer
+    total: bool = False
+    # the victim's personal pronoun ("he died": "he"), which may stand for the doer told
+    # before; "" for a noun or a name
+    pronoun: str = ""
+    # the rule that added this statement to the article's (not told by one clause), for the
+    # trace
+    rule: str | None = None
 
 
 @functools.cache
@@ -123,6 +146,11 @@ def get_lexicon() -> VictimLexicon:
         hospital_stay_verbs=frozenset(raw.get("hospital_stay_verbs", ())),
         hospital_nouns=frozenset(raw.get("hospital_nouns", ())),
         life_verbs=frozenset(raw.get("life_verbs", ())),
+        doer_nouns=frozenset(raw.get("doer_nouns", ())),
+        doer_weapons=frozenset(raw.get("doer_weapons", ())),
+        doer_turn_verbs=frozenset(raw.get("doer_turn_verbs", ())),
+        doer_life_verbs=frozenset(raw.get("doer_life_verbs", ())),
+        suicide_nouns=frozenset(raw.get("suicide_nouns", ())),
     )
 
 
@@ -180,6 +208,9 @@ RULES = {
     "is one killed; a number after 'of' belongs to the noun before ('father of 4 killed')",
     "victim_hospital": "someone kept in a hospital is hurt and alive: 'remains hospitalized', "
     "'is recovering at a hospital', 'was treated and released', 'is fighting for her life'",
+    "victim_doer_dead": "the one who did it and died in the happening (killed himself, turned "
+    "the gun on himself, was shot dead by officers) is one more among the dead his victims' "
+    "counts leave out, unless a count names him or the story is told as a murder-suicide",
 }
 
 
@@ -205,8 +236,12 @@ def victim_statements(
                 statement = _hospital_statement(token, lex, article_id, text)
         else:
             continue
+        if statement is None and "victim_doer_dead" not in off:
+            statement = _doer_death(token, lex, article_id, text)
         if statement is not None:
             found.append(statement)
+    if "victim_doer_dead" not in off:
+        found = _pronoun_doers(found)
     deaths = [s.count for s in found if s.kind in ("killed", "fatal")]
     if "victim_same" not in off and deaths and max(deaths) == 1:
         # "A boy has died. ... the boy was in critical condition": the one hurt, told as
@@ -279,7 +314,12 @@ def headline_numbers(
                     first, listed = _headline_list(tokens, n, lex)
                     said = " ".join(tokens[first:m + 1])
                     evidence = Evidence(article_id, 0, 0, said)
-                    found[kind] = VictimStatement(kind, amount[0] + listed, evidence)
+                    found[kind] = VictimStatement(
+                        kind, amount[0] + listed, evidence,
+                        doer=_headline_doer(tokens, first, m, lex),
+                        total=kind == "killed" and word in ("dead", "die", "dies", "died")
+                        and not listed and all(t.lower() in ("people", "persons")
+                                               for t in tokens[n + 1:m]))
                 break
             if not word.isalpha() or parse_amount(word) is not None:
                 break  # punctuation or another number: this number counts nothing here
@@ -292,8 +332,19 @@ def headline_numbers(
         first, listed = _headline_list(tokens, n - 1, lex)
         if listed:
             said = " ".join(tokens[first:n + 1])
-            found[kind] = VictimStatement(kind, 1 + listed, Evidence(article_id, 0, 0, said))
+            found[kind] = VictimStatement(kind, 1 + listed, Evidence(article_id, 0, 0, said),
+                                          doer=_headline_doer(tokens, first, n, lex))
     return list(found.values())
+
+
+def _headline_doer(tokens: Sequence[str], first: int, fate: int, lex: VictimLexicon) -> str:
+    """"noun" when a headline's counted list names the doer ("2 bailiffs, shooter dead") or
+    its count goes on "including" him ("3 dead, including gunman"); else "" (victim_doer_dead)."""
+    words = [t.lower() for t in tokens[first:fate]]
+    after = [t.lower() for t in tokens[fate + 1:fate + 5]]
+    if "including" in after:
+        words += after[after.index("including") + 1:]
+    return "noun" if any(w in lex.doer_nouns for w in words) else ""
 
 
 def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[int, int]:
@@ -348,17 +399,21 @@ def article_statements(
     if cached is not None:
         return cached
     found = victim_statements(doc, article_id, text, off)
+    told = list(found)
     if title and title.strip() and "victim_headline" not in off:
         headline = headline_statements(headline_doc(title), article_id, off)
+        told += headline
         if "victim_headline_number" not in off:
             pattern = headline_numbers(title, article_id, "victim_partitive" not in off,
                                        "victim_fatal" not in off,
                                        "victim_headline_others" not in off)
-            told = {s.kind for s in pattern}
-            headline = pattern + [s for s in headline if s.kind not in told]
+            kinds = {s.kind for s in pattern}
+            headline = pattern + [s for s in headline if s.kind not in kinds]
         found = with_headline(found, headline)
     if "victim_suicide" not in off:
         found = _with_doer_dead(doc, title, found, "victim_self_dead" not in off)
+    if "victim_doer_dead" not in off:
+        found = _with_doer_counted(doc, title, told, found)
     doc.user_data[key] = found
     return found
 
@@ -440,8 +495,16 @@ def _statement(
     reflexive = any(t.lower_ in ("himself", "herself") for t in (victim, *_conjuncts(victim, off)))
     by_doer = (victim.dep_ == "dobj" and victim.head.i == verb.i and not reflexive
                and any(c.dep_ == "nsubj" for c in verb.children))
+    # the doer among the victims: a flag only, which the victim_doer_* rules read
+    doer = _names_doer(victim, lex, off) or (
+        "self" if kind == "killed" and _self_inflicted(verb) else "")
+    if doer == "self" and _doer_subject(verb, lex):
+        doer = "own"  # "the gunman killed himself": his own hand, and named the doer
+    total = kind == "killed" and lemma in ("die", "dead", "be") and (
+        victim.pos_ == "NUM" or victim.lemma_.lower() in ("people", "person"))
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, verb), by_doer)
+                           _definite(victim, verb), by_doer, doer=doer,
+                           pronoun=_pronoun(victim), total=total)
 
 
 def _headline_pair(victim: Token, lex: VictimLexicon) -> tuple[Token, int] | None:
@@ -484,7 +547,53 @@ def _with_doer_dead(
     if self_dead and best.count == 1 and set(
             _HEADLINE_TOKEN.findall(best.evidence.text.lower())) & _SELF_WORDS:
         return found  # a lone "... kills self": the one death is the doer's own
-    return [*found, VictimStatement("killed", best.count + 1, best.evidence)]
+    return [*found, VictimStatement("killed", best.count + 1, best.evidence, doer="self",
+                                    rule="victim_suicide")]
+
+
+def _with_doer_counted(
+    doc: Doc, title: str | None, told: Sequence[VictimStatement],
+    found: list[VictimStatement],
+) -> list[VictimStatement]:
+    """``victim_doer_dead``: the one who did it and died in the happening (any statement of the
+    body or the headline whose dead are him: "the gunman was killed by officers", "then killed
+    himself", "turned the gun on himself") is one more than the largest count of the dead that
+    leaves him out. A count naming him ("two people, including the gunman") holds him already;
+    a story told as a murder-suicide is left to ``victim_suicide`` (its "two dead" mostly holds
+    him)."""
+    doers = [s for s in told if s.kind == "killed" and s.doer and s.count == 1]
+    if not any(s.doer in ("noun", "own") for s in doers):
+        # one dead by his own hand is the only one unless someone is told as his victims: a
+        # child who shot himself is the boy who died, not one more
+        doers = doers if any(s.by_doer for s in told) else []
+    if not doers:
+        return found
+    if _told_murder_suicide(doc, title):
+        return found
+    killed = [s for s in found if s.kind == "killed"]
+    victims = max((s.count for s in killed if not s.doer and not s.total
+                   and not _SELF_WORDS & set(_HEADLINE_TOKEN.findall(s.evidence.text.lower()))),
+                  default=0)
+    if victims == 1 and not any(s.doer in ("self", "own") for s in doers):
+        return found  # one dead beside a suspect killed by officers is mostly the suspect
+    total = victims + 1
+    # a count naming him ("two bailiffs and the gunman"), or the dead alone ("three dead"),
+    # as large holds him
+    if any(s.count >= total for s in killed) or any(
+            s.kind == "killed" and s.doer and s.count >= total for s in told):
+        return found
+    return [*found, VictimStatement("killed", total, doers[0].evidence, doer=doers[0].doer,
+                                    rule="victim_doer_dead")]
+
+
+def _told_murder_suicide(doc: Doc, title: str | None) -> bool:
+    """The article names its happening a murder-suicide (body or headline)."""
+    lex = get_lexicon()
+    if any(t.lemma_.lower() in lex.suicide_nouns and _murder_suicide(t) for t in doc):
+        return True
+    words = _HEADLINE_TOKEN.findall((title or "").lower())
+    return any((w in lex.suicide_nouns and n > 0 and words[n - 1] in ("murder", "homicide"))
+               or w in ("murder-suicide", "homicide-suicide") for n, w in enumerate(words))
 
 
 _SELF_WORDS = frozenset({"himself", "herself", "self"})
@@ -547,7 +656,100 @@ def _noun_statement(
     evidence = Evidence(article_id, start, end, text[start:end])
     if count is None:
         return VictimStatement("fatal", 1, evidence)
-    return VictimStatement("killed", count, evidence)
+    doer = _names_doer(victim, lex, off) if victim is not None else ""
+    return VictimStatement("killed", count, evidence, doer=doer)
+
+
+def _names_doer(victim: Token, lex: VictimLexicon, off: frozenset[str]) -> str:
+    """How the victims name the one who did it: "noun" ("the gunman", "two people, including
+    the shooter"), "self" ("himself", "his wife and then himself"), else "" (victim_doer_dead)."""
+    named = [victim, *_conjuncts(victim, off)]
+    named += [g for c in victim.children if c.dep_ == "prep" and c.lower_ == "including"
+              for g in c.children if g.dep_ == "pobj"]
+    if any(t.lemma_.lower() in lex.doer_nouns or t.lower_ in lex.doer_nouns for t in named):
+        return "noun"
+    return "self" if any(t.lower_ in _SELF_WORDS for t in named) else ""
+
+
+def _self_inflicted(verb: Token) -> bool:
+    """A death told "of" or "from" a self-inflicted wound: the one who died is the doer."""
+    return any(_self_death_word(t) for c in verb.children if c.dep_ == "prep"
+               for t in c.subtree)
+
+
+def _self_death_word(token: Token) -> bool:
+    return token.lower_ == "self-inflicted" or (
+        token.lower_ == "inflicted" and token.i > 0
+        and token.doc[token.i - 1].lower_ in ("self", "-"))
+
+
+def _doer_death(
+    token: Token, lex: VictimLexicon, article_id: str, text: str
+) -> VictimStatement | None:
+    """The doer's own death told without a death verb (victim_doer_dead): "turned the gun on
+    himself", "took his own life", "died by suicide", "in an apparent suicide"; not a
+    murder-suicide (its counts of the dead may hold him), an attempt or a suicide bomber."""
+    lemma = token.lemma_.lower()
+    if lemma in lex.doer_turn_verbs and token.pos_ == "VERB":
+        told = any(c.dep_ == "dobj" and c.lemma_.lower() in lex.doer_weapons
+                   for c in token.children) and any(
+            c.dep_ == "prep" and c.lower_ == "on" and any(
+                g.dep_ == "pobj" and g.lower_ in _SELF_WORDS for g in c.children)
+            for c in token.children)
+    elif lemma in lex.doer_life_verbs and token.pos_ == "VERB":
+        told = any(c.dep_ == "dobj" and c.lemma_.lower() == "life" and any(
+            g.lower_ == "own" for g in c.children) for c in token.children)
+    elif lemma in lex.suicide_nouns and token.pos_ == "NOUN":
+        # "a suicide note", "suicide prevention": it names another thing
+        told = token.dep_ != "compound" and not _murder_suicide(token) and not any(
+            c.lemma_.lower() == "attempt" for c in token.children)
+    else:
+        return None
+    if not told or _negated(token) or unreal_reason(token, token.sent) is not None:
+        return None  # "threatened to take his own life", "did not turn the gun on himself"
+    start, last = token.left_edge.idx if token.pos_ == "NOUN" else token.idx, token
+    for c in token.children:
+        if c.dep_ in ("dobj", "prep") and c.right_edge.i > last.i:
+            last = c.right_edge
+    end = last.idx + len(last)
+    return VictimStatement("killed", 1, Evidence(article_id, start, end, text[start:end]),
+                           doer="own" if _doer_subject(token, lex) else "self")
+
+
+def _doer_subject(verb: Token, lex: VictimLexicon) -> bool:
+    """The verb's subject is a noun naming the doer ("the gunman turned the gun on himself")."""
+    heads = [verb] + ([verb.head] if verb.dep_ in ("conj", "xcomp", "advcl") else [])
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in lex.doer_nouns
+               for h in heads for c in h.children)
+
+
+def _murder_suicide(noun: Token) -> bool:
+    """ "murder-suicide", "murder suicide" (the parser splits the hyphen)."""
+    doc = noun.doc
+    before = [doc[i] for i in range(max(noun.i - 2, 0), noun.i)]
+    murders = ("murder", "homicide")
+    return (any(t.lemma_.lower() in murders for t in before)
+            or any(c.lemma_.lower() in murders for c in noun.children)
+            or (noun.dep_ == "conj" and noun.head.lemma_.lower() in murders))
+
+
+def _pronoun(victim: Token) -> str:
+    return victim.lower_ if victim.lower_ in ("he", "she") else ""
+
+
+def _pronoun_doers(found: list[VictimStatement]) -> list[VictimStatement]:
+    """A victim told by a pronoun right after a statement of the doer ("the gunman shot himself;
+    he died at the scene") is the doer, told again; not one of the other sex ("shot himself;
+    she died")."""
+    out: list[VictimStatement] = []
+    for s in found:
+        if s.pronoun and not s.doer and out and out[-1].doer:
+            words = set(_HEADLINE_TOKEN.findall(out[-1].evidence.text.lower()))
+            other = {"he": "herself", "she": "himself"}[s.pronoun]
+            if other not in words:
+                s = dataclasses.replace(s, doer=out[-1].doer)
+        out.append(s)
+    return out
 
 
 def _attempted(noun: Token) -> bool:
@@ -640,7 +842,8 @@ def _condition_statement(
     # and pronounced dead later): counted as shot; a condition is told of the living
     kind = "injured" if lemma in lex.condition_nouns else "shot"
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, holder))
+                           _definite(victim, holder), doer=_names_doer(victim, lex, frozenset()),
+                           pronoun=_pronoun(victim))
 
 
 def _hospital_statement(
@@ -683,7 +886,8 @@ def _hospital_statement(
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.idx + len(victim))
     return VictimStatement("injured", count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, verb))
+                           _definite(victim, verb), doer=_names_doer(victim, lex, frozenset()),
+                           pronoun=_pronoun(victim))
 
 
 def _person(token: Token, lex: VictimLexicon) -> bool:
