@@ -866,9 +866,16 @@ def lead_date(times: Sequence[When], lead_end: int) -> When | None:
 
 
 def _with_victims(doc: Doc, article: Article, mention: Mention, off: frozenset[str]) -> Mention:
-    counts = casualties(article_statements(doc, article.id, article.text, article.title, off))
+    statements = article_statements(doc, article.id, article.text, article.title, off)
+    counts = casualties(statements)
     if not counts:
         return mention
+    for q in counts:
+        # the named reading behind a count (victim_survives...), for --explain
+        ruled = next((s for s in statements if s.rule and s.evidence == q.evidence), None)
+        if ruled is not None:
+            _record(doc, "eventfuse_mentions", ruled.rule, "changed", mention,
+                    f"{q.kind} {q.low} from {ruled.evidence.text!r}")
     headline = [q.kind for q in counts if q.evidence is not None and q.evidence.end == 0]
     if headline:
         _record(doc, "eventfuse_mentions", "victim_headline", "changed", mention,
