@@ -583,6 +583,13 @@ def test_the_headline_pattern_counts_what_title_case_hides_from_the_parser() -> 
         # victim_noun_list: a list after a death noun adds up
         ("Police are investigating the deaths of a woman and her two sons in Millbrook.", None,
          "victim_noun_list", {"killed": 3}, {"killed": 1}),
+        # victim_other_death: a state told beside someone else's death
+        ("An 8-year-old girl died on Sunday and her mother remains in the hospital.", None,
+         "victim_other_death", {"killed": 1, "injured": 1}, {"killed": 1}),
+        ("Two men died at the scene, and a third man was listed in critical condition.", None,
+         "victim_other_death", {"killed": 2, "injured": 1}, {"killed": 2}),
+        ("A man was taken to a hospital in critical condition, where he died.", None,
+         "victim_other_death", {"killed": 1}, {"killed": 1}),
     ],
 )
 def test_ages_parts_and_lists_in_the_victims_count(
@@ -630,6 +637,50 @@ def test_someone_kept_in_a_hospital_is_hurt(text: str, on: dict[str, int]) -> No
 
     assert counts(frozenset()) == on
     assert "injured" not in counts(frozenset({"victim_hospital"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "off"),
+    [
+        # a wound that does not threaten life: alive, besides the dead (off: the shot, the dead
+        # among them)
+        ("A man was killed on Maple Lane. A woman was treated for "
+         "non-life-threatening injuries.", {"killed": 1, "injured": 1}, {"killed": 1}),
+        ("Two men died on Maple Lane. A teenager was treated for minor wounds.",
+         {"killed": 2, "injured": 1}, {"killed": 2}),
+        ("A driver died in Millbrook on Sunday. His passenger was treated for injuries that "
+         "were not life-threatening.", {"killed": 1, "injured": 1}, {"killed": 1}),
+        # an expectation to live
+        ("One man died at the scene on Maple Lane. A second man is expected to survive.",
+         {"killed": 1, "injured": 1}, {"killed": 1}),
+        ("Shots were fired on Maple Lane. Three teenagers are expected to be okay.",
+         {"injured": 3}, {}),
+        # not when the expectation is denied
+        ("A man was killed on Maple Lane. His cousin is not expected to survive.",
+         {"killed": 1}, {"killed": 1}),
+    ],
+)
+def test_a_hurt_person_told_to_live_is_hurt_besides_the_dead(
+    text: str, on: dict[str, int], off: dict[str, int]
+) -> None:
+    # victim_survives
+    from eventfuse.extract.victims import article_statements
+
+    def counts(rules: frozenset[str]) -> dict[str, int]:
+        doc = get_nlp()(text)
+        return {q.kind: q.low for q in casualties(article_statements(doc, "t", text, None,
+                                                                      rules))}
+
+    assert counts(frozenset()) == on
+    assert counts(frozenset({"victim_survives"})) == off
+
+
+def test_a_count_read_by_a_named_rule_leaves_its_name_in_the_trace() -> None:
+    text = ("A man was killed on Maple Lane. A woman was treated for "
+            "non-life-threatening injuries.")
+    assert ("victim_survives", "changed") in trace_of(text)
+    off = load_options({"disabled_rules": "victim_survives"})
+    assert ("victim_survives", "changed") not in trace_of(text, off)
 
 
 def test_happening_without_a_place_takes_the_headline_place() -> None:

@@ -870,12 +870,12 @@ def _with_victims(doc: Doc, article: Article, mention: Mention, off: frozenset[s
     counts = casualties(statements)
     if not counts:
         return mention
-    for s in statements:
-        # a count an article-level rule added (the doer among the dead: victim_doer_dead)
-        if s.rule is not None and any(q.kind == s.kind and q.low == s.count
-                                      and q.evidence == s.evidence for q in counts):
-            _record(doc, "eventfuse_mentions", s.rule, "changed", mention,
-                    f"{s.kind} {s.count}: the one who did it counted with his victims")
+    for q in counts:
+        # the named reading behind a count (victim_survives...), for --explain
+        ruled = next((s for s in statements if s.rule and s.evidence == q.evidence), None)
+        if ruled is not None:
+            _record(doc, "eventfuse_mentions", ruled.rule, "changed", mention,
+                    f"{q.kind} {q.low} from {ruled.evidence.text!r}")
     headline = [q.kind for q in counts if q.evidence is not None and q.evidence.end == 0]
     if headline:
         _record(doc, "eventfuse_mentions", "victim_headline", "changed", mention,

@@ -82,6 +82,16 @@ class VictimLexicon:
     doer_turn_verbs: frozenset[str] = frozenset()
     doer_life_verbs: frozenset[str] = frozenset()
     suicide_nouns: frozenset[str] = frozenset()
+    # a hurt person told to live (victim_survives): words before a wound noun ("minor injuries",
+    # "non-life-threatening wounds") or in its clause after it ("injuries that were not
+    # life-threatening"), kept as letters only (the tokenizer splits "non-life-threatening" in
+    # several ways); verbs of living under an expectation ("is expected to survive") and the
+    # states of "is expected to be okay"
+    survival_before: frozenset[str] = frozenset()
+    survival_after: frozenset[str] = frozenset()
+    survival_verbs: frozenset[str] = frozenset()
+    survival_states: frozenset[str] = frozenset()
+    expect_verbs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +116,9 @@ class VictimStatement:
     # the victim's personal pronoun ("he died": "he"), which may stand for the doer told
     # before; "" for a noun or a name
     pronoun: str = ""
-    # the rule that added this statement to the article's (not told by one clause), for the
-    # trace
-    rule: str | None = None
+    # the rule of :data:`RULES` that read this statement when it is not the plain clause
+    # reading (shown in the extraction trace when its count is the article's)
+    rule: str = ""
 
 
 @functools.cache
@@ -151,7 +161,18 @@ def get_lexicon() -> VictimLexicon:
         doer_turn_verbs=frozenset(raw.get("doer_turn_verbs", ())),
         doer_life_verbs=frozenset(raw.get("doer_life_verbs", ())),
         suicide_nouns=frozenset(raw.get("suicide_nouns", ())),
+        survival_before=frozenset(_letters(w) for w in raw.get("survival_before", ())),
+        survival_after=frozenset(_letters(w) for w in raw.get("survival_after", ())),
+        survival_verbs=frozenset(raw.get("survival_verbs", ())),
+        survival_states=frozenset(raw.get("survival_states", ())),
+        expect_verbs=frozenset(raw.get("expect_verbs", ())),
     )
+
+
+def _letters(text: str) -> str:
+    """``text`` lower-cased, letters only: "non-life threatening" and "nonlife-threatening" as
+    one word."""
+    return re.sub(r"[^a-z]", "", text.lower())
 
 
 def casualty_verbs() -> frozenset[str]:
@@ -211,6 +232,13 @@ RULES = {
     "victim_doer_dead": "the one who did it and died in the happening (killed himself, turned "
     "the gun on himself, was shot dead by officers) is one more among the dead his victims' "
     "counts leave out, unless a count names him or the story is told as a murder-suicide",
+    "victim_other_death": "a hurt person's state ('remains in the hospital', 'in critical "
+    "condition') in a sentence that also tells a death counts when the death is told of someone "
+    "else by noun or name ('a girl died and her mother remains in the hospital'); one told of "
+    "a pronoun may be the same person ('taken to a hospital, where he died')",
+    "victim_survives": "a hurt person told to live is hurt and alive, not one of the shot who "
+    "may be the dead: a wound that does not threaten life ('suffered non-life-threatening "
+    "injuries', 'taken to a hospital with minor wounds') and 'is expected to survive'",
 }
 
 
@@ -229,11 +257,16 @@ def victim_statements(
         if token.pos_ == "NOUN":
             statement = _noun_statement(token, lex, article_id, text, off)
             if statement is None and "victim_condition" not in off:
-                statement = _condition_statement(token, lex, article_id, text)
+                statement = _condition_statement(token, lex, article_id, text,
+                                                 "victim_survives" not in off,
+                                                 "victim_other_death" not in off)
         elif token.pos_ in ("VERB", "AUX", "ADJ"):
             statement = _statement(token, lex, article_id, text, off, telegraphic)
             if statement is None and "victim_hospital" not in off:
-                statement = _hospital_statement(token, lex, article_id, text)
+                statement = _hospital_statement(token, lex, article_id, text,
+                                                "victim_other_death" not in off)
+            if statement is None and "victim_survives" not in off:
+                statement = _survival_statement(token, lex, article_id, text)
         else:
             continue
         if statement is None and "victim_doer_dead" not in off:
@@ -803,17 +836,24 @@ def _own_fate(noun: Token, lex: VictimLexicon) -> bool:
 
 
 def _condition_statement(
-    noun: Token, lex: VictimLexicon, article_id: str, text: str
+    noun: Token, lex: VictimLexicon, article_id: str, text: str, survives: bool = True,
+    other_death: bool = True,
 ) -> VictimStatement | None:
     """Someone hurt and alive, told by their state: "listed in critical condition", "recovering
     with non-life-threatening injuries", "suffered a gunshot wound". A sentence that also tells a
-    death ("taken to the hospital in critical condition, where he died") is left to that."""
+    death ("taken to the hospital in critical condition, where he died") is left to that.
+    ``survives`` (victim_survives): a wound told not to threaten life is someone hurt and
+    alive, not someone shot who may be the dead. ``other_death``: as for
+    :func:`_hospital_statement`."""
     lemma = noun.lemma_.lower()
     modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
+    # a wound told not to threaten life is someone alive ("non-fatal wounds" is no death)
+    alive = lemma in lex.wound_nouns and survives and _survivable(noun, lex)
     if lemma in lex.condition_nouns:
         if not modifiers & lex.condition_words:
             return None
-    elif lemma not in lex.wound_nouns or modifiers & (lex.fatal_modifiers | lex.fatal_words):
+    elif lemma not in lex.wound_nouns or (
+            not alive and modifiers & (lex.fatal_modifiers | lex.fatal_words)):
         return None  # "died of his wounds", "a fatal wound": told as deaths
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
         holder = noun.head.head
@@ -831,7 +871,12 @@ def _condition_statement(
         victim = holder if holder.pos_ in ("NOUN", "PROPN", "PRON") else None
     if victim is None or victim.i == noun.i:
         return None
-    if any(t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead" for t in noun.sent):
+    # someone alive: a death in the sentence is another's (victim_survives); so is one told of
+    # someone else by name or noun (victim_other_death: "two died and another is in critical
+    # condition")
+    deaths = [t for t in noun.sent if t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead"]
+    besides = other_death and bool(deaths) and all(_death_of_another(t, victim) for t in deaths)
+    if deaths and not alive and not besides:
         return None
     count = _count(victim, lex)
     if not count:
@@ -840,18 +885,70 @@ def _condition_statement(
     end = max(noun.idx + len(noun), victim.idx + len(victim))
     # a wound tells someone was hurt, not that they lived ("found suffering from a gunshot wound"
     # and pronounced dead later): counted as shot; a condition is told of the living
-    kind = "injured" if lemma in lex.condition_nouns else "shot"
+    if alive:
+        # "suffered non-life-threatening injuries": alive, so not the one who died (not
+        # definite: victim_same leaves them) and not lowered by the dead as the shot are
+        return VictimStatement("injured", count,
+                               Evidence(article_id, start, end, text[start:end]),
+                               rule="victim_survives")
+    # told beside another's death: hurt besides the dead, not the one who died (victim_same
+    # leaves them; a wound is not lowered by the dead as the shot are)
+    kind = "injured" if lemma in lex.condition_nouns or besides else "shot"
     return VictimStatement(kind, count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, holder), doer=_names_doer(victim, lex, frozenset()),
-                           pronoun=_pronoun(victim))
+                           _definite(victim, holder) and not besides,
+                           doer=_names_doer(victim, lex, frozenset()), pronoun=_pronoun(victim),
+                           rule="victim_other_death" if besides else "")
+
+
+def _survivable(noun: Token, lex: VictimLexicon) -> bool:
+    """The wound is told not to threaten life: a word before it ("minor injuries",
+    "non-life-threatening wounds") or its own clause after it, negated ("injuries that did not
+    appear life-threatening"); compared as letters only."""
+    doc = noun.doc
+    before = _letters(doc[noun.left_edge.i:noun.i].text)
+    clause = doc[noun.i + 1:noun.right_edge.i + 1]
+    after = _letters(clause.text)
+    return any(w in before for w in lex.survival_before) or (
+        any(t.dep_ == "neg" for t in clause) and any(w in after for w in lex.survival_after))
+
+
+def _survival_statement(
+    verb: Token, lex: VictimLexicon, article_id: str, text: str
+) -> VictimStatement | None:
+    """Someone hurt and alive, told by an expectation that they live: "is expected to
+    survive", "are expected to be okay" (victim_survives). Not "is not expected to survive";
+    a death elsewhere in the sentence is another person's ("one man died and another is
+    expected to survive")."""
+    lemma = verb.lemma_.lower()
+    okay = lemma == "be" and any(c.dep_ == "acomp" and c.lower_ in lex.survival_states
+                                 for c in verb.children)
+    if lemma not in lex.survival_verbs and not okay:
+        return None
+    expect = verb.head
+    if verb.dep_ != "xcomp" or expect.lemma_.lower() not in lex.expect_verbs:
+        return None
+    if _negated(verb) or _negated(expect):
+        return None
+    victim = next((c for c in expect.children if c.dep_ == "nsubjpass"), None)
+    if victim is None or not _person(victim, lex):
+        return None
+    count = _count(victim, lex)
+    if not count:
+        return None
+    start = min(victim.left_edge.idx, verb.idx)
+    end = max(verb.idx + len(verb), victim.idx + len(victim))
+    return VictimStatement("injured", count, Evidence(article_id, start, end, text[start:end]),
+                           rule="victim_survives")
 
 
 def _hospital_statement(
-    verb: Token, lex: VictimLexicon, article_id: str, text: str
+    verb: Token, lex: VictimLexicon, article_id: str, text: str, other_death: bool = True,
 ) -> VictimStatement | None:
     """Someone hurt and alive, told by their stay in a hospital: "remains hospitalized", "is
     recovering at a hospital", "was treated and released", "is fighting for her life". A
-    sentence that also tells a death ("taken to a hospital, where he died") is left to that."""
+    sentence that also tells a death ("taken to a hospital, where he died") is left to that,
+    unless (``other_death``, victim_other_death) the death is told of someone else: "a girl
+    died and her mother remains in the hospital"."""
     lemma = verb.lemma_.lower()
     preps = [c for c in verb.children if c.dep_ == "prep"]
     if lemma in lex.hospital_stay_verbs:
@@ -869,9 +966,6 @@ def _hospital_statement(
         return None
     if not told or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
         return None
-    if any(t.lemma_.lower() in lex.death_verbs or t.lower_ in ("dead", "death", "deceased")
-           for t in verb.sent):
-        return None
     holders = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
     if verb.dep_ in ("acomp", "xcomp", "oprd", "conj") and verb.head.pos_ in ("VERB", "AUX"):
         holders.append(verb.head)  # "remained hospitalized"
@@ -880,14 +974,44 @@ def _hospital_statement(
                   None)
     if victim is None or not _person(victim, lex):
         return None
+    deaths = [t for t in verb.sent
+              if t.lemma_.lower() in lex.death_verbs or t.lower_ in ("dead", "death", "deceased")]
+    besides = other_death and bool(deaths) and all(_death_of_another(t, victim) for t in deaths)
+    if deaths and not besides:
+        return None
     count = _count(victim, lex)
     if not count:
         return None
     start = min(victim.left_edge.idx, verb.idx)
     end = max(verb.idx + len(verb), victim.idx + len(victim))
+    # told beside another's death: not the one who died (victim_same leaves them)
     return VictimStatement("injured", count, Evidence(article_id, start, end, text[start:end]),
-                           _definite(victim, verb), doer=_names_doer(victim, lex, frozenset()),
-                           pronoun=_pronoun(victim))
+                           _definite(victim, verb) and not besides,
+                           doer=_names_doer(victim, lex, frozenset()), pronoun=_pronoun(victim),
+                           rule="victim_other_death" if besides else "")
+
+
+def _death_of_another(word: Token, victim: Token) -> bool:
+    """The death ``word`` tells ("died", "killed", "dead") is told of a noun or name other than
+    ``victim``: its subject, or an active verb's object ("killed his wife"), or the noun "dead"
+    describes. A pronoun may be the victim itself ("taken to a hospital, where he died"), and a
+    death noun does not say whose: neither counts as another's."""
+    if word.lower_ == "dead":
+        if word.dep_ == "acomp":
+            dead = _child(word.head, ("nsubj", "nsubjpass"))
+        elif word.dep_ == "oprd":  # "left two men dead", "were found dead"
+            dead = _child(word.head, ("dobj",)) or _child(word.head, ("nsubjpass",))
+        else:
+            dead = word.head if word.dep_ == "amod" else None
+    elif word.pos_ in ("VERB", "AUX"):
+        dead = _child(word, ("dobj",)) or _child(word, ("nsubj", "nsubjpass"))
+    else:
+        dead = None
+    return dead is not None and dead.pos_ in ("NOUN", "PROPN", "NUM") and dead.i != victim.i
+
+
+def _child(token: Token, deps: tuple[str, ...]) -> Token | None:
+    return next((c for c in token.children if c.dep_ in deps), None)
 
 
 def _person(token: Token, lex: VictimLexicon) -> bool:
