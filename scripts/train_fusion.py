@@ -185,6 +185,7 @@ class MetricSettings:
     max_iter: int = 200
     other_lemmas: bool = False  # fit on pairs of different trigger lemmas only
     inputs: tuple[str, ...] = ("trigger_embedding",)  # the mention vectors it reads
+    anchored: bool = False  # the cosine plus a low-rank correction (L2 toward the cosine)
 
 
 DEFAULTS = MetricSettings()
@@ -214,6 +215,7 @@ def fit_on(topics: Sequence[Topic], settings: MetricSettings) -> PairMetric | No
         settings.l2,
         settings.max_iter,
         inputs=settings.inputs,
+        anchored=settings.anchored,
     )
 
 
@@ -339,12 +341,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--sentence", action="store_true", help="the metric reads the sentence vector too"
     )
+    parser.add_argument(
+        "--anchored", action="store_true", help="metric = cosine + low-rank correction"
+    )
     parser.add_argument("--cache", type=Path, help="pickle of the topics' rows (experiments)")
     parser.add_argument("--screen", action="store_true", help="held-out pair AP only, no write")
     args = parser.parse_args(argv)
     inputs = ("trigger_embedding", "sentence_embedding") if args.sentence else DEFAULTS.inputs
     settings = MetricSettings(
-        args.rank, args.metric_l2, args.metric_iter, args.other_lemmas, inputs
+        args.rank, args.metric_l2, args.metric_iter, args.other_lemmas, inputs, args.anchored
     )
     started = time.monotonic()
     config = base_config()

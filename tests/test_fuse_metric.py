@@ -65,3 +65,20 @@ def test_a_pair_model_carries_its_metric_through_the_data_file() -> None:
     assert with_metric.metric == metric
     without = model_from_dict({k: v for k, v in model_to_dict(model).items() if k != "metric"})
     assert without.metric is None
+
+
+def test_an_anchored_metric_under_strong_l2_falls_back_to_the_cosine() -> None:
+    """L2 on the correction only: pulled hard, the anchored metric is a scaled cosine (it ranks
+    pairs as the cosine does), where the plain low-rank form is pulled to a constant."""
+    vectors, left, right, y = _synthetic(0)
+    anchored = fit_metric(vectors, left, right, y, rank=2, l2=10.0, max_iter=100, anchored=True)
+    assert anchored.cosine > 1.0
+    assert np.abs(anchored.scales).max() < 0.05
+    cosine = (vectors[left] * vectors[right]).sum(axis=1)
+    logits = anchored.logits(vectors[left], vectors[right])
+    assert np.corrcoef(logits, cosine)[0, 1] > 0.99
+    plain = fit_metric(vectors, left, right, y, rank=2, l2=10.0, max_iter=100)
+    assert plain.cosine == 0.0
+    assert np.ptp(plain.logits(vectors[left], vectors[right])) < 0.1
+    again = metric_from_dict(metric_to_dict(anchored))
+    assert again.cosine == pytest.approx(anchored.cosine, abs=1e-6)
