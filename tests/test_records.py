@@ -241,6 +241,7 @@ DECODE_REFUSED: list[tuple[dict[str, Any], str]] = [
     (_with(("article_id",), None), r"^Mention\.article_id: null where a value is required"),
     (_with(("actors",), {"role": "actor"}), r"^Mention\.actors: expected a list, got an object"),
     (_with(("actors", 0), "Police"), r"^Mention\.actors\[0\]: expected an object, got a string"),
+    (_with(("actors", 0), None), r"^Mention\.actors\[0\]: null where a value is required$"),
     (_with(("quantities",), [{"kind": "size", "low": 9, "high": 3, "text": "t"}]),
      r"^Mention\.quantities\[0\]\.high: 3 is below low 9"),
 ]

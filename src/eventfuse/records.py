@@ -468,7 +468,7 @@ def from_dict(cls: type[R], data: Mapping[str, Any], where: str | None = None) -
     JSON form and a value the record accepts, else a :class:`RecordError` names the field
     (``Mention.actors[0].role``). Unknown keys are ignored (stores written by older versions)."""
     try:
-        return typing.cast(R, _decoder(cls)(data))
+        return typing.cast(R, _record_decoder(cls)(data))
     except _Invalid as exc:
         raise RecordError((where or cls.__name__) + "".join(reversed(exc.path)),
                           exc.problem) from None
@@ -520,9 +520,8 @@ def _build_decoder(hint: Any) -> Decoder:
         def union(value: Any) -> Any:
             return None if value is None and optional else decode_inner(value)
         return union
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _record_decoder(hint)
-    check = _value_check(hint, origin, args)
+    check = (_record_decoder(hint) if isinstance(hint, type) and dataclasses.is_dataclass(hint)
+             else _value_check(hint, origin, args))
 
     def required(value: Any) -> Any:
         if value is None:
@@ -597,7 +596,21 @@ def _value_check(hint: Any, origin: Any, args: tuple[Any, ...]) -> Decoder:
     return _identity
 
 
+# record type -> its decoder (a record field goes through :func:`_decoder`, which refuses null
+# first, as the top level does not: there a null is "expected an object")
+_RECORD_DECODERS: dict[type, Decoder] = {}
+
+
 def _record_decoder(cls: type) -> Decoder:
+    decoder = _RECORD_DECODERS.get(cls)
+    if decoder is None:
+        # a record that holds its own type finds a forwarder while it is built
+        _RECORD_DECODERS[cls] = lambda value: _RECORD_DECODERS[cls](value)
+        decoder = _RECORD_DECODERS[cls] = _build_record_decoder(cls)
+    return decoder
+
+
+def _build_record_decoder(cls: type) -> Decoder:
     hints = typing.get_type_hints(cls)
     fields = [(f.name, f".{f.name}", _decoder(hints[f.name]),
                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
