@@ -493,12 +493,16 @@ _DECODERS: dict[Any, Decoder] = {}
 
 
 def _decoder(hint: Any) -> Decoder:
-    decoder = _DECODERS.get(hint)
+    return _built_once(_DECODERS, hint, _build_decoder)
+
+
+def _built_once(cache: dict[Any, Decoder], key: Any, build: Callable[[Any], Decoder]) -> Decoder:
+    decoder = cache.get(key)
     if decoder is None:
-        # A record that holds its own type reaches this hint again while it is built: it
-        # finds a forwarder to the decoder being built.
-        _DECODERS[hint] = lambda value: _DECODERS[hint](value)
-        decoder = _DECODERS[hint] = _build_decoder(hint)
+        # A record that holds its own type reaches its key again while it is built: it finds
+        # a forwarder to the decoder being built.
+        cache[key] = lambda value: cache[key](value)
+        decoder = cache[key] = build(key)
     return decoder
 
 
@@ -598,16 +602,11 @@ def _value_check(hint: Any, origin: Any, args: tuple[Any, ...]) -> Decoder:
 
 # record type -> its decoder (a record field goes through :func:`_decoder`, which refuses null
 # first, as the top level does not: there a null is "expected an object")
-_RECORD_DECODERS: dict[type, Decoder] = {}
+_RECORD_DECODERS: dict[Any, Decoder] = {}
 
 
 def _record_decoder(cls: type) -> Decoder:
-    decoder = _RECORD_DECODERS.get(cls)
-    if decoder is None:
-        # a record that holds its own type finds a forwarder while it is built
-        _RECORD_DECODERS[cls] = lambda value: _RECORD_DECODERS[cls](value)
-        decoder = _RECORD_DECODERS[cls] = _build_record_decoder(cls)
-    return decoder
+    return _built_once(_RECORD_DECODERS, cls, _build_record_decoder)
 
 
 def _build_record_decoder(cls: type) -> Decoder:
