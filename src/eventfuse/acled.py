@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from eventfuse.errors import ConfigError
 from eventfuse.records import Actor, Article, Event
+from eventfuse.yamlfile import load_yaml
 
 ENV_OUTLETS = "EVENTFUSE_OUTLETS"
 
@@ -53,7 +52,7 @@ class Conventions:
 @functools.cache
 def _data() -> Mapping[str, Any]:
     text = resources.files("eventfuse").joinpath("data/acled.yaml").read_text(encoding="utf-8")
-    data: Mapping[str, Any] = yaml.safe_load(text)
+    data: Mapping[str, Any] = load_yaml(text)
     return data
 
 

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-import yaml
+from eventfuse.yamlfile import load_yaml
 
 
 @functools.cache
 def get_ontology() -> Mapping[str, Any]:
     """data/plover_ontology.yaml: categories with modes, old-name map, quantity kinds."""
     path = resources.files("eventfuse.data").joinpath("plover_ontology.yaml")
-    data: Mapping[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: Mapping[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     return data
 
 

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from eventfuse.errors import ConfigError
 from eventfuse.nlp import doc_text, entities, span_entities
 from eventfuse.records import Actor, Evidence, Role
+from eventfuse.yamlfile import load_yaml
 
 ENV_ACTORS = "EVENTFUSE_ACTORS"
 UNIDENTIFIED = "Unidentified"
@@ -116,7 +117,7 @@ def _read_entries(path: Path) -> list[DictionaryEntry]:
     if path.suffix.lower() == ".csv":
         return _entries_from_csv(text, str(path))
     try:
-        return _entries_from_yaml(yaml.safe_load(text), str(path))
+        return _entries_from_yaml(load_yaml(text), str(path))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML in actor dictionary") from exc
 
@@ -152,7 +153,7 @@ def _demonym(entry: DictionaryEntry) -> str | None:
 
 def _builtin_entries() -> list[DictionaryEntry]:
     text = resources.files("eventfuse").joinpath("data/actors.yaml").read_text(encoding="utf-8")
-    return _entries_from_yaml(yaml.safe_load(text), "data/actors.yaml")
+    return _entries_from_yaml(load_yaml(text), "data/actors.yaml")
 
 
 def load_actor_dictionary(path: str | os.PathLike[str] | None = None) -> ActorDictionary:
@@ -191,7 +192,7 @@ class AgentLexicon:
 @functools.cache
 def get_agents() -> AgentLexicon:
     text = resources.files("eventfuse").joinpath("data/agents.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     types = {word: kind for kind, words in data["types"].items() for word in words}
     return AgentLexicon(
         types=types,

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.status import (
@@ -29,6 +28,7 @@ from eventfuse.extract.status import (
 from eventfuse.nlp import doc_text
 from eventfuse.ontology import get_ontology
 from eventfuse.records import Status
+from eventfuse.yamlfile import load_yaml
 
 # Confidence of a trigger by where its entry came from.
 _STRENGTH = {"verb": 0.8, "noun": 0.65, "light": 0.8, "cameo": 0.5}
@@ -143,7 +143,7 @@ def get_lexicon() -> Lexicon:
 @functools.cache
 def get_crosswalk() -> tuple[Mapping[str, Any], ...]:
     path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
-    rules: list[Mapping[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
+    rules: list[Mapping[str, Any]] = load_yaml(path.read_text(encoding="utf-8"))["rules"]
     return tuple(rules)
 
 
@@ -611,7 +611,7 @@ def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
     """PLOVER category -> the ACLED event types the typing classifier may choose among when
     only a category default gave the sub-type (none when ``refine_defaults`` is off)."""
     path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if not data.get("refine_defaults", True):
         return {}
     raw = data.get("fallback_event_types", {})
@@ -762,5 +762,5 @@ def _national_force(token: Token) -> bool:
 @functools.cache
 def _force_nouns() -> frozenset[str]:
     path = resources.files("eventfuse.data").joinpath("acled_crosswalk.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     return frozenset(str(w) for w in data.get("national_force_nouns", ()))

@@ -33,10 +33,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import yaml
-
 from eventfuse.geo import AMBIGUOUS_NOTE
 from eventfuse.records import Evidence, Place
+from eventfuse.yamlfile import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +172,7 @@ def _data_path(name: str) -> Any:
 def load_rules() -> Mapping[str, Any]:
     """``data/places_rules.yaml``: stoplist, suffixes, thresholds and score weights."""
     with _data_path("places_rules.yaml").open(encoding="utf-8") as fh:
-        rules: Mapping[str, Any] = yaml.safe_load(fh)
+        rules: Mapping[str, Any] = load_yaml(fh)
     return rules
 
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
 from eventfuse.nlp import doc_text
 from eventfuse.records import Evidence, Quantity, QuantityKind
+from eventfuse.yamlfile import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # Entity labels whose numbers are not head-counts.
@@ -59,7 +59,7 @@ class QuantityLexicon:
 
 @functools.cache
 def get_lexicon() -> QuantityLexicon:
-    raw: dict[str, Any] = yaml.safe_load((DATA_DIR / "quantities.yaml").read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_yaml((DATA_DIR / "quantities.yaml").read_text(encoding="utf-8"))
     kinds = cast(dict[QuantityKind, dict[str, list[str]]], raw["kinds"])
     return QuantityLexicon(
         vague={str(k): (int(v[0]), int(v[1])) for k, v in raw["vague"].items()},

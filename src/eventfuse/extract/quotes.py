@@ -17,7 +17,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.actors import (
@@ -30,6 +29,7 @@ from eventfuse.extract.actors import (
 from eventfuse.nlp import doc_text as text_of
 from eventfuse.nlp import entities, token_bounds
 from eventfuse.records import Evidence, Quote
+from eventfuse.yamlfile import load_yaml
 
 _OPEN_CLOSE = {"“": "”", "‘": "’", '"': '"', "«": "»"}
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
@@ -51,7 +51,7 @@ class QuoteSpan:
 @functools.cache
 def _quote_lexicon() -> tuple[frozenset[str], int]:
     text = resources.files("eventfuse").joinpath("data/agents.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     return frozenset(data["quote_cues"]), int(data["scare_quote_max_words"])
 
 

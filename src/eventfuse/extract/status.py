@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
 from spacy.tokens import Span, Token
 
 from eventfuse.records import Status
+from eventfuse.yamlfile import load_yaml
 
 # Dependency labels that put a clause under its head's scope (complements, not adjuncts).
 _COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "conj"})
@@ -133,7 +133,7 @@ def responsibility_claims(sent: Span) -> list[ResponsibilityClaim]:
 def load_lexicon() -> Mapping[str, Any]:
     """The trigger lexicon file (parsed once)."""
     path = resources.files("eventfuse.data").joinpath("plover_lexicon.yaml")
-    data: Mapping[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: Mapping[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     return data
 
 

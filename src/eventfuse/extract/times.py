@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.nlp import doc_text
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
+from eventfuse.yamlfile import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -88,7 +88,7 @@ class TimeLexicon:
 
 @functools.cache
 def get_lexicon() -> TimeLexicon:
-    raw: dict[str, Any] = yaml.safe_load((DATA_DIR / "times.yaml").read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_yaml((DATA_DIR / "times.yaml").read_text(encoding="utf-8"))
     by_length = functools.partial(sorted, key=len, reverse=True)
     return TimeLexicon(
         offsets={str(k): int(v) for k, v in raw["offsets"].items()},

@@ -351,10 +351,10 @@ def evidence_subtype(sentence: Span) -> tuple[str, str] | None:
 @functools.cache
 def get_subtype_prototypes() -> SubtypePrototypes:
     """The embedded sub-type descriptions (embedded once per process)."""
-    import yaml
+    from eventfuse.yamlfile import load_yaml
 
     path = resources.files("eventfuse.data").joinpath("acled_subtype_prototypes.yaml")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     labels: list[tuple[str, str]] = []
     texts: list[str] = []
     owner: list[int] = []

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from spacy.tokens import Doc, Token
 
 from eventfuse.extract.headline_parse import headline_doc
@@ -30,6 +29,7 @@ from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
 from eventfuse.nlp import doc_text
 from eventfuse.records import Evidence, Quantity, QuantityKind
+from eventfuse.yamlfile import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -123,7 +123,7 @@ class VictimStatement:
 
 @functools.cache
 def get_lexicon() -> VictimLexicon:
-    raw: Mapping[str, Any] = yaml.safe_load(
+    raw: Mapping[str, Any] = load_yaml(
         (DATA_DIR / "quantities.yaml").read_text(encoding="utf-8")
     )["victims"]
     return VictimLexicon(

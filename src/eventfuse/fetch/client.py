@@ -20,12 +20,12 @@ from typing import Any, Literal, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-import yaml
 
 from eventfuse import __version__
 from eventfuse.fetch.pinned import PinnedTransport
 from eventfuse.fetch.safety import Resolver, UnsafeURL, check_url, system_resolver
 from eventfuse.settings import Options
+from eventfuse.yamlfile import load_yaml
 
 FetchStatus = Literal["ok", "not_modified", "refused", "failed"]
 ROBOTS_AGENT = "eventfuse"
@@ -52,7 +52,7 @@ class FetchPolicy:
 @cache
 def _policy_data() -> dict[str, Any]:
     text = resources.files("eventfuse").joinpath("data/fetch.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = load_yaml(text)
     return data
 
 

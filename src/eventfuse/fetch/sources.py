@@ -33,6 +33,7 @@ from eventfuse.ingest.sources import read_bytes
 from eventfuse.records import Article
 from eventfuse.settings import Options
 from eventfuse.store import Store
+from eventfuse.yamlfile import load_yaml
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 _URL_LINE = re.compile(r"^(?P<url>\S+)(?:\s+(?P<outlet>.+))?$")
@@ -66,7 +67,7 @@ def parse_source_list(text: str, path: str = "sources") -> list[Source]:
     stripped = text.lstrip()
     if stripped.startswith(("-", "[")):
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not a valid YAML list ({exc})") from exc
         return [_yaml_source(item, path) for item in data or []]

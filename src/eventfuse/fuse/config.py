@@ -15,6 +15,7 @@ from eventfuse.errors import ConfigError
 from eventfuse.fuse.learned import PairModel, load_model
 from eventfuse.fuse.roundup import RoundupWords
 from eventfuse.fuse.stories import StoryConfig
+from eventfuse.yamlfile import load_yaml
 
 DATA_FILE = "fusion.yaml"
 
@@ -138,7 +139,7 @@ def load_config(profile: str | None = None, with_model: bool = True) -> FusionCo
     ``with_model`` a profile's trained model is not loaded (the trainer that writes it)."""
     raw = resources.files("eventfuse").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
         if profile is not None:
             data = {**data, **data["profiles"][profile]}
         if not with_model:

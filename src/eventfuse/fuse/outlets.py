@@ -36,9 +36,10 @@ def read_outlet_regions(path: str) -> dict[str, Region]:
     import yaml
 
     from eventfuse.errors import ConfigError
+    from eventfuse.yamlfile import load_yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"outlet_regions {path}: {exc}") from exc
     if not isinstance(data, dict):

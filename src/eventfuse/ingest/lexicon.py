@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from eventfuse.errors import ConfigError
+from eventfuse.yamlfile import load_yaml
 
 DATA_FILE = "boilerplate.yaml"
 
@@ -40,7 +39,7 @@ def get_lexicon() -> Lexicon:
     """The packaged lexicon; a malformed data file is a :class:`ConfigError`."""
     raw = resources.files("eventfuse").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     try:
-        return _build(yaml.safe_load(raw))
+        return _build(load_yaml(raw))
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"{DATA_FILE}: {exc}") from exc
 

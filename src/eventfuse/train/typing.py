@@ -222,9 +222,9 @@ WRITTEN = Path(__file__).with_name("typing_sentences.yaml")
 
 def written_examples(path: Path = WRITTEN) -> list[Example]:
     """Sentences written for eventfuse, labelled with their main event's PLOVER category."""
-    import yaml
+    from eventfuse.yamlfile import load_yaml
 
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     known = set(categories())
     return [
         Example(str(text), str(label), "written")
