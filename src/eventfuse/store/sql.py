@@ -17,7 +17,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, nullcontext
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from eventfuse.blocks import place_block_key, span
 from eventfuse.changes import Change, utc_now
@@ -115,6 +115,10 @@ class SQLStore:
         self._joined: int | None = None
         self._reader_lock = threading.Lock()
         self._reader_conn: Any = None
+        # A writer step's decoded records by (type, JSON text): a fusion reads its new mentions
+        # twice (as unfused, then in its scope) and articles several times. Keyed by the row's
+        # whole text, an entry is right whatever the step writes; dropped when the step ends.
+        self._decoded: dict[tuple[type, str], Any] | None = None
         with self._errors():
             self._conn: Any = dialect.connect()
         try:
@@ -197,6 +201,7 @@ class SQLStore:
                 yield
                 return
             self._step_held = True
+            self._decoded = {}
             try:
                 if self._dialect.shared_step:
                     with self._lock:  # from here other threads keep off the connection
@@ -215,6 +220,7 @@ class SQLStore:
                         yield
             finally:
                 self._step_held = False
+                self._decoded = None
 
     def _run(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(self._q(sql), tuple(params))
@@ -1041,7 +1047,18 @@ class SQLStore:
 
     def _decode(self, cls: type[R], table: str, text: str) -> R:
         """The row's record, strictly decoded: a value this version refuses (old data) is a
-        StoreError naming the table, the record's id and the field."""
+        StoreError naming the table, the record's id and the field. Inside a writer step, a
+        text decoded before gives the same (immutable) record again."""
+        memo = self._decoded
+        if memo is None:
+            return self._decoded_row(cls, table, text)
+        key = (cls, text)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._decoded_row(cls, table, text)
+        return cast(R, found)
+
+    def _decoded_row(self, cls: type[R], table: str, text: str) -> R:
         try:
             data = json.loads(text)
         except ValueError as exc:
