@@ -88,6 +88,24 @@ def test_signature_is_deterministic_and_similarity_orders() -> None:
     assert similarity(signature(WIRE_STORY), signature(UNRELATED)) < 0.3
 
 
+@pytest.mark.parametrize("num_perm", [16, 64, 128])
+@pytest.mark.parametrize("text", [
+    "", "one", "two words", WIRE_STORY, UNRELATED, "Ça coûte 5 € — naïve café’s façade, déjà vu.",
+    "Élan\nvital\tand the same words: the same words, the same words.",
+])
+def test_signature_holds_datasketch_minhash_values(text: str, num_perm: int) -> None:
+    # Stores written by earlier versions hold datasketch's MinHash values: new signatures
+    # must equal them to compare (the scheme, seed and shingles as signature uses them).
+    import numpy as np
+    from datasketch import MinHash
+
+    from eventfuse.ingest.dedup import SCHEME, SEED, shingles
+
+    reference = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    reference.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+    assert signature(text, num_perm) == np.asarray(reference.hashvalues, dtype="<u8").tobytes()
+
+
 def test_same_id_is_not_its_own_copy() -> None:
     article = make("same", WIRE_STORY)
     index = NearDuplicateIndex()

@@ -50,7 +50,8 @@ def normalize_unicode(text: str) -> str:
 
 def normalize_whitespace(text: str) -> str:
     """Runs of spaces collapsed, lines stripped, paragraphs separated by exactly one blank line."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    # One substitution over the text: a run of spaces never holds a line end.
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -68,6 +69,8 @@ def truncate(text: str, max_chars: int) -> str:
 
 def is_furniture(line: str, lexicon: Lexicon | None = None) -> bool:
     lexicon = lexicon or get_lexicon()
+    if lexicon.furniture_any is not None:
+        return lexicon.furniture_any.fullmatch(line) is not None
     return any(p.fullmatch(line) for p in lexicon.furniture_lines)
 
 
@@ -190,8 +193,8 @@ def _post_date(text: str, lexicon: Lexicon) -> dt.date | None:
 def _lines(text: str) -> list[_Line]:
     lines: list[_Line] = []
     gap = 0
-    for raw in text.split("\n"):
-        stripped = _SPACES.sub(" ", raw).strip()
+    for raw in _SPACES.sub(" ", text).split("\n"):  # as line by line: no run holds a "\n"
+        stripped = raw.strip()
         if not stripped:
             gap += 1
             continue
