@@ -16,7 +16,7 @@ import operator
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -55,9 +55,21 @@ def _bad(record: object, name: str, problem: str) -> RecordError:
 
 def _check_literal(record: object, name: str, allowed: Any) -> None:
     value = getattr(record, name)
-    valid = typing.get_args(allowed)
+    valid = _literal_values(allowed)
     if value not in valid:
         raise _bad(record, name, f"{value!r} is not one of {', '.join(map(str, valid))}")
+
+
+def _literal_values(allowed: Any) -> tuple[Any, ...]:
+    # Asked of typing once per Literal (kept by identity: hashing a Literal hashes its values),
+    # not by every record built, which checks one or more.
+    found = _LITERALS.get(id(allowed))
+    if found is None or found[0] is not allowed:
+        found = _LITERALS[id(allowed)] = (allowed, typing.get_args(allowed))
+    return found[1]
+
+
+_LITERALS: dict[int, tuple[Any, tuple[Any, ...]]] = {}
 
 
 def _check_unit(record: object, name: str) -> None:
@@ -103,6 +115,23 @@ class FrozenMap(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+    # The dict's own (read-only) views: Mapping's mixins step through __getitem__ per key, and
+    # every event's fields are read through them (reconciliation, to_dict on each store write).
+    def items(self) -> ItemsView[str, Any]:
+        return self._data.items()
+
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def values(self) -> ValuesView[Any]:
+        return self._data.values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
 
     def __hash__(self) -> int:
         if self._hash is None:
