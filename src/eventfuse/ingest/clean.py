@@ -16,6 +16,7 @@ from eventfuse.records import EmbeddedPost
 
 # Invisible characters that only break tokenization; NBSP and friends become plain spaces.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_HAS_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]+")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -45,7 +46,9 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
 def normalize_unicode(text: str) -> str:
     """NFC (smart quotes kept), Unix line ends, no invisible characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    return unicodedata.normalize("NFC", text.translate(_INVISIBLE).replace("\u2029", "\n\n"))
+    if _HAS_INVISIBLE.search(text):  # rare; translate steps through a dict per character
+        text = text.translate(_INVISIBLE)
+    return unicodedata.normalize("NFC", text.replace("\u2029", "\n\n"))
 
 
 def normalize_whitespace(text: str) -> str:

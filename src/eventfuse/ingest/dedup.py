@@ -87,15 +87,6 @@ def _permutations(num_perm: int) -> npt.NDArray[np.uint32]:
     return permutations
 
 
-# A new article's signature is looked up, then indexed: one MinHash for both (the index only
-# reads it).
-@functools.lru_cache(maxsize=2)
-def _minhash(blob: bytes) -> MinHash:
-    values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
-    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values,
-                   permutations=_permutations(len(values)), scheme=SCHEME)
-
-
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the texts behind two signatures: the share of equal
     values (MinHash.jaccard's estimate, without building two MinHash objects per pair)."""
@@ -122,6 +113,11 @@ class NearDuplicateIndex:
         self._lsh = MinHashLSH(
             threshold=candidate_threshold, num_perm=num_perm, weights=CANDIDATE_WEIGHTS
         )
+        # The LSH's banding, its tables kept here: two signatures share a band when the band's
+        # values, so its bytes, are equal, which is what the LSH's tables find (a dict of band
+        # bytes finds it without a MinHash object per lookup and per insert).
+        self._ranges = [(int(start), int(end)) for start, end in self._lsh.hashranges]
+        self._tables: dict[tuple[int, bytes], list[str]] = {}
         self._order: dict[str, tuple[bool, str, int]] = {}
         self._signatures: dict[str, bytes] = {}
 
@@ -144,7 +140,8 @@ class NearDuplicateIndex:
         if article_id in self._order:
             return
         self._check(blob)
-        self._lsh.insert(article_id, _minhash(blob))
+        for band in self._band_keys(blob):
+            self._tables.setdefault(band, []).append(article_id)
         position = len(self) if seq is None else seq
         self._order[article_id] = original_key(published, copy_of, position)
         self._signatures[article_id] = blob
@@ -163,11 +160,15 @@ class NearDuplicateIndex:
     def verified(self, blob: bytes) -> dict[str, tuple[bool, str, int]]:
         """The indexed articles whose estimated Jaccard with ``blob`` reaches the threshold,
         with their :func:`original_key`."""
+        proposed = {key for band in self._band_keys(blob) for key in self._tables.get(band, ())}
         return {
             key: self._order[key]
-            for key in self._lsh.query(_minhash(blob))
+            for key in sorted(proposed)
             if similarity(self._signatures[key], blob) >= self.threshold
         }
+
+    def _band_keys(self, blob: bytes) -> list[tuple[int, bytes]]:
+        return [(band, blob[8 * start : 8 * end]) for band, (start, end) in enumerate(self._ranges)]
 
     def _check(self, blob: bytes) -> None:
         if len(blob) != 8 * self.num_perm:

@@ -478,18 +478,24 @@ class SQLStore:
         """Signed articles sharing a band of ``layout`` with ``bands`` (band i at index i), each
         once, with ``seq`` their position in ingestion order."""
         order = self._dialect.ingest_order
+        # Every band in one statement (one per band, each through the primary key, glued by
+        # UNION ALL): an ingest looks up each new article, and a query per band cost it more
+        # than the hashing of its text.
+        one = ("SELECT s.article_id, s.signature, a.published, a.copy_of, "
+               f"a.{order} FROM signature_bands b JOIN article_signatures s ON "
+               "s.article_id = b.article_id JOIN articles a ON a.id = "
+               "b.article_id WHERE b.layout = ? AND b.band = ? AND b.band_key = ?")
         found: dict[str, SignatureEntry] = {}
+        if not bands:
+            return []
         with self._read() as conn:
-            for band, key in enumerate(bands):
-                rows = self._all(conn, "SELECT s.article_id, s.signature, a.published, a.copy_of, "
-                                 f"a.{order} FROM signature_bands b JOIN article_signatures s ON "
-                                 "s.article_id = b.article_id JOIN articles a ON a.id = "
-                                 "b.article_id WHERE b.layout = ? AND b.band = ? AND "
-                                 "b.band_key = ?", (layout, band, key))
-                for article_id, blob, published, copy_of, seq in rows:
-                    found[article_id] = SignatureEntry(article_id, bytes(blob),
-                                                       self._dialect.read_date(published),
-                                                       copy_of, int(seq))
+            rows = self._all(conn, " UNION ALL ".join([one] * len(bands)),
+                             [value for band, key in enumerate(bands)
+                              for value in (layout, band, key)])
+        for article_id, blob, published, copy_of, seq in rows:
+            found[article_id] = SignatureEntry(article_id, bytes(blob),
+                                               self._dialect.read_date(published),
+                                               copy_of, int(seq))
         return [found[i] for i in sorted(found)]
 
     def ingest_position(self) -> int:
