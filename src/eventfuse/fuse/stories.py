@@ -299,7 +299,7 @@ def _heaviest(
 
 
 def _candidate_pairs(
-    terms: Sequence[Iterable[Hashable]], max_postings: int
+    terms: Sequence[Sequence[Hashable]], max_postings: int
 ) -> list[tuple[int, int]]:
     """Pairs (i < j) of articles that file a term together, the terms filed by more than
     ``max_postings`` articles left out; sorted."""

@@ -59,7 +59,8 @@ def signature(text: str, num_perm: int = 64) -> bytes:
     digests = b"".join(map(_DIGEST, map(hashlib.sha1, grams)))  # 20 bytes each
     hashed = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
     permuted = _fmix32(hashed)[:, None] * a + b  # uint32: wraps around, as datasketch's does
-    return permuted.min(axis=0).astype("<u8").tobytes()
+    values: bytes = permuted.min(axis=0).astype("<u8").tobytes()
+    return values
 
 
 _DIGEST = type(hashlib.sha1()).digest
