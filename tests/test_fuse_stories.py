@@ -173,3 +173,86 @@ def test_a_place_id_proposes_story_pairs_only_among_articles_published_near_each
     # A person's name still finds a follow-up a year later.
     named = "at the harbour festival Juniper Okafor sang under a clear sky."
     assert pairs(DAY + dt.timedelta(days=400), named) == [(0, 1)]
+
+
+def _reference_tfidf(bags, top):  # type: ignore[no-untyped-def]
+    """The TF-IDF rows term by term, as stories._tfidf computed them before it was vectorized."""
+    import math
+    from collections import Counter
+
+    from scipy.sparse import csr_matrix
+
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    vocabulary = {w: k for k, w in enumerate(sorted(df))}
+    rows, cols, values, heaviest = [], [], [], []
+    for r, bag in enumerate(bags):
+        weights = {w: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[w])) + 1)
+                   for w, c in bag.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        for w, v in weights.items():
+            rows.append(r)
+            cols.append(vocabulary[w])
+            values.append(v / norm)
+        heaviest.append(sorted(weights, key=lambda w: (-weights[w], w))[:top])
+    return csr_matrix((values, (rows, cols)), shape=(n, max(len(vocabulary), 1))), heaviest
+
+
+def test_tfidf_rows_are_bit_for_bit_those_of_a_term_by_term_loop() -> None:
+    # Fusion's events must not move with the vectorized rows: the same floats, in the same
+    # order, and the same heaviest terms (ties by term) as the loop gives.
+    import random
+    from collections import Counter
+
+    from eventfuse.fuse.stories import _tfidf
+
+    rnd = random.Random(7)
+    words = [f"w{k}" for k in range(60)]
+    cases = [[], [Counter()], [Counter(), Counter({"x": 3})]]
+    cases += [[Counter({w: rnd.randint(1, 9) for w in rnd.sample(words, rnd.randint(0, 25))})
+               for _ in range(rnd.randint(1, 30))] for _ in range(40)]
+    for bags in cases:
+        for top in (0, 1, 4, 40):
+            matrix, heaviest = _tfidf(bags, top)
+            expected, expected_heaviest = _reference_tfidf(bags, top)
+            assert heaviest == expected_heaviest
+            assert matrix.shape == expected.shape
+            assert matrix.indptr.tolist() == expected.indptr.tolist()
+            assert matrix.indices.tolist() == expected.indices.tolist()
+            assert matrix.data.tobytes() == expected.data.tobytes()
+
+
+def test_candidate_pairs_are_the_pairs_of_every_short_posting_list() -> None:
+    import itertools
+    import random
+
+    from eventfuse.fuse.stories import _candidate_pairs
+
+    rnd = random.Random(3)
+    for _ in range(100):
+        terms = [tuple(rnd.sample("abcdefghij", rnd.randint(0, 5)))
+                 for _ in range(rnd.randint(0, 12))]
+        limit = rnd.randint(1, 6)
+        postings: dict[str, list[int]] = {}
+        for i, filed in enumerate(terms):
+            for term in filed:
+                postings.setdefault(term, []).append(i)
+        expected = sorted({pair for members in postings.values() if len(members) <= limit
+                           for pair in itertools.combinations(members, 2)})
+        assert _candidate_pairs(terms, limit) == expected
+
+
+def test_shared_article_texts_give_the_story_groups_computed_alone() -> None:
+    from eventfuse.fuse.stories import article_texts, text_similarity
+
+    articles = [art("a", SHOOTING_ELM), art("b", SHOOTING_ELM_2), art("c", SHOOTING_OAK)]
+    config = load_config().story
+    texts = article_texts(articles, config.top_terms)
+    assert story_groups(articles, [], config, texts=texts) == story_groups(articles, [], config)
+    shared, alone = text_similarity(articles, texts), text_similarity(articles)
+    assert shared("a", "b") == alone("a", "b") > shared("a", "c") == alone("a", "c")
+    # Rows of other articles are not taken for these.
+    other = article_texts([art("a", SHOOTING_OAK), art("b", FOLLOW_UP), art("c", SHOOTING_ELM)])
+    assert text_similarity(articles, other)("a", "b") == alone("a", "b")

@@ -136,3 +136,26 @@ def test_the_credit_marker_only_skips_lines_the_patterns_reject(
     assert [clean_text(page, LIMIT) for page in pages] == marked
     monkeypatch.undo()
     assert len(clean_text(PAGE, LIMIT).posts) == 2
+
+
+def test_furniture_alternation_answers_as_each_pattern_does() -> None:
+    # The lexicon's patterns are tried as one alternation: a line is furniture exactly when
+    # one of them spans it, also where another matches only its start.
+    import dataclasses
+
+    from eventfuse.ingest.clean import is_furniture
+    from eventfuse.ingest.lexicon import get_lexicon
+
+    lexicon = get_lexicon()
+    assert lexicon.furniture_any is not None
+    one_by_one = dataclasses.replace(lexicon, furniture_any=None)
+    lines = ["Leave a reply", "leave a reply.", "Leave a reply to the mayor", "Share",
+             "Share this article:", "share on facebook and more", "Advertisement",
+             "advertisement follows", "Read more:", "All rights reserved.",
+             "Copyright 2020 Harbour Gazette. All rights reserved", "We use cookies to help",
+             "The council met on Tuesday.", "", "Subscribe to our daily newsletter today",
+             "Print", "printer"]
+    for line in lines:
+        assert is_furniture(line, lexicon) == is_furniture(line, one_by_one), line
+    assert is_furniture("Leave a reply", lexicon)
+    assert not is_furniture("Leave a reply to the mayor", lexicon)

@@ -88,6 +88,24 @@ def test_signature_is_deterministic_and_similarity_orders() -> None:
     assert similarity(signature(WIRE_STORY), signature(UNRELATED)) < 0.3
 
 
+@pytest.mark.parametrize("num_perm", [16, 64, 128])
+@pytest.mark.parametrize("text", [
+    "", "one", "two words", WIRE_STORY, UNRELATED, "Ça coûte 5 € — naïve café’s façade, déjà vu.",
+    "Élan\nvital\tand the same words: the same words, the same words.",
+])
+def test_signature_holds_datasketch_minhash_values(text: str, num_perm: int) -> None:
+    # Stores written by earlier versions hold datasketch's MinHash values: new signatures
+    # must equal them to compare (the scheme, seed and shingles as signature uses them).
+    import numpy as np
+    from datasketch import MinHash
+
+    from eventfuse.ingest.dedup import SCHEME, SEED, shingles
+
+    reference = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    reference.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+    assert signature(text, num_perm) == np.asarray(reference.hashvalues, dtype="<u8").tobytes()
+
+
 def test_same_id_is_not_its_own_copy() -> None:
     article = make("same", WIRE_STORY)
     index = NearDuplicateIndex()
@@ -170,3 +188,35 @@ def test_a_threshold_above_one_links_nothing_and_looks_nothing_up(
     assert [a.copy_of for a in link_copies(copies, index)] == [None, None, None]
     assert len(index) == 3 and looked_up == []
     assert real(signature(WIRE_STORY)) == {}  # what a look-up would have found: nothing
+
+
+def test_band_tables_propose_what_datasketch_lsh_proposes() -> None:
+    # The index keeps the LSH's bands in a dict of band bytes: it must find the candidates
+    # MinHashLSH.query finds, over copies, edited copies and unrelated texts.
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    from eventfuse.ingest.dedup import CANDIDATE_MARGIN, CANDIDATE_WEIGHTS, SCHEME, SEED
+
+    sentences = [s.strip() for s in (WIRE_STORY + " " + UNRELATED).split(".") if s.strip()]
+    texts = [" ".join(sentences[k:k + n]) for k in range(len(sentences)) for n in (3, 6, 9)]
+    texts += [t + " Updated." for t in texts[::4]]
+    blobs = {f"t{k}": signature(t) for k, t in enumerate(texts)}
+
+    def minhash(blob: bytes) -> MinHash:
+        values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+        return MinHash(num_perm=64, seed=SEED, hashvalues=values, scheme=SCHEME)
+
+    for threshold in (0.5, 0.9):
+        index = NearDuplicateIndex(threshold)
+        lsh = MinHashLSH(threshold=min(0.99, max(0.3, threshold - CANDIDATE_MARGIN)),
+                         num_perm=64, weights=CANDIDATE_WEIGHTS)
+        proposed = 0
+        for key, blob in blobs.items():
+            expected = {k: v for k, v in index._order.items() if k in set(lsh.query(minhash(blob)))
+                        and similarity(blobs[k], blob) >= threshold}
+            assert index.verified(blob) == expected
+            proposed += len(expected)
+            index.add(key, blob)
+            lsh.insert(key, minhash(blob))
+        assert proposed > 0

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -54,9 +55,21 @@ def _bad(record: object, name: str, problem: str) -> RecordError:
 
 def _check_literal(record: object, name: str, allowed: Any) -> None:
     value = getattr(record, name)
-    valid = typing.get_args(allowed)
+    valid = _literal_values(allowed)
     if value not in valid:
         raise _bad(record, name, f"{value!r} is not one of {', '.join(map(str, valid))}")
+
+
+def _literal_values(allowed: Any) -> tuple[Any, ...]:
+    # Asked of typing once per Literal (kept by identity: hashing a Literal hashes its values),
+    # not by every record built, which checks one or more.
+    found = _LITERALS.get(id(allowed))
+    if found is None or found[0] is not allowed:
+        found = _LITERALS[id(allowed)] = (allowed, typing.get_args(allowed))
+    return found[1]
+
+
+_LITERALS: dict[int, tuple[Any, tuple[Any, ...]]] = {}
 
 
 def _check_unit(record: object, name: str) -> None:
@@ -103,6 +116,23 @@ class FrozenMap(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._data)
 
+    # The dict's own (read-only) views: Mapping's mixins step through __getitem__ per key, and
+    # every event's fields are read through them (reconciliation, to_dict on each store write).
+    def items(self) -> ItemsView[str, Any]:
+        return self._data.items()
+
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def values(self) -> ValuesView[Any]:
+        return self._data.values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
     def __hash__(self) -> int:
         if self._hash is None:
             self._hash = hash(frozenset(self._data.items()))
@@ -121,15 +151,28 @@ _SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 
 def freeze(value: Any) -> Any:
     """``value`` with every dict made a :class:`FrozenMap` and every list a tuple."""
-    if type(value) in _SCALARS:  # most values: the ABC checks below cost more
+    kind = type(value)
+    if kind in _SCALARS:  # most values: the ABC checks below cost more
         return value
-    if isinstance(value, FrozenMap):
-        return value
-    if isinstance(value, Mapping):
+    shape = _SHAPES.get(kind)
+    if shape is None:  # what a type is, asked of the ABCs once per type
+        shape = _SHAPES[kind] = (
+            _AS_GIVEN if issubclass(kind, FrozenMap)
+            else _MAPPING if issubclass(kind, Mapping)
+            else _SEQUENCE if issubclass(kind, list | tuple)
+            else _AS_GIVEN
+        )
+    if shape is _MAPPING:
         return FrozenMap(value)
-    if isinstance(value, list | tuple):
+    if shape is _SEQUENCE:
         return tuple(freeze(v) for v in value)
     return value
+
+
+# freeze's answer per type: a record in an event's fields (a SourceValue in a tuple) was
+# asked whether it is a Mapping, through the ABC machinery, each time an event was built.
+_AS_GIVEN, _MAPPING, _SEQUENCE = "as given", "mapping", "sequence"
+_SHAPES: dict[type, str] = {}
 
 
 def _freeze_field(record: object, name: str) -> None:
@@ -441,7 +484,12 @@ R = TypeVar("R")
 # Types to_dict returns as they are, tested by exact type first: every mention's and event's
 # JSON goes through it on each store write, and most of its values are these.
 _AS_IS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+Encoder = Callable[[Any], Any]
+# type -> how to_dict encodes its values, worked out once per type (what a value is depends on
+# its type alone): a fusion writes thousands of events of hundreds of thousands of values, and
+# asking each value whether it is a dataclass, a date, a mapping or a list cost more than the
+# JSON text.
+_ENCODERS: dict[type, Encoder] = {}
 
 
 def to_dict(value: Any) -> Any:
@@ -449,18 +497,34 @@ def to_dict(value: Any) -> Any:
     kind = type(value)
     if kind in _AS_IS:
         return value
-    names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return {name: to_dict(getattr(value, name)) for name in names}
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): to_dict(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_dict(v) for v in value]
-    return value
+    encode = _ENCODERS.get(kind)
+    if encode is None:
+        encode = _ENCODERS[kind] = _build_encoder(kind)
+    return encode(value)
+
+
+def _build_encoder(kind: type) -> Encoder:
+    as_is = _AS_IS
+    if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        if not names:
+            return lambda value: {}
+        get = operator.attrgetter(*names)
+        if len(names) == 1:
+            return lambda value: {names[0]: to_dict(get(value))}
+
+        def record(value: Any) -> Any:
+            return dict(zip(names, [v if type(v) in as_is else to_dict(v) for v in get(value)],
+                            strict=True))
+        return record
+    if issubclass(kind, dt.date):
+        return lambda value: value.isoformat()
+    if issubclass(kind, Mapping):
+        return lambda value: {str(k): v if type(v) in as_is else to_dict(v)
+                              for k, v in value.items()}
+    if issubclass(kind, list | tuple):
+        return lambda value: [v if type(v) in as_is else to_dict(v) for v in value]
+    return _identity
 
 
 def from_dict(cls: type[R], data: Mapping[str, Any], where: str | None = None) -> R:

@@ -33,7 +33,7 @@ from eventfuse.fuse.principal import (
     story_names,
 )
 from eventfuse.fuse.reconcile import anchor_members, reconcile_event, source_labels
-from eventfuse.fuse.stories import text_similarity
+from eventfuse.fuse.stories import article_texts, text_similarity
 from eventfuse.records import Article, Event, Mention
 from eventfuse.settings import Options
 
@@ -87,9 +87,10 @@ def fuse(
     window = opts.date_window_days
     ordered = sorted({m.id: m for m in mentions}.values(), key=lambda m: m.id)
     by_article = {a.id: a for a in articles}
-    stories = story_clusters(
-        sorted(by_article.values(), key=lambda a: a.id), ordered, config, window
-    )
+    by_id_order = sorted(by_article.values(), key=lambda a: a.id)
+    # Story clustering and the same-day join read the same TF-IDF rows: computed once.
+    texts = article_texts(by_id_order, config.story.top_terms)
+    stories = story_clusters(by_id_order, ordered, config, window, texts)
     features = build_features(ordered, stories, config, lemmas)
     candidates = block_pairs(features, window, opts.fusion_max_block_pairs)
     pairs = candidates.pairs
@@ -131,7 +132,7 @@ def fuse(
             same_day=(
                 None
                 if config.principal_same_day is None
-                else DayJoin(text_similarity(list(by_article.values())), config.principal_same_day)
+                else DayJoin(text_similarity(by_id_order, texts), config.principal_same_day)
             ),
             two_tolls=config.principal_two_tolls,
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from eventfuse.blocks import place_block, span
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.features import MentionFeatures
-from eventfuse.fuse.stories import as_story_map, copies_joined, story_groups
+from eventfuse.fuse.stories import ArticleTexts, as_story_map, copies_joined, story_groups
 from eventfuse.records import Article, Mention
 
 
@@ -61,12 +61,14 @@ def story_clusters(
     mentions: Sequence[Mention],
     config: FusionConfig,
     window_days: int,
+    texts: ArticleTexts | None = None,
 ) -> dict[str, str]:
     """Article id -> story id (the smallest article id of its story): whole-article similarity
     (``fuse/stories.py``), wire copies always with their original. ``window_days`` is unused:
-    the story's own ``max_gap_days`` bounds it (follow-ups months later still join)."""
+    the story's own ``max_gap_days`` bounds it (follow-ups months later still join).
+    ``texts``: the articles' :func:`~eventfuse.fuse.stories.article_texts`, when computed."""
     del window_days
-    groups = story_groups(articles, mentions, config.story, config.unidentified_actors)
+    groups = story_groups(articles, mentions, config.story, config.unidentified_actors, texts)
     return as_story_map(copies_joined(groups, {a.id: a for a in articles}))
 
 

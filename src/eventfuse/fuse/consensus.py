@@ -53,13 +53,20 @@ def consensus_when(
     if not candidates:
         return None, ()
 
-    def span(m: Mention) -> tuple[int, int]:
+    def days(m: Mention) -> tuple[int, int]:
         assert m.when is not None and m.when.start is not None
         return m.when.start.toordinal(), (m.when.end or m.when.start).toordinal()
 
+    # Each report's days once (by record: ranking every candidate reads every voter's).
+    spans = {id(m): days(m) for m in (*voters, *candidates)}
+    voting = [(o, *spans[id(o)]) for o in voters]
+
+    def span(m: Mention) -> tuple[int, int]:
+        return spans[id(m)]
+
     def support(m: Mention) -> list[Mention]:
-        s, e = span(m)
-        return [o for o in voters if span(o)[0] <= e and s <= span(o)[1]]
+        s, e = spans[id(m)]
+        return [o for o, start, end in voting if start <= e and s <= end]
 
     def weight(m: Mention) -> int:
         agreeing = support(m)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -55,6 +56,39 @@ class _Profiles:
     terms: tuple[tuple[Hashable, ...], ...]  # each article's most distinctive terms
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleTexts:
+    """Content-word TF-IDF rows of articles and each row's heaviest terms: story clustering and
+    the principal events' same-day join (:func:`text_similarity`) read the same rows of the
+    same articles, computed once per fusion (:func:`article_texts`)."""
+
+    articles: tuple[Article, ...]  # in row order
+    matrix: csr_matrix
+    heaviest: tuple[tuple[str, ...], ...]
+    top: int  # terms kept per row in ``heaviest``
+
+
+def article_texts(articles: Sequence[Article], top: int = 0) -> ArticleTexts:
+    """:class:`ArticleTexts` of ``articles`` in order (the title counted twice)."""
+    bags = [
+        Counter(content_words(f"{a.title or ''}\n{a.title or ''}\n{a.text}")) for a in articles
+    ]
+    matrix, heaviest = _tfidf(bags, top)
+    return ArticleTexts(tuple(articles), matrix,
+                        tuple(tuple(h) for h in heaviest), top)
+
+
+def _texts_of(
+    articles: Sequence[Article], top: int, given: ArticleTexts | None
+) -> tuple[csr_matrix, list[list[str]]]:
+    """The rows of ``given`` when they are ``articles``' (as a copy: the caller's operations
+    leave the shared rows as built), else computed."""
+    # The same records (compared by identity first: cheap) or equal ones.
+    if given is None or given.top < top or given.articles != tuple(articles):
+        given = article_texts(articles, top)
+    return given.matrix.copy(), [list(h[:top]) for h in given.heaviest]
+
+
 def article_names(text: str) -> list[str]:
     """Capitalised multi-word names of ``text``, lower-cased."""
     return [" ".join(n.lower().split()) for n in _NAME.findall(text)]
@@ -82,11 +116,13 @@ def story_groups(
     mentions: Sequence[Mention],
     config: StoryConfig,
     unidentified: frozenset[str] = frozenset(),
+    texts: ArticleTexts | None = None,
 ) -> list[list[str]]:
-    """Groups of article ids, one per story (each sorted, sorted by first id)."""
+    """Groups of article ids, one per story (each sorted, sorted by first id). ``texts``:
+    :func:`article_texts` of ``articles`` when already computed."""
     if not articles:
         return []
-    profiles = _profiles(articles, mentions, config, unidentified)
+    profiles = _profiles(articles, mentions, config, unidentified, texts)
     pairs = _candidate_pairs(profiles.terms, config.max_postings)
     similarity = _pair_similarity(profiles, pairs, config)
     kept = np.flatnonzero(similarity >= config.min_similarity).tolist()
@@ -101,14 +137,14 @@ def story_groups(
     return sorted(groups)
 
 
-def text_similarity(articles: Sequence[Article]) -> Callable[[str, str], float]:
+def text_similarity(
+    articles: Sequence[Article], texts: ArticleTexts | None = None
+) -> Callable[[str, str], float]:
     """The whole-text similarity of two articles (by id) that story clustering reads: the
-    cosine of their content words' TF-IDF (the title counted twice); 0 for an unknown id."""
+    cosine of their content words' TF-IDF (the title counted twice); 0 for an unknown id.
+    ``texts``: :func:`article_texts` of the articles sorted by id, when already computed."""
     ordered = sorted({a.id: a for a in articles}.values(), key=lambda a: a.id)
-    bags = [
-        Counter(content_words(f"{a.title or ''}\n{a.title or ''}\n{a.text}")) for a in ordered
-    ]
-    text, _ = _tfidf(bags, 0)
+    text, _ = _texts_of(ordered, 0, texts)
     row = {a.id: k for k, a in enumerate(ordered)}
 
     def similarity(a: str, b: str) -> float:
@@ -171,18 +207,16 @@ def _profiles(
     mentions: Sequence[Mention],
     config: StoryConfig,
     unidentified: frozenset[str],
+    texts: ArticleTexts | None = None,
 ) -> _Profiles:
     keys: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
         keys[m.article_id].extend(mention_keys(m, unidentified))
-    text_bags = [
-        Counter(content_words(f"{a.title or ''}\n{a.title or ''}\n{a.text}")) for a in articles
-    ]
     name_bags = [
         Counter([*article_names(f"{a.title or ''}\n{a.text}"), *keys.get(a.id, ())])
         for a in articles
     ]
-    text, text_top = _tfidf(text_bags, config.top_terms)
+    text, text_top = _texts_of(articles, config.top_terms, texts)
     names, name_top = _tfidf(name_bags, config.top_terms)
     days = np.array(
         [a.published.toordinal() if a.published else np.nan for a in articles], dtype=float
@@ -217,52 +251,80 @@ def _periods(published: dt.date | None, period: int) -> tuple[int | None, ...]:
 
 
 def _tfidf(bags: Sequence[Counter[str]], top: int) -> tuple[csr_matrix, list[list[str]]]:
-    """Unit-length sublinear TF-IDF rows, and each row's ``top`` heaviest terms."""
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
+    """Unit-length sublinear TF-IDF rows, and each row's ``top`` heaviest terms (ties by term).
+
+    Every term of every bag at once in numpy, with the figures a term by term loop gives: each
+    logarithm by ``math.log`` (once per count and per term of the vocabulary), each row's norm
+    summed in the bag's order, the matrix built from the entries in that order."""
     n = len(bags)
-    vocabulary = {w: k for k, w in enumerate(sorted(df))}
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    heaviest: list[list[str]] = []
-    for r, bag in enumerate(bags):
-        weights = {
-            w: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[w])) + 1) for w, c in bag.items()
-        }
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        for w, v in weights.items():
-            rows.append(r)
-            cols.append(vocabulary[w])
-            values.append(v / norm)
-        heaviest.append(sorted(weights, key=lambda w: (-weights[w], w))[:top])
+    sizes = np.fromiter(map(len, bags), dtype=np.int64, count=n)
+    words = [w for bag in bags for w in bag]
+    counts = [c for bag in bags for c in bag.values()]
+    df = Counter(words)
+    vocabulary = sorted(df)
+    column = {w: k for k, w in enumerate(vocabulary)}
+    cols = np.fromiter(map(column.__getitem__, words), dtype=np.int64, count=len(words))
+    idf = np.array([math.log((1 + n) / (1 + df[w])) + 1 for w in vocabulary], dtype=float)
+    sublinear = {c: 1 + math.log(c) for c in set(counts)}
+    tf = np.fromiter(map(sublinear.__getitem__, counts), dtype=float, count=len(counts))
+    weights = tf * idf[cols]
+    squares = (weights * weights).tolist()
+    bounds = [0, *np.cumsum(sizes).tolist()]
+    norms = [math.sqrt(sum(squares[a:b])) or 1.0 for a, b in itertools.pairwise(bounds)]
+    rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    values = weights / np.repeat(np.asarray(norms, dtype=float), sizes)
     matrix = csr_matrix((values, (rows, cols)), shape=(n, max(len(vocabulary), 1)))
-    return matrix, heaviest
+    return matrix, _heaviest(rows, cols, weights, bounds, vocabulary, top)
+
+
+def _heaviest(
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    bounds: list[int],
+    vocabulary: list[str],
+    top: int,
+) -> list[list[str]]:
+    """Each row's ``top`` terms by weight, heaviest first, ties by term (columns are in term
+    order): one sort of every entry by (row, -weight, column)."""
+    n = len(bounds) - 1
+    if top <= 0 or not len(cols):
+        return [[] for _ in range(n)]
+    order = np.lexsort((cols, -weights, rows))
+    position = np.arange(len(order)) - np.repeat(np.asarray(bounds[:-1]), np.diff(bounds))
+    kept = order[position < top]
+    terms = np.asarray(vocabulary, dtype=object)[cols[kept]].tolist()
+    ends = np.cumsum(np.bincount(rows[kept], minlength=n)).tolist()
+    return [terms[a:b] for a, b in itertools.pairwise([0, *ends])]
 
 
 def _candidate_pairs(
-    terms: Sequence[Iterable[Hashable]], max_postings: int
+    terms: Sequence[Sequence[Hashable]], max_postings: int
 ) -> list[tuple[int, int]]:
-    index: dict[Hashable, list[int]] = defaultdict(list)
-    for i, article_terms in enumerate(terms):
-        for term in article_terms:
-            index[term].append(i)
-    # Each pair (i < j: postings are in article order, an article files a term once) as one
-    # integer i * n + j, so the pairs of every posting are made, merged and sorted in numpy.
+    """Pairs (i < j) of articles that file a term together, the terms filed by more than
+    ``max_postings`` articles left out; sorted."""
+    # Each term as an integer, each posting (term, article) in two arrays; a stable sort by term
+    # keeps every posting list in article order (an article files a term once, so i < j).
+    number: dict[Hashable, int] = {}
+    filed = [number.setdefault(term, len(number)) for article in terms for term in article]
+    if not filed:
+        return []
     n = len(terms)
-    codes = [
-        _pair_codes(len(members)) for members in index.values() if 1 < len(members) <= max_postings
-    ]
+    by_term = np.asarray(filed, dtype=np.int64)
+    order = np.argsort(by_term, kind="stable")
+    articles = np.repeat(np.arange(n, dtype=np.int64),
+                         np.fromiter(map(len, terms), dtype=np.int64, count=n))[order]
+    sizes = np.bincount(by_term)
+    starts = np.cumsum(sizes) - sizes
+    # Each pair as one integer i * n + j, the posting lists of one size at a time in numpy.
+    codes = []
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_postings)]).tolist():
+        members = articles[starts[sizes == size][:, None] + np.arange(size)]
+        a, b = _pair_codes(size)
+        codes.append((members[:, a] * n + members[:, b]).ravel())
     if not codes:
         return []
-    postings = [
-        np.asarray(m, dtype=np.int64) for m in index.values() if 1 < len(m) <= max_postings
-    ]
-    merged = np.unique(np.concatenate([
-        p[a] * n + p[b] for p, (a, b) in zip(postings, codes, strict=True)
-    ]))
-    left, right = np.divmod(merged, n)
+    left, right = np.divmod(np.unique(np.concatenate(codes)), n)
     return list(zip(left.tolist(), right.tolist(), strict=True))
 
 
@@ -303,8 +365,9 @@ def _block_similarity(
     profiles: _Profiles, members: Sequence[int], config: StoryConfig
 ) -> npt.NDArray[np.float64]:
     rows = np.array(members)
-    text = (profiles.text[rows] @ profiles.text[rows].T).toarray()
-    names = (profiles.names[rows] @ profiles.names[rows].T).toarray()
+    text_rows, name_rows = profiles.text[rows], profiles.names[rows]
+    text = (text_rows @ text_rows.T).toarray()
+    names = (name_rows @ name_rows.T).toarray()
     days = profiles.days[rows]
     return _combine(text, names, np.abs(days[:, None] - days[None, :]), config)
 

@@ -25,14 +25,13 @@ def content_words(text: str) -> list[str]:
     forms = _CONTENT_FORMS
     if len(forms) > _CONTENT_FORMS_MAX:
         forms.clear()
-    out = []
-    for word in _WORD.findall(text):
-        form = forms.get(word)
-        if form is None:
-            form = forms[word] = _content_form(word)
-        if form:
-            out.append(form)
-    return out
+    words = _WORD.findall(text)
+    try:  # mapped in C: most texts hold only words seen before
+        return list(filter(None, map(forms.__getitem__, words)))
+    except KeyError:
+        for word in set(words).difference(forms):
+            forms[word] = _content_form(word)
+        return list(filter(None, map(forms.__getitem__, words)))
 
 
 def _content_form(word: str) -> str:

@@ -21,7 +21,6 @@ class StoredCopyIndex(NearDuplicateIndex):
 
     def __init__(self, store: ArticleStore, threshold: float = 0.9, num_perm: int = 64) -> None:
         super().__init__(threshold, num_perm)
-        self._ranges = [(int(start), int(end)) for start, end in self._lsh.hashranges]
         self.layout = f"{num_perm}:" + ",".join(f"{a}-{b}" for a, b in self._ranges)
         self._store = store
         store.fill_signature_bands(self.layout, self.bands)  # articles stored without bands

@@ -16,6 +16,7 @@ from eventfuse.records import EmbeddedPost
 
 # Invisible characters that only break tokenization; NBSP and friends become plain spaces.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_HAS_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]+")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -45,12 +46,15 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
 def normalize_unicode(text: str) -> str:
     """NFC (smart quotes kept), Unix line ends, no invisible characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    return unicodedata.normalize("NFC", text.translate(_INVISIBLE).replace("\u2029", "\n\n"))
+    if _HAS_INVISIBLE.search(text):  # rare; translate steps through a dict per character
+        text = text.translate(_INVISIBLE)
+    return unicodedata.normalize("NFC", text.replace("\u2029", "\n\n"))
 
 
 def normalize_whitespace(text: str) -> str:
     """Runs of spaces collapsed, lines stripped, paragraphs separated by exactly one blank line."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    # One substitution over the text: a run of spaces never holds a line end.
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -68,6 +72,8 @@ def truncate(text: str, max_chars: int) -> str:
 
 def is_furniture(line: str, lexicon: Lexicon | None = None) -> bool:
     lexicon = lexicon or get_lexicon()
+    if lexicon.furniture_any is not None:
+        return lexicon.furniture_any.fullmatch(line) is not None
     return any(p.fullmatch(line) for p in lexicon.furniture_lines)
 
 
@@ -190,8 +196,8 @@ def _post_date(text: str, lexicon: Lexicon) -> dt.date | None:
 def _lines(text: str) -> list[_Line]:
     lines: list[_Line] = []
     gap = 0
-    for raw in text.split("\n"):
-        stripped = _SPACES.sub(" ", raw).strip()
+    for raw in _SPACES.sub(" ", text).split("\n"):  # as line by line: no run holds a "\n"
+        stripped = raw.strip()
         if not stripped:
             gap += 1
             continue

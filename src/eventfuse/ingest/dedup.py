@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -38,11 +39,43 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
 
 
 def signature(text: str, num_perm: int = 64) -> bytes:
-    """The MinHash signature of ``text`` as little-endian uint64 bytes (8 × ``num_perm``)."""
-    minhash = MinHash(num_perm=num_perm, seed=SEED, permutations=_permutations(num_perm),
-                      scheme=SCHEME)
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
-    return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
+    """The MinHash signature of ``text`` as little-endian uint64 bytes (8 × ``num_perm``).
+
+    The values of datasketch's ``MinHash.update_batch`` of :func:`shingles` under
+    :data:`SCHEME` (stored signatures compare against new ones; tests/test_ingest_identity_dedup.py
+    holds the two equal), computed here without a MinHash and without a Python step per
+    shingle: the shingles as UTF-8 bytes (the words encoded once, joined by a space), each
+    one's SHA-1 (datasketch's ``sha1_hash32``: its first 4 bytes, little-endian) read from one
+    joined buffer, the MurmurHash3 finalizer, then every permutation ``a * h + b`` (mod 2^32)
+    at once. Hashing shingle by shingle through a MinHash cost half of an ingest."""
+    words = list(map(str.encode, _WORD.findall(text.casefold())))
+    if len(words) < SHINGLE_WORDS:
+        grams = {b" ".join(words)} if words else set()
+    else:
+        grams = set(map(b" ".join, zip(*(words[k:] for k in range(SHINGLE_WORDS)), strict=False)))
+    if not grams:  # datasketch's empty MinHash: every value the largest
+        return np.full(num_perm, _MAX32, dtype="<u8").tobytes()
+    a, b = _permutations(num_perm)
+    digests = b"".join(map(_DIGEST, map(hashlib.sha1, grams)))  # 20 bytes each
+    hashed = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
+    permuted = _fmix32(hashed)[:, None] * a + b  # uint32: wraps around, as datasketch's does
+    values: bytes = permuted.min(axis=0).astype("<u8").tobytes()
+    return values
+
+
+_DIGEST = type(hashlib.sha1()).digest
+_MAX32 = (1 << 32) - 1
+# MurmurHash3's 32-bit finalizer (datasketch's pre-mix of each hash under "affine32").
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+
+def _fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    s1, m1, s2, m2 = _FMIX
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s1)
 
 
 @functools.cache
@@ -53,12 +86,6 @@ def _permutations(num_perm: int) -> npt.NDArray[np.uint32]:
         MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations)
     permutations.setflags(write=False)  # shared by every MinHash made here
     return permutations
-
-
-def _minhash(blob: bytes) -> MinHash:
-    values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
-    return MinHash(num_perm=len(values), seed=SEED, hashvalues=values,
-                   permutations=_permutations(len(values)), scheme=SCHEME)
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -87,6 +114,11 @@ class NearDuplicateIndex:
         self._lsh = MinHashLSH(
             threshold=candidate_threshold, num_perm=num_perm, weights=CANDIDATE_WEIGHTS
         )
+        # The LSH's banding, its tables kept here: two signatures share a band when the band's
+        # values, so its bytes, are equal, which is what the LSH's tables find (a dict of band
+        # bytes finds it without a MinHash object per lookup and per insert).
+        self._ranges = [(int(start), int(end)) for start, end in self._lsh.hashranges]
+        self._tables: dict[tuple[int, bytes], list[str]] = {}
         self._order: dict[str, tuple[bool, str, int]] = {}
         self._signatures: dict[str, bytes] = {}
 
@@ -109,7 +141,8 @@ class NearDuplicateIndex:
         if article_id in self._order:
             return
         self._check(blob)
-        self._lsh.insert(article_id, _minhash(blob))
+        for band in self._band_keys(blob):
+            self._tables.setdefault(band, []).append(article_id)
         position = len(self) if seq is None else seq
         self._order[article_id] = original_key(published, copy_of, position)
         self._signatures[article_id] = blob
@@ -128,11 +161,15 @@ class NearDuplicateIndex:
     def verified(self, blob: bytes) -> dict[str, tuple[bool, str, int]]:
         """The indexed articles whose estimated Jaccard with ``blob`` reaches the threshold,
         with their :func:`original_key`."""
+        proposed = {key for band in self._band_keys(blob) for key in self._tables.get(band, ())}
         return {
             key: self._order[key]
-            for key in self._lsh.query(_minhash(blob))
+            for key in sorted(proposed)
             if similarity(self._signatures[key], blob) >= self.threshold
         }
+
+    def _band_keys(self, blob: bytes) -> list[tuple[int, bytes]]:
+        return [(band, blob[8 * start : 8 * end]) for band, (start, end) in enumerate(self._ranges)]
 
     def _check(self, blob: bytes) -> None:
         if len(blob) != 8 * self.num_perm:

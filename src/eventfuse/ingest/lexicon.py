@@ -17,6 +17,9 @@ DATA_FILE = "boilerplate.yaml"
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     furniture_lines: tuple[re.Pattern[str], ...]
+    # One pattern matching a whole line where one of ``furniture_lines`` does (their
+    # alternation; None when they do not combine): one match per line instead of one a pattern.
+    furniture_any: re.Pattern[str] | None
     post_credit_lines: tuple[re.Pattern[str], ...]
     post_credit_marker: str
     post_like_lines: tuple[re.Pattern[str], ...]
@@ -47,6 +50,7 @@ def get_lexicon() -> Lexicon:
 def _build(data: dict[str, Any]) -> Lexicon:
     return Lexicon(
         furniture_lines=_whole_line_patterns(data["furniture_lines"]),
+        furniture_any=_alternation(data["furniture_lines"]),
         post_credit_lines=_whole_line_patterns(data["post_credit_lines"], ignore_case=False),
         post_credit_marker=str(data.get("post_credit_marker", "")),
         post_like_lines=_whole_line_patterns(data["post_like_lines"]),
@@ -71,3 +75,16 @@ def _whole_line_patterns(
     # Callers use ``fullmatch``: a pattern must span the whole (stripped) line.
     flags = re.IGNORECASE if ignore_case else 0
     return tuple(re.compile(str(p), flags) for p in patterns)
+
+
+def _alternation(patterns: list[Any], ignore_case: bool = True) -> re.Pattern[str] | None:
+    """One pattern that fullmatches a line where one of ``patterns`` does: each in a group of
+    its own, so that ``fullmatch`` backtracks into the next when one does not span the line.
+    None when they do not combine (a pattern's global inline flag, group names given twice)."""
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns),
+                          re.IGNORECASE if ignore_case else 0)
+    except re.error:
+        return None

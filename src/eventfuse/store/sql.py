@@ -17,7 +17,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, nullcontext
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from eventfuse.blocks import place_block_key, span
 from eventfuse.changes import Change, utc_now
@@ -115,6 +115,10 @@ class SQLStore:
         self._joined: int | None = None
         self._reader_lock = threading.Lock()
         self._reader_conn: Any = None
+        # A writer step's decoded records by (type, JSON text): a fusion reads its new mentions
+        # twice (as unfused, then in its scope) and articles several times. Keyed by the row's
+        # whole text, an entry is right whatever the step writes; dropped when the step ends.
+        self._decoded: dict[tuple[type, str], Any] | None = None
         with self._errors():
             self._conn: Any = dialect.connect()
         try:
@@ -197,6 +201,7 @@ class SQLStore:
                 yield
                 return
             self._step_held = True
+            self._decoded = {}
             try:
                 if self._dialect.shared_step:
                     with self._lock:  # from here other threads keep off the connection
@@ -215,6 +220,7 @@ class SQLStore:
                         yield
             finally:
                 self._step_held = False
+                self._decoded = None
 
     def _run(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(self._q(sql), tuple(params))
@@ -472,18 +478,24 @@ class SQLStore:
         """Signed articles sharing a band of ``layout`` with ``bands`` (band i at index i), each
         once, with ``seq`` their position in ingestion order."""
         order = self._dialect.ingest_order
+        # Every band in one statement (one per band, each through the primary key, glued by
+        # UNION ALL): an ingest looks up each new article, and a query per band cost it more
+        # than the hashing of its text.
+        one = ("SELECT s.article_id, s.signature, a.published, a.copy_of, "
+               f"a.{order} FROM signature_bands b JOIN article_signatures s ON "
+               "s.article_id = b.article_id JOIN articles a ON a.id = "
+               "b.article_id WHERE b.layout = ? AND b.band = ? AND b.band_key = ?")
         found: dict[str, SignatureEntry] = {}
+        if not bands:
+            return []
         with self._read() as conn:
-            for band, key in enumerate(bands):
-                rows = self._all(conn, "SELECT s.article_id, s.signature, a.published, a.copy_of, "
-                                 f"a.{order} FROM signature_bands b JOIN article_signatures s ON "
-                                 "s.article_id = b.article_id JOIN articles a ON a.id = "
-                                 "b.article_id WHERE b.layout = ? AND b.band = ? AND "
-                                 "b.band_key = ?", (layout, band, key))
-                for article_id, blob, published, copy_of, seq in rows:
-                    found[article_id] = SignatureEntry(article_id, bytes(blob),
-                                                       self._dialect.read_date(published),
-                                                       copy_of, int(seq))
+            rows = self._all(conn, " UNION ALL ".join([one] * len(bands)),
+                             [value for band, key in enumerate(bands)
+                              for value in (layout, band, key)])
+        for article_id, blob, published, copy_of, seq in rows:
+            found[article_id] = SignatureEntry(article_id, bytes(blob),
+                                               self._dialect.read_date(published),
+                                               copy_of, int(seq))
         return [found[i] for i in sorted(found)]
 
     def ingest_position(self) -> int:
@@ -1041,7 +1053,18 @@ class SQLStore:
 
     def _decode(self, cls: type[R], table: str, text: str) -> R:
         """The row's record, strictly decoded: a value this version refuses (old data) is a
-        StoreError naming the table, the record's id and the field."""
+        StoreError naming the table, the record's id and the field. Inside a writer step, a
+        text decoded before gives the same (immutable) record again."""
+        memo = self._decoded
+        if memo is None:
+            return self._decoded_row(cls, table, text)
+        key = (cls, text)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._decoded_row(cls, table, text)
+        return cast(R, found)
+
+    def _decoded_row(self, cls: type[R], table: str, text: str) -> R:
         try:
             data = json.loads(text)
         except ValueError as exc:
