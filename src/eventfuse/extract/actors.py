@@ -26,7 +26,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import ConfigError
-from eventfuse.nlp import doc_text, entities, span_entities
+from eventfuse.nlp import doc_text, entities, sentence_of, span_entities
 from eventfuse.records import Actor, Evidence, Role
 
 ENV_ACTORS = "EVENTFUSE_ACTORS"
@@ -731,18 +731,35 @@ _DATELINE_MAX_TOKENS = 16
 def _in_dateline(token: Token) -> bool:
     """Whether ``token`` lies in a dateline opening its sentence: "BUNIA, Congo (Wire) —" or
     "KABUL (Reuters) -": a capitalized place, optionally a source in parentheses, then a dash."""
-    sent = token.sent
+    dash = _dateline_dash(sentence_of(token))
+    return dash is not None and token.i < dash
+
+
+_DATELINE_KEY = "eventfuse.dateline_dash"
+
+
+def _dateline_dash(sent: Span) -> int | None:
+    """The index of the dash closing the dateline that opens ``sent``, None when it opens with
+    none; kept on the Doc per sentence (the actor rules ask per token)."""
+    known: dict[int, int | None] = sent.doc.user_data.setdefault(_DATELINE_KEY, {})
+    if sent.start not in known:
+        known[sent.start] = _find_dateline_dash(sent)
+    return known[sent.start]
+
+
+def _find_dateline_dash(sent: Span) -> int | None:
     head = list(sent[:_DATELINE_MAX_TOKENS])
     # A free-standing dash: "NATO-led" or "al-Shabaab" are words, not datelines.
     dash = next((t for t in head if t.text in _DATELINE_DASHES and t.i > sent.start
                  and t.doc[t.i - 1].whitespace_), None)
-    if dash is None or token.i >= dash.i:
-        return False
+    if dash is None:
+        return None
     prefix = sent.doc[sent.start : dash.i]
     first = prefix[0]
     shouting = first.is_alpha and first.is_upper and len(first) > 2
     sourced = any(t.text == "(" for t in prefix)
-    return (shouting or sourced) and not any(t.pos_ == "VERB" for t in prefix)
+    dated = (shouting or sourced) and not any(t.pos_ == "VERB" for t in prefix)
+    return dash.i if dated else None
 
 
 def _named_member_of(token: Token) -> Token | None:
@@ -843,11 +860,11 @@ def _sentence_start_back(doc: Doc, before: int, count: int) -> int:
     last = bisect.bisect_right(range(len(doc)), before, key=lambda i: doc[i].idx) - 1
     if last < 0:
         return 0
-    sent = doc[last].sent
+    sent = sentence_of(doc[last])
     for _ in range(count - 1):
         if sent.start == 0:
             return 0
-        sent = doc[sent.start - 1].sent
+        sent = sentence_of(doc[sent.start - 1])
     return int(sent.start_char)
 
 

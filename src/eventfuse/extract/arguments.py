@@ -25,6 +25,7 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
+from eventfuse.nlp import sentence_of
 from eventfuse.records import (
     Actor,
     Article,
@@ -405,7 +406,7 @@ def _said_at(place: Place, trigger: Token) -> bool:
     """A statement's place is where it was made ("said in Kabul"), not a place of its content
     ("called for an uprising amid fighting in Panjshir"): the place hangs from the trigger
     through one preposition."""
-    root = _root_of(place, trigger.sent)
+    root = _root_of(place, sentence_of(trigger))
     if root is None:
         return False
     path = [root, *root.ancestors]

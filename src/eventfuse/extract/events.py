@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from spacy.symbols import NOUN, PROPN, VERB
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.status import (
@@ -26,7 +27,7 @@ from eventfuse.extract.status import (
     stance_reason,
     unreal_reason,
 )
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import doc_text, sentence_of, token_lowers, token_pos
 from eventfuse.ontology import get_ontology
 from eventfuse.records import Status
 
@@ -265,7 +266,7 @@ def _noun_type(
 def noun_category(token: Token) -> str | None:
     """The PLOVER category an event noun names ("attack", "bombing"), or None."""
     lex = get_lexicon()
-    typed = _noun_type(token, lex, frozenset(t.lower_ for t in token.sent))
+    typed = _noun_type(token, lex, frozenset(t.lower_ for t in sentence_of(token)))
     return typed[0] if typed else None
 
 
@@ -325,22 +326,33 @@ def _main_rank(c: EventCandidate) -> tuple[bool, bool, bool, int]:
 
 def _sentence_events(sent: Span, keep_presupposed: bool = False) -> list[EventCandidate]:
     lex = get_lexicon()
-    words = frozenset(t.lower_ for t in sent)
+    words = frozenset(token_lowers(sent.doc)[sent.start : sent.end])
     raw = _typed_tokens(sent, lex, words)
     kept = _drop_content_and_duplicates(raw, keep_presupposed)
     return [_finish(c, sent) for c in kept]
 
 
+_NOUN_POS = frozenset({NOUN, PROPN})
+_VERB_POS = frozenset({VERB, PROPN})  # a lower-case participle may be tagged PROPN: _verb_like
+
+
 def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[EventCandidate]:
+    # Token objects only for the nouns and verbs (read off the Doc's part-of-speech array)
+    doc, pos, span = sent.doc, token_pos(sent.doc), range(sent.start, sent.end)
     nouns: dict[int, tuple[str, str | None]] = {}
-    for token in sent:
-        if token.pos_ in ("NOUN", "PROPN") and _noun_can_report(token):
-            noun_typed = _noun_type(token, lex, words)
-            if noun_typed:
-                nouns[token.i] = noun_typed
+    for i in span:
+        if pos[i] in _NOUN_POS:
+            token = doc[i]
+            if _noun_can_report(token):
+                noun_typed = _noun_type(token, lex, words)
+                if noun_typed:
+                    nouns[i] = noun_typed
     found: list[EventCandidate] = []
     light_objects: set[int] = set()
-    for token in sent:
+    for i in span:
+        if pos[i] not in _VERB_POS:
+            continue
+        token = doc[i]
         if not _verb_like(token):
             continue
         obj = _event_object(token, nouns, lex)
@@ -360,7 +372,7 @@ def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[Event
             found.append(EventCandidate(token, sent, typed[0], typed[1], typed[2]))
     for i, (kind, mode) in nouns.items():
         if i not in light_objects:
-            found.append(EventCandidate(sent.doc[i], sent, kind, mode, "noun"))
+            found.append(EventCandidate(doc[i], sent, kind, mode, "noun"))
     return sorted(found, key=lambda c: c.trigger.i)
 
 
@@ -573,12 +585,40 @@ def acled_rule(
 ) -> Mapping[str, Any] | None:
     """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
     text, lemmas, pieces = _cue_words(sent)
-    subject = _subject_text(trigger) if trigger is not None else " "
-    target = _target_text(trigger) if trigger is not None else " "
-    for rule, checks in _compiled_crosswalk():
-        if _rule_holds(rule, checks, kind, mode, text, lemmas, pieces, subject, target):
+    # The trigger's subject and target words, read only when a rule of this category asks.
+    arguments: dict[str, tuple[str, frozenset[str]]] = {}
+    for rule, checks in _rules_for(kind, mode):
+        for where, cues, wanted in checks:
+            if where == "text":
+                found = cues.found(text, lemmas, pieces)
+            else:  # a single-word cue of the subject or target is matched as a word, not a lemma
+                words = arguments.get(where)
+                if words is None:
+                    words = arguments[where] = _argument_words(where, trigger)
+                found = cues.found(words[0], frozenset(), words[1])
+            if found != wanted:
+                break
+        else:
             return rule
     return None
+
+
+def _argument_words(where: str, trigger: Token | None) -> tuple[str, frozenset[str]]:
+    """The trigger's subject or target words, space-padded, and their pieces; kept on the Doc
+    per trigger (detection and typing ask again for other categories)."""
+    if trigger is None:
+        return " ", frozenset()
+    known: dict[tuple[str, int], tuple[str, frozenset[str]]] = trigger.doc.user_data.setdefault(
+        _ARGUMENT_WORDS_KEY, {})
+    key = (where, trigger.i)
+    cached = known.get(key)
+    if cached is None:
+        words = _subject_text(trigger) if where == "subject" else _target_text(trigger)
+        cached = known[key] = (words, _pieces(words))
+    return cached
+
+
+_ARGUMENT_WORDS_KEY = "eventfuse.argument_words"
 
 
 def _cue_words(sent: Span) -> tuple[str, frozenset[str], frozenset[str]]:
@@ -618,32 +658,6 @@ def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
     return {str(k): tuple(str(v) for v in values) for k, values in raw.items()}
 
 
-def _rule_holds(
-    rule: Mapping[str, Any],
-    checks: tuple[tuple[str, _Cues, bool], ...],
-    kind: str,
-    mode: str | None,
-    text: str,
-    lemmas: frozenset[str],
-    pieces: frozenset[str],
-    subject: str,
-    target: str = " ",
-) -> bool:
-    if kind not in rule.get("types", (kind,)) or kind not in rule.get("require_type", (kind,)):
-        return False
-    if "modes" in rule and mode not in rule["modes"]:
-        return False
-    for where, cues, wanted in checks:
-        if where == "text":
-            found = cues.found(text, lemmas, pieces)
-        else:  # a single-word cue of the subject or target is matched as a word, not a lemma
-            words = subject if where == "subject" else target
-            found = cues.found(words, frozenset(), _pieces(words))
-        if found != wanted:
-            return False
-    return True
-
-
 _NO_CUE_ENTITIES = frozenset({"DATE", "TIME"})
 
 # Which words each cue list of a crosswalk rule is matched in, and whether it must match.
@@ -665,15 +679,20 @@ class _Cues:
     """One cue list, compiled: a cue occurs as words of a space-joined text (a hyphenated cue,
     "sit-in", also as the tokenizer splits it) or, a single word, as a lemma. A cue without a
     space occurs in the padded text exactly when it is one of the text's space-separated
-    pieces: a set look-up, not a substring search per cue."""
+    pieces: a set look-up, not a substring search per cue. A phrase " w ... " can occur only
+    where its first word ``w`` is one of the pieces: only those phrases are searched."""
 
-    phrases: tuple[str, ...]  # cues with spaces, padded: searched as substrings
+    phrases: Mapping[str, tuple[str, ...]]  # padded cues with spaces, by their first word
+    firsts: frozenset[str]  # the phrases' first words (a set: intersected from the smaller)
+    loose: tuple[str, ...]  # padded phrases without a first word: always searched
     pieces: frozenset[str]  # cues without spaces, matched against the text's pieces
     words: frozenset[str]  # single-word cues, also matched as lemmas
 
     def found(self, text: str, lemmas: frozenset[str], pieces: frozenset[str]) -> bool:
         return (not self.pieces.isdisjoint(pieces) or not self.words.isdisjoint(lemmas)
-                or any(p in text for p in self.phrases))
+                or any(p in text for p in self.loose)
+                or any(p in text for first in pieces & self.firsts
+                       for p in self.phrases[first]))
 
 
 def _compile_cues(listed: Iterable[str]) -> _Cues:
@@ -685,7 +704,26 @@ def _compile_cues(listed: Iterable[str]) -> _Cues:
             phrases.append(f" {cue} ")
         if "-" in cue:
             phrases.append(f" {cue.replace('-', ' - ')} ")
-    return _Cues(tuple(phrases), frozenset(pieces), frozenset(c for c in cues if " " not in c))
+    by_first: dict[str, list[str]] = {}
+    for phrase in phrases:
+        by_first.setdefault(phrase.split(" ")[1], []).append(phrase)
+    loose = tuple(by_first.pop("", ()))
+    return _Cues({w: tuple(p) for w, p in by_first.items()}, frozenset(by_first), loose,
+                 frozenset(pieces),
+                 frozenset(c for c in cues if " " not in c))
+
+
+@functools.cache
+def _rules_for(
+    kind: str, mode: str | None
+) -> tuple[tuple[Mapping[str, Any], tuple[tuple[str, _Cues, bool], ...]], ...]:
+    """The crosswalk rules, in order, that a category and mode admit (``types``,
+    ``require_type``, ``modes``): only their cue checks are left to try per candidate."""
+    return tuple(
+        (rule, checks) for rule, checks in _compiled_crosswalk()
+        if kind in rule.get("types", (kind,)) and kind in rule.get("require_type", (kind,))
+        and ("modes" not in rule or mode in rule["modes"])
+    )
 
 
 @functools.cache

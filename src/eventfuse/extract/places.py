@@ -33,7 +33,7 @@ from eventfuse.extract.gazetteer import (
     place_distance_km,
 )
 from eventfuse.extract.headline_parse import headline_doc
-from eventfuse.nlp import doc_text, entities, token_bounds
+from eventfuse.nlp import doc_text, entities, sentence_of, token_bounds
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -1533,7 +1533,7 @@ def _finite_clause(token: Token) -> Token:
     for node in (token, *token.ancestors):
         if node.pos_ in ("VERB", "AUX") and any(c.dep_ in _SUBJECTS for c in node.children):
             return node
-    return token.sent.root
+    return sentence_of(token).root
 
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})

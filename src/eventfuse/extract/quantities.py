@@ -22,7 +22,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import doc_text, sentence_of
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -442,4 +442,4 @@ def _clause(token: Token) -> Token:
     for candidate in (token, *token.ancestors):
         if candidate.pos_ in ("VERB", "AUX"):
             return candidate
-    return token.sent.root
+    return sentence_of(token).root

@@ -28,7 +28,7 @@ from eventfuse.extract.actors import (
     normalize_actor,
 )
 from eventfuse.nlp import doc_text as text_of
-from eventfuse.nlp import entities, token_bounds
+from eventfuse.nlp import entities, sentence_of, token_bounds
 from eventfuse.records import Evidence, Quote
 
 _OPEN_CLOSE = {"“": "”", "‘": "’", '"': '"', "«": "»"}
@@ -269,7 +269,7 @@ def _reported_clause(verb: Token) -> Span | None:
     for child in verb.children:
         if child.dep_ == "ccomp" and any(c.dep_ in _SUBJECTS for c in child.children):
             tokens = [t for t in child.subtree if t.dep_ != "mark" or t.head != child]
-            if tokens[0].i <= verb.i or tokens[-1].i >= verb.sent.end:
+            if tokens[0].i <= verb.i or tokens[-1].i >= sentence_of(verb).end:
                 return None  # "a charge Islamabad denies": the clause is not what was said
             return _trim(doc[tokens[0].i : tokens[-1].i + 1])
     if verb.lemma_.lower() in ("accuse", "allege", "blame"):

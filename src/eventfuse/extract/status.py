@@ -168,12 +168,24 @@ def continues_previous(sent: Span) -> bool:
     return any(opening == c or opening.startswith(c + " ") for c in get_cues().sequence_connectives)
 
 
+_UNREAL_KEY = "eventfuse.unreal_reason"
+
+
 def unreal_reason(trigger: Token, sent: Span) -> str | None:
     """Why the clause of ``trigger`` does not report a real happening, or None when it does.
 
     Looks at the trigger's own verb and then up through complement edges to the first reporting
-    verb: "said X could help" is hypothetical, "said X attacked" is not.
-    """
+    verb: "said X could help" is hypothetical, "said X attacked" is not. Kept on the Doc per
+    token and sentence: detection, its ranking and the victim rules ask again."""
+    known: dict[tuple[int, int, int], str | None] = trigger.doc.user_data.setdefault(
+        _UNREAL_KEY, {})
+    key = (trigger.i, sent.start, sent.end)
+    if key not in known:
+        known[key] = _unreal_reason(trigger, sent)
+    return known[key]
+
+
+def _unreal_reason(trigger: Token, sent: Span) -> str | None:
     cues = get_cues()
     verb = _governing_verb(trigger)
     token: Token | None = verb

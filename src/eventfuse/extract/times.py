@@ -41,7 +41,7 @@ import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import doc_text, sentence_of
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -633,7 +633,7 @@ def _sentence_of(doc: Doc, char: int) -> tuple[int, int]:
     span = doc.char_span(char, char + 1, alignment_mode="expand")
     if span is None or len(span) == 0:
         return char, char + 1
-    sent = span[0].sent
+    sent = sentence_of(span[0])
     return sent.start_char, sent.end_char
 
 

@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Token
 from eventfuse.extract.headline_parse import headline_doc
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import doc_text, sentence_of, token_lemmas, token_lowers
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -253,7 +253,11 @@ def victim_statements(
     lex = get_lexicon()
     text = doc_text(doc) if text is None else text
     found = []
-    for token in doc:
+    starts = _statement_lemmas(lex)
+    for i, lemma in enumerate(token_lemmas(doc)):
+        if lemma not in starts:
+            continue  # no kind of statement starts from this word: its Token is not made
+        token = doc[i]
         if token.pos_ == "NOUN":
             statement = _noun_statement(token, lex, article_id, text, off)
             if statement is None and "victim_condition" not in off:
@@ -281,6 +285,18 @@ def victim_statements(
         # someone already named, is the one who died, not one more
         found = [s for s in found if not (s.kind == "injured" and s.definite and s.count == 1)]
     return found
+
+
+def _statement_lemmas(lex: VictimLexicon) -> frozenset[str]:
+    """Every lemma a statement of :func:`victim_statements` can start from: each kind of
+    statement tells nothing of a token whose lemma is none of its own."""
+    return (lex.death_nouns | lex.fatal_heads  # _noun_statement
+            | lex.condition_nouns | lex.wound_nouns  # _condition_statement
+            | {"dead", "pronounce"} | lex.death_verbs | lex.shot_verbs | lex.injury_verbs
+            | lex.hospital_verbs | lex.hospital_place_verbs | lex.hospital_stay_verbs
+            | lex.life_verbs  # _hospital_statement
+            | lex.survival_verbs | {"be"}  # _survival_statement
+            | lex.doer_turn_verbs | lex.doer_life_verbs | lex.suicide_nouns)  # _doer_death
 
 
 def headline_statements(
@@ -495,7 +511,7 @@ def _statement(
         victim = _described(verb)
     else:
         kind = _verb_kind(verb, lemma, lex, off)
-    if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
+    if kind is None or _negated(verb) or unreal_reason(verb, sentence_of(verb)) is not None:
         return None  # "did not die", "tried to kill", "could have been killed"
     if "victim_tally" not in off and _tally(verb, lex):
         return None  # "52 people shot so far this year": a tally of many happenings
@@ -565,13 +581,18 @@ def _with_doer_dead(
     tells it too: a death verb on a reflexive ("then killed himself"), a self-inflicted wound,
     a headline's "..., self" or "then himself"."""
     killed = [s for s in found if s.kind == "killed"]
-    told = any(t.lemma_.lower() == "suicide"
-               and not any(c.lemma_.lower() == "attempt" for c in t.children) for t in doc)
+    lemmas = token_lemmas(doc)
+    told = any(lemma == "suicide"
+               and not any(c.lemma_.lower() == "attempt" for c in doc[i].children)
+               for i, lemma in enumerate(lemmas))
     headline = (title or "").lower()
     if self_dead and not told:
         lex = get_lexicon()
         words = set(_HEADLINE_TOKEN.findall(headline))
-        told = any(_self_death(t, lex) for t in doc) or bool(words & _SELF_WORDS)
+        told = any(_self_death(doc[i], lex) for i, (lemma, lower)
+                   in enumerate(zip(lemmas, token_lowers(doc), strict=True))
+                   if lemma in lex.death_verbs or lower in _SELF_DEATH_WORDS
+                   ) or bool(words & _SELF_WORDS)
     if not killed or not (told or ("suicide" in headline and "attempt" not in headline)):
         return found
     best = max(killed, key=lambda s: s.count)
@@ -622,7 +643,8 @@ def _with_doer_counted(
 def _told_murder_suicide(doc: Doc, title: str | None) -> bool:
     """The article names its happening a murder-suicide (body or headline)."""
     lex = get_lexicon()
-    if any(t.lemma_.lower() in lex.suicide_nouns and _murder_suicide(t) for t in doc):
+    if any(lemma in lex.suicide_nouns and _murder_suicide(doc[i])
+           for i, lemma in enumerate(token_lemmas(doc))):
         return True
     words = _HEADLINE_TOKEN.findall((title or "").lower())
     return any((w in lex.suicide_nouns and n > 0 and words[n - 1] in ("murder", "homicide"))
@@ -630,6 +652,8 @@ def _told_murder_suicide(doc: Doc, title: str | None) -> bool:
 
 
 _SELF_WORDS = frozenset({"himself", "herself", "self"})
+# the forms _self_death reads besides a death verb (a token with neither is not asked)
+_SELF_DEATH_WORDS = frozenset({"self-inflicted", "inflicted"})
 
 
 def _self_death(token: Token, lex: VictimLexicon) -> bool:
@@ -738,7 +762,7 @@ def _doer_death(
             c.lemma_.lower() == "attempt" for c in token.children)
     else:
         return None
-    if not told or _negated(token) or unreal_reason(token, token.sent) is not None:
+    if not told or _negated(token) or unreal_reason(token, sentence_of(token)) is not None:
         return None  # "threatened to take his own life", "did not turn the gun on himself"
     start, last = token.left_edge.idx if token.pos_ == "NOUN" else token.idx, token
     for c in token.children:
@@ -864,7 +888,7 @@ def _condition_statement(
     if holder.pos_ in ("VERB", "AUX"):
         if holder.lemma_.lower() not in lex.wound_verbs or _negated(holder):
             return None
-        if unreal_reason(holder, holder.sent) is not None:
+        if unreal_reason(holder, sentence_of(holder)) is not None:
             return None
         victim = _victim(holder, holder.lemma_.lower())
     else:
@@ -874,7 +898,8 @@ def _condition_statement(
     # someone alive: a death in the sentence is another's (victim_survives); so is one told of
     # someone else by name or noun (victim_other_death: "two died and another is in critical
     # condition")
-    deaths = [t for t in noun.sent if t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead"]
+    deaths = [t for t in sentence_of(noun)
+              if t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead"]
     besides = other_death and bool(deaths) and all(_death_of_another(t, victim) for t in deaths)
     if deaths and not alive and not besides:
         return None
@@ -964,7 +989,7 @@ def _hospital_statement(
             c.dep_ == "poss" for c in o.children) for o in objects)
     else:
         return None
-    if not told or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
+    if not told or _negated(verb) or unreal_reason(verb, sentence_of(verb)) is not None:
         return None
     holders = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
     if verb.dep_ in ("acomp", "xcomp", "oprd", "conj") and verb.head.pos_ in ("VERB", "AUX"):
@@ -974,7 +999,7 @@ def _hospital_statement(
                   None)
     if victim is None or not _person(victim, lex):
         return None
-    deaths = [t for t in verb.sent
+    deaths = [t for t in sentence_of(verb)
               if t.lemma_.lower() in lex.death_verbs or t.lower_ in ("dead", "death", "deceased")]
     besides = other_death and bool(deaths) and all(_death_of_another(t, victim) for t in deaths)
     if deaths and not besides:
