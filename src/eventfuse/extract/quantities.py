@@ -22,7 +22,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
-from eventfuse.nlp import doc_text, sentence_of
+from eventfuse.nlp import doc_text, expanded_span, sentence_of, strict_span
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -194,7 +194,7 @@ def find_quantities(doc: Doc, article_id: str) -> list[Quantity]:
     """Every head-count in ``doc`` whose kind the parse tells, in text order, with evidence."""
     found: list[Quantity] = []
     for match in _finder().finditer(doc_text(doc)):
-        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        span = expanded_span(doc, match.start(), match.end())
         amount = parse_amount(match.group())
         if span is None or len(span) == 0 or amount is None or not _is_count(span, match.group()):
             continue
@@ -399,7 +399,9 @@ def quantities_for(
     attached = []
     for quantity in inside:
         assert quantity.evidence is not None
-        span = doc.char_span(quantity.evidence.start, quantity.evidence.end, "expand")
+        # strict alignment, as it always was: a count inside a token ("2-0") is not looked up
+        # (the call once passed "expand" positionally, where char_span takes a label)
+        span = strict_span(doc, quantity.evidence.start, quantity.evidence.end)
         if span is not None and len(span) > 0 and _attached(span.root, trigger):
             attached.append(quantity)
     return attached

@@ -41,7 +41,7 @@ import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
-from eventfuse.nlp import doc_text, sentence_of
+from eventfuse.nlp import doc_text, expanded_span, sentence_of
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -549,7 +549,7 @@ def statement_time(doc: Doc, when: When) -> bool:
     verbs = get_lexicon().statement_verbs
     if when.evidence is None or not verbs:
         return False
-    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, when.evidence.start, when.evidence.end)
     if span is None or len(span) == 0:
         return False
     root = span.root
@@ -630,7 +630,7 @@ def _range_start_in_sentence(doc: Doc, when: When, found: Sequence[When]) -> Whe
 
 
 def _sentence_of(doc: Doc, char: int) -> tuple[int, int]:
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    span = expanded_span(doc, char, char + 1)
     if span is None or len(span) == 0:
         return char, char + 1
     sent = sentence_of(span[0])
@@ -663,7 +663,7 @@ def event_when(sent: Span, trigger: Token | None, times: Sequence[When]) -> When
 def _dates_another_noun(doc: Doc, trigger: Token, when: When) -> bool:
     """A possessive time ("yesterday's offensive") dates its noun, not the trigger's happening."""
     assert when.evidence is not None
-    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, when.evidence.start, when.evidence.end)
     if span is None or len(span) == 0:
         return False
     root = span.root
@@ -673,7 +673,7 @@ def _dates_another_noun(doc: Doc, trigger: Token, when: When) -> bool:
 
 def _closeness(doc: Doc, trigger: Token, when: When) -> tuple[int, int]:
     assert when.evidence is not None
-    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, when.evidence.start, when.evidence.end)
     if span is None or len(span) == 0:
         return (1_000, abs(when.evidence.start - trigger.idx))
     return tree_distance(span.root, trigger), abs(span.root.idx - trigger.idx)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -175,6 +175,9 @@ class TypingModel:
     tied: NDArray[np.float64]  # (tied features,)
     prior: NDArray[np.float64]  # (385, categories), or (0, categories) without a prior
     meta: dict[str, Any]
+    # the embedding's reach against each best category (decided_by_lexicon), computed once
+    _reach: dict[int, NDArray[np.float64]] = field(default_factory=dict, compare=False,
+                                                   repr=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> TypingModel:
@@ -235,9 +238,11 @@ class TypingModel:
         best = int(lexicon.argmax())
         if not self.layout.use_embedding:
             return self.layout.categories[best]
-        reach = self.layout.embedding_scale * np.linalg.norm(
-            self.weights - self.weights[:, best : best + 1], axis=0
-        )
+        reach = self._reach.get(best)
+        if reach is None:
+            reach = self._reach[best] = self.layout.embedding_scale * np.linalg.norm(
+                self.weights - self.weights[:, best : best + 1], axis=0
+            )
         gaps = lexicon[best] - lexicon
         gaps[best] = np.inf
         return self.layout.categories[best] if bool((gaps > reach).all()) else None

@@ -28,7 +28,13 @@ from spacy.tokens import Doc, Token
 from eventfuse.extract.headline_parse import headline_doc
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
-from eventfuse.nlp import doc_text, sentence_of, token_lemmas, token_lowers
+from eventfuse.nlp import (
+    doc_text,
+    expanded_span,
+    sentence_of,
+    token_lemmas,
+    token_lowers,
+)
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -426,7 +432,7 @@ def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[i
 
 
 def _numbered(doc: Doc, evidence: Evidence, lex: VictimLexicon) -> bool:
-    span = doc.char_span(evidence.start, evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, evidence.start, evidence.end)
     return span is not None and any(t.like_num or t.lower_ in lex.multiples for t in span)
 
 
