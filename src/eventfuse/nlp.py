@@ -211,6 +211,19 @@ def token_lemmas(doc: Doc) -> list[str]:
     return cached
 
 
+_ENT_TYPE_KEY = "eventfuse.ent_type"
+
+
+def token_ent_types(doc: Doc) -> list[str]:
+    """Each token's entity label ("" outside entities), built once per Doc from one array."""
+    cached: list[str] | None = doc.user_data.get(_ENT_TYPE_KEY)
+    if cached is None:
+        strings = doc.vocab.strings
+        cached = doc.user_data[_ENT_TYPE_KEY] = [
+            strings[e] for e in doc.to_array("ENT_TYPE").tolist()]
+    return cached
+
+
 _SENTENCES_KEY = "eventfuse.sentences"
 
 

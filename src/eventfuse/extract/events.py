@@ -27,7 +27,14 @@ from eventfuse.extract.status import (
     stance_reason,
     unreal_reason,
 )
-from eventfuse.nlp import doc_text, sentence_of, token_lowers, token_pos
+from eventfuse.nlp import (
+    doc_text,
+    sentence_of,
+    token_ent_types,
+    token_lemmas,
+    token_lowers,
+    token_pos,
+)
 from eventfuse.ontology import get_ontology
 from eventfuse.records import Status
 
@@ -583,19 +590,37 @@ def acled_for(
 def acled_rule(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> Mapping[str, Any] | None:
-    """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
-    text, lemmas, pieces = _cue_words(sent)
+    """The first crosswalk rule that holds (``default: true`` when only the category decided);
+    kept on the Doc (detection, then typing twice, ask for the same candidate)."""
+    known: dict[tuple[str, str | None, int, int, int], Mapping[str, Any] | None] = (
+        sent.doc.user_data.setdefault(_ACLED_KEY, {}))
+    key = (kind, mode, sent.start, sent.end, -1 if trigger is None else trigger.i)
+    if key not in known:
+        known[key] = _first_rule(kind, mode, sent, trigger)
+    return known[key]
+
+
+_ACLED_KEY = "eventfuse.acled_rule"
+
+
+def _first_rule(
+    kind: str, mode: str | None, sent: Span, trigger: Token | None
+) -> Mapping[str, Any] | None:
+    words = _cue_words(sent)
     # The trigger's subject and target words, read only when a rule of this category asks.
     arguments: dict[str, tuple[str, frozenset[str]]] = {}
     for rule, checks in _rules_for(kind, mode):
         for where, cues, wanted in checks:
-            if where == "text":
-                found = cues.found(text, lemmas, pieces)
+            if where == "text":  # one answer per cue list and sentence, whatever the candidate
+                found = words.hits.get(id(cues))
+                if found is None:
+                    found = words.hits[id(cues)] = cues.found(words.text, words.lemmas,
+                                                              words.pieces)
             else:  # a single-word cue of the subject or target is matched as a word, not a lemma
-                words = arguments.get(where)
-                if words is None:
-                    words = arguments[where] = _argument_words(where, trigger)
-                found = cues.found(words[0], frozenset(), words[1])
+                said = arguments.get(where)
+                if said is None:
+                    said = arguments[where] = _argument_words(where, trigger)
+                found = cues.found(said[0], frozenset(), said[1])
             if found != wanted:
                 break
         else:
@@ -621,19 +646,32 @@ def _argument_words(where: str, trigger: Token | None) -> tuple[str, frozenset[s
 _ARGUMENT_WORDS_KEY = "eventfuse.argument_words"
 
 
-def _cue_words(sent: Span) -> tuple[str, frozenset[str], frozenset[str]]:
-    """The sentence's words as cues are matched in them: lower case, space-joined and padded,
-    their lemmas, and the text's space-separated pieces; built once per sentence (several
-    candidates and typing ask again)."""
-    per_sentence: dict[tuple[int, int], tuple[str, frozenset[str], frozenset[str]]] = (
-        sent.doc.user_data.setdefault(_CUE_WORDS_KEY, {}))
+@dataclass(frozen=True, slots=True)
+class _CueWords:
+    """A sentence's words as cues are matched in them: lower case, space-joined and padded,
+    their lemmas, the text's space-separated pieces, and the answers of the cue lists tried on
+    them so far (by the list's id: the compiled lists live as long as the process)."""
+
+    text: str
+    lemmas: frozenset[str]
+    pieces: frozenset[str]
+    hits: dict[int, bool]
+
+
+def _cue_words(sent: Span) -> _CueWords:
+    """The sentence's cue words, built once per sentence (several candidates and typing ask
+    again) from the Doc's per-token lists."""
+    per_sentence: dict[tuple[int, int], _CueWords] = sent.doc.user_data.setdefault(
+        _CUE_WORDS_KEY, {})
     cached = per_sentence.get((sent.start, sent.end))
     if cached is None:
+        doc = sent.doc
+        lowers, lemmas, ents = token_lowers(doc), token_lemmas(doc), token_ent_types(doc)
         # A date is no cue: "12 March" is not a march.
-        words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
-        text = " " + " ".join(t.lower_ for t in words) + " "
-        cached = per_sentence[sent.start, sent.end] = (
-            text, frozenset(t.lemma_.lower() for t in words), _pieces(text))
+        words = [i for i in range(sent.start, sent.end) if ents[i] not in _NO_CUE_ENTITIES]
+        text = " " + " ".join(lowers[i] for i in words) + " "
+        cached = per_sentence[sent.start, sent.end] = _CueWords(
+            text, frozenset(lemmas[i] for i in words), _pieces(text), {})
     return cached
 
 

@@ -26,11 +26,11 @@ from eventfuse.extract.gazetteer import (
     KindFilter,
     abbreviations,
     demonym_places,
+    folded_name,
     get_gazetteer,
     is_blocked,
     load_demonyms,
     load_rules,
-    normalize_name,
     place_distance_km,
 )
 from eventfuse.extract.headline_parse import headline_doc
@@ -117,7 +117,7 @@ def _find_places(
     raw += _site_candidates(doc) if sites else []
     merged = _merge(raw)
     if "person_shape" not in off:  # "Regina M. Talbot": the name's words are a person's
-        people |= {normalize_name(c.text) for c in merged if _person_shape(c, doc)}
+        people |= {folded_name(c.text) for c in merged if _person_shape(c, doc)}
     candidates = [c for c in merged if not _named_person(c, doc, people)]
     streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
     if "block_street" not in off:
@@ -132,12 +132,12 @@ def _find_places(
 
     def context_of(candidate: _Candidate) -> Context:
         # a name never vouches for its own reading ("Harlem" read as New York's at first)
-        return read.without(normalize_name(candidate.text), homes)
+        return read.without(folded_name(candidate.text), homes)
 
     first = _resolve_all(candidates, scanned, doc, article_id, hint, context_of, sites)
     # spatial coherence: read every name again beside the pins the others got the first time
     pins = [
-        (normalize_name(p.evidence.text), (p.lat, p.lon))
+        (folded_name(p.evidence.text), (p.lat, p.lon))
         for p in first
         if p.evidence and p.lat is not None and p.lon is not None
         if p.precision in ("point", "region") and p.geonames_id is not None
@@ -151,7 +151,7 @@ def _find_places(
                 regions.setdefault(code, set()).add(code.lower())
 
     def coherent(candidate: _Candidate) -> Context:
-        own = normalize_name(candidate.text)
+        own = folded_name(candidate.text)
         base = context_of(candidate)
         near = {pin for name, pin in pins if name != own} | set(base.points)
         return Context(base.admin1_codes | _dominant_region(regions, own), tuple(near))
@@ -235,7 +235,7 @@ def _regions_named(
     for place in places:
         code = codes.get(place.admin1 or "")
         if place.evidence is not None and code is not None and place.precision != "unknown":
-            named.setdefault(code, set()).add(normalize_name(place.evidence.text))
+            named.setdefault(code, set()).add(folded_name(place.evidence.text))
     return named
 
 
@@ -373,7 +373,7 @@ def _region_outliers(
         if candidate is None or not _outlier(candidate, place, doc, gazetteer, hint, needed):
             kept.append(place)
             continue
-        own = normalize_name(candidate.text)
+        own = folded_name(candidate.text)
         dominant = _dominant_region(regions, own)
         if not dominant or codes.get(place.admin1 or "") in dominant:
             kept.append(place)
@@ -553,7 +553,7 @@ def _document_country(
         if code is not None:  # "Ga.": a US state whatever else the article says
             votes[code[:2]] = votes.get(code[:2], 0.0) + 1.0
             continue
-        if candidate.source != "ner" and " " not in normalize_name(candidate.text):
+        if candidate.source != "ner" and " " not in folded_name(candidate.text):
             continue  # single-word scan hits are the ones that need the context
         ranked = gazetteer.rank(candidate.text, None, candidate.kind)
         if not ranked or is_blocked(candidate.text):
@@ -605,7 +605,7 @@ def _document_context(
     the pins of its towns read without doubt: the context that settles the ambiguous names."""
     found: list[tuple[str, str | None, tuple[float, float] | None]] = []
     for candidate in candidates:
-        name = normalize_name(candidate.text)
+        name = folded_name(candidate.text)
         code = abbreviations().get(candidate.text)
         if code is not None:
             found.append((name, code, None))
@@ -752,7 +752,7 @@ def _person_words(doc: Doc) -> frozenset[str]:
     for ent in entities(doc):
         names = [t for t in ent if t.is_alpha and t.lower_ not in titles]
         if ent.label_ == "PERSON" and len(names) >= 2:
-            words.update(normalize_name(t.text) for t in names)
+            words.update(folded_name(t.text) for t in names)
     return frozenset(words)
 
 
@@ -795,7 +795,7 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
         return True
     if len(span) == 1 and span[0].lower_.rstrip(".") in titles:
         return True  # "Officer Dale Brennan", "Trooper Ray Austin": a title, not a town
-    if len(span) > 1 or normalize_name(candidate.text) not in people:
+    if len(span) > 1 or folded_name(candidate.text) not in people:
         return False
     ranked = get_gazetteer().rank(candidate.text)
     top = ranked[0][1] if ranked else None
@@ -988,7 +988,7 @@ def _demonym_places(
             span = doc[i : i + size]
             if len(span) < size or not span[0].text[:1].isupper() or span.start_char in taken:
                 continue
-            target = table.get(normalize_name(span.text))
+            target = table.get(folded_name(span.text))
             if target is None or _inside_longer_name(span):
                 continue
             evidence = Evidence(article_id, span.start_char, span.end_char, span.text)
@@ -1125,6 +1125,9 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> 
                for alpha, start in zip(doc.to_array("IS_ALPHA").tolist(), starts, strict=True)]
     i = 0
     while i < len(doc):
+        if not capital[i]:  # no name starts here (_longest_match's first test, without a call)
+            i += 1
+            continue
         end = _longest_match(text, starts, ends, capital, i, min(longest, sentence_end[i] - i),
                              gazetteer)
         if end is None:
@@ -1162,7 +1165,7 @@ def _capitalized(token: Token) -> bool:
 
 def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
     """Keep a scan hit only if it reads as a name; ORG/PERSON/NORP entities only when exact."""
-    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
+    if len(folded_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
         span
     ):
         return None
@@ -1340,7 +1343,7 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
     if place.precision == "region":
         # a curated feature, or a district abroad under a longer name ("Swat" alone is more
         # often the police unit than Pakistan's district)
-        single = candidate.source != "ner" and " " not in normalize_name(candidate.text)
+        single = candidate.source != "ner" and " " not in folded_name(candidate.text)
         return best.entry.kind == "feature" or place.country is None or not single
     if candidate.source == "guarded":
         return False  # an ORG/PERSON reading outside the article's country: trust spaCy
@@ -1348,7 +1351,7 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
         return best.primary or candidate.source == "ner"
     scan = _rules()["scan"]
     big = best.entry.population >= int(scan["min_population_primary"])
-    if candidate.source == "ner" or " " in normalize_name(candidate.text):
+    if candidate.source == "ner" or " " in folded_name(candidate.text):
         return big or (hint is None and best.primary)
     needed = scan["min_population_primary"] if best.primary else scan["min_population_alias"]
     return best.entry.population >= int(needed)
@@ -1358,7 +1361,7 @@ def _small_alias(candidate: _Candidate, place: Place, gazetteer: Gazetteer) -> b
     """A lone word the scan found that is only an alternate name of a small town ("Park" for
     an Indiana town): in the article's country too it needs ``scan.min_population_alias``
     people (rule alias_scan)."""
-    if candidate.source != "scan" or " " in normalize_name(candidate.text):
+    if candidate.source != "scan" or " " in folded_name(candidate.text):
         return False
     if place.precision != "point" or "alias_scan" in _OFF.get():
         return False
@@ -1405,7 +1408,7 @@ def _capital_phrases(
             continue  # "the Afghan capital Kabul": Kabul is found by name
         if token.i + 1 < len(doc) and doc[token.i + 1].idx in named:
             continue
-        country = load_demonyms().get(normalize_name(doc[token.i - 1].text))
+        country = load_demonyms().get(folded_name(doc[token.i - 1].text))
         capital = gazetteer.capital_of(country) if country else None
         if capital is None:
             continue

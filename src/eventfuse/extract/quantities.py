@@ -22,7 +22,14 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
-from eventfuse.nlp import doc_text, expanded_span, sentence_of, strict_span
+from eventfuse.nlp import (
+    doc_text,
+    expanded_span,
+    sentence_of,
+    strict_span,
+    token_lemmas,
+    token_lowers,
+)
 from eventfuse.records import Evidence, Quantity, QuantityKind
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -79,8 +86,10 @@ def get_lexicon() -> QuantityLexicon:
 # --- amounts ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_amount(text: str) -> tuple[int, int | None] | None:
     """The [low, high] range an amount names; high None is unbounded. None if not an amount.
+    Kept per text (a pure reading; headlines and counts repeat the same words).
 
     >>> parse_amount("dozens"), parse_amount("at least 12"), parse_amount("two thousand")
     ((24, 99), (12, None), (2000, 2000))
@@ -340,26 +349,16 @@ def _noun_kind(token: Token | None, exclude: str | None) -> QuantityKind | None:
 
 
 def _verb_kind(verb: Token) -> QuantityKind | None:
-    forms, i = _lower_forms(verb.doc), verb.i
+    # the Doc's lemma and form lists (built once per Doc), not a Span per phrase
+    lemmas, lowers, i = token_lemmas(verb.doc), token_lowers(verb.doc), verb.i
     for kind in _KIND_ORDER:
         for phrase in get_lexicon().kind_verbs.get(kind, ()):
             # each word of the phrase is the lemma or the lower-case form of the next token
-            if i + len(phrase) <= len(forms) and all(
-                w in forms[i + k] for k, w in enumerate(phrase)
+            if i + len(phrase) <= len(lemmas) and all(
+                w in (lemmas[i + k], lowers[i + k]) for k, w in enumerate(phrase)
             ):
                 return kind
     return None
-
-
-_FORMS_KEY = "eventfuse.lower_forms"
-
-
-def _lower_forms(doc: Doc) -> list[tuple[str, str]]:
-    """Each token's lower-case lemma and form, built once per Doc (not a Span per phrase)."""
-    cached: list[tuple[str, str]] | None = doc.user_data.get(_FORMS_KEY)
-    if cached is None:
-        cached = doc.user_data[_FORMS_KEY] = [(t.lemma_.lower(), t.lower_) for t in doc]
-    return cached
 
 
 def _is_people(noun: Token | None) -> bool:

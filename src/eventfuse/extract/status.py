@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Span, Token
 
+from eventfuse.nlp import token_lemmas, token_lowers
 from eventfuse.records import Status
 
 # Dependency labels that put a clause under its head's scope (complements, not adjuncts).
@@ -104,8 +105,12 @@ def responsibility_claims(sent: Span) -> list[ResponsibilityClaim]:
     """Every claim of responsibility in ``sent``."""
     cues = get_cues()
     found = []
-    for token in sent:
-        if token.lemma_.lower() not in cues.responsibility_verbs or token.pos_ != "VERB":
+    lemmas, doc = token_lemmas(sent.doc), sent.doc
+    for i in range(sent.start, sent.end):
+        if lemmas[i] not in cues.responsibility_verbs:
+            continue  # most words: no Token made
+        token = doc[i]
+        if token.pos_ != "VERB":
             continue
         if token.dep_ in ("acl", "relcl") and token.head.pos_ == "NOUN":  # "attack claimed by X"
             for agent in (c for c in token.children if c.dep_ == "agent"):
@@ -381,13 +386,10 @@ def _source_span(reporter: Token, subject: Token | None, sent: Span) -> Span | N
 
 
 def _according_to(sent: Span) -> Span | None:
-    for token in sent:
-        if (
-            token.lower_ == "according"
-            and token.i + 1 < sent.end
-            and sent.doc[token.i + 1].lower_ == "to"
-        ):
-            tokens = list(token.subtree)
+    lowers = token_lowers(sent.doc)
+    for i in range(sent.start, sent.end):
+        if lowers[i] == "according" and i + 1 < sent.end and lowers[i + 1] == "to":
+            tokens = list(sent.doc[i].subtree)
             return sent.doc[tokens[0].i : tokens[-1].i + 1]
     return None
 

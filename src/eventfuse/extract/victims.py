@@ -876,6 +876,8 @@ def _condition_statement(
     alive, not someone shot who may be the dead. ``other_death``: as for
     :func:`_hospital_statement`."""
     lemma = noun.lemma_.lower()
+    if lemma not in lex.condition_nouns and lemma not in lex.wound_nouns:
+        return None  # neither a condition nor a wound: no children read
     modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
     # a wound told not to threaten life is someone alive ("non-fatal wounds" is no death)
     alive = lemma in lex.wound_nouns and survives and _survivable(noun, lex)
@@ -981,6 +983,9 @@ def _hospital_statement(
     unless (``other_death``, victim_other_death) the death is told of someone else: "a girl
     died and her mother remains in the hospital"."""
     lemma = verb.lemma_.lower()
+    if (lemma not in lex.hospital_verbs and lemma not in lex.hospital_place_verbs
+            and lemma not in lex.hospital_stay_verbs and lemma not in lex.life_verbs):
+        return None  # told by none of the verbs below: no children read
     preps = [c for c in verb.children if c.dep_ == "prep"]
     if lemma in lex.hospital_stay_verbs:
         preps = [c for c in preps if c.lower_ == "in"]  # "in the hospital", not a visit "at" it
@@ -1094,6 +1099,9 @@ def _tally_word(token: Token, lex: VictimLexicon) -> bool:
 def _verb_kind(
     verb: Token, lemma: str, lex: VictimLexicon, off: frozenset[str] = frozenset()
 ) -> str | None:
+    if (lemma not in lex.shot_verbs and lemma not in lex.injury_verbs
+            and lemma not in lex.death_verbs and lemma != "pronounce"):
+        return None  # none of the tests below can hold (the survival rule's "be"): no children
     children = {c.lower_ for c in verb.children}
     if "victim_fatal" not in off and lemma in lex.shot_verbs | lex.injury_verbs and (
         children & lex.fatal_words or _to_death(verb, lex)
