@@ -131,8 +131,9 @@ def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
     the tokens before or after an offset is a bisection, not a walk over the whole Doc."""
     cached = doc.user_data.get(_BOUNDS_KEY)
     if cached is None:
-        starts = [t.idx for t in doc]
-        ends = [start + len(t) for start, t in zip(starts, doc, strict=True)]
+        starts = doc.to_array("IDX").tolist()  # arrays: no Token object per word
+        ends = [start + n for start, n in zip(starts, doc.to_array("LENGTH").tolist(),
+                                              strict=True)]
         cached = doc.user_data[_BOUNDS_KEY] = (starts, ends)
     return cached
 
@@ -196,7 +197,8 @@ def token_lowers(doc: Doc) -> list[str]:
     """Each token's lower-case form, built once per Doc."""
     cached: list[str] | None = doc.user_data.get(_LOWER_KEY)
     if cached is None:
-        cached = doc.user_data[_LOWER_KEY] = [t.lower_ for t in doc]
+        strings = doc.vocab.strings  # from the array: no Token object per word
+        cached = doc.user_data[_LOWER_KEY] = [strings[w] for w in doc.to_array("LOWER").tolist()]
     return cached
 
 
@@ -207,7 +209,9 @@ def token_lemmas(doc: Doc) -> list[str]:
     """Each token's lower-case lemma, built once per Doc."""
     cached: list[str] | None = doc.user_data.get(_LEMMA_KEY)
     if cached is None:
-        cached = doc.user_data[_LEMMA_KEY] = [t.lemma_.lower() for t in doc]
+        strings = doc.vocab.strings  # from the array: no Token object per word
+        cached = doc.user_data[_LEMMA_KEY] = [
+            strings[w].lower() for w in doc.to_array("LEMMA").tolist()]
     return cached
 
 

@@ -168,7 +168,7 @@ def _retold(cand: EventCandidate, facts: ArticleFacts) -> bool:
     """The clause goes on about a happening already told: its event noun is definite ("the
     blast wounded 14", "the attack was carried out by ...") and it gives no place of its own."""
     sent, trigger = cand.sentence, cand.trigger
-    if event_location(sent, trigger, facts.places) or event_when(sent, trigger, facts.times):
+    if _location(cand, facts.places) or event_when(sent, trigger, facts.times):
         return False
     trigger = cand.trigger
     nouns = [trigger] if trigger.pos_ == "NOUN" else []
@@ -176,6 +176,23 @@ def _retold(cand: EventCandidate, facts: ArticleFacts) -> bool:
         c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.pos_ == "NOUN"
     ]
     return any(_definite(n) and noun_category(n) == cand.type for n in nouns)
+
+
+def _location(cand: EventCandidate, places: Sequence[Place]) -> Place | None:
+    """``event_location`` of the candidate among ``places``, kept on the Doc: _retold and
+    _mentions_for both ask."""
+    known: dict[tuple[int, int], tuple[Sequence[Place], Place | None]] = (
+        cand.sentence.doc.user_data.setdefault(_LOCATION_KEY, {}))
+    key = (cand.sentence.start, cand.trigger.i)
+    hit = known.get(key)
+    if hit is not None and hit[0] is places:
+        return hit[1]
+    found = event_location(cand.sentence, cand.trigger, places)
+    known[key] = (places, found)
+    return found
+
+
+_LOCATION_KEY = "eventfuse.event_location"
 
 
 def _definite(noun: Token) -> bool:
@@ -300,7 +317,7 @@ def _mentions_for(
         for p in facts.places
         if p.evidence and sent.start_char <= p.evidence.start < sent.end_char
     ]
-    location = event_location(sent, cand.trigger, facts.places)
+    location = _location(cand, facts.places)
     if location is not None and cand.type in STATEMENT_TYPES:
         location = location if _said_at(location, cand.trigger) else None
     locations: list[Place | None] = [location]

@@ -22,6 +22,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
+from eventfuse.extract.wordscan import WordScan, word_scan
 from eventfuse.nlp import (
     doc_text,
     expanded_span,
@@ -177,7 +178,7 @@ def _number_words(text: str) -> int | None:
 
 
 @functools.cache
-def _finder() -> re.Pattern[str]:
+def _finder() -> WordScan:
     lex = get_lexicon()
 
     def alternatives(words: Sequence[str]) -> str:
@@ -193,16 +194,20 @@ def _finder() -> re.Pattern[str]:
     amount = rf"(?:{alternatives(list(lex.vague))})\b|{number}"
     modifier = rf"(?:(?:{alternatives(list(lex.modifiers))})\s+)?"
     between = rf"(?:between\s+)?{number}\s*(?:and|to|-|–)\s*{number}"
-    return re.compile(
-        rf"(?<![\w$€£#.,:/-])(?:{between}|{modifier}(?:{amount}))(?![\w%]|[.,:/]\d)",
+    lookbehind = r"(?<![\w$€£#.,:/-])"
+    pattern = re.compile(
+        rf"{lookbehind}(?:{between}|{modifier}(?:{amount}))(?![\w%]|[.,:/]\d)",
         re.IGNORECASE,
     )
+    # every match opens with "between", a modifier, a vague amount, a number word or a digit
+    opening = ["between", *lex.modifiers, *lex.vague, *lex.units, *lex.tens, *lex.scales]
+    return word_scan(pattern, lookbehind, opening)
 
 
 def find_quantities(doc: Doc, article_id: str) -> list[Quantity]:
     """Every head-count in ``doc`` whose kind the parse tells, in text order, with evidence."""
     found: list[Quantity] = []
-    for match in _finder().finditer(doc_text(doc)):
+    for match in _finder().matches(doc_text(doc)):
         span = expanded_span(doc, match.start(), match.end())
         amount = parse_amount(match.group())
         if span is None or len(span) == 0 or amount is None or not _is_count(span, match.group()):

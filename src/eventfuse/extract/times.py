@@ -41,6 +41,7 @@ import yaml
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
+from eventfuse.extract.wordscan import WordScan, word_scan
 from eventfuse.nlp import doc_text, expanded_span, sentence_of
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
@@ -476,7 +477,7 @@ def _strip_day_part(text: str) -> str:
 
 
 @functools.cache
-def _finder() -> re.Pattern[str]:
+def _finder() -> WordScan:
     """One pattern for the expressions this module reads; longer alternatives come first."""
     lex = get_lexicon()
 
@@ -509,7 +510,15 @@ def _finder() -> re.Pattern[str]:
     ago = rf"{count}\s+(?:day|week|month|year)s?\s+ago\b"
     until = rf"(?:{alternatives(lex.until_words)})\s+(?:{weekday_expr}|{offset_expr}|{explicit})"
     body = "|".join((until, explicit, phrases, ago, offset_expr, weekday_expr))
-    return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
+    lookbehind = r"(?<![\w-])"
+    pattern = re.compile(rf"{lookbehind}(?:{body})", re.IGNORECASE)
+    # how each alternative opens (a digit aside): the phrases and month parts may run on
+    # into a word character ("mid" + "march"), the rest are followed by a space or a boundary
+    opening = [*lex.until_words, *WEEKDAYS, *MONTHS, *MONTH_ABBREVIATIONS, "the", "in",
+               "during", "since", *_NUMBER_WORDS, *lex.offsets, *lex.day_lead_ins,
+               *(m for m in _WEEKDAY_MODIFIERS if m)]
+    open_ended = [*lex.weeks, *lex.periods, *lex.same_day, *lex.month_parts]
+    return word_scan(pattern, lookbehind, opening, open_ended)
 
 
 def find_times(doc: Doc, article_id: str, published: dt.date | None) -> list[When]:
@@ -568,7 +577,7 @@ def statement_time(doc: Doc, when: When) -> bool:
 
 def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
     """Character spans from the pattern, then spaCy DATE/TIME entities the pattern missed."""
-    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().finditer(text)]
+    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().matches(text)]
     for ent in doc.ents:
         if ent.label_ not in ("DATE", "TIME"):
             continue

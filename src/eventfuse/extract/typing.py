@@ -175,9 +175,12 @@ class TypingModel:
     tied: NDArray[np.float64]  # (tied features,)
     prior: NDArray[np.float64]  # (385, categories), or (0, categories) without a prior
     meta: dict[str, Any]
-    # the embedding's reach against each best category (decided_by_lexicon), computed once
+    # the embedding's reach against each best category, and the answer for each evidence seen
+    # (decided_by_lexicon: sentences repeat the same evidence), computed once
     _reach: dict[int, NDArray[np.float64]] = field(default_factory=dict, compare=False,
                                                    repr=False)
+    _decided: dict[LexiconEvidence, str | None] = field(default_factory=dict, compare=False,
+                                                        repr=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> TypingModel:
@@ -232,6 +235,13 @@ class TypingModel:
         embedding is skipped only where it would not matter): no embedding term can move a
         category c above the lexicon's best c1 when score(c1) - score(c) exceeds
         scale * |w_c - w_c1| (the embedding is a unit vector)."""
+        if ev not in self._decided:
+            if len(self._decided) >= 1 << 16:  # bounded, whatever the corpus
+                self._decided.clear()
+            self._decided[ev] = self._decide(ev)
+        return self._decided[ev]
+
+    def _decide(self, ev: LexiconEvidence) -> str | None:
         if self.layout.use_prior or not self.layout.use_lexicon:
             return None
         lexicon = np.tensordot(self.tied, self.layout.tied([ev]), axes=1)[0]
