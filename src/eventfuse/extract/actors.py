@@ -306,7 +306,7 @@ def build_actor_context(
     counts: Counter[str] = Counter()
     order: list[str] = []
     countries: dict[str, str] = {}
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ != "PERSON":
             continue
         name = strip_titles(ent.text)

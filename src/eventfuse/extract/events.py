@@ -221,18 +221,19 @@ def _argument_keys(verb: Token) -> list[str]:
 
 def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None:
     lemma = token.lemma_.lower()
-    keys = _argument_keys(token)
     entry = lex.verbs.get(lemma) or lex.verbs.get(token.lower_)  # lemmatizer misses: "retook"
+    # the argument keys are read only where a table can name one (most verbs have none)
     if entry is not None:
-        for key in keys:
+        for key in _argument_keys(token) if entry.with_ else ():
             if key in entry.with_:
                 kind, mode = entry.with_[key]
                 return (kind, mode, "verb") if kind else None
         if entry.type and entry.bare:
             return entry.type, entry.mode, "verb"
         return None
-    for key in keys:
-        kind, mode = lex.cameo_particles.get(lemma, {}).get(key, (None, None))
+    particles = lex.cameo_particles.get(lemma, {})
+    for key in _argument_keys(token) if particles else ():
+        kind, mode = particles.get(key, (None, None))
         if kind:
             return kind, mode, "cameo"
     kind, mode = lex.cameo_verbs.get(lemma, (None, None))

@@ -1040,7 +1040,7 @@ def _words(key: str, section: str | None = None) -> frozenset[str]:
 
 def _ner_candidates(doc: Doc) -> list[_Candidate]:
     found = []
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ not in _PLACE_LABELS:
             continue
         span = _strip_determiners(ent)

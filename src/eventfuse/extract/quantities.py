@@ -356,14 +356,31 @@ def _noun_kind(token: Token | None, exclude: str | None) -> QuantityKind | None:
 def _verb_kind(verb: Token) -> QuantityKind | None:
     # the Doc's lemma and form lists (built once per Doc), not a Span per phrase
     lemmas, lowers, i = token_lemmas(verb.doc), token_lowers(verb.doc), verb.i
-    for kind in _KIND_ORDER:
-        for phrase in get_lexicon().kind_verbs.get(kind, ()):
-            # each word of the phrase is the lemma or the lower-case form of the next token
-            if i + len(phrase) <= len(lemmas) and all(
-                w in (lemmas[i + k], lowers[i + k]) for k, w in enumerate(phrase)
-            ):
-                return kind
+    phrases, by_first = _kind_phrases()
+    # only the phrases whose first word the verb is, in the table's order (kind, then phrase)
+    for n in sorted({*by_first.get(lemmas[i], ()), *by_first.get(lowers[i], ()),
+                     *by_first.get("", ())}):
+        kind, phrase = phrases[n]
+        # each word of the phrase is the lemma or the lower-case form of the next token
+        if i + len(phrase) <= len(lemmas) and all(
+            w in (lemmas[i + k], lowers[i + k]) for k, w in enumerate(phrase)
+        ):
+            return kind
     return None
+
+
+@functools.cache
+def _kind_phrases() -> tuple[tuple[tuple[QuantityKind, tuple[str, ...]], ...],
+                             Mapping[str, tuple[int, ...]]]:
+    """Every (kind, verb phrase) in the order they are tried, and their positions by first
+    word."""
+    lex = get_lexicon()
+    phrases = tuple((kind, phrase) for kind in _KIND_ORDER
+                    for phrase in lex.kind_verbs.get(kind, ()))
+    by_first: dict[str, list[int]] = {}
+    for n, (_kind, phrase) in enumerate(phrases):  # an empty phrase ("") holds for any verb
+        by_first.setdefault(phrase[0] if phrase else "", []).append(n)
+    return phrases, {w: tuple(ns) for w, ns in by_first.items()}
 
 
 def _is_people(noun: Token | None) -> bool:

@@ -42,7 +42,7 @@ from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.wordscan import WordScan, word_scan
-from eventfuse.nlp import doc_text, expanded_span, sentence_of
+from eventfuse.nlp import doc_text, entities, expanded_span, sentence_of
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -578,7 +578,7 @@ def statement_time(doc: Doc, when: When) -> bool:
 def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
     """Character spans from the pattern, then spaCy DATE/TIME entities the pattern missed."""
     taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().matches(text)]
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ not in ("DATE", "TIME"):
             continue
         # The small model runs entities across blank lines ("September 6, 2021\n\nEarlier ...").
