@@ -609,19 +609,19 @@ def _first_rule(
 ) -> Mapping[str, Any] | None:
     words = _cue_words(sent)
     # The trigger's subject and target words, read only when a rule of this category asks.
-    arguments: dict[str, tuple[str, frozenset[str]]] = {}
+    arguments: dict[str, _CueWords] = {}
     for rule, checks in _rules_for(kind, mode):
         for where, cues, wanted in checks:
-            if where == "text":  # one answer per cue list and sentence, whatever the candidate
-                found = words.hits.get(id(cues))
-                if found is None:
-                    found = words.hits[id(cues)] = cues.found(words.text, words.lemmas,
-                                                              words.pieces)
+            if where == "text":
+                seen = words
             else:  # a single-word cue of the subject or target is matched as a word, not a lemma
                 said = arguments.get(where)
-                if said is None:
-                    said = arguments[where] = _argument_words(where, trigger)
-                found = cues.found(said[0], frozenset(), said[1])
+                seen = said if said is not None else arguments.setdefault(
+                    where, _argument_words(where, trigger))
+            # one answer per cue list and words (lists are compiled once: equal lists, one id)
+            found = seen.hits.get(id(cues))
+            if found is None:
+                found = seen.hits[id(cues)] = cues.found(seen.text, seen.lemmas, seen.pieces)
             if found != wanted:
                 break
         else:
@@ -629,18 +629,18 @@ def _first_rule(
     return None
 
 
-def _argument_words(where: str, trigger: Token | None) -> tuple[str, frozenset[str]]:
-    """The trigger's subject or target words, space-padded, and their pieces; kept on the Doc
-    per trigger (detection and typing ask again for other categories)."""
+def _argument_words(where: str, trigger: Token | None) -> _CueWords:
+    """The trigger's subject or target words, space-padded, and their pieces (no lemmas);
+    kept on the Doc per trigger (detection and typing ask again for other categories)."""
     if trigger is None:
-        return " ", frozenset()
-    known: dict[tuple[str, int], tuple[str, frozenset[str]]] = trigger.doc.user_data.setdefault(
+        return _CueWords(" ", frozenset(), frozenset(), {})
+    known: dict[tuple[str, int], _CueWords] = trigger.doc.user_data.setdefault(
         _ARGUMENT_WORDS_KEY, {})
     key = (where, trigger.i)
     cached = known.get(key)
     if cached is None:
-        words = _subject_text(trigger) if where == "subject" else _target_text(trigger)
-        cached = known[key] = (words, _pieces(words))
+        text = _subject_text(trigger) if where == "subject" else _target_text(trigger)
+        cached = known[key] = _CueWords(text, frozenset(), _pieces(text), {})
     return cached
 
 
@@ -734,6 +734,13 @@ class _Cues:
                        for p in self.phrases[first]))
 
 
+@functools.cache
+def _interned_cues(listed: tuple[str, ...]) -> _Cues:
+    """One compiled object per distinct cue list (the crosswalk's rules share lists: the
+    answers kept per list's id then serve them all)."""
+    return _compile_cues(listed)
+
+
 def _compile_cues(listed: Iterable[str]) -> _Cues:
     cues, phrases, pieces = list(listed), [], set()
     for cue in cues:
@@ -771,7 +778,7 @@ def _compiled_crosswalk() -> tuple[tuple[Mapping[str, Any], tuple[tuple[str, _Cu
     """Each crosswalk rule with its cue checks compiled once (not a string built per cue, rule
     and candidate)."""
     return tuple(
-        (rule, tuple((where, _compile_cues(rule[key]), wanted)
+        (rule, tuple((where, _interned_cues(tuple(rule[key])), wanted)
                      for key, where, wanted in _CUE_CHECKS if key in rule))
         for rule in get_crosswalk()
     )

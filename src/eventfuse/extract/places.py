@@ -10,6 +10,7 @@ Thresholds and word lists live in ``data/places_rules.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -1257,9 +1258,14 @@ def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
     """Non-overlapping candidates, the longer winning (scanned "Mazar-i-Sharif" over "Mazar")."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.source != "ner", c.start))
     kept: list[_Candidate] = []
+    # the kept spans' (start, end), sorted: disjoint, so their ends ascend too, and a candidate
+    # overlaps one of them exactly when it overlaps the last starting before its end
+    spans: list[tuple[int, int]] = []
     for candidate in ordered:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+        before = bisect.bisect_left(spans, (candidate.end, -1)) - 1
+        if before < 0 or spans[before][1] <= candidate.start:
             kept.append(candidate)
+            bisect.insort(spans, (candidate.start, candidate.end))
     return sorted(kept, key=lambda c: c.start)
 
 

@@ -35,10 +35,18 @@ class WordScan:
             return list(self.pattern.finditer(text))
         found: list[re.Match[str]] = []
         end = 0
+        firsts, prefixes = self.firsts, self.prefixes
         for word in self.starts.finditer(text):
             start = word.start()
-            if start < end or not _may_start(word.group(), self.firsts, self.prefixes):
+            if start < end:
                 continue
+            # a digit (any script: ``\d``), a word ``re`` may fold otherwise than ``str.lower``,
+            # a first word of the alternatives, or one an open-ended alternative begins
+            first = word.group()
+            if not (first[0].isdigit() or not first.isascii()):
+                lower = first.lower()
+                if lower not in firsts and not lower.startswith(prefixes):
+                    continue
             match = self.pattern.match(text, start)
             if match is None:
                 continue
@@ -47,15 +55,6 @@ class WordScan:
             found.append(match)
             end = match.end()
         return found
-
-
-def _may_start(word: str, firsts: frozenset[str], prefixes: tuple[str, ...]) -> bool:
-    # a digit (any script: ``\d``), a word ``re`` may fold otherwise than ``str.lower``, a
-    # first word of the alternatives, or a word an open-ended alternative begins
-    if word[0].isdigit() or not word.isascii():
-        return True
-    lower = word.lower()
-    return lower in firsts or lower.startswith(prefixes)
 
 
 def word_scan(pattern: re.Pattern[str], lookbehind: str, alternatives: Iterable[str],
