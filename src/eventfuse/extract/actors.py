@@ -26,7 +26,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.errors import ConfigError
-from eventfuse.nlp import doc_text, entities, span_entities
+from eventfuse.nlp import doc_text, entities, sentence_of, span_entities, token_bounds
 from eventfuse.records import Actor, Evidence, Role
 from eventfuse.yamlfile import load_yaml
 
@@ -307,7 +307,7 @@ def build_actor_context(
     counts: Counter[str] = Counter()
     order: list[str] = []
     countries: dict[str, str] = {}
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ != "PERSON":
             continue
         name = strip_titles(ent.text)
@@ -355,7 +355,7 @@ def _possessor_country(span: Span, dictionary: ActorDictionary) -> str | None:
             entry = dictionary.lookup(token.text)
             if entry and entry.type == "state":
                 return entry.country
-    left = span.doc[max(span.start - 6, span.sent.start) : span.start]
+    left = span.doc[max(span.start - 6, sentence_of(span.doc[span.start]).start) : span.start]
     for token in reversed(left):
         if token.dep_ == "poss" or token.tag_ == "NNP":
             entry = dictionary.lookup(token.text)
@@ -718,7 +718,7 @@ def _is_unlisted_place(token: Token, context: ActorContext) -> bool:
         return False
     dictionary = context.dictionary or get_actor_dictionary()
     # The whole name, not its head word: "United States", "South Korea", "U.S."
-    entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    entity = next((e for e in entities(token.doc) if e.start <= token.i < e.end), None)
     names = {token.text, _phrase(token).text, entity.text if entity is not None else token.text}
     names |= {n.replace(".", "") for n in names}
     return all(dictionary.lookup(n) is None and dictionary.lookup(n.title()) is None
@@ -732,18 +732,35 @@ _DATELINE_MAX_TOKENS = 16
 def _in_dateline(token: Token) -> bool:
     """Whether ``token`` lies in a dateline opening its sentence: "BUNIA, Congo (Wire) —" or
     "KABUL (Reuters) -": a capitalized place, optionally a source in parentheses, then a dash."""
-    sent = token.sent
+    dash = _dateline_dash(sentence_of(token))
+    return dash is not None and token.i < dash
+
+
+_DATELINE_KEY = "eventfuse.dateline_dash"
+
+
+def _dateline_dash(sent: Span) -> int | None:
+    """The index of the dash closing the dateline that opens ``sent``, None when it opens with
+    none; kept on the Doc per sentence (the actor rules ask per token)."""
+    known: dict[int, int | None] = sent.doc.user_data.setdefault(_DATELINE_KEY, {})
+    if sent.start not in known:
+        known[sent.start] = _find_dateline_dash(sent)
+    return known[sent.start]
+
+
+def _find_dateline_dash(sent: Span) -> int | None:
     head = list(sent[:_DATELINE_MAX_TOKENS])
     # A free-standing dash: "NATO-led" or "al-Shabaab" are words, not datelines.
     dash = next((t for t in head if t.text in _DATELINE_DASHES and t.i > sent.start
                  and t.doc[t.i - 1].whitespace_), None)
-    if dash is None or token.i >= dash.i:
-        return False
+    if dash is None:
+        return None
     prefix = sent.doc[sent.start : dash.i]
     first = prefix[0]
     shouting = first.is_alpha and first.is_upper and len(first) > 2
     sourced = any(t.text == "(" for t in prefix)
-    return (shouting or sourced) and not any(t.pos_ == "VERB" for t in prefix)
+    dated = (shouting or sourced) and not any(t.pos_ == "VERB" for t in prefix)
+    return dash.i if dated else None
 
 
 def _named_member_of(token: Token) -> Token | None:
@@ -841,14 +858,14 @@ def _sentence_start_back(doc: Doc, before: int, count: int) -> int:
     """Start of the ``count``-th last sentence starting at or before character ``before`` (0 when
     there are fewer). Walks back from the token at ``before``: iterating ``doc.sents`` for every
     pronoun was a tenth of extraction time (profiled in bench/)."""
-    last = bisect.bisect_right(range(len(doc)), before, key=lambda i: doc[i].idx) - 1
+    last = bisect.bisect_right(token_bounds(doc)[0], before) - 1
     if last < 0:
         return 0
-    sent = doc[last].sent
+    sent = sentence_of(doc[last])
     for _ in range(count - 1):
         if sent.start == 0:
             return 0
-        sent = doc[sent.start - 1].sent
+        sent = sentence_of(doc[sent.start - 1])
     return int(sent.start_char)
 
 

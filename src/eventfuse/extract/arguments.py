@@ -7,6 +7,7 @@ actors (actors.py), places (places.py), times (times.py), quantities (quantities
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,7 @@ from eventfuse.extract.quantities import find_quantities, quantities_for
 from eventfuse.extract.quotes import find_quotes
 from eventfuse.extract.status import ResponsibilityClaim, continues_previous, responsibility_claims
 from eventfuse.extract.times import event_when, find_times
+from eventfuse.nlp import expanded_span, sentence_of, token_bounds
 from eventfuse.records import (
     Actor,
     Article,
@@ -166,7 +168,7 @@ def _retold(cand: EventCandidate, facts: ArticleFacts) -> bool:
     """The clause goes on about a happening already told: its event noun is definite ("the
     blast wounded 14", "the attack was carried out by ...") and it gives no place of its own."""
     sent, trigger = cand.sentence, cand.trigger
-    if event_location(sent, trigger, facts.places) or event_when(sent, trigger, facts.times):
+    if _location(cand, facts.places) or event_when(sent, trigger, facts.times):
         return False
     trigger = cand.trigger
     nouns = [trigger] if trigger.pos_ == "NOUN" else []
@@ -174,6 +176,23 @@ def _retold(cand: EventCandidate, facts: ArticleFacts) -> bool:
         c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.pos_ == "NOUN"
     ]
     return any(_definite(n) and noun_category(n) == cand.type for n in nouns)
+
+
+def _location(cand: EventCandidate, places: Sequence[Place]) -> Place | None:
+    """``event_location`` of the candidate among ``places``, kept on the Doc: _retold and
+    _mentions_for both ask."""
+    known: dict[tuple[int, int], tuple[Sequence[Place], Place | None]] = (
+        cand.sentence.doc.user_data.setdefault(_LOCATION_KEY, {}))
+    key = (cand.sentence.start, cand.trigger.i)
+    hit = known.get(key)
+    if hit is not None and hit[0] is places:
+        return hit[1]
+    found = event_location(cand.sentence, cand.trigger, places)
+    known[key] = (places, found)
+    return found
+
+
+_LOCATION_KEY = "eventfuse.event_location"
 
 
 def _definite(noun: Token) -> bool:
@@ -298,7 +317,7 @@ def _mentions_for(
         for p in facts.places
         if p.evidence and sent.start_char <= p.evidence.start < sent.end_char
     ]
-    location = event_location(sent, cand.trigger, facts.places)
+    location = _location(cand, facts.places)
     if location is not None and cand.type in STATEMENT_TYPES:
         location = location if _said_at(location, cand.trigger) else None
     locations: list[Place | None] = [location]
@@ -342,7 +361,9 @@ def _mention(
         acled_event_type=cand.acled_event_type,
         acled_sub_event_type=cand.acled_sub_event_type,
         trigger=Evidence(article.id, start, end, text[start:end]),
-        sentence=Evidence(article.id, sent.start_char, sent.end_char, sent.text),
+        # the article's text is the Doc's (checked): a slice, not Span.text joining the tokens
+        sentence=Evidence(article.id, sent.start_char, sent.end_char,
+                          text[sent.start_char : sent.end_char]),
         actors=actors,
         location=place,
         places=others,
@@ -361,10 +382,15 @@ def _mention(
 def _trigger_lemmas(sent: Span, start: int, end: int) -> tuple[str, ...]:
     """Lemmas of the content words in the trigger's span, as fusion reads them (saves fusion a
     second spaCy parse of every sentence)."""
+    doc, (starts, ends) = sent.doc, token_bounds(sent.doc)
+    # only the tokens overlapping the span: those after the last ending by ``start`` and
+    # before the first starting at ``end`` (both ascending), within the sentence
+    first = max(sent.start, bisect.bisect_right(ends, start))
+    last = min(sent.end, bisect.bisect_left(starts, end))
     return tuple(sorted({
         t.lemma_.lower()
-        for t in sent
-        if t.idx < end and t.idx + len(t) > start and not t.is_stop and not t.is_punct
+        for t in (doc[i] for i in range(first, last))
+        if not t.is_stop and not t.is_punct
     }))
 
 
@@ -405,7 +431,7 @@ def _said_at(place: Place, trigger: Token) -> bool:
     """A statement's place is where it was made ("said in Kabul"), not a place of its content
     ("called for an uprising amid fighting in Panjshir"): the place hangs from the trigger
     through one preposition."""
-    root = _root_of(place, trigger.sent)
+    root = _root_of(place, sentence_of(trigger))
     if root is None:
         return False
     path = [root, *root.ancestors]
@@ -420,7 +446,7 @@ def _said_at(place: Place, trigger: Token) -> bool:
 def _root_of(place: Place, sent: Span) -> Token | None:
     if place.evidence is None:
         return None
-    span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
+    span = expanded_span(sent.doc, place.evidence.start, place.evidence.end)
     return span.root if span is not None and len(span) else None
 
 

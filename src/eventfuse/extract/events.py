@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from spacy.symbols import NOUN, PROPN, VERB
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.status import (
@@ -25,7 +26,14 @@ from eventfuse.extract.status import (
     stance_reason,
     unreal_reason,
 )
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import (
+    doc_text,
+    sentence_of,
+    token_ent_types,
+    token_lemmas,
+    token_lowers,
+    token_pos,
+)
 from eventfuse.ontology import get_ontology
 from eventfuse.records import Status
 from eventfuse.yamlfile import load_yaml
@@ -213,18 +221,19 @@ def _argument_keys(verb: Token) -> list[str]:
 
 def _verb_type(token: Token, lex: Lexicon) -> tuple[str, str | None, str] | None:
     lemma = token.lemma_.lower()
-    keys = _argument_keys(token)
     entry = lex.verbs.get(lemma) or lex.verbs.get(token.lower_)  # lemmatizer misses: "retook"
+    # the argument keys are read only where a table can name one (most verbs have none)
     if entry is not None:
-        for key in keys:
+        for key in _argument_keys(token) if entry.with_ else ():
             if key in entry.with_:
                 kind, mode = entry.with_[key]
                 return (kind, mode, "verb") if kind else None
         if entry.type and entry.bare:
             return entry.type, entry.mode, "verb"
         return None
-    for key in keys:
-        kind, mode = lex.cameo_particles.get(lemma, {}).get(key, (None, None))
+    particles = lex.cameo_particles.get(lemma, {})
+    for key in _argument_keys(token) if particles else ():
+        kind, mode = particles.get(key, (None, None))
         if kind:
             return kind, mode, "cameo"
     kind, mode = lex.cameo_verbs.get(lemma, (None, None))
@@ -265,7 +274,7 @@ def _noun_type(
 def noun_category(token: Token) -> str | None:
     """The PLOVER category an event noun names ("attack", "bombing"), or None."""
     lex = get_lexicon()
-    typed = _noun_type(token, lex, frozenset(t.lower_ for t in token.sent))
+    typed = _noun_type(token, lex, frozenset(t.lower_ for t in sentence_of(token)))
     return typed[0] if typed else None
 
 
@@ -325,22 +334,33 @@ def _main_rank(c: EventCandidate) -> tuple[bool, bool, bool, int]:
 
 def _sentence_events(sent: Span, keep_presupposed: bool = False) -> list[EventCandidate]:
     lex = get_lexicon()
-    words = frozenset(t.lower_ for t in sent)
+    words = frozenset(token_lowers(sent.doc)[sent.start : sent.end])
     raw = _typed_tokens(sent, lex, words)
     kept = _drop_content_and_duplicates(raw, keep_presupposed)
     return [_finish(c, sent) for c in kept]
 
 
+_NOUN_POS = frozenset({NOUN, PROPN})
+_VERB_POS = frozenset({VERB, PROPN})  # a lower-case participle may be tagged PROPN: _verb_like
+
+
 def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[EventCandidate]:
+    # Token objects only for the nouns and verbs (read off the Doc's part-of-speech array)
+    doc, pos, span = sent.doc, token_pos(sent.doc), range(sent.start, sent.end)
     nouns: dict[int, tuple[str, str | None]] = {}
-    for token in sent:
-        if token.pos_ in ("NOUN", "PROPN") and _noun_can_report(token):
-            noun_typed = _noun_type(token, lex, words)
-            if noun_typed:
-                nouns[token.i] = noun_typed
+    for i in span:
+        if pos[i] in _NOUN_POS:
+            token = doc[i]
+            if _noun_can_report(token):
+                noun_typed = _noun_type(token, lex, words)
+                if noun_typed:
+                    nouns[i] = noun_typed
     found: list[EventCandidate] = []
     light_objects: set[int] = set()
-    for token in sent:
+    for i in span:
+        if pos[i] not in _VERB_POS:
+            continue
+        token = doc[i]
         if not _verb_like(token):
             continue
         obj = _event_object(token, nouns, lex)
@@ -360,7 +380,7 @@ def _typed_tokens(sent: Span, lex: Lexicon, words: frozenset[str]) -> list[Event
             found.append(EventCandidate(token, sent, typed[0], typed[1], typed[2]))
     for i, (kind, mode) in nouns.items():
         if i not in light_objects:
-            found.append(EventCandidate(sent.doc[i], sent, kind, mode, "noun"))
+            found.append(EventCandidate(doc[i], sent, kind, mode, "noun"))
     return sorted(found, key=lambda c: c.trigger.i)
 
 
@@ -571,29 +591,88 @@ def acled_for(
 def acled_rule(
     kind: str, mode: str | None, sent: Span, trigger: Token | None
 ) -> Mapping[str, Any] | None:
-    """The first crosswalk rule that holds (``default: true`` when only the category decided)."""
-    text, lemmas, pieces = _cue_words(sent)
-    subject = _subject_text(trigger) if trigger is not None else " "
-    target = _target_text(trigger) if trigger is not None else " "
-    for rule, checks in _compiled_crosswalk():
-        if _rule_holds(rule, checks, kind, mode, text, lemmas, pieces, subject, target):
+    """The first crosswalk rule that holds (``default: true`` when only the category decided);
+    kept on the Doc (detection, then typing twice, ask for the same candidate)."""
+    known: dict[tuple[str, str | None, int, int, int], Mapping[str, Any] | None] = (
+        sent.doc.user_data.setdefault(_ACLED_KEY, {}))
+    key = (kind, mode, sent.start, sent.end, -1 if trigger is None else trigger.i)
+    if key not in known:
+        known[key] = _first_rule(kind, mode, sent, trigger)
+    return known[key]
+
+
+_ACLED_KEY = "eventfuse.acled_rule"
+
+
+def _first_rule(
+    kind: str, mode: str | None, sent: Span, trigger: Token | None
+) -> Mapping[str, Any] | None:
+    words = _cue_words(sent)
+    # The trigger's subject and target words, read only when a rule of this category asks.
+    arguments: dict[str, _CueWords] = {}
+    for rule, checks in _rules_for(kind, mode):
+        for where, cues, wanted in checks:
+            if where == "text":
+                seen = words
+            else:  # a single-word cue of the subject or target is matched as a word, not a lemma
+                said = arguments.get(where)
+                seen = said if said is not None else arguments.setdefault(
+                    where, _argument_words(where, trigger))
+            # one answer per cue list and words (lists are compiled once: equal lists, one id)
+            found = seen.hits.get(id(cues))
+            if found is None:
+                found = seen.hits[id(cues)] = cues.found(seen.text, seen.lemmas, seen.pieces)
+            if found != wanted:
+                break
+        else:
             return rule
     return None
 
 
-def _cue_words(sent: Span) -> tuple[str, frozenset[str], frozenset[str]]:
-    """The sentence's words as cues are matched in them: lower case, space-joined and padded,
-    their lemmas, and the text's space-separated pieces; built once per sentence (several
-    candidates and typing ask again)."""
-    per_sentence: dict[tuple[int, int], tuple[str, frozenset[str], frozenset[str]]] = (
-        sent.doc.user_data.setdefault(_CUE_WORDS_KEY, {}))
+def _argument_words(where: str, trigger: Token | None) -> _CueWords:
+    """The trigger's subject or target words, space-padded, and their pieces (no lemmas);
+    kept on the Doc per trigger (detection and typing ask again for other categories)."""
+    if trigger is None:
+        return _CueWords(" ", frozenset(), frozenset(), {})
+    known: dict[tuple[str, int], _CueWords] = trigger.doc.user_data.setdefault(
+        _ARGUMENT_WORDS_KEY, {})
+    key = (where, trigger.i)
+    cached = known.get(key)
+    if cached is None:
+        text = _subject_text(trigger) if where == "subject" else _target_text(trigger)
+        cached = known[key] = _CueWords(text, frozenset(), _pieces(text), {})
+    return cached
+
+
+_ARGUMENT_WORDS_KEY = "eventfuse.argument_words"
+
+
+@dataclass(frozen=True, slots=True)
+class _CueWords:
+    """A sentence's words as cues are matched in them: lower case, space-joined and padded,
+    their lemmas, the text's space-separated pieces, and the answers of the cue lists tried on
+    them so far (by the list's id: the compiled lists live as long as the process)."""
+
+    text: str
+    lemmas: frozenset[str]
+    pieces: frozenset[str]
+    hits: dict[int, bool]
+
+
+def _cue_words(sent: Span) -> _CueWords:
+    """The sentence's cue words, built once per sentence (several candidates and typing ask
+    again) from the Doc's per-token lists."""
+    per_sentence: dict[tuple[int, int], _CueWords] = sent.doc.user_data.setdefault(
+        _CUE_WORDS_KEY, {})
     cached = per_sentence.get((sent.start, sent.end))
     if cached is None:
+        doc = sent.doc
+        lowers, lemmas, ents = token_lowers(doc), token_lemmas(doc), token_ent_types(doc)
         # A date is no cue: "12 March" is not a march.
-        words = [t for t in sent if t.ent_type_ not in _NO_CUE_ENTITIES]
-        text = " " + " ".join(t.lower_ for t in words) + " "
-        cached = per_sentence[sent.start, sent.end] = (
-            text, frozenset(t.lemma_.lower() for t in words), _pieces(text))
+        words = [i for i in range(sent.start, sent.end) if ents[i] not in _NO_CUE_ENTITIES]
+        text = " " + " ".join(lowers[i] for i in words) + " "
+        cached = per_sentence[sent.start, sent.end] = _CueWords(
+            text, frozenset(lemmas[i] for i in words), _pieces(text), {})
     return cached
 
 
@@ -618,32 +697,6 @@ def acled_fallback_event_types() -> Mapping[str, tuple[str, ...]]:
     return {str(k): tuple(str(v) for v in values) for k, values in raw.items()}
 
 
-def _rule_holds(
-    rule: Mapping[str, Any],
-    checks: tuple[tuple[str, _Cues, bool], ...],
-    kind: str,
-    mode: str | None,
-    text: str,
-    lemmas: frozenset[str],
-    pieces: frozenset[str],
-    subject: str,
-    target: str = " ",
-) -> bool:
-    if kind not in rule.get("types", (kind,)) or kind not in rule.get("require_type", (kind,)):
-        return False
-    if "modes" in rule and mode not in rule["modes"]:
-        return False
-    for where, cues, wanted in checks:
-        if where == "text":
-            found = cues.found(text, lemmas, pieces)
-        else:  # a single-word cue of the subject or target is matched as a word, not a lemma
-            words = subject if where == "subject" else target
-            found = cues.found(words, frozenset(), _pieces(words))
-        if found != wanted:
-            return False
-    return True
-
-
 _NO_CUE_ENTITIES = frozenset({"DATE", "TIME"})
 
 # Which words each cue list of a crosswalk rule is matched in, and whether it must match.
@@ -665,15 +718,27 @@ class _Cues:
     """One cue list, compiled: a cue occurs as words of a space-joined text (a hyphenated cue,
     "sit-in", also as the tokenizer splits it) or, a single word, as a lemma. A cue without a
     space occurs in the padded text exactly when it is one of the text's space-separated
-    pieces: a set look-up, not a substring search per cue."""
+    pieces: a set look-up, not a substring search per cue. A phrase " w ... " can occur only
+    where its first word ``w`` is one of the pieces: only those phrases are searched."""
 
-    phrases: tuple[str, ...]  # cues with spaces, padded: searched as substrings
+    phrases: Mapping[str, tuple[str, ...]]  # padded cues with spaces, by their first word
+    firsts: frozenset[str]  # the phrases' first words (a set: intersected from the smaller)
+    loose: tuple[str, ...]  # padded phrases without a first word: always searched
     pieces: frozenset[str]  # cues without spaces, matched against the text's pieces
     words: frozenset[str]  # single-word cues, also matched as lemmas
 
     def found(self, text: str, lemmas: frozenset[str], pieces: frozenset[str]) -> bool:
         return (not self.pieces.isdisjoint(pieces) or not self.words.isdisjoint(lemmas)
-                or any(p in text for p in self.phrases))
+                or any(p in text for p in self.loose)
+                or any(p in text for first in pieces & self.firsts
+                       for p in self.phrases[first]))
+
+
+@functools.cache
+def _interned_cues(listed: tuple[str, ...]) -> _Cues:
+    """One compiled object per distinct cue list (the crosswalk's rules share lists: the
+    answers kept per list's id then serve them all)."""
+    return _compile_cues(listed)
 
 
 def _compile_cues(listed: Iterable[str]) -> _Cues:
@@ -685,7 +750,26 @@ def _compile_cues(listed: Iterable[str]) -> _Cues:
             phrases.append(f" {cue} ")
         if "-" in cue:
             phrases.append(f" {cue.replace('-', ' - ')} ")
-    return _Cues(tuple(phrases), frozenset(pieces), frozenset(c for c in cues if " " not in c))
+    by_first: dict[str, list[str]] = {}
+    for phrase in phrases:
+        by_first.setdefault(phrase.split(" ")[1], []).append(phrase)
+    loose = tuple(by_first.pop("", ()))
+    return _Cues({w: tuple(p) for w, p in by_first.items()}, frozenset(by_first), loose,
+                 frozenset(pieces),
+                 frozenset(c for c in cues if " " not in c))
+
+
+@functools.cache
+def _rules_for(
+    kind: str, mode: str | None
+) -> tuple[tuple[Mapping[str, Any], tuple[tuple[str, _Cues, bool], ...]], ...]:
+    """The crosswalk rules, in order, that a category and mode admit (``types``,
+    ``require_type``, ``modes``): only their cue checks are left to try per candidate."""
+    return tuple(
+        (rule, checks) for rule, checks in _compiled_crosswalk()
+        if kind in rule.get("types", (kind,)) and kind in rule.get("require_type", (kind,))
+        and ("modes" not in rule or mode in rule["modes"])
+    )
 
 
 @functools.cache
@@ -694,7 +778,7 @@ def _compiled_crosswalk() -> tuple[tuple[Mapping[str, Any], tuple[tuple[str, _Cu
     """Each crosswalk rule with its cue checks compiled once (not a string built per cue, rule
     and candidate)."""
     return tuple(
-        (rule, tuple((where, _compile_cues(rule[key]), wanted)
+        (rule, tuple((where, _interned_cues(tuple(rule[key])), wanted)
                      for key, where, wanted in _CUE_CHECKS if key in rule))
         for rule in get_crosswalk()
     )

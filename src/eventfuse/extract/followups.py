@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 
 from eventfuse.extract.events import EventCandidate
 from eventfuse.extract.status import get_cues
+from eventfuse.nlp import token_lemmas
 from eventfuse.records import When
 
 # Edges along which a noun or a gerund is what a word is about: "in [the shooting]", "with
@@ -71,7 +72,8 @@ def back_references(
         if cand.type not in kinds:
             continue
         # words of a follow-up the lexicon types as no happening ("a vigil", "the trial")
-        heads = {**{t.i: "" for t in cand.sentence if t.lemma_.lower() in words}, **others}
+        sent, lemmas = cand.sentence, token_lemmas(cand.sentence.doc)
+        heads = {**{i: "" for i in range(sent.start, sent.end) if lemmas[i] in words}, **others}
         head = referred_from(cand.trigger, heads, cand.type)
         if head is not None:
             found[cand.trigger.i] = head

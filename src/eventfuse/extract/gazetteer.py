@@ -139,6 +139,19 @@ def _spellings(folded: str) -> tuple[str, ...]:
     return (folded, f"{long} {rest}") if long and rest else (folded,)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _looked_up(name: str) -> tuple[str, ...]:
+    """The spellings a name is looked up under, kept: an article asks for its names again and
+    again (scan, resolution, the coherent second reading), and articles share names."""
+    return _spellings(normalize_name(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def folded_name(name: str) -> str:
+    """``normalize_name`` of a looked-up name, kept (as :func:`_looked_up`)."""
+    return normalize_name(name)
+
+
 @functools.cache
 def _name_abbreviations() -> Mapping[str, str]:
     table: Mapping[str, str] = load_rules()["name_abbreviations"]
@@ -225,7 +238,7 @@ def is_demonym(name: str) -> bool:
 
 def is_blocked(name: str) -> bool:
     """A demonym or a stoplisted word: never resolved to a place."""
-    folded = normalize_name(name)
+    folded = folded_name(name)
     return folded in _stoplist() or folded in load_demonyms()
 
 
@@ -258,14 +271,14 @@ class Gazetteer:
         return self._max_tokens
 
     def __contains__(self, name: str) -> bool:
-        return any(folded in self._index for folded in _spellings(normalize_name(name)))
+        return any(folded in self._index for folded in _looked_up(name))
 
     def candidates(self, name: str) -> list[Candidate]:
         """Every entry indexed under ``name`` (folded) or under its written-out form ("Mt.
         Pleasant" is also "Mount Pleasant", read as an alternate name: "St Patrick" is a
         saint's name far more often than Dominica's parish)."""
         found: dict[int, bool] = {}
-        for n, folded in enumerate(_spellings(normalize_name(name))):
+        for n, folded in enumerate(_looked_up(name)):
             for code in self._index.get(folded, ()):
                 found[code >> 1] = found.get(code >> 1, False) or (bool(code & 1) and n == 0)
         return [Candidate(self._entries[position], primary) for position, primary in found.items()]

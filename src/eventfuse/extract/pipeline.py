@@ -47,6 +47,7 @@ from eventfuse.extract.victims import (
     casualty_verbs,
     victim_event_types,
 )
+from eventfuse.nlp import sentence_of
 from eventfuse.records import Article, Mention, Place, When
 from eventfuse.settings import Options
 
@@ -301,7 +302,8 @@ def _addresses_reader(trigger: Token, polite: bool = False) -> bool:
         if token.dep_ == "ROOT":
             if token.tag_ != "VB":
                 return False
-            first = next((t for t in token.sent if not t.is_punct and not t.is_space), None)
+            first = next((t for t in sentence_of(token) if not t.is_punct and not t.is_space),
+                         None)
             if first is not None and first.i == token.i:
                 return True
             return polite and any(c.dep_ == "intj" or c.tag_ == "UH" for c in token.children)

@@ -10,12 +10,14 @@ Thresholds and word lists live in ``data/places_rules.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract.gazetteer import (
@@ -25,15 +27,24 @@ from eventfuse.extract.gazetteer import (
     KindFilter,
     abbreviations,
     demonym_places,
+    folded_name,
     get_gazetteer,
     is_blocked,
     load_demonyms,
     load_rules,
-    normalize_name,
     place_distance_km,
 )
 from eventfuse.extract.headline_parse import headline_doc
-from eventfuse.nlp import doc_text, entities, token_bounds
+from eventfuse.nlp import (
+    doc_text,
+    entities,
+    expanded_span,
+    overlapping_entities,
+    sentence_of,
+    token_bounds,
+    token_lowers,
+    token_pos,
+)
 from eventfuse.records import Evidence, Place
 
 Source = Literal["ner", "scan", "guarded"]  # guarded: a name spaCy tagged as ORG/PERSON/NORP
@@ -107,7 +118,7 @@ def _find_places(
     raw += _site_candidates(doc) if sites else []
     merged = _merge(raw)
     if "person_shape" not in off:  # "Regina M. Talbot": the name's words are a person's
-        people |= {normalize_name(c.text) for c in merged if _person_shape(c, doc)}
+        people |= {folded_name(c.text) for c in merged if _person_shape(c, doc)}
     candidates = [c for c in merged if not _named_person(c, doc, people)]
     streets = [] if "street_pair" in off else [c for c in candidates if _street_pair(c, doc)]
     if "block_street" not in off:
@@ -122,12 +133,12 @@ def _find_places(
 
     def context_of(candidate: _Candidate) -> Context:
         # a name never vouches for its own reading ("Harlem" read as New York's at first)
-        return read.without(normalize_name(candidate.text), homes)
+        return read.without(folded_name(candidate.text), homes)
 
     first = _resolve_all(candidates, scanned, doc, article_id, hint, context_of, sites)
     # spatial coherence: read every name again beside the pins the others got the first time
     pins = [
-        (normalize_name(p.evidence.text), (p.lat, p.lon))
+        (folded_name(p.evidence.text), (p.lat, p.lon))
         for p in first
         if p.evidence and p.lat is not None and p.lon is not None
         if p.precision in ("point", "region") and p.geonames_id is not None
@@ -141,7 +152,7 @@ def _find_places(
                 regions.setdefault(code, set()).add(code.lower())
 
     def coherent(candidate: _Candidate) -> Context:
-        own = normalize_name(candidate.text)
+        own = folded_name(candidate.text)
         base = context_of(candidate)
         near = {pin for name, pin in pins if name != own} | set(base.points)
         return Context(base.admin1_codes | _dominant_region(regions, own), tuple(near))
@@ -225,7 +236,7 @@ def _regions_named(
     for place in places:
         code = codes.get(place.admin1 or "")
         if place.evidence is not None and code is not None and place.precision != "unknown":
-            named.setdefault(code, set()).add(normalize_name(place.evidence.text))
+            named.setdefault(code, set()).add(folded_name(place.evidence.text))
     return named
 
 
@@ -363,7 +374,7 @@ def _region_outliers(
         if candidate is None or not _outlier(candidate, place, doc, gazetteer, hint, needed):
             kept.append(place)
             continue
-        own = normalize_name(candidate.text)
+        own = folded_name(candidate.text)
         dominant = _dominant_region(regions, own)
         if not dominant or codes.get(place.admin1 or "") in dominant:
             kept.append(place)
@@ -543,7 +554,7 @@ def _document_country(
         if code is not None:  # "Ga.": a US state whatever else the article says
             votes[code[:2]] = votes.get(code[:2], 0.0) + 1.0
             continue
-        if candidate.source != "ner" and " " not in normalize_name(candidate.text):
+        if candidate.source != "ner" and " " not in folded_name(candidate.text):
             continue  # single-word scan hits are the ones that need the context
         ranked = gazetteer.rank(candidate.text, None, candidate.kind)
         if not ranked or is_blocked(candidate.text):
@@ -595,7 +606,7 @@ def _document_context(
     the pins of its towns read without doubt: the context that settles the ambiguous names."""
     found: list[tuple[str, str | None, tuple[float, float] | None]] = []
     for candidate in candidates:
-        name = normalize_name(candidate.text)
+        name = folded_name(candidate.text)
         code = abbreviations().get(candidate.text)
         if code is not None:
             found.append((name, code, None))
@@ -692,7 +703,7 @@ def _within_paired_region(place: Place, paired: Context, gazetteer: Gazetteer) -
 
 
 def _region_after_comma(doc: Doc, end_char: int) -> str | None:
-    span = doc.char_span(end_char - 1, end_char, alignment_mode="expand")
+    span = expanded_span(doc, end_char - 1, end_char)
     if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
         return None
     following = doc[span.end + 1]
@@ -742,7 +753,7 @@ def _person_words(doc: Doc) -> frozenset[str]:
     for ent in entities(doc):
         names = [t for t in ent if t.is_alpha and t.lower_ not in titles]
         if ent.label_ == "PERSON" and len(names) >= 2:
-            words.update(normalize_name(t.text) for t in names)
+            words.update(folded_name(t.text) for t in names)
     return frozenset(words)
 
 
@@ -751,7 +762,7 @@ def _person_shape(candidate: _Candidate, doc: Doc) -> bool:
     a surname ("Regina M. Talbot"), before a surname and "Jr." ("Owen Pratt Jr."), after a
     given name's initial ("J. Hamilton"), or owning a relative ("Clayton's great-grandmother",
     ``kin_nouns``): its other mentions are the person's too."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None or len(span) != 1:
         return False
     i, n = span.start, len(doc)
@@ -777,7 +788,7 @@ def _initial(text: str) -> bool:
 def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bool:
     """A name written after a title ("Mr. Kelly", "Sgt. Bartow") or seen in a person's name
     elsewhere in the article; countries and multi-word names are spared."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     titles = _words("person_titles")
@@ -785,7 +796,7 @@ def _named_person(candidate: _Candidate, doc: Doc, people: frozenset[str]) -> bo
         return True
     if len(span) == 1 and span[0].lower_.rstrip(".") in titles:
         return True  # "Officer Dale Brennan", "Trooper Ray Austin": a title, not a town
-    if len(span) > 1 or normalize_name(candidate.text) not in people:
+    if len(span) > 1 or folded_name(candidate.text) not in people:
         return False
     ranked = get_gazetteer().rank(candidate.text)
     top = ranked[0][1] if ranked else None
@@ -804,7 +815,7 @@ def _street(candidate: _Candidate, article_id: str) -> Place:
 def _street_pair(candidate: _Candidate, doc: Doc) -> bool:
     """"at Elm and Lancaster streets", "near Market streets": a name before a street word in
     the plural, or coordinated with a name before one, is a street's (rule street_pair)."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     if span.start >= 2 and doc[span.start - 1].lower_ in ("and", "&"):
@@ -835,7 +846,7 @@ def _block_street(candidate: _Candidate, doc: Doc) -> bool:
     """"the 400 block of Toledo", "the intersection of Kingman and Elm": a name after an
     address noun and "of" (``block_nouns``), or coordinated with one, is a street's (rule
     block_street)."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     i = span.start - 1
@@ -854,15 +865,16 @@ def _site_name(candidate: _Candidate, doc: Doc, gazetteer: Gazetteer) -> bool:
     site's name, not a town, unless it names a region, a country or a big town, where the site
     lies ("Madras High Court"). A lowercase site word straight after a name the gazetteer knows
     whole leaves the town ("their Riverside neighborhood", "a Houston motel"; rule site_name)."""
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     if span is None:
         return False
     end, limit = span.end, span.end + int(_rules()["site_name"]["max_words_between"])
     heads = _words("site_heads")
-    while end < span.sent.end and end <= limit and _capitalized(doc[end]) and (
+    sentence_end = sentence_of(doc[span.start]).end  # span.sent: its first token's sentence
+    while end < sentence_end and end <= limit and _capitalized(doc[end]) and (
             doc[end].lower_ not in heads):
         end += 1
-    if end >= span.sent.end or end > limit or doc[end].lower_.rstrip(".") not in heads:
+    if end >= sentence_end or end > limit or doc[end].lower_.rstrip(".") not in heads:
         return False
     if end == span.end and not doc[end].text[:1].isupper() and candidate.text in gazetteer:
         return False  # "their Riverside neighborhood"; not "the Jamaica Breeze motel"
@@ -931,8 +943,8 @@ def _same_sentence(doc: Doc, place: Place, towns: Sequence[Place]) -> list[Place
     def sentence(p: Place) -> int | None:
         if p.evidence is None:
             return None
-        span = doc.char_span(p.evidence.start, p.evidence.end, alignment_mode="expand")
-        return None if span is None else span.sent.start
+        span = expanded_span(doc, p.evidence.start, p.evidence.end)
+        return None if span is None else sentence_of(doc[span.start]).start
 
     own = sentence(place)
     return [t for t in towns if own is not None and sentence(t) == own]
@@ -977,7 +989,7 @@ def _demonym_places(
             span = doc[i : i + size]
             if len(span) < size or not span[0].text[:1].isupper() or span.start_char in taken:
                 continue
-            target = table.get(normalize_name(span.text))
+            target = table.get(folded_name(span.text))
             if target is None or _inside_longer_name(span):
                 continue
             evidence = Evidence(article_id, span.start_char, span.end_char, span.text)
@@ -1029,7 +1041,7 @@ def _words(key: str, section: str | None = None) -> frozenset[str]:
 
 def _ner_candidates(doc: Doc) -> list[_Candidate]:
     found = []
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ not in _PLACE_LABELS:
             continue
         span = _strip_determiners(ent)
@@ -1109,9 +1121,14 @@ def _scan_candidates(doc: Doc, gazetteer: Gazetteer, embedded: bool = False) -> 
         sentence_end[sent.start : sent.end] = [sent.end] * len(sent)
     # Per-token arrays built once: an n-gram's text is a slice of the Doc's text, not a Span
     text, (starts, ends) = doc_text(doc), token_bounds(doc)
-    capital = [_capitalized(t) for t in doc]
+    # _capitalized per token, from the Doc's arrays (a Token object per word cost more)
+    capital = [bool(alpha) and text[start].isupper()
+               for alpha, start in zip(doc.to_array("IS_ALPHA").tolist(), starts, strict=True)]
     i = 0
     while i < len(doc):
+        if not capital[i]:  # no name starts here (_longest_match's first test, without a call)
+            i += 1
+            continue
         end = _longest_match(text, starts, ends, capital, i, min(longest, sentence_end[i] - i),
                              gazetteer)
         if end is None:
@@ -1149,11 +1166,11 @@ def _capitalized(token: Token) -> bool:
 
 def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
     """Keep a scan hit only if it reads as a name; ORG/PERSON/NORP entities only when exact."""
-    if len(normalize_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
+    if len(folded_name(span.text)) < int(_rules()["scan"]["min_chars"]) and not _curated_acronym(
         span
     ):
         return None
-    if not any(t.pos_ == "PROPN" for t in span):
+    if PROPN not in token_pos(span.doc)[span.start : span.end]:
         return None  # a capitalized common word ("Reports", a sentence-initial noun)
     named = _curated_acronym(span, ("country", "feature", "admin1"))  # "WALES"
     if _short_capitals(span) and not (named or _opens_dateline(span)):
@@ -1161,8 +1178,8 @@ def _vet_scan_hit(span: Span, embedded: bool = False) -> _Candidate | None:
     if _glued_hyphen(span):
         return None  # "Shan" of "Shan-e-Mustafa": part of a longer hyphenated name
     source: Source = "scan"
-    for ent in entities(span.doc):
-        if ent.end <= span.start or ent.start >= span.end or ent.label_ in _PLACE_LABELS:
+    for ent in overlapping_entities(span.doc, span.start, span.end):
+        if ent.label_ in _PLACE_LABELS:
             continue
         core = _strip_determiners(ent)
         exact = (core.start, core.end) == (span.start, span.end)
@@ -1241,9 +1258,14 @@ def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
     """Non-overlapping candidates, the longer winning (scanned "Mazar-i-Sharif" over "Mazar")."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.source != "ner", c.start))
     kept: list[_Candidate] = []
+    # the kept spans' (start, end), sorted: disjoint, so their ends ascend too, and a candidate
+    # overlaps one of them exactly when it overlaps the last starting before its end
+    spans: list[tuple[int, int]] = []
     for candidate in ordered:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+        before = bisect.bisect_left(spans, (candidate.end, -1)) - 1
+        if before < 0 or spans[before][1] <= candidate.start:
             kept.append(candidate)
+            bisect.insort(spans, (candidate.start, candidate.end))
     return sorted(kept, key=lambda c: c.start)
 
 
@@ -1290,7 +1312,7 @@ def _agency_abroad(candidate: _Candidate, doc: Doc, place: Place, hint: str | No
         return False
     if "agency_abroad" in _OFF.get():
         return False
-    span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    span = expanded_span(doc, candidate.start, candidate.end)
     return span is not None and _agency_after(span)
 
 
@@ -1327,7 +1349,7 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
     if place.precision == "region":
         # a curated feature, or a district abroad under a longer name ("Swat" alone is more
         # often the police unit than Pakistan's district)
-        single = candidate.source != "ner" and " " not in normalize_name(candidate.text)
+        single = candidate.source != "ner" and " " not in folded_name(candidate.text)
         return best.entry.kind == "feature" or place.country is None or not single
     if candidate.source == "guarded":
         return False  # an ORG/PERSON reading outside the article's country: trust spaCy
@@ -1335,7 +1357,7 @@ def _plausible(candidate: _Candidate, place: Place, hint: str | None, gazetteer:
         return best.primary or candidate.source == "ner"
     scan = _rules()["scan"]
     big = best.entry.population >= int(scan["min_population_primary"])
-    if candidate.source == "ner" or " " in normalize_name(candidate.text):
+    if candidate.source == "ner" or " " in folded_name(candidate.text):
         return big or (hint is None and best.primary)
     needed = scan["min_population_primary"] if best.primary else scan["min_population_alias"]
     return best.entry.population >= int(needed)
@@ -1345,7 +1367,7 @@ def _small_alias(candidate: _Candidate, place: Place, gazetteer: Gazetteer) -> b
     """A lone word the scan found that is only an alternate name of a small town ("Park" for
     an Indiana town): in the article's country too it needs ``scan.min_population_alias``
     people (rule alias_scan)."""
-    if candidate.source != "scan" or " " in normalize_name(candidate.text):
+    if candidate.source != "scan" or " " in folded_name(candidate.text):
         return False
     if place.precision != "point" or "alias_scan" in _OFF.get():
         return False
@@ -1366,7 +1388,7 @@ def _with_vicinity(place: Place, doc: Doc, candidate: _Candidate) -> Place:
 
 
 def _vicinity_phrase(doc: Doc, start_char: int) -> str | None:
-    span = doc.char_span(start_char, start_char + 1, alignment_mode="expand")
+    span = expanded_span(doc, start_char, start_char + 1)
     if span is None:
         return None
     before = doc[max(span.start - 3, 0) : span.start]
@@ -1384,14 +1406,15 @@ def _capital_phrases(
     """"the Afghan capital" (with no name after it) -> that country's capital city."""
     named = {p.evidence.start for p in places if p.evidence}
     found = []
-    for token in doc:
-        if token.lower_ != "capital" or token.i == 0:
+    for i, lower in enumerate(token_lowers(doc)):
+        if lower != "capital" or i == 0:
             continue
+        token = doc[i]
         if any(child.idx in named for child in token.children if child.dep_ == "appos"):
             continue  # "the Afghan capital Kabul": Kabul is found by name
         if token.i + 1 < len(doc) and doc[token.i + 1].idx in named:
             continue
-        country = load_demonyms().get(normalize_name(doc[token.i - 1].text))
+        country = load_demonyms().get(folded_name(doc[token.i - 1].text))
         capital = gazetteer.capital_of(country) if country else None
         if capital is None:
             continue
@@ -1473,7 +1496,7 @@ def _address_word(token: Token) -> bool:
 def _location_score(sent: Span, trigger: Token | None, place: Place) -> float | None:
     """How likely ``place`` is where the trigger's happening took place; None when excluded."""
     assert place.evidence is not None
-    span = sent.doc.char_span(place.evidence.start, place.evidence.end, alignment_mode="expand")
+    span = expanded_span(sent.doc, place.evidence.start, place.evidence.end)
     if span is None:
         return None
     rules = _rules()["location"]
@@ -1533,7 +1556,7 @@ def _finite_clause(token: Token) -> Token:
     for node in (token, *token.ancestors):
         if node.pos_ in ("VERB", "AUX") and any(c.dep_ in _SUBJECTS for c in node.children):
             return node
-    return token.sent.root
+    return sentence_of(token).root
 
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})

@@ -21,7 +21,15 @@ from typing import Any, cast
 from spacy.tokens import Doc, Span, Token
 
 from eventfuse.extract import times
-from eventfuse.nlp import doc_text
+from eventfuse.extract.wordscan import WordScan, word_scan
+from eventfuse.nlp import (
+    doc_text,
+    expanded_span,
+    sentence_of,
+    strict_span,
+    token_lemmas,
+    token_lowers,
+)
 from eventfuse.records import Evidence, Quantity, QuantityKind
 from eventfuse.yamlfile import load_yaml
 
@@ -79,8 +87,10 @@ def get_lexicon() -> QuantityLexicon:
 # --- amounts ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_amount(text: str) -> tuple[int, int | None] | None:
     """The [low, high] range an amount names; high None is unbounded. None if not an amount.
+    Kept per text (a pure reading; headlines and counts repeat the same words).
 
     >>> parse_amount("dozens"), parse_amount("at least 12"), parse_amount("two thousand")
     ((24, 99), (12, None), (2000, 2000))
@@ -168,7 +178,7 @@ def _number_words(text: str) -> int | None:
 
 
 @functools.cache
-def _finder() -> re.Pattern[str]:
+def _finder() -> WordScan:
     lex = get_lexicon()
 
     def alternatives(words: Sequence[str]) -> str:
@@ -184,17 +194,21 @@ def _finder() -> re.Pattern[str]:
     amount = rf"(?:{alternatives(list(lex.vague))})\b|{number}"
     modifier = rf"(?:(?:{alternatives(list(lex.modifiers))})\s+)?"
     between = rf"(?:between\s+)?{number}\s*(?:and|to|-|–)\s*{number}"
-    return re.compile(
-        rf"(?<![\w$€£#.,:/-])(?:{between}|{modifier}(?:{amount}))(?![\w%]|[.,:/]\d)",
+    lookbehind = r"(?<![\w$€£#.,:/-])"
+    pattern = re.compile(
+        rf"{lookbehind}(?:{between}|{modifier}(?:{amount}))(?![\w%]|[.,:/]\d)",
         re.IGNORECASE,
     )
+    # every match opens with "between", a modifier, a vague amount, a number word or a digit
+    opening = ["between", *lex.modifiers, *lex.vague, *lex.units, *lex.tens, *lex.scales]
+    return word_scan(pattern, lookbehind, opening)
 
 
 def find_quantities(doc: Doc, article_id: str) -> list[Quantity]:
     """Every head-count in ``doc`` whose kind the parse tells, in text order, with evidence."""
     found: list[Quantity] = []
-    for match in _finder().finditer(doc_text(doc)):
-        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+    for match in _finder().matches(doc_text(doc)):
+        span = expanded_span(doc, match.start(), match.end())
         amount = parse_amount(match.group())
         if span is None or len(span) == 0 or amount is None or not _is_count(span, match.group()):
             continue
@@ -340,26 +354,33 @@ def _noun_kind(token: Token | None, exclude: str | None) -> QuantityKind | None:
 
 
 def _verb_kind(verb: Token) -> QuantityKind | None:
-    forms, i = _lower_forms(verb.doc), verb.i
-    for kind in _KIND_ORDER:
-        for phrase in get_lexicon().kind_verbs.get(kind, ()):
-            # each word of the phrase is the lemma or the lower-case form of the next token
-            if i + len(phrase) <= len(forms) and all(
-                w in forms[i + k] for k, w in enumerate(phrase)
-            ):
-                return kind
+    # the Doc's lemma and form lists (built once per Doc), not a Span per phrase
+    lemmas, lowers, i = token_lemmas(verb.doc), token_lowers(verb.doc), verb.i
+    phrases, by_first = _kind_phrases()
+    # only the phrases whose first word the verb is, in the table's order (kind, then phrase)
+    for n in sorted({*by_first.get(lemmas[i], ()), *by_first.get(lowers[i], ()),
+                     *by_first.get("", ())}):
+        kind, phrase = phrases[n]
+        # each word of the phrase is the lemma or the lower-case form of the next token
+        if i + len(phrase) <= len(lemmas) and all(
+            w in (lemmas[i + k], lowers[i + k]) for k, w in enumerate(phrase)
+        ):
+            return kind
     return None
 
 
-_FORMS_KEY = "eventfuse.lower_forms"
-
-
-def _lower_forms(doc: Doc) -> list[tuple[str, str]]:
-    """Each token's lower-case lemma and form, built once per Doc (not a Span per phrase)."""
-    cached: list[tuple[str, str]] | None = doc.user_data.get(_FORMS_KEY)
-    if cached is None:
-        cached = doc.user_data[_FORMS_KEY] = [(t.lemma_.lower(), t.lower_) for t in doc]
-    return cached
+@functools.cache
+def _kind_phrases() -> tuple[tuple[tuple[QuantityKind, tuple[str, ...]], ...],
+                             Mapping[str, tuple[int, ...]]]:
+    """Every (kind, verb phrase) in the order they are tried, and their positions by first
+    word."""
+    lex = get_lexicon()
+    phrases = tuple((kind, phrase) for kind in _KIND_ORDER
+                    for phrase in lex.kind_verbs.get(kind, ()))
+    by_first: dict[str, list[int]] = {}
+    for n, (_kind, phrase) in enumerate(phrases):  # an empty phrase ("") holds for any verb
+        by_first.setdefault(phrase[0] if phrase else "", []).append(n)
+    return phrases, {w: tuple(ns) for w, ns in by_first.items()}
 
 
 def _is_people(noun: Token | None) -> bool:
@@ -399,7 +420,9 @@ def quantities_for(
     attached = []
     for quantity in inside:
         assert quantity.evidence is not None
-        span = doc.char_span(quantity.evidence.start, quantity.evidence.end, "expand")
+        # strict alignment, as it always was: a count inside a token ("2-0") is not looked up
+        # (the call once passed "expand" positionally, where char_span takes a label)
+        span = strict_span(doc, quantity.evidence.start, quantity.evidence.end)
         if span is not None and len(span) > 0 and _attached(span.root, trigger):
             attached.append(quantity)
     return attached
@@ -442,4 +465,4 @@ def _clause(token: Token) -> Token:
     for candidate in (token, *token.ancestors):
         if candidate.pos_ in ("VERB", "AUX"):
             return candidate
-    return token.sent.root
+    return sentence_of(token).root

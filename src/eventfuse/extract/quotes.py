@@ -27,11 +27,12 @@ from eventfuse.extract.actors import (
     normalize_actor,
 )
 from eventfuse.nlp import doc_text as text_of
-from eventfuse.nlp import entities, token_bounds
+from eventfuse.nlp import entities, sentence_of, token_bounds, token_lemmas
 from eventfuse.records import Evidence, Quote
 from eventfuse.yamlfile import load_yaml
 
 _OPEN_CLOSE = {"“": "”", "‘": "’", '"': '"', "«": "»"}
+_MARKS = re.compile("[" + re.escape("".join(_OPEN_CLOSE)) + "]")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # How far (in tokens) from a quote mark a cue verb may stand and still introduce the quote.
 _CUE_WINDOW = 8
@@ -93,9 +94,10 @@ def _spans_in_paragraph(paragraph: str, offset: int) -> tuple[list[QuoteSpan], i
     """Closed quotes in one paragraph, and where an unclosed one opens (if any)."""
     found: list[QuoteSpan] = []
     i = 0
-    while i < len(paragraph):
+    while (at := _MARKS.search(paragraph, i)) is not None:  # the next mark, not every char
+        i = at.start()
         mark = paragraph[i]
-        if mark not in _OPEN_CLOSE or not _opens(paragraph, i):
+        if not _opens(paragraph, i):
             i += 1
             continue
         close = _closing(paragraph, i + 1, _OPEN_CLOSE[mark])
@@ -122,14 +124,13 @@ def _opens(text: str, i: int) -> bool:
 
 
 def _closing(text: str, start: int, close: str) -> int | None:
-    for j in range(start, len(text)):
-        if text[j] != close:
-            continue
+    j = text.find(close, start)
+    while j != -1:
         after = text[j + 1] if j + 1 < len(text) else " "
-        if close in "’'" and after.isalpha():
-            continue  # "country’s": an apostrophe inside the quote
-        if j > start:
+        # "country’s": an apostrophe inside the quote
+        if j > start and not (close in "’'" and after.isalpha()):
             return j
+        j = text.find(close, j + 1)
     return None
 
 
@@ -253,8 +254,11 @@ def _name_span(token: Token) -> Span:
 
 def _reported_speech(doc: Doc, cues: frozenset[str]) -> Iterator[tuple[Span, Span, Token]]:
     """(clause, speaker, cue) for "X said that ...", "X claimed ...", "X accused Y of ..."."""
-    for token in doc:
-        if token.lemma_.lower() not in cues or token.pos_ != "VERB":
+    for i, lemma in enumerate(token_lemmas(doc)):
+        if lemma not in cues:
+            continue
+        token = doc[i]
+        if token.pos_ != "VERB":
             continue
         speaker = _subject(token)
         if speaker is None:
@@ -269,7 +273,7 @@ def _reported_clause(verb: Token) -> Span | None:
     for child in verb.children:
         if child.dep_ == "ccomp" and any(c.dep_ in _SUBJECTS for c in child.children):
             tokens = [t for t in child.subtree if t.dep_ != "mark" or t.head != child]
-            if tokens[0].i <= verb.i or tokens[-1].i >= verb.sent.end:
+            if tokens[0].i <= verb.i or tokens[-1].i >= sentence_of(verb).end:
                 return None  # "a charge Islamabad denies": the clause is not what was said
             return _trim(doc[tokens[0].i : tokens[-1].i + 1])
     if verb.lemma_.lower() in ("accuse", "allege", "blame"):

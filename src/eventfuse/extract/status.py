@@ -13,6 +13,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
+from eventfuse.nlp import token_lemmas, token_lowers
 from eventfuse.records import Status
 from eventfuse.yamlfile import load_yaml
 
@@ -104,8 +105,12 @@ def responsibility_claims(sent: Span) -> list[ResponsibilityClaim]:
     """Every claim of responsibility in ``sent``."""
     cues = get_cues()
     found = []
-    for token in sent:
-        if token.lemma_.lower() not in cues.responsibility_verbs or token.pos_ != "VERB":
+    lemmas, doc = token_lemmas(sent.doc), sent.doc
+    for i in range(sent.start, sent.end):
+        if lemmas[i] not in cues.responsibility_verbs:
+            continue  # most words: no Token made
+        token = doc[i]
+        if token.pos_ != "VERB":
             continue
         if token.dep_ in ("acl", "relcl") and token.head.pos_ == "NOUN":  # "attack claimed by X"
             for agent in (c for c in token.children if c.dep_ == "agent"):
@@ -168,12 +173,24 @@ def continues_previous(sent: Span) -> bool:
     return any(opening == c or opening.startswith(c + " ") for c in get_cues().sequence_connectives)
 
 
+_UNREAL_KEY = "eventfuse.unreal_reason"
+
+
 def unreal_reason(trigger: Token, sent: Span) -> str | None:
     """Why the clause of ``trigger`` does not report a real happening, or None when it does.
 
     Looks at the trigger's own verb and then up through complement edges to the first reporting
-    verb: "said X could help" is hypothetical, "said X attacked" is not.
-    """
+    verb: "said X could help" is hypothetical, "said X attacked" is not. Kept on the Doc per
+    token and sentence: detection, its ranking and the victim rules ask again."""
+    known: dict[tuple[int, int, int], str | None] = trigger.doc.user_data.setdefault(
+        _UNREAL_KEY, {})
+    key = (trigger.i, sent.start, sent.end)
+    if key not in known:
+        known[key] = _unreal_reason(trigger, sent)
+    return known[key]
+
+
+def _unreal_reason(trigger: Token, sent: Span) -> str | None:
     cues = get_cues()
     verb = _governing_verb(trigger)
     token: Token | None = verb
@@ -369,13 +386,10 @@ def _source_span(reporter: Token, subject: Token | None, sent: Span) -> Span | N
 
 
 def _according_to(sent: Span) -> Span | None:
-    for token in sent:
-        if (
-            token.lower_ == "according"
-            and token.i + 1 < sent.end
-            and sent.doc[token.i + 1].lower_ == "to"
-        ):
-            tokens = list(token.subtree)
+    lowers = token_lowers(sent.doc)
+    for i in range(sent.start, sent.end):
+        if lowers[i] == "according" and i + 1 < sent.end and lowers[i + 1] == "to":
+            tokens = list(sent.doc[i].subtree)
             return sent.doc[tokens[0].i : tokens[-1].i + 1]
     return None
 

@@ -40,7 +40,8 @@ from typing import Any, cast
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
-from eventfuse.nlp import doc_text
+from eventfuse.extract.wordscan import WordScan, word_scan
+from eventfuse.nlp import doc_text, entities, expanded_span, sentence_of
 from eventfuse.records import Anchor, Evidence, TimePrecision, When
 from eventfuse.yamlfile import load_yaml
 
@@ -476,7 +477,7 @@ def _strip_day_part(text: str) -> str:
 
 
 @functools.cache
-def _finder() -> re.Pattern[str]:
+def _finder() -> WordScan:
     """One pattern for the expressions this module reads; longer alternatives come first."""
     lex = get_lexicon()
 
@@ -509,7 +510,15 @@ def _finder() -> re.Pattern[str]:
     ago = rf"{count}\s+(?:day|week|month|year)s?\s+ago\b"
     until = rf"(?:{alternatives(lex.until_words)})\s+(?:{weekday_expr}|{offset_expr}|{explicit})"
     body = "|".join((until, explicit, phrases, ago, offset_expr, weekday_expr))
-    return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
+    lookbehind = r"(?<![\w-])"
+    pattern = re.compile(rf"{lookbehind}(?:{body})", re.IGNORECASE)
+    # how each alternative opens (a digit aside): the phrases and month parts may run on
+    # into a word character ("mid" + "march"), the rest are followed by a space or a boundary
+    opening = [*lex.until_words, *WEEKDAYS, *MONTHS, *MONTH_ABBREVIATIONS, "the", "in",
+               "during", "since", *_NUMBER_WORDS, *lex.offsets, *lex.day_lead_ins,
+               *(m for m in _WEEKDAY_MODIFIERS if m)]
+    open_ended = [*lex.weeks, *lex.periods, *lex.same_day, *lex.month_parts]
+    return word_scan(pattern, lookbehind, opening, open_ended)
 
 
 def find_times(doc: Doc, article_id: str, published: dt.date | None) -> list[When]:
@@ -549,7 +558,7 @@ def statement_time(doc: Doc, when: When) -> bool:
     verbs = get_lexicon().statement_verbs
     if when.evidence is None or not verbs:
         return False
-    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, when.evidence.start, when.evidence.end)
     if span is None or len(span) == 0:
         return False
     root = span.root
@@ -568,8 +577,8 @@ def statement_time(doc: Doc, when: When) -> bool:
 
 def _candidate_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
     """Character spans from the pattern, then spaCy DATE/TIME entities the pattern missed."""
-    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().finditer(text)]
-    for ent in doc.ents:
+    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _finder().matches(text)]
+    for ent in entities(doc):
         if ent.label_ not in ("DATE", "TIME"):
             continue
         # The small model runs entities across blank lines ("September 6, 2021\n\nEarlier ...").
@@ -630,10 +639,10 @@ def _range_start_in_sentence(doc: Doc, when: When, found: Sequence[When]) -> Whe
 
 
 def _sentence_of(doc: Doc, char: int) -> tuple[int, int]:
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    span = expanded_span(doc, char, char + 1)
     if span is None or len(span) == 0:
         return char, char + 1
-    sent = span[0].sent
+    sent = sentence_of(span[0])
     return sent.start_char, sent.end_char
 
 
@@ -663,7 +672,7 @@ def event_when(sent: Span, trigger: Token | None, times: Sequence[When]) -> When
 def _dates_another_noun(doc: Doc, trigger: Token, when: When) -> bool:
     """A possessive time ("yesterday's offensive") dates its noun, not the trigger's happening."""
     assert when.evidence is not None
-    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, when.evidence.start, when.evidence.end)
     if span is None or len(span) == 0:
         return False
     root = span.root
@@ -673,7 +682,7 @@ def _dates_another_noun(doc: Doc, trigger: Token, when: When) -> bool:
 
 def _closeness(doc: Doc, trigger: Token, when: When) -> tuple[int, int]:
     assert when.evidence is not None
-    span = doc.char_span(when.evidence.start, when.evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, when.evidence.start, when.evidence.end)
     if span is None or len(span) == 0:
         return (1_000, abs(when.evidence.start - trigger.idx))
     return tree_distance(span.root, trigger), abs(span.root.idx - trigger.idx)

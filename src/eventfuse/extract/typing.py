@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -175,6 +175,12 @@ class TypingModel:
     tied: NDArray[np.float64]  # (tied features,)
     prior: NDArray[np.float64]  # (385, categories), or (0, categories) without a prior
     meta: dict[str, Any]
+    # the embedding's reach against each best category, and the answer for each evidence seen
+    # (decided_by_lexicon: sentences repeat the same evidence), computed once
+    _reach: dict[int, NDArray[np.float64]] = field(default_factory=dict, compare=False,
+                                                   repr=False)
+    _decided: dict[LexiconEvidence, str | None] = field(default_factory=dict, compare=False,
+                                                        repr=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> TypingModel:
@@ -229,15 +235,24 @@ class TypingModel:
         embedding is skipped only where it would not matter): no embedding term can move a
         category c above the lexicon's best c1 when score(c1) - score(c) exceeds
         scale * |w_c - w_c1| (the embedding is a unit vector)."""
+        if ev not in self._decided:
+            if len(self._decided) >= 1 << 16:  # bounded, whatever the corpus
+                self._decided.clear()
+            self._decided[ev] = self._decide(ev)
+        return self._decided[ev]
+
+    def _decide(self, ev: LexiconEvidence) -> str | None:
         if self.layout.use_prior or not self.layout.use_lexicon:
             return None
         lexicon = np.tensordot(self.tied, self.layout.tied([ev]), axes=1)[0]
         best = int(lexicon.argmax())
         if not self.layout.use_embedding:
             return self.layout.categories[best]
-        reach = self.layout.embedding_scale * np.linalg.norm(
-            self.weights - self.weights[:, best : best + 1], axis=0
-        )
+        reach = self._reach.get(best)
+        if reach is None:
+            reach = self._reach[best] = self.layout.embedding_scale * np.linalg.norm(
+                self.weights - self.weights[:, best : best + 1], axis=0
+            )
         gaps = lexicon[best] - lexicon
         gaps[best] = np.inf
         return self.layout.categories[best] if bool((gaps > reach).all()) else None

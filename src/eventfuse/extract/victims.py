@@ -27,7 +27,13 @@ from spacy.tokens import Doc, Token
 from eventfuse.extract.headline_parse import headline_doc
 from eventfuse.extract.quantities import parse_amount
 from eventfuse.extract.status import unreal_reason
-from eventfuse.nlp import doc_text
+from eventfuse.nlp import (
+    doc_text,
+    expanded_span,
+    sentence_of,
+    token_lemmas,
+    token_lowers,
+)
 from eventfuse.records import Evidence, Quantity, QuantityKind
 from eventfuse.yamlfile import load_yaml
 
@@ -253,7 +259,11 @@ def victim_statements(
     lex = get_lexicon()
     text = doc_text(doc) if text is None else text
     found = []
-    for token in doc:
+    starts = _statement_lemmas(lex)
+    for i, lemma in enumerate(token_lemmas(doc)):
+        if lemma not in starts:
+            continue  # no kind of statement starts from this word: its Token is not made
+        token = doc[i]
         if token.pos_ == "NOUN":
             statement = _noun_statement(token, lex, article_id, text, off)
             if statement is None and "victim_condition" not in off:
@@ -281,6 +291,18 @@ def victim_statements(
         # someone already named, is the one who died, not one more
         found = [s for s in found if not (s.kind == "injured" and s.definite and s.count == 1)]
     return found
+
+
+def _statement_lemmas(lex: VictimLexicon) -> frozenset[str]:
+    """Every lemma a statement of :func:`victim_statements` can start from: each kind of
+    statement tells nothing of a token whose lemma is none of its own."""
+    return (lex.death_nouns | lex.fatal_heads  # _noun_statement
+            | lex.condition_nouns | lex.wound_nouns  # _condition_statement
+            | {"dead", "pronounce"} | lex.death_verbs | lex.shot_verbs | lex.injury_verbs
+            | lex.hospital_verbs | lex.hospital_place_verbs | lex.hospital_stay_verbs
+            | lex.life_verbs  # _hospital_statement
+            | lex.survival_verbs | {"be"}  # _survival_statement
+            | lex.doer_turn_verbs | lex.doer_life_verbs | lex.suicide_nouns)  # _doer_death
 
 
 def headline_statements(
@@ -410,7 +432,7 @@ def _headline_list(tokens: Sequence[str], n: int, lex: VictimLexicon) -> tuple[i
 
 
 def _numbered(doc: Doc, evidence: Evidence, lex: VictimLexicon) -> bool:
-    span = doc.char_span(evidence.start, evidence.end, alignment_mode="expand")
+    span = expanded_span(doc, evidence.start, evidence.end)
     return span is not None and any(t.like_num or t.lower_ in lex.multiples for t in span)
 
 
@@ -495,7 +517,7 @@ def _statement(
         victim = _described(verb)
     else:
         kind = _verb_kind(verb, lemma, lex, off)
-    if kind is None or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
+    if kind is None or _negated(verb) or unreal_reason(verb, sentence_of(verb)) is not None:
         return None  # "did not die", "tried to kill", "could have been killed"
     if "victim_tally" not in off and _tally(verb, lex):
         return None  # "52 people shot so far this year": a tally of many happenings
@@ -565,13 +587,18 @@ def _with_doer_dead(
     tells it too: a death verb on a reflexive ("then killed himself"), a self-inflicted wound,
     a headline's "..., self" or "then himself"."""
     killed = [s for s in found if s.kind == "killed"]
-    told = any(t.lemma_.lower() == "suicide"
-               and not any(c.lemma_.lower() == "attempt" for c in t.children) for t in doc)
+    lemmas = token_lemmas(doc)
+    told = any(lemma == "suicide"
+               and not any(c.lemma_.lower() == "attempt" for c in doc[i].children)
+               for i, lemma in enumerate(lemmas))
     headline = (title or "").lower()
     if self_dead and not told:
         lex = get_lexicon()
         words = set(_HEADLINE_TOKEN.findall(headline))
-        told = any(_self_death(t, lex) for t in doc) or bool(words & _SELF_WORDS)
+        told = any(_self_death(doc[i], lex) for i, (lemma, lower)
+                   in enumerate(zip(lemmas, token_lowers(doc), strict=True))
+                   if lemma in lex.death_verbs or lower in _SELF_DEATH_WORDS
+                   ) or bool(words & _SELF_WORDS)
     if not killed or not (told or ("suicide" in headline and "attempt" not in headline)):
         return found
     best = max(killed, key=lambda s: s.count)
@@ -622,7 +649,8 @@ def _with_doer_counted(
 def _told_murder_suicide(doc: Doc, title: str | None) -> bool:
     """The article names its happening a murder-suicide (body or headline)."""
     lex = get_lexicon()
-    if any(t.lemma_.lower() in lex.suicide_nouns and _murder_suicide(t) for t in doc):
+    if any(lemma in lex.suicide_nouns and _murder_suicide(doc[i])
+           for i, lemma in enumerate(token_lemmas(doc))):
         return True
     words = _HEADLINE_TOKEN.findall((title or "").lower())
     return any((w in lex.suicide_nouns and n > 0 and words[n - 1] in ("murder", "homicide"))
@@ -630,6 +658,8 @@ def _told_murder_suicide(doc: Doc, title: str | None) -> bool:
 
 
 _SELF_WORDS = frozenset({"himself", "herself", "self"})
+# the forms _self_death reads besides a death verb (a token with neither is not asked)
+_SELF_DEATH_WORDS = frozenset({"self-inflicted", "inflicted"})
 
 
 def _self_death(token: Token, lex: VictimLexicon) -> bool:
@@ -738,7 +768,7 @@ def _doer_death(
             c.lemma_.lower() == "attempt" for c in token.children)
     else:
         return None
-    if not told or _negated(token) or unreal_reason(token, token.sent) is not None:
+    if not told or _negated(token) or unreal_reason(token, sentence_of(token)) is not None:
         return None  # "threatened to take his own life", "did not turn the gun on himself"
     start, last = token.left_edge.idx if token.pos_ == "NOUN" else token.idx, token
     for c in token.children:
@@ -846,6 +876,8 @@ def _condition_statement(
     alive, not someone shot who may be the dead. ``other_death``: as for
     :func:`_hospital_statement`."""
     lemma = noun.lemma_.lower()
+    if lemma not in lex.condition_nouns and lemma not in lex.wound_nouns:
+        return None  # neither a condition nor a wound: no children read
     modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound")}
     # a wound told not to threaten life is someone alive ("non-fatal wounds" is no death)
     alive = lemma in lex.wound_nouns and survives and _survivable(noun, lex)
@@ -864,7 +896,7 @@ def _condition_statement(
     if holder.pos_ in ("VERB", "AUX"):
         if holder.lemma_.lower() not in lex.wound_verbs or _negated(holder):
             return None
-        if unreal_reason(holder, holder.sent) is not None:
+        if unreal_reason(holder, sentence_of(holder)) is not None:
             return None
         victim = _victim(holder, holder.lemma_.lower())
     else:
@@ -874,7 +906,8 @@ def _condition_statement(
     # someone alive: a death in the sentence is another's (victim_survives); so is one told of
     # someone else by name or noun (victim_other_death: "two died and another is in critical
     # condition")
-    deaths = [t for t in noun.sent if t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead"]
+    deaths = [t for t in sentence_of(noun)
+              if t.lemma_.lower() in lex.death_verbs or t.lower_ == "dead"]
     besides = other_death and bool(deaths) and all(_death_of_another(t, victim) for t in deaths)
     if deaths and not alive and not besides:
         return None
@@ -950,6 +983,9 @@ def _hospital_statement(
     unless (``other_death``, victim_other_death) the death is told of someone else: "a girl
     died and her mother remains in the hospital"."""
     lemma = verb.lemma_.lower()
+    if (lemma not in lex.hospital_verbs and lemma not in lex.hospital_place_verbs
+            and lemma not in lex.hospital_stay_verbs and lemma not in lex.life_verbs):
+        return None  # told by none of the verbs below: no children read
     preps = [c for c in verb.children if c.dep_ == "prep"]
     if lemma in lex.hospital_stay_verbs:
         preps = [c for c in preps if c.lower_ == "in"]  # "in the hospital", not a visit "at" it
@@ -964,7 +1000,7 @@ def _hospital_statement(
             c.dep_ == "poss" for c in o.children) for o in objects)
     else:
         return None
-    if not told or _negated(verb) or unreal_reason(verb, verb.sent) is not None:
+    if not told or _negated(verb) or unreal_reason(verb, sentence_of(verb)) is not None:
         return None
     holders = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
     if verb.dep_ in ("acomp", "xcomp", "oprd", "conj") and verb.head.pos_ in ("VERB", "AUX"):
@@ -974,7 +1010,7 @@ def _hospital_statement(
                   None)
     if victim is None or not _person(victim, lex):
         return None
-    deaths = [t for t in verb.sent
+    deaths = [t for t in sentence_of(verb)
               if t.lemma_.lower() in lex.death_verbs or t.lower_ in ("dead", "death", "deceased")]
     besides = other_death and bool(deaths) and all(_death_of_another(t, victim) for t in deaths)
     if deaths and not besides:
@@ -1063,6 +1099,9 @@ def _tally_word(token: Token, lex: VictimLexicon) -> bool:
 def _verb_kind(
     verb: Token, lemma: str, lex: VictimLexicon, off: frozenset[str] = frozenset()
 ) -> str | None:
+    if (lemma not in lex.shot_verbs and lemma not in lex.injury_verbs
+            and lemma not in lex.death_verbs and lemma != "pronounce"):
+        return None  # none of the tests below can hold (the survival rule's "be"): no children
     children = {c.lower_ for c in verb.children}
     if "victim_fatal" not in off and lemma in lex.shot_verbs | lex.injury_verbs and (
         children & lex.fatal_words or _to_death(verb, lex)
