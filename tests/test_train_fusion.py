@@ -51,6 +51,7 @@ def test_shipped_weights_name_their_data() -> None:
     raw = (ROOT / "src/eventfuse/data/fusion_weights.json").read_text(encoding="utf-8")
     entry = json.loads(raw)["models"]["ecbplus"]
     assert len(entry["training_data_sha256"]) == 64
+    assert entry["format"] == 2 and entry["scorer"] in ("logistic", "logistic+crosses", "mlp")
 
 
 def _mention(key: str, text: str, trigger: str, lemma: str) -> Mention:
