@@ -184,10 +184,12 @@ def model_from_dict(entry: Mapping[str, object]) -> PairModel:
 
 
 def _cross(entry: object) -> tuple[str, str, float]:
-    a, b, w = entry  # type: ignore[misc]
+    if not isinstance(entry, Sequence) or len(entry) != 3:
+        raise ValueError(f"a cross is [feature, feature, weight], not {entry!r}")
+    a, b, w = str(entry[0]), str(entry[1]), float(entry[2])
     if a not in FEATURES or b not in FEATURES:
         raise ValueError(f"cross of unknown features {a!r} x {b!r}")
-    return str(a), str(b), float(w)
+    return a, b, w
 
 
 def _hidden(entry: object) -> HiddenLayer | None:
