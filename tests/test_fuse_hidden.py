@@ -96,6 +96,8 @@ def test_the_data_file_records_the_scorer_and_its_layer() -> None:
         model_from_dict({**entry, "scorer": "logistic"})
     with pytest.raises(ValueError, match="newer"):
         model_from_dict({**entry, "format": 3})
+    with pytest.raises(ValueError, match="a cross is"):
+        model_from_dict({**model_to_dict(crossed), "crosses": [["same_story", 1.0]]})
     with pytest.raises(ValueError, match="unknown features"):
         model_from_dict({**model_to_dict(crossed), "crosses": [["same_story", "nope", 1.0]]})
     old = {k: v for k, v in model_to_dict(_model()).items() if k not in ("format", "scorer")}
