@@ -35,6 +35,7 @@ from eventfuse.extract.embedding import DIMENSIONS
 from eventfuse.fuse.blocking import candidate_pairs
 from eventfuse.fuse.config import FusionConfig, load_config
 from eventfuse.fuse.features import MentionFeatures
+from eventfuse.fuse.hidden import HiddenLayer, fit_hidden
 from eventfuse.fuse.learned import (
     EMBEDDING_FEATURES,
     FEATURES,
@@ -191,6 +192,57 @@ class MetricSettings:
 DEFAULTS = MetricSettings()
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScorerSettings:
+    """What the pair scorer is beyond the logistic weights (the defaults: nothing)."""
+
+    units: int = 0  # hidden units (fuse/hidden.py); 0: no hidden layer
+    l2: float = 1e-3  # the hidden layer's L2 per pair
+    activation: str = "tanh"
+    max_iter: int = 500
+    crosses: tuple[tuple[str, str], ...] = ()  # feature products, each with its own weight
+
+
+SCORER = ScorerSettings()
+
+
+def parse_crosses(text: str) -> tuple[tuple[str, str], ...]:
+    """Parse "a*b,c*d" -> (("a", "b"), ("c", "d")), each name one of FEATURES."""
+    out = []
+    for item in filter(None, text.split(",")):
+        a, _, b = item.partition("*")
+        if a not in FEATURES or b not in FEATURES:
+            raise SystemExit(f"--crosses: {item!r} is not two of {FEATURES}")
+        out.append((a, b))
+    return tuple(out)
+
+
+def crossed(x: npt.NDArray[np.float64], crosses: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The rows with one product column per cross appended."""
+    products = [x[:, FEATURES.index(a)] * x[:, FEATURES.index(b)] for a, b in crosses]
+    return np.column_stack([x, *products]) if products else x
+
+
+def fit_scorer(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], scorer: ScorerSettings
+) -> tuple[np.ndarray, float, tuple[tuple[str, str, float], ...], HiddenLayer | None]:
+    """The linear weights, bias, crosses' weights and hidden layer fitted on ``x``; with the
+    default settings exactly ``fit`` (the shipped logistic model)."""
+    if scorer.units > 0:
+        if scorer.crosses:
+            raise SystemExit("a hidden layer and crosses together are not supported")
+        weights, bias, layer = fit_hidden(
+            x, y, scorer.units, L2, scorer.l2, scorer.activation, scorer.max_iter
+        )
+        return weights, bias, (), layer
+    weights, bias = fit(crossed(x, scorer.crosses), y)
+    n = x.shape[1]
+    crosses = tuple(
+        (a, b, float(w)) for (a, b), w in zip(scorer.crosses, weights[n:], strict=True)
+    )
+    return weights[:n], bias, crosses, None
+
+
 def fit_on(topics: Sequence[Topic], settings: MetricSettings) -> PairMetric | None:
     """The trigger metric fitted on the candidate pairs of ``topics`` with trigger vectors."""
     if settings.rank <= 0:
@@ -292,9 +344,8 @@ def conll(
         match_threshold=model.threshold,
         link_margin=model.link_margin,
     )
-    weights = np.array(model.weights)
     for t, x in zip(topics, xs, strict=True):
-        probability = 1.0 / (1.0 + np.exp(-np.clip(x @ weights + model.bias, -40, 40)))
+        probability = model.probabilities(x)
         known = {p: PairScore(float(s)) for p, s in zip(t.pairs, probability, strict=True)}
         known.update({p: PairScore(0.0, cannot_link=True) for p in t.vetoed})
         assignment.update(E.cluster_features(t.features, config, model.threshold, known))
@@ -303,7 +354,11 @@ def conll(
 
 
 def train(
-    topics: Sequence[Topic], config: FusionConfig, label: str, settings: MetricSettings
+    topics: Sequence[Topic],
+    config: FusionConfig,
+    label: str,
+    settings: MetricSettings,
+    scorer: ScorerSettings = SCORER,
 ) -> tuple[PairModel, float]:
     """Fit on ``topics``: each topic's lemma pair rates come from the other topics, and its
     trigger metric from the other inner folds (so the weight of each is learned as it will be
@@ -313,12 +368,22 @@ def train(
     xs = [matrix(t, pooled(topics, leave_out=t), m) for t, m in zip(topics, held, strict=True)]
     defaults = _defaults(xs)
     x = np.vstack(xs)
-    weights, bias = fit(x, np.concatenate([t.y for t in topics]))
+    weights, bias, crosses, layer = fit_scorer(x, np.concatenate([t.y for t in topics]), scorer)
     table = pooled(topics)
     metric = fit_on(topics, settings)
+
     def model(threshold: float, margin: float) -> PairModel:
         return PairModel(
-            tuple(map(float, weights)), bias, threshold, label, table, defaults, margin, metric
+            tuple(map(float, weights)),
+            bias,
+            threshold,
+            label,
+            table,
+            defaults,
+            margin,
+            metric,
+            crosses,
+            layer,
         )
 
     best = max((conll(topics, model(t, 0.0), xs), t, 0.0) for t in THRESHOLDS)
@@ -344,6 +409,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--anchored", action="store_true", help="metric = cosine + low-rank correction"
     )
+    parser.add_argument("--units", type=int, default=SCORER.units, help="hidden units (0: none)")
+    parser.add_argument("--hidden-l2", type=float, default=SCORER.l2)
+    parser.add_argument("--activation", choices=("tanh", "relu"), default=SCORER.activation)
+    parser.add_argument("--hidden-iter", type=int, default=SCORER.max_iter)
+    parser.add_argument("--crosses", default="", help='feature products, "a*b,c*d"')
+    parser.add_argument("--cv-only", action="store_true", help="no final fit, no write")
     parser.add_argument("--cache", type=Path, help="pickle of the topics' rows (experiments)")
     parser.add_argument("--screen", action="store_true", help="held-out pair AP only, no write")
     args = parser.parse_args(argv)
@@ -351,32 +422,38 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = MetricSettings(
         args.rank, args.metric_l2, args.metric_iter, args.other_lemmas, inputs, args.anchored
     )
+    scorer = ScorerSettings(
+        args.units, args.hidden_l2, args.activation, args.hidden_iter, parse_crosses(args.crosses)
+    )
     started = time.monotonic()
     config = base_config()
     numbers = E.train_topics(args.directory)
     assert not set(numbers) & set(E.DEV_TOPICS)
     topics = _topics(args.directory, numbers, config, args.cache)
     pairs = sum(len(t.y) for t in topics)
-    print(f"{pairs} candidate pairs in {len(topics)} topics, {settings}", file=sys.stderr)
+    print(f"{pairs} candidate pairs in {len(topics)} topics, {settings}, {scorer}", file=sys.stderr)
     label = f"ECB+ train topics {','.join(map(str, numbers))} ({pairs} pairs)"
     folds = [topics[k::FOLDS] for k in range(FOLDS)]
     if args.screen:
-        screen(folds, settings)
+        screen(folds, settings, scorer)
         print(f"{time.monotonic() - started:.0f} s", file=sys.stderr)
         return
     scores = []
     for k, held in enumerate(folds):
         rest = [t for j, fold in enumerate(folds) if j != k for t in fold]
-        model, _ = train(rest, config, label, settings)
+        model, _ = train(rest, config, label, settings, scorer)
         scores.append(conll(held, model, [held_matrix(t, model) for t in held]))
         print(
             f"fold {k + 1}: threshold {model.threshold:.2f}, margin {model.link_margin:.2f},"
             f" held-out CoNLL F1 {scores[-1]:.4f}",
             file=sys.stderr,
         )
-    model, train_score = train(topics, config, label, settings)
     folds_text = ", ".join(f"{s:.3f}" for s in scores)
     print(f"cross-validation CoNLL F1 {np.mean(scores):.4f} (folds {folds_text})", file=sys.stderr)
+    if args.cv_only:
+        print(f"{time.monotonic() - started:.0f} s", file=sys.stderr)
+        return
+    model, train_score = train(topics, config, label, settings, scorer)
     print(
         f"all train topics: threshold {model.threshold:.2f}, margin {model.link_margin:.2f},"
         f" CoNLL F1 {train_score:.4f}",
@@ -384,6 +461,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     for name, w in zip(FEATURES, model.weights, strict=True):
         print(f"  {name:16} {w:+.3f}", file=sys.stderr)
+    for a, b, w in model.crosses:
+        print(f"  {a} x {b} {w:+.3f}", file=sys.stderr)
     payload = {
         "about": "Pair models of fuse/learned.py, written by scripts/train_fusion.py.",
         "models": {
@@ -419,7 +498,9 @@ def _topics(
     return topics
 
 
-def screen(folds: Sequence[Sequence[Topic]], settings: MetricSettings) -> None:
+def screen(
+    folds: Sequence[Sequence[Topic]], settings: MetricSettings, scorer: ScorerSettings = SCORER
+) -> None:
     """Held-out pair ranking of each fold (no clustering): average precision of the pair
     model's probabilities on the fold's candidate pairs, all and other-lemma ones, and of the
     metric alone. A quick look before the full cross-validation."""
@@ -429,11 +510,14 @@ def screen(folds: Sequence[Sequence[Topic]], settings: MetricSettings) -> None:
         out = out_of_fold_metrics(rest, settings)
         xs = [matrix(t, pooled(rest, leave_out=t), m) for t, m in zip(rest, out, strict=True)]
         default = _defaults(xs)["trigger_metric"]
-        weights, bias = fit(np.vstack(xs), np.concatenate([t.y for t in rest]))
+        weights, bias, crosses, layer = fit_scorer(
+            np.vstack(xs), np.concatenate([t.y for t in rest]), scorer
+        )
         metric = fit_on(rest, settings)
+        model = PairModel(tuple(map(float, weights)), bias, 0.5, "", crosses=crosses, hidden=layer)
         x = np.vstack([matrix(t, pooled(rest), metric, default) for t in held])
         y = np.concatenate([t.y for t in held])
-        p = x @ weights + bias
+        p = model.probabilities(x)
         other = x[:, SAME_LEMMA] == 0.0
         rows.append(
             (
@@ -445,7 +529,7 @@ def screen(folds: Sequence[Sequence[Topic]], settings: MetricSettings) -> None:
         print(f"fold {k + 1}: AP {rows[-1][0]:.4f}, other lemmas {rows[-1][1]:.4f},"
               f" metric alone (other lemmas) {rows[-1][2]:.4f}", file=sys.stderr)
     mean = np.mean(rows, axis=0)
-    print(f"screen {settings}: AP {mean[0]:.4f}, other lemmas {mean[1]:.4f},"
+    print(f"screen {settings} {scorer}: AP {mean[0]:.4f}, other lemmas {mean[1]:.4f},"
           f" metric alone {mean[2]:.4f}", file=sys.stderr)
 
 

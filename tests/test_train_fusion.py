@@ -51,6 +51,7 @@ def test_shipped_weights_name_their_data() -> None:
     raw = (ROOT / "src/eventfuse/data/fusion_weights.json").read_text(encoding="utf-8")
     entry = json.loads(raw)["models"]["ecbplus"]
     assert len(entry["training_data_sha256"]) == 64
+    assert entry["format"] == 2 and entry["scorer"] in ("logistic", "logistic+crosses", "mlp")
 
 
 def _mention(key: str, text: str, trigger: str, lemma: str) -> Mention:
@@ -132,3 +133,21 @@ def test_matrix_fills_the_metric_column_as_the_scorer_reads_it() -> None:
     assert x[1, t.METRIC] == x[2, t.METRIC] == 0.25  # the default where a vector is missing
     assert 0.0 < x[0, t.METRIC] < 1.0 and x[0, t.METRIC] != 0.25
     assert (t.matrix(topic, {})[:, t.METRIC] == 0.0).all()  # no metric: the column is 0
+
+
+def test_the_default_scorer_is_the_logistic_fit_and_crosses_add_columns() -> None:
+    t = trainer()
+    rng = np.random.default_rng(4)
+    x = rng.uniform(size=(300, len(t.FEATURES)))
+    y = (x[:, 0] * x[:, 8] + 0.1 * rng.normal(size=300) > 0.3).astype(float)
+    weights, bias, crosses, layer = t.fit_scorer(x, y, t.SCORER)
+    plain = t.fit(x, y)
+    assert (weights == plain[0]).all() and bias == plain[1] and crosses == () and layer is None
+    settings = t.ScorerSettings(crosses=t.parse_crosses("same_lemma*time"))
+    weights, _, crosses, layer = t.fit_scorer(x, y, settings)
+    assert len(weights) == len(t.FEATURES) and layer is None
+    assert [c[:2] for c in crosses] == [("same_lemma", "time")] and crosses[0][2] > 0
+    with pytest.raises(SystemExit):
+        t.parse_crosses("same_lemma*nope")
+    weights, _, crosses, layer = t.fit_scorer(x, y, t.ScorerSettings(units=4, max_iter=30))
+    assert layer is not None and layer.weights.shape == (4, len(t.FEATURES)) and crosses == ()

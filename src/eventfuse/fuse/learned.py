@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from eventfuse.errors import ConfigError
+from eventfuse.fuse.hidden import HiddenLayer, hidden_from_dict, hidden_to_dict
 from eventfuse.fuse.metric import PairMetric, metric_from_dict, metric_input, metric_to_dict
 from eventfuse.fuse.text import Vector, cosine
 from eventfuse.records import Mention
@@ -45,6 +46,9 @@ class MentionFeatures(Protocol):
 
 
 WEIGHTS_FILE = "fusion_weights.json"
+# The data file's entry format: 1 had no "format" key (a logistic model); 2 records the scorer
+# ("logistic", "logistic+crosses" or "mlp") and may hold feature crosses and a hidden layer.
+FORMAT = 2
 
 # Each feature is in [0, 1]; a missing argument gives 0 and sets its "_missing" indicator, so
 # the model learns what an absent place or time is worth instead of a hand-set neutral value.
@@ -95,6 +99,16 @@ class PairModel:
     # threshold on training topics; fuse/cluster.py).
     link_margin: float = 0.0
     metric: PairMetric | None = None  # the trigger vectors' learned metric (fuse/metric.py)
+    # Products of two features, each with its weight in the logit: (name, name, weight).
+    crosses: tuple[tuple[str, str, float], ...] = ()
+    hidden: HiddenLayer | None = None  # a hidden layer added to the logit (fuse/hidden.py)
+
+    @property
+    def scorer(self) -> str:
+        """The model's kind, recorded in the data file."""
+        if self.hidden is not None:
+            return "mlp"
+        return "logistic+crosses" if self.crosses else "logistic"
 
     @property
     def reads_embeddings(self) -> bool:
@@ -104,7 +118,26 @@ class PairModel:
 
     def probability(self, values: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
+        if self.crosses or self.hidden is not None:
+            z += float(self._extra(np.asarray(values, dtype=np.float64)[None, :])[0])
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def probabilities(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``probability`` of each row of ``x`` (the trainer scores whole topics at once)."""
+        z = x @ np.asarray(self.weights) + self.bias
+        if self.crosses or self.hidden is not None:
+            z = z + self._extra(x)
+        out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        return out
+
+    def _extra(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The logit's part beyond the linear weights: feature products and the hidden layer."""
+        z = np.zeros(len(x))
+        for a, b, w in self.crosses:
+            z += w * x[:, FEATURES.index(a)] * x[:, FEATURES.index(b)]
+        if self.hidden is not None:
+            z += self.hidden.logits(x)
+        return z
 
 
 @functools.cache
@@ -119,11 +152,14 @@ def load_model(name: str) -> PairModel:
 
 
 def model_from_dict(entry: Mapping[str, object]) -> PairModel:
+    version = int(entry.get("format", 1))  # type: ignore[call-overload]
+    if version > FORMAT:
+        raise ValueError(f"format {version} is newer than this version's {FORMAT}: upgrade")
     names = tuple(str(n) for n in entry["features"])  # type: ignore[attr-defined]
     if names != FEATURES:
         raise ValueError(f"features {names} are not this version's {FEATURES}: retrain")
     weights = tuple(float(w) for w in entry["weights"])  # type: ignore[attr-defined]
-    return PairModel(
+    model = PairModel(
         weights=weights,
         bias=float(entry["bias"]),  # type: ignore[arg-type]
         threshold=float(entry["threshold"]),  # type: ignore[arg-type]
@@ -138,7 +174,30 @@ def model_from_dict(entry: Mapping[str, object]) -> PairModel:
         },
         link_margin=float(entry.get("link_margin", 0.0)),  # type: ignore[arg-type]
         metric=_metric(entry.get("metric")),
+        crosses=tuple(_cross(c) for c in entry.get("crosses", ())),  # type: ignore[attr-defined]
+        hidden=_hidden(entry.get("hidden")),
     )
+    recorded = entry.get("scorer")
+    if recorded is not None and recorded != model.scorer:
+        raise ValueError(f"scorer {recorded!r} but the entry holds a {model.scorer!r} model")
+    return model
+
+
+def _cross(entry: object) -> tuple[str, str, float]:
+    if not isinstance(entry, Sequence) or len(entry) != 3:
+        raise ValueError(f"a cross is [feature, feature, weight], not {entry!r}")
+    a, b, w = str(entry[0]), str(entry[1]), float(entry[2])
+    if a not in FEATURES or b not in FEATURES:
+        raise ValueError(f"cross of unknown features {a!r} x {b!r}")
+    return a, b, w
+
+
+def _hidden(entry: object) -> HiddenLayer | None:
+    if not entry:
+        return None
+    if not isinstance(entry, Mapping):
+        raise ValueError(f"hidden is not a mapping: {entry!r}")
+    return hidden_from_dict(entry, len(FEATURES))
 
 
 def _metric(entry: object) -> PairMetric | None:
@@ -155,7 +214,10 @@ def _counts(value: str) -> tuple[int, int]:
 
 
 def model_to_dict(model: PairModel) -> dict[str, object]:
+    crosses = bool(model.crosses)
     return {
+        "format": FORMAT,
+        "scorer": model.scorer,
         "features": list(FEATURES),
         "weights": [round(w, 6) for w in model.weights],
         "bias": round(model.bias, 6),
@@ -166,6 +228,8 @@ def model_to_dict(model: PairModel) -> dict[str, object]:
         "lemma_pairs": {k: f"{v[0]} {v[1]}" for k, v in sorted(model.lemma_pairs.items())},
         "defaults": {k: round(v, 6) for k, v in sorted(model.defaults.items())},
         **({"metric": metric_to_dict(model.metric)} if model.metric is not None else {}),
+        **({"crosses": [[a, b, round(w, 6)] for a, b, w in model.crosses]} if crosses else {}),
+        **({"hidden": hidden_to_dict(model.hidden)} if model.hidden is not None else {}),
     }
 
 
