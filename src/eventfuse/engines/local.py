@@ -125,8 +125,7 @@ def extract_pending(
     pending = store.articles_without_mentions() if ids is None else list(ids)
     size = options.batch_size
     workers = pipe_processes(len(pending), size, options.n_process)
-    batches = (store.get_articles(pending[start : start + size])
-               for start in range(0, len(pending), size))
+    batches = (store.get_articles(list(part)) for part in in_batches(pending, size, workers))
     found = 0
     for ids, mentions in extract_batches(batches, options, workers):
         store.put_mentions(ids, mentions)
@@ -134,6 +133,21 @@ def extract_pending(
         if progress:
             progress("extract", len(ids))
     return found
+
+
+def in_batches(ids: Sequence[str], size: int, workers: int = 1) -> list[Sequence[str]]:
+    """``ids`` in batches of ``size``; with ``workers`` > 1, the last ``2 * workers`` batches'
+    articles in batches of half that size. The workers take batches as they free up, so the
+    last one ends up to a batch after the others, which idle meanwhile: with half batches at
+    the end, up to half a batch (~1 s less of one worker idle on gva-dev). A half batch is
+    parsed in the same groups of ``parse_batch`` (16) as a whole one: the same parses."""
+    whole = [ids[start : start + size] for start in range(0, len(ids), size)]
+    if workers <= 1 or size < 2:
+        return whole
+    tail_from = max(0, len(whole) - 2 * workers) * size
+    half = -(-size // 2)
+    return whole[: tail_from // size] + [ids[start : start + half]
+                                         for start in range(tail_from, len(ids), half)]
 
 
 def fuse_all(
@@ -416,10 +430,12 @@ def _run_slices(
     from eventfuse.nlp import pipe_processes
 
     size = options.batch_size
-    chunks = [(n, ids[start : start + size])
-              for n, ids in enumerate(slices) for start in range(0, len(ids), size)]
+    workers = pipe_processes(sum(-(-len(ids) // size) for ids in slices) * size, size,
+                             options.n_process)  # one per whole batch at most
+    # the run's tail is the last slice's: earlier slices' last batches have the next ones behind
+    chunks = [(n, part) for n, ids in enumerate(slices)
+              for part in in_batches(ids, size, workers if n == len(slices) - 1 else 1)]
     batches_left = collections.Counter(n for n, _ in chunks)
-    workers = pipe_processes(len(chunks) * size, size, options.n_process)
     batches = (store.get_articles(list(ids)) for _, ids in chunks)
     ahead = -(-max(0, options.fuse_overlap) // size)
     fusions = with_later_slices(slices)
