@@ -156,3 +156,21 @@ def test_an_ingest_process_that_dies_fails_the_run(
             pytest.raises(StoreError, match="ingest of the run's inputs failed: its process "
                                             "ended with code 9"):
         run(iter(_items()), store, _options(2))
+
+
+def test_a_batch_given_as_a_list_is_ingested_without_a_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API post (a list of a few articles): a fork would cost more than its ingest."""
+    pids: list[int] = []
+    real = local.ingest_articles
+
+    def ingest(*args: Any, **kwargs: Any) -> Any:
+        pids.append(os.getpid())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(local, "ingest_articles", ingest)
+    with open_store(str(tmp_path / "post.db")) as store:
+        run(_items()[:2], store, _options(2))
+        assert len(store.get_articles()) == 2
+    assert pids == [os.getpid()]

@@ -11,7 +11,7 @@ import contextlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -286,10 +286,12 @@ def _ingest_beside_warm_up(
     embedder). Each takes one core for ~3 s on 2k articles and needs nothing of the other (a
     thread does not overlap them: the GIL). The warm-up starts once more than a batch is new:
     the extraction then runs in workers, which warm up anyway; a run with nothing new loads
-    nothing. The store ends as after an ingest in this process: the same rows, in the same
+    nothing; a list of at most a batch (an API post) is ingested here, without a fork. The
+    store ends as after an ingest in this process: the same rows, in the same
     order, and an error raised in the ingest process is raised here, after what it stored."""
     location = store.location
-    if options.n_process <= 1 or location in ("", ":memory:") or not _can_fork():
+    few = isinstance(items, Sized) and len(items) <= options.batch_size  # an API post: no fork
+    if options.n_process <= 1 or few or location in ("", ":memory:") or not _can_fork():
         return ingest_articles(items, store, options, progress)
     import multiprocessing
 
