@@ -288,3 +288,16 @@ def test_an_error_that_cannot_cross_processes_is_still_reported(
     with open_store(str(tmp_path / "e.db")) as store, \
             pytest.raises(StoreError, match="an invented failure"):
         run(iter(_articles()), store, options)
+
+
+def test_a_runs_last_batches_are_halves_so_its_workers_end_together() -> None:
+    from eventfuse.engines.local import in_batches
+
+    ids = [f"a{n}" for n in range(200)]
+    parts = in_batches(ids, 32, workers=2)
+    # the last four batches' articles (2 workers) in batches of 16
+    assert [len(p) for p in parts] == [32, 32, 32, 16, 16, 16, 16, 16, 16, 8]
+    assert [i for p in parts for i in p] == ids
+    assert [len(p) for p in in_batches(ids, 32, workers=1)] == [32] * 6 + [8]
+    assert [len(p) for p in in_batches(ids[:40], 32, workers=2)] == [16, 16, 8]
+    assert in_batches([], 32, workers=2) == []
