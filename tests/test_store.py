@@ -728,3 +728,19 @@ def test_postgres_store_reconnects_after_the_server_drops_it(pg_url: str) -> Non
         with pytest.raises(StoreError):  # the call in flight fails, named as a store error ...
             handle.count_articles()
         assert handle.count_articles() == 1  # ... and the next one runs on a new connection
+
+
+def test_a_writer_step_decodes_each_stored_text_once_and_sees_its_own_writes(
+    store: Store,
+) -> None:
+    store.add_articles([rich_article()])
+    first = rich_mention()
+    store.put_mentions(["art-a"], [first])
+    assert store.get_mention("men-1") is not store.get_mention("men-1")  # no memo outside
+    with store.writer_lock():
+        read = store.get_mention("men-1")
+        assert read == first and store.get_mention("men-1") is read  # decoded once
+        revised = dataclasses.replace(first, mode="riot")
+        store.put_mentions(["art-a"], [revised])
+        assert store.get_mention("men-1") == revised  # a new text: decoded again
+    assert store.get_mention("men-1") == revised
