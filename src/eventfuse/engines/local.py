@@ -375,6 +375,11 @@ def _ingest_process(
     """A forked process's ingest on a connection of its own (the inherited store's is never
     used). It dies with the run's process (a killed run leaves no ingest storing behind it)."""
     _die_with_parent(parent)
+    # multiprocessing points a child's sys.stdin at /dev/null, but the run's input may be its
+    # stdin ("-", read lazily by ``items``): fd 0 is still the run's, and only this process
+    # reads it (the run's process never iterates ``items`` on this path).
+    with contextlib.suppress(OSError):
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115  lives as long as the process
     added = 0
 
     def stored(ids: Sequence[str]) -> None:
