@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.about import __version__ as spacy_version
@@ -178,16 +179,25 @@ def _char_span(doc: Doc, start: int, end: int, mode: str) -> Span | None:
     return known[key]
 
 
+_T = TypeVar("_T")
+
+
+def _kept(doc: Doc, key: str, build: Callable[[], _T]) -> _T:
+    """``doc.user_data[key]``, built by ``build`` on the first ask: a per-Doc table the rules
+    read many times."""
+    cached: _T | None = doc.user_data.get(key)
+    if cached is None:
+        cached = doc.user_data[key] = build()
+    return cached
+
+
 _POS_KEY = "eventfuse.pos"
 
 
 def token_pos(doc: Doc) -> list[int]:
     """Each token's part-of-speech id (``spacy.symbols``), built once per Doc from one array:
     a scan for nouns or verbs makes a Token object only for them."""
-    cached: list[int] | None = doc.user_data.get(_POS_KEY)
-    if cached is None:
-        cached = doc.user_data[_POS_KEY] = doc.to_array("POS").tolist()
-    return cached
+    return _kept(doc, _POS_KEY, lambda: doc.to_array("POS").tolist())
 
 
 _LOWER_KEY = "eventfuse.lower"
@@ -195,11 +205,9 @@ _LOWER_KEY = "eventfuse.lower"
 
 def token_lowers(doc: Doc) -> list[str]:
     """Each token's lower-case form, built once per Doc."""
-    cached: list[str] | None = doc.user_data.get(_LOWER_KEY)
-    if cached is None:
-        strings = doc.vocab.strings  # from the array: no Token object per word
-        cached = doc.user_data[_LOWER_KEY] = [strings[w] for w in doc.to_array("LOWER").tolist()]
-    return cached
+    strings = doc.vocab.strings  # from the array: no Token object per word
+    return _kept(doc, _LOWER_KEY,
+                 lambda: [strings[w] for w in doc.to_array("LOWER").tolist()])
 
 
 _LEMMA_KEY = "eventfuse.lemma"
@@ -207,12 +215,9 @@ _LEMMA_KEY = "eventfuse.lemma"
 
 def token_lemmas(doc: Doc) -> list[str]:
     """Each token's lower-case lemma, built once per Doc."""
-    cached: list[str] | None = doc.user_data.get(_LEMMA_KEY)
-    if cached is None:
-        strings = doc.vocab.strings  # from the array: no Token object per word
-        cached = doc.user_data[_LEMMA_KEY] = [
-            strings[w].lower() for w in doc.to_array("LEMMA").tolist()]
-    return cached
+    strings = doc.vocab.strings  # from the array: no Token object per word
+    return _kept(doc, _LEMMA_KEY,
+                 lambda: [strings[w].lower() for w in doc.to_array("LEMMA").tolist()])
 
 
 _ENT_TYPE_KEY = "eventfuse.ent_type"
@@ -220,12 +225,9 @@ _ENT_TYPE_KEY = "eventfuse.ent_type"
 
 def token_ent_types(doc: Doc) -> list[str]:
     """Each token's entity label ("" outside entities), built once per Doc from one array."""
-    cached: list[str] | None = doc.user_data.get(_ENT_TYPE_KEY)
-    if cached is None:
-        strings = doc.vocab.strings
-        cached = doc.user_data[_ENT_TYPE_KEY] = [
-            strings[e] for e in doc.to_array("ENT_TYPE").tolist()]
-    return cached
+    strings = doc.vocab.strings
+    return _kept(doc, _ENT_TYPE_KEY,
+                 lambda: [strings[e] for e in doc.to_array("ENT_TYPE").tolist()])
 
 
 _SENTENCES_KEY = "eventfuse.sentences"

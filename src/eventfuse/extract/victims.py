@@ -968,9 +968,7 @@ def _survival_statement(
     count = _count(victim, lex)
     if not count:
         return None
-    start = min(victim.left_edge.idx, verb.idx)
-    end = max(verb.idx + len(verb), victim.idx + len(victim))
-    return VictimStatement("injured", count, Evidence(article_id, start, end, text[start:end]),
+    return VictimStatement("injured", count, _told_alive(victim, verb, article_id, text),
                            rule="victim_survives")
 
 
@@ -1018,13 +1016,19 @@ def _hospital_statement(
     count = _count(victim, lex)
     if not count:
         return None
-    start = min(victim.left_edge.idx, verb.idx)
-    end = max(verb.idx + len(verb), victim.idx + len(victim))
     # told beside another's death: not the one who died (victim_same leaves them)
-    return VictimStatement("injured", count, Evidence(article_id, start, end, text[start:end]),
+    return VictimStatement("injured", count, _told_alive(victim, verb, article_id, text),
                            _definite(victim, verb) and not besides,
                            doer=_names_doer(victim, lex, frozenset()), pronoun=_pronoun(victim),
                            rule="victim_other_death" if besides else "")
+
+
+def _told_alive(victim: Token, verb: Token, article_id: str, text: str) -> Evidence:
+    """The evidence of a statement that someone lives: from the victim's phrase to the verb
+    (or the verb to the victim's head word, when the verb comes first)."""
+    start = min(victim.left_edge.idx, verb.idx)
+    end = max(verb.idx + len(verb), victim.idx + len(victim))
+    return Evidence(article_id, start, end, text[start:end])
 
 
 def _death_of_another(word: Token, victim: Token) -> bool:
