@@ -111,13 +111,13 @@ class NearDuplicateIndex:
         # at ``threshold`` itself misses many true copies with 64 permutations (at J=0.9 it
         # proposes 3 in 10), so candidates are drawn at a lower, recall-weighted threshold.
         candidate_threshold = min(0.99, max(0.3, threshold - CANDIDATE_MARGIN))
-        self._lsh = MinHashLSH(
+        # datasketch's LSH chooses the banding; its tables are kept here: two signatures share
+        # a band when the band's values, so its bytes, are equal, which is what the LSH's
+        # tables find (a dict of band bytes finds it without a MinHash object per lookup).
+        banding = MinHashLSH(
             threshold=candidate_threshold, num_perm=num_perm, weights=CANDIDATE_WEIGHTS
         )
-        # The LSH's banding, its tables kept here: two signatures share a band when the band's
-        # values, so its bytes, are equal, which is what the LSH's tables find (a dict of band
-        # bytes finds it without a MinHash object per lookup and per insert).
-        self._ranges = [(int(start), int(end)) for start, end in self._lsh.hashranges]
+        self._ranges = [(int(start), int(end)) for start, end in banding.hashranges]
         self._tables: dict[tuple[int, bytes], list[str]] = {}
         self._order: dict[str, tuple[bool, str, int]] = {}
         self._signatures: dict[str, bytes] = {}
