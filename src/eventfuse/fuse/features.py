@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,6 +15,9 @@ from eventfuse.blocks import date_range
 from eventfuse.fuse.config import FusionConfig
 from eventfuse.fuse.text import Vector, content_words, tfidf_vectors
 from eventfuse.records import Mention
+
+if TYPE_CHECKING:
+    from eventfuse.extract.embedding import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,9 @@ class MentionFeatures:
     # a pair model that reads them (fuse/learned.py); None otherwise or without a trigger.
     sentence_embedding: NDArray[np.float32] | None = field(default=None, compare=False)
     trigger_embedding: NDArray[np.float32] | None = field(default=None, compare=False)
+    # The trigger in context by the coreference encoder (MiniLM fine-tuned on ECB+ train
+    # topics, extract/embedding.py: get_coref_encoder), only for a pair model that weighs it.
+    coref_embedding: NDArray[np.float32] | None = field(default=None, compare=False)
 
     @property
     def id(self) -> str:
@@ -55,7 +62,8 @@ def build_features(
     if missing:
         known.update(trigger_lemmas(missing))
     wants = embed if embed is not None else bool(config.model and config.model.reads_embeddings)
-    embedded = mention_embeddings(mentions) if wants else {}
+    coref = bool(config.model and config.model.reads_coref)
+    embedded = mention_embeddings(mentions, coref) if wants else {}
     return [
         MentionFeatures(
             mention=m,
@@ -64,20 +72,27 @@ def build_features(
             trigger_lemmas=known.get(m.id, frozenset()),
             sentence_vector=vector,
             days=date_range(m.when),
-            sentence_embedding=embedded.get(m.id, (None, None))[0],
-            trigger_embedding=embedded.get(m.id, (None, None))[1],
+            sentence_embedding=embedded.get(m.id, NO_VECTORS)[0],
+            trigger_embedding=embedded.get(m.id, NO_VECTORS)[1],
+            coref_embedding=embedded.get(m.id, NO_VECTORS)[2],
         )
         for m, vector in zip(mentions, vectors, strict=True)
     ]
 
 
-def mention_embeddings(
-    mentions: Sequence[Mention],
-) -> dict[str, tuple[NDArray[np.float32], NDArray[np.float32]]]:
-    """Mention id -> (sentence vector, trigger-in-context vector), one batched model pass over
-    the distinct sentences. Mentions without a trigger inside a sentence get none (the model
-    then reads its defaults), and so does every mention when the model cannot be loaded."""
-    from eventfuse.extract.embedding import EmbeddingError, get_embedder
+Vectors = tuple[
+    NDArray[np.float32] | None, NDArray[np.float32] | None, NDArray[np.float32] | None
+]
+NO_VECTORS: Vectors = (None, None, None)
+
+
+def mention_embeddings(mentions: Sequence[Mention], coref: bool = False) -> dict[str, Vectors]:
+    """Mention id -> (sentence vector, trigger-in-context vector, and with ``coref`` the
+    coreference encoder's trigger-in-context vector), one batched pass of each model over the
+    distinct sentences. Mentions without a trigger inside a sentence get none (the model then
+    reads its defaults), and so does every mention when a model cannot be loaded (the other's
+    vectors stay)."""
+    from eventfuse.extract.embedding import get_coref_encoder, get_embedder
 
     usable = [
         m
@@ -94,12 +109,34 @@ def mention_embeddings(
         for m in usable
         if m.trigger is not None and m.sentence is not None
     ]
-    try:
-        sentences, words = get_embedder().embed_spans(texts, spans)
-    except EmbeddingError as exc:
-        log.warning("pair model without embeddings (%s): their features take defaults", exc)
+    generic = _embedded(get_embedder, texts, spans, "embeddings")
+    coref_vectors = (
+        _embedded(get_coref_encoder, texts, spans, "the coreference encoder") if coref else None
+    )
+    if generic is None and coref_vectors is None:
         return {}
-    return {m.id: (sentences[i], words[i]) for i, m in enumerate(usable)}
+    return {
+        m.id: (
+            None if generic is None else generic[0][i],
+            None if generic is None else generic[1][i],
+            None if coref_vectors is None else coref_vectors[1][i],
+        )
+        for i, m in enumerate(usable)
+    }
+
+
+def _embedded(
+    load: Callable[[], Embedder], texts: list[str], spans: list[tuple[int, int]], what: str
+) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
+    """``load()``'s sentence and span vectors; None (a warning, features take defaults) when
+    the model cannot be loaded."""
+    from eventfuse.extract.embedding import EmbeddingError
+
+    try:
+        return load().embed_spans(texts, spans)
+    except EmbeddingError as exc:
+        log.warning("pair model without %s (%s): their features take defaults", what, exc)
+        return None
 
 
 def _sentence_text(mention: Mention) -> str:

@@ -43,6 +43,8 @@ class MentionFeatures(Protocol):
     def sentence_embedding(self) -> NDArray[np.float32] | None: ...
     @property
     def trigger_embedding(self) -> NDArray[np.float32] | None: ...
+    @property
+    def coref_embedding(self) -> NDArray[np.float32] | None: ...
 
 
 WEIGHTS_FILE = "fusion_weights.json"
@@ -75,13 +77,22 @@ FEATURES: tuple[str, ...] = (
     "sentence_embedding",
     "trigger_embedding",
     "trigger_metric",
+    "coref_embedding",
 )
 # Cosines of MiniLM vectors (fuse/features.py: mention_embeddings): different words for one
 # happening ("quake" / "temblor") that lemmas and TF-IDF keep apart. A pair lacking them (no
 # trigger span, no model) reads the model's default, the feature's mean on training pairs.
 # ``trigger_metric`` is the probability of the learned metric of the two trigger vectors
 # (fuse/metric.py), 0 in a model without one.
-EMBEDDING_FEATURES: tuple[str, ...] = ("sentence_embedding", "trigger_embedding", "trigger_metric")
+# ``coref_embedding`` is the cosine of the coreference encoder's trigger vectors (MiniLM
+# fine-tuned on ECB+ train topics, an experiment: a model weighs it only when trained with
+# out-of-fold vectors, scripts/train_fusion.py --coref-oof; the shipped model does not).
+EMBEDDING_FEATURES: tuple[str, ...] = (
+    "sentence_embedding",
+    "trigger_embedding",
+    "trigger_metric",
+    "coref_embedding",
+)
 
 # Trigger lemma pair ("kill|shooting") -> (pairs that corefer, candidate pairs) on training topics.
 LemmaPairs = Mapping[str, tuple[int, int]]
@@ -109,6 +120,11 @@ class PairModel:
         if self.hidden is not None:
             return "mlp"
         return "logistic+crosses" if self.crosses else "logistic"
+
+    @property
+    def reads_coref(self) -> bool:
+        """Whether the model weighs the coreference encoder's cosine (none shipped does)."""
+        return self.weights[FEATURES.index("coref_embedding")] != 0.0
 
     @property
     def reads_embeddings(self) -> bool:
@@ -317,6 +333,7 @@ def feature_vector(
     for name, (x, y) in (
         ("sentence_embedding", (a.sentence_embedding, b.sentence_embedding)),
         ("trigger_embedding", (a.trigger_embedding, b.trigger_embedding)),
+        ("coref_embedding", (a.coref_embedding, b.coref_embedding)),
     ):
         out[name] = given.get(name, 0.0) if x is None or y is None else float(np.dot(x, y))
     if metric is None:
