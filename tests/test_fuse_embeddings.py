@@ -116,6 +116,10 @@ def test_a_model_that_weighs_the_coreference_encoder_reads_the_file_it_is_given(
     try:
         config = load_config("ecbplus")
         assert config.model is not None and not config.model.reads_coref
+        crossed = dataclasses.replace(
+            config.model, crosses=(("coref_embedding", "same_lemma", 0.5),)
+        )
+        assert crossed.reads_coref
         weights = list(config.model.weights)
         weights[FEATURES.index("coref_embedding")] = 1.0
         model = dataclasses.replace(config.model, weights=tuple(weights))

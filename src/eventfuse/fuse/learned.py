@@ -123,8 +123,11 @@ class PairModel:
 
     @property
     def reads_coref(self) -> bool:
-        """Whether the model weighs the coreference encoder's cosine (none shipped does)."""
-        return self.weights[FEATURES.index("coref_embedding")] != 0.0
+        """Whether the model weighs the coreference encoder's cosine (none shipped does): by
+        its weight, a cross of it, or a hidden layer (which reads every feature)."""
+        name = "coref_embedding"
+        crossed = any(name in (a, b) for a, b, _ in self.crosses)
+        return self.weights[FEATURES.index(name)] != 0.0 or crossed or self.hidden is not None
 
     @property
     def reads_embeddings(self) -> bool:
