@@ -59,7 +59,10 @@ def _layer(units: int = 3, seed: int = 2) -> HiddenLayer:
 
 
 def _model(**changes: object) -> PairModel:
-    base = PairModel(tuple(k / 8 for k in range(len(FEATURES))), -0.4, 0.6, "synthetic")
+    # Weights of both signs: the logits stay moderate (not saturated at 1) however many
+    # features there are, so a hidden layer's change shows in the probabilities.
+    weights = tuple((k % 5 - 2) / 4 for k in range(len(FEATURES)))
+    base = PairModel(weights, -0.4, 0.6, "synthetic")
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
