@@ -5,8 +5,9 @@ Usage: python scripts/ecbplus_mentions.py ../shared/data/ecbplus build/ecbplus_t
 One line per mention, in the order the pair trainer reads them (topics ascending): its id, topic,
 article, the product's own story of the article (the ``ecbplus`` profile's story clustering: the
 sub-topic is never written), its gold coreference chain, the sentence and the trigger's character
-span in it, and the trigger's head lemma. Dev topics are never read. Runs in the project's venv
-(spaCy); the encoder's trainer runs in the training venv (torch) and needs none of this code.
+span in it, and the trigger's head lemma. Dev topics are never read. Runs wherever eventfuse is
+installed (`make train-encoder` uses its training venv); the encoder's trainer reads only this
+file, never eventfuse's code.
 """
 
 from __future__ import annotations
@@ -28,19 +29,13 @@ def main() -> None:
     numbers = E.train_topics(args.directory)
     assert not set(numbers) & set(E.DEV_TOPICS)
     corpus = E.read_corpus(args.directory, numbers)
+    stories = E.product_stories(corpus, config)  # one topic at a time, as the trainer's
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
         for number in numbers:
-            prefix = f"t{number}-"
-            topic = E.Corpus(
-                tuple(g for g in corpus.mentions if g.topic == number),
-                corpus.lemmas,
-                tuple(a for a in corpus.articles if a.id.startswith(prefix)),
-            )
-            stories = E.product_stories(topic, config)
-            for g in topic.mentions:
+            for g in corpus.mentions:
                 m = g.mention
-                if m.sentence is None or m.trigger is None:
+                if g.topic != number or m.sentence is None or m.trigger is None:
                     continue
                 row = {
                     "topic": number,

