@@ -136,7 +136,7 @@ def test_a_model_that_weighs_the_coreference_encoder_reads_the_file_it_is_given(
 
 
 def test_a_missing_coreference_encoder_leaves_the_other_vectors(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Without its file the encoder's feature takes the model's default (a warning naming the
     file); the sentence and trigger vectors of the embedding model are still computed."""
@@ -145,8 +145,10 @@ def test_a_missing_coreference_encoder_leaves_the_other_vectors(
     try:
         with pytest.raises(EmbeddingError, match=r"none\.onnx.*make train-encoder"):
             get_coref_encoder()
-        sentence, trigger, coref = mention_embeddings([mention("a")], coref=True)["m-a"]
+        with caplog.at_level("WARNING", logger="eventfuse.fuse.features"):
+            sentence, trigger, coref = mention_embeddings([mention("a")], coref=True)["m-a"]
         assert sentence is not None and trigger is not None and coref is None
+        assert "coreference encoder" in caplog.text and "none.onnx" in caplog.text
         assert mention_embeddings([mention("a")])["m-a"][2] is None  # not asked for
     finally:
         get_coref_encoder.cache_clear()
