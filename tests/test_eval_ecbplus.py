@@ -88,6 +88,10 @@ def _xml(name: str, spec: dict[str, object]) -> str:
     for r, (m_id, instance) in enumerate(spec["links"].items()):  # type: ignore[attr-defined]
         lines.append(f'<CROSS_DOC_COREF r_id="{r}" note="{instance}">')
         lines.append(f'<source m_id="{m_id}"/><target m_id="99"/></CROSS_DOC_COREF>')
+    for r_id, m_ids in spec.get("chains", {}).items():  # type: ignore[attr-defined]
+        lines.append(f'<INTRA_DOC_COREF r_id="{r_id}">')
+        lines.extend(f'<source m_id="{m}"/>' for m in m_ids)
+        lines.append('<target m_id="98"/></INTRA_DOC_COREF>')
     lines.append("</Relations></Document>")
     return "\n".join(lines)
 
@@ -131,6 +135,38 @@ def test_gold_clusters_link_instances_and_keep_singletons(corpus_dir: Path):
     assert ["1_1ecb#1", "1_2ecb#1"] in clusters
     assert ["1_1ecb#2", "1_2ecb#2"] in clusters
     assert ["1_1ecbplus#1"] in clusters and ["1_2ecb#5"] in clusters
+
+
+def test_within_document_chains_and_negated_events_are_gold(corpus_dir: Path):
+    """As the release's README and the usual ECB+ set-ups have it: an INTRA_DOC_COREF chain
+    (one document's mentions of a happening no other document is linked to) is a gold
+    cluster, not singletons, and a NEG_ACTION markable ("did not attend") is an event
+    mention."""
+    spec = {
+        "sentences": [
+            "Home",
+            "The singer did not attend the gala and skipped the party after the gala .",
+        ],
+        "markables": [
+            ("NEG_ACTION_OCCURRENCE", "1", [(1, 4)]),
+            ("ACTION_OCCURRENCE", "2", [(1, 6)]),
+            ("ACTION_OCCURRENCE", "3", [(1, 8)]),
+            ("ACTION_OCCURRENCE", "4", [(1, 13)]),
+            ("HUMAN_PART_PER", "5", [(1, 1)]),
+        ],
+        "links": {},
+        "chains": {"7": ["2", "4"]},
+    }
+    (corpus_dir / "2").mkdir()
+    (corpus_dir / "2" / "2_1ecb.xml").write_text(_xml("2_1ecb", spec), encoding="utf-8")
+    with (corpus_dir / "ECBplus_coreference_sentences.csv").open("a") as handle:
+        handle.write("2,1ecb,1\n")
+    corpus = read_corpus(corpus_dir, [2])
+    name = {g.mention.id: g.m_id for g in corpus.mentions}
+    clusters = sorted(sorted(name[m] for m in c) for c in gold_clusters(corpus))
+    assert clusters == [["1"], ["2", "4"], ["3"]]
+    negated = next(g for g in corpus.mentions if g.m_id == "1")
+    assert negated.mention.trigger is not None and negated.mention.trigger.text == "attend"
 
 
 def test_lemma_baseline_merges_across_subtopics_and_the_system_does_not(corpus_dir: Path):

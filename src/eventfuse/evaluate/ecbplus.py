@@ -1,11 +1,14 @@
 """ECB+ cross-document event coreference, scored with the product's own matcher.
 
-Reads ECB+ XML (``<dir>/<topic>/<doc>.xml``), keeps ACTION_* mentions in the sentences listed in
-``ECBplus_coreference_sentences.csv``, takes gold clusters from CROSS_DOC_COREF (unlinked
-mentions are singletons), turns each gold mention into a :class:`~eventfuse.records.Mention`
-(trigger, sentence, doc as article, participants / times / locations of the same sentence) and
-clusters them with the same story clustering, blocking, pairwise score and clustering as
-``eventfuse.fuse`` (profile ``ecbplus`` of data/fusion.yaml).
+Reads ECB+ XML (``<dir>/<topic>/<doc>.xml``), keeps the event mentions (ACTION_* and
+NEG_ACTION_* markables) in the sentences listed in ``ECBplus_coreference_sentences.csv``, takes
+gold clusters from CROSS_DOC_COREF (the instance a chain refers to) and INTRA_DOC_COREF (a
+within-document chain that joins no cross-document one: the release's README), unlinked
+mentions being singletons, as the usual ECB+ set-ups do (1,245 dev mentions), turns each
+gold mention into a :class:`~eventfuse.records.Mention` (trigger, sentence, doc as article,
+participants / times / locations of the same sentence) and clusters them with the same story
+clustering, blocking, pairwise score and clustering as ``eventfuse.fuse`` (profile ``ecbplus``
+of data/fusion.yaml).
 
 Honest by construction: the product sees one topic at a time, as articles with opaque ids (a
 hash of the file name) holding the whole document text, and the gold mention spans; never the
@@ -148,11 +151,11 @@ def _read_document(path: Path, sentences: set[int]) -> tuple[Article, list[_RawM
     for t_id, (sentence, number, word) in tokens.items():
         by_sentence[sentence].append((number, t_id, word))
     text, offsets = _layout(by_sentence)
-    gold = _gold_instances(root)
+    gold = _gold_instances(root, path.stem)
     markables = _markables(root, tokens)
     out = []
     for tag, m_id, token_ids in markables:
-        if not tag.startswith("ACTION_"):
+        if not tag.startswith(EVENT_TAGS):
             continue
         sentence = tokens[token_ids[0]][0]
         if sentence not in sentences or any(tokens[t][0] != sentence for t in token_ids):
@@ -191,11 +194,19 @@ def _layout(by_sentence: Mapping[int, list[tuple[int, str, str]]]) -> tuple[str,
     return "".join(parts), offsets
 
 
-def _gold_instances(root: Any) -> dict[str, str]:
+EVENT_TAGS = ("ACTION_", "NEG_ACTION_")  # "did not attend" is an event mention too
+
+
+def _gold_instances(root: Any, doc: str) -> dict[str, str]:
+    """Mention id -> chain: a cross-document chain's instance id, or a within-document chain
+    named by its document and relation id (the release gives such chains no instance)."""
     out: dict[str, str] = {}
     for relation in root.iter("CROSS_DOC_COREF"):
         for source in relation.iter("source"):
             out[source.get("m_id")] = relation.get("note")
+    for relation in root.iter("INTRA_DOC_COREF"):
+        for source in relation.iter("source"):
+            out.setdefault(source.get("m_id"), f"intra:{doc}:{relation.get('r_id')}")
     return out
 
 
