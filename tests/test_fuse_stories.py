@@ -256,3 +256,23 @@ def test_shared_article_texts_give_the_story_groups_computed_alone() -> None:
     # Rows of other articles are not taken for these.
     other = article_texts([art("a", SHOOTING_OAK), art("b", FOLLOW_UP), art("c", SHOOTING_ELM)])
     assert text_similarity(articles, other)("a", "b") == alone("a", "b")
+
+
+def test_a_story_of_too_few_articles_joins_the_one_it_is_most_alike():
+    unrelated = "Quarterly earnings rose at the bakery cooperative, its treasurer wrote."
+    articles = [
+        art("a", SHOOTING_ELM),
+        art("b", SHOOTING_ELM_2),
+        art("f", FOLLOW_UP),
+        art("c", SHOOTING_OAK),
+        art("z", unrelated),
+    ]
+    config = load_config().story
+    assert config.min_articles == 1  # the default profile keeps every story
+    assert story_groups(articles, [], config) == [["a", "b", "f"], ["c"], ["z"]]
+    three = dataclasses.replace(config, min_articles=3)
+    # The Oak Avenue report shares Dayton and the police with the Elm Street story; the bakery
+    # shares no word with any story and stays alone.
+    assert story_groups(articles, [], three) == [["a", "b", "c", "f"], ["z"]]
+    # No story is large enough: nothing to join.
+    assert story_groups(articles[3:], [], three) == [["c"], ["z"]]

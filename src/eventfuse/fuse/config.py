@@ -229,4 +229,5 @@ def _story(data: Mapping[str, Any]) -> StoryConfig:
         max_postings=int(data["max_postings"]),
         max_component=int(data.get("max_component", 400)),
         split_step=float(data.get("split_step", 0.05)),
+        min_articles=int(data.get("min_articles", 1)),
     )

@@ -46,6 +46,10 @@ class StoryConfig:
     # split on stronger links, ``split_step`` higher at a time, until its parts are this small.
     max_component: int = 400
     split_step: float = 0.05
+    # A story told by fewer articles joins the larger story it is most alike (1: never). In a
+    # collection gathered around few happenings, each told by many outlets (ECB+'s topics), a
+    # one- or two-article story is a report that strayed in its words, not a story of its own.
+    min_articles: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +131,49 @@ def story_groups(
     similarity = _pair_similarity(profiles, pairs, config)
     kept = np.flatnonzero(similarity >= config.min_similarity).tolist()
     edges = [(*pairs[k], float(similarity[k])) for k in kept]
-    groups = []
+    groups: list[list[int]] = []
     for members in _bounded_components(range(len(articles)), edges, config):
         if len(members) == 1:  # a story of its own: no similarity to compute
-            groups.append([articles[members[0]].id])
+            groups.append(members)
             continue
         for part in _average_link(_block_similarity(profiles, members, config), config):
-            groups.append(sorted(articles[members[k]].id for k in part))
-    return sorted(groups)
+            groups.append([members[k] for k in part])
+    groups = _small_stories_joined(groups, profiles, config)
+    return sorted(sorted(articles[k].id for k in group) for group in groups)
+
+
+def _small_stories_joined(
+    groups: list[list[int]], profiles: _Profiles, config: StoryConfig
+) -> list[list[int]]:
+    """Each story of fewer than ``min_articles`` articles joins the story of at least that many
+    whose articles it is most alike on average (the stories as clustered: the order of joins
+    does not matter); one alike to none stays."""
+    large = [g for g in groups if len(g) >= config.min_articles]
+    small = [g for g in groups if len(g) < config.min_articles]
+    if config.min_articles <= 1 or not large or not small:
+        return groups
+    joined = [list(g) for g in large]
+    alone = []
+    for group in small:
+        similarity = _rows_similarity(profiles, group, config)
+        averages = [float(similarity[:, story].mean()) for story in large]
+        best = int(np.argmax(averages))
+        if averages[best] > 0.0:
+            joined[best].extend(group)
+        else:
+            alone.append(group)
+    return joined + alone
+
+
+def _rows_similarity(
+    profiles: _Profiles, rows: Sequence[int], config: StoryConfig
+) -> npt.NDArray[np.float64]:
+    """The similarity of ``rows``' articles to every article (rows x articles)."""
+    index = np.array(rows)
+    text = (profiles.text[index] @ profiles.text.T).toarray()
+    names = (profiles.names[index] @ profiles.names.T).toarray()
+    gap = np.abs(profiles.days[index][:, None] - profiles.days[None, :])
+    return _combine(text, names, gap, config)
 
 
 def text_similarity(
