@@ -42,6 +42,7 @@ from eventfuse.records import Actor, Article, Evidence, Mention, Place, When
 DEV_TOPICS: tuple[int, ...] = (2, 5, 12, 18, 21, 23, 34, 35)
 SENTENCES_FILE = "ECBplus_coreference_sentences.csv"
 PROFILE = "ecbplus"
+EVENT_TAGS = ("ACTION_", "NEG_ACTION_")  # "did not attend" is an event mention too
 _DOC = re.compile(r"^(\d+)_(\d+)(ecb|ecbplus)\.xml$")
 
 
@@ -192,9 +193,6 @@ def _layout(by_sentence: Mapping[int, list[tuple[int, str, str]]]) -> tuple[str,
         parts.append("\n")
         position += 1
     return "".join(parts), offsets
-
-
-EVENT_TAGS = ("ACTION_", "NEG_ACTION_")  # "did not attend" is an event mention too
 
 
 def _gold_instances(root: Any, doc: str) -> dict[str, str]:

@@ -152,11 +152,18 @@ def _small_stories_joined(
     small = [g for g in groups if len(g) < config.min_articles]
     if config.min_articles <= 1 or not large or not small:
         return groups
+    owner = np.full(profiles.days.shape[0], len(large))  # the large story of each article
+    for k, story in enumerate(large):
+        owner[story] = k
+    sizes = np.array([len(story) for story in large], dtype=float)
     joined = [list(g) for g in large]
     alone = []
     for group in small:
-        similarity = _rows_similarity(profiles, group, config)
-        averages = [float(similarity[:, story].mean()) for story in large]
+        totals = np.bincount(
+            owner, weights=_rows_similarity(profiles, group, config).sum(axis=0),
+            minlength=len(large) + 1,
+        )
+        averages = totals[: len(large)] / (sizes * len(group))
         best = int(np.argmax(averages))
         if averages[best] > 0.0:
             joined[best].extend(group)
