@@ -148,9 +148,11 @@ def _small_stories_joined(
     """Each story of fewer than ``min_articles`` articles joins the story of at least that many
     whose articles it is most alike on average (the stories as clustered: the order of joins
     does not matter); one alike to none stays."""
+    if config.min_articles <= 1:
+        return groups
     large = [g for g in groups if len(g) >= config.min_articles]
     small = [g for g in groups if len(g) < config.min_articles]
-    if config.min_articles <= 1 or not large or not small:
+    if not large or not small:
         return groups
     owner = np.full(profiles.days.shape[0], len(large))  # the large story of each article
     for k, story in enumerate(large):
@@ -159,10 +161,8 @@ def _small_stories_joined(
     joined = [list(g) for g in large]
     alone = []
     for group in small:
-        totals = np.bincount(
-            owner, weights=_rows_similarity(profiles, group, config).sum(axis=0),
-            minlength=len(large) + 1,
-        )
+        similarity = _similarity(profiles, np.array(group), slice(None), config)
+        totals = np.bincount(owner, weights=similarity.sum(axis=0), minlength=len(large) + 1)
         averages = totals[: len(large)] / (sizes * len(group))
         best = int(np.argmax(averages))
         if averages[best] > 0.0:
@@ -170,17 +170,6 @@ def _small_stories_joined(
         else:
             alone.append(group)
     return joined + alone
-
-
-def _rows_similarity(
-    profiles: _Profiles, rows: Sequence[int], config: StoryConfig
-) -> npt.NDArray[np.float64]:
-    """The similarity of ``rows``' articles to every article (rows x articles)."""
-    index = np.array(rows)
-    text = (profiles.text[index] @ profiles.text.T).toarray()
-    names = (profiles.names[index] @ profiles.names.T).toarray()
-    gap = np.abs(profiles.days[index][:, None] - profiles.days[None, :])
-    return _combine(text, names, gap, config)
 
 
 def text_similarity(
@@ -410,12 +399,20 @@ def _row_dots(
 def _block_similarity(
     profiles: _Profiles, members: Sequence[int], config: StoryConfig
 ) -> npt.NDArray[np.float64]:
-    rows = np.array(members)
-    text_rows, name_rows = profiles.text[rows], profiles.names[rows]
-    text = (text_rows @ text_rows.T).toarray()
-    names = (name_rows @ name_rows.T).toarray()
-    days = profiles.days[rows]
-    return _combine(text, names, np.abs(days[:, None] - days[None, :]), config)
+    return _similarity(profiles, np.array(members), np.array(members), config)
+
+
+def _similarity(
+    profiles: _Profiles,
+    rows: npt.NDArray[np.int_],
+    columns: npt.NDArray[np.int_] | slice,
+    config: StoryConfig,
+) -> npt.NDArray[np.float64]:
+    """The article similarity of ``rows`` to ``columns`` (a dense rows x columns block)."""
+    text = (profiles.text[rows] @ profiles.text[columns].T).toarray()
+    names = (profiles.names[rows] @ profiles.names[columns].T).toarray()
+    gap = np.abs(profiles.days[rows][:, None] - profiles.days[columns][None, :])
+    return _combine(text, names, gap, config)
 
 
 def _combine(
