@@ -399,7 +399,8 @@ def _row_dots(
 def _block_similarity(
     profiles: _Profiles, members: Sequence[int], config: StoryConfig
 ) -> npt.NDArray[np.float64]:
-    return _similarity(profiles, np.array(members), np.array(members), config)
+    rows = np.array(members)
+    return _similarity(profiles, rows, rows, config)
 
 
 def _similarity(
@@ -408,10 +409,18 @@ def _similarity(
     columns: npt.NDArray[np.int_] | slice,
     config: StoryConfig,
 ) -> npt.NDArray[np.float64]:
-    """The article similarity of ``rows`` to ``columns`` (a dense rows x columns block)."""
-    text = (profiles.text[rows] @ profiles.text[columns].T).toarray()
-    names = (profiles.names[rows] @ profiles.names[columns].T).toarray()
-    gap = np.abs(profiles.days[rows][:, None] - profiles.days[columns][None, :])
+    """The article similarity of ``rows`` to ``columns`` (a dense rows x columns block); a
+    block of one set with itself slices the sparse profiles once."""
+    text_rows, name_rows, day_rows = profiles.text[rows], profiles.names[rows], profiles.days[rows]
+    if columns is rows:
+        text_columns, name_columns, day_columns = text_rows, name_rows, day_rows
+    else:
+        text_columns = profiles.text[columns]
+        name_columns = profiles.names[columns]
+        day_columns = profiles.days[columns]
+    text = (text_rows @ text_columns.T).toarray()
+    names = (name_rows @ name_columns.T).toarray()
+    gap = np.abs(day_rows[:, None] - day_columns[None, :])
     return _combine(text, names, gap, config)
 
 
