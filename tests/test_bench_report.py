@@ -8,7 +8,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
-from report import GENERATED_BEGIN, GENERATED_END, merge_report  # noqa: E402
+from report import GENERATED_BEGIN, GENERATED_END, load_note, merge_report  # noqa: E402
 
 NEW = "# Benchmarks\n\n## Per stage\n\nnew figures\n"
 
@@ -35,3 +35,8 @@ def test_a_file_from_before_the_markers_keeps_the_sections_the_report_does_not_w
     assert "old figures" not in merged
     assert merged.index(GENERATED_END) < merged.index("## Pages in SQL")
     assert "measured by hand" in merged
+
+
+def test_the_load_note_says_above_the_core_count_only_when_it_is() -> None:
+    assert load_note((2.4, 4.8, 6.4), 2).startswith("above the core count")
+    assert load_note((1.5, 1.2, 1.1), 2).startswith("at most the core count")
